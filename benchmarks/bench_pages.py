@@ -1,0 +1,481 @@
+"""Pages and API under load on the seeded clinic, and SQL queries per request at two data sizes.
+
+    uv run python benchmarks/bench_pages.py [--scale 1.0] [--users 8] [--requests 2000] [--seconds 300]
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kneadwell_bench \
+        uv run python benchmarks/bench_pages.py
+
+1. Load (ARCHITECTURE.md, "Performance budgets": p95 under 100 ms at 8 concurrent users on a clinic of
+   5,000 clients, 100,000 sessions and 1,000,000 measurements). The seeded database comes from
+   `seeded.database_url` (a cached SQLite file by default; PostgreSQL when BENCH_DATABASE_URL is set).
+   `kneadwell serve` (gunicorn, 2 workers of 4 threads, as shipped) is started on a free port on
+   127.0.0.1 only. `--users` threads each log in as an administrator (sessions and CSRF as a browser
+   does) and then send requests back to back, with no think time (the strictest reading of "8
+   concurrent users": 8 requests always in flight), drawn in turn from every page and API operation of
+   the list below with ids picked at random from the seeded clinic (plus its heaviest clients). The run
+   stops after `--requests` requests or `--seconds` seconds. Each kind is requested once by every user
+   before timing starts (templates compiled, the content library loaded in every worker).
+
+   Printed per kind: count, p50, p95 and max in ms, and p50 as a ratio to /healthz measured in the same
+   run (the baseline: the same server, middleware and database connection with no page work), so a run
+   on a busy machine can be read against its own baseline. Exit 1 when any kind's p95, or the p95 over
+   all requests, is 100 ms or more, or when any request fails.
+
+2. Query counts (the budget: "the number of SQL queries per request does not grow with the data").
+   In a separate process, on a fresh test database (in memory for SQLite; `test_<name>` on PostgreSQL),
+   Django's test client counts the queries of every page and operation (after one warm-up request) for
+   clients with 10 sessions, 10 daily weights and 10 scores, then again, after 40 more clients were
+   added, for clients with 200 of each. Exit 1 when any count is higher the second time.
+
+The machine is shared (other processes may be running): absolute times move with its load; the ratios
+to the baseline move less. Run with `--no-load` or `--no-queries` to do one part only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+BUDGET_MS = 100.0
+BASELINE = "healthz (baseline)"
+
+Target = dict[str, Any]
+# kind -> how to build a path from one seeded client (None: this client has nothing for it).
+PAGES: dict[str, Callable[[Target, dict[str, Any], random.Random], str | None]] = {
+    "dashboard": lambda t, all_, rng: "/",
+    "client list": lambda t, all_, rng: "/clients/",
+    "client search": lambda t, all_, rng: f"/clients/?q={rng.choice(all_['families'])}",
+    "client page": lambda t, all_, rng: f"/clients/{t['client']}/",
+    "plan page": lambda t, all_, rng: f"/clients/{t['client']}/plans/{t['plan']}/" if t["plan"] else None,
+    "player": lambda t, all_, rng: f"/sessions/{t['session']}/" if t["session"] else None,
+    "growth page": lambda t, all_, rng: f"/clients/{t['client']}/growth/" if t["growth"] else None,
+    "growth chart": lambda t, all_, rng: f"/clients/{t['client']}/growth/chart/" if t["growth"] else None,
+    "trend page": lambda t, all_, rng: (
+        f"/clients/{t['client']}/trends/{t['instrument']}/" if t["instrument"] else None
+    ),
+    "trend chart": lambda t, all_, rng: (
+        f"/clients/{t['client']}/trends/{t['instrument']}/chart/" if t["instrument"] else None
+    ),
+    "measurement list": lambda t, all_, rng: f"/clients/{t['client']}/measurements/",
+    "protocol page": lambda t, all_, rng: f"/library/protocols/{rng.choice(all_['protocols'])}/",
+    "audit log": lambda t, all_, rng: "/audit/",
+    "api clients": lambda t, all_, rng: "/api/v1/clients",
+    "api client": lambda t, all_, rng: f"/api/v1/clients/{t['client']}",
+    "api plans": lambda t, all_, rng: f"/api/v1/clients/{t['client']}/plans",
+    "api session": lambda t, all_, rng: f"/api/v1/sessions/{t['session']}" if t["session"] else None,
+}
+# Pages about the organisation rather than one client (query counts compare them once, not per client).
+ORG_WIDE = {"dashboard", "client list", "client search", "protocol page", "audit log", "api clients"}
+# The pages load their charts with htmx; so does the benchmark.
+HTMX = {"growth chart", "trend chart"}
+
+
+# --- load ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    path: str
+    ms: float
+    status: int
+    user: int = 0
+
+
+def log_in(base: str, email: str, password: str) -> requests.Session:
+    http = requests.Session()
+    http.get(f"{base}/accounts/login/", timeout=30).raise_for_status()
+    answer = http.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": email,
+            "password": password,
+            "csrfmiddlewaretoken": http.cookies.get("csrftoken", ""),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"Logging in as {email} failed ({answer.status_code}).")
+    return http
+
+
+def plan_requests(found: dict[str, Any], count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """`count` requests: every kind in turn (the baseline among them), each with a random client."""
+    kinds = [*PAGES, BASELINE]
+    jobs: list[tuple[str, str]] = []
+    clients = found["clients"]
+    while len(jobs) < count:
+        for kind in kinds:
+            if kind == BASELINE:
+                jobs.append((kind, "/healthz"))
+                continue
+            for _ in range(50):
+                path = PAGES[kind](rng.choice(clients), found, rng)
+                if path:
+                    jobs.append((kind, path))
+                    break
+    jobs = jobs[:count]
+    rng.shuffle(jobs)
+    return jobs
+
+
+def drive(
+    base: str,
+    found: dict[str, Any],
+    *,
+    users: int,
+    count: int,
+    seconds: float,
+    seed_: int,
+    think_ms: float = 0.0,
+) -> tuple[list[Result], float]:
+    from seed import BENCH_PASSWORD
+
+    rng = random.Random(seed_)
+    admins = [found["login"].replace("admin1@", f"admin{k}@") for k in (1, 2, 3)]
+    sessions = [log_in(base, admins[u % len(admins)], BENCH_PASSWORD) for u in range(users)]
+    warm = plan_requests(found, len(PAGES) + 1, rng)
+    jobs = plan_requests(found, count, rng)
+    lock = threading.Lock()
+    results: list[Result] = []
+    position = 0
+    deadline = 0.0
+
+    def get(http: requests.Session, kind: str, path: str) -> Result:
+        headers = {"HX-Request": "true"} if kind in HTMX else {}
+        started = time.perf_counter()
+        answer = http.get(base + path, headers=headers, timeout=60, allow_redirects=False)
+        _ = answer.content
+        return Result(kind, path, (time.perf_counter() - started) * 1000, answer.status_code)
+
+    def user(number: int, http: requests.Session, pause: random.Random) -> None:
+        nonlocal position
+        for kind, path in warm:
+            get(http, kind, path)
+        warmed.wait()
+        start.wait()  # the deadline is set by then
+        while True:
+            with lock:
+                if position >= len(jobs) or time.monotonic() > deadline:
+                    return
+                kind, path = jobs[position]
+                position += 1
+            result = get(http, kind, path)
+            with lock:
+                results.append(dataclasses.replace(result, user=number))
+            if think_ms:
+                time.sleep(pause.uniform(0, 2 * think_ms) / 1000)
+
+    warmed = threading.Barrier(users + 1)
+    start = threading.Event()
+    threads = [
+        threading.Thread(target=user, args=(k, s, random.Random(seed_ + k)), daemon=True)
+        for k, s in enumerate(sessions)
+    ]
+    for thread in threads:
+        thread.start()
+    warmed.wait()
+    deadline = time.monotonic() + seconds
+    started = time.perf_counter()
+    start.set()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def report(results: list[Result], elapsed: float) -> list[str]:
+    """Print the table; return the failures."""
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    failures = []
+    for r in results:
+        by_kind[r.kind].append(r.ms)
+        if r.status != 200:
+            failures.append(f"{r.path} answered {r.status}")
+    base = statistics.median(by_kind[BASELINE]) if by_kind.get(BASELINE) else float("nan")
+    per_user = [sum(1 for r in results if r.user == u) for u in sorted({r.user for r in results})]
+    print(
+        f"  {len(results):,} requests in {elapsed:.1f} s ({len(results) / elapsed:.1f}/s) from "
+        f"{len(per_user)} users ({min(per_user, default=0)} to {max(per_user, default=0)} requests each)"
+    )
+    print(f"  {'kind':<20} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50/baseline':>13}")
+    measured: list[float] = []
+    for kind in [*PAGES, BASELINE]:
+        values = by_kind.get(kind, [])
+        if not values:
+            failures.append(f"{kind}: no requests were made")
+            continue
+        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+        flag = ""
+        if kind != BASELINE:
+            measured += values
+            if p95 >= BUDGET_MS:
+                failures.append(f"{kind}: p95 {p95:.0f} ms")
+                flag = "  over budget"
+        print(
+            f"  {kind:<20} {len(values):>5} {p50:>8.1f} {p95:>8.1f} {max(values):>8.1f} "
+            f"{p50 / base:>12.1f}x{flag}"
+        )
+    if measured:
+        p50_all, p95_all = percentile(measured, 0.5), percentile(measured, 0.95)
+        print(f"  {'all pages and API':<20} {len(measured):>5} {p50_all:>8.1f} {p95_all:>8.1f}")
+        if p95_all >= BUDGET_MS:
+            failures.append(f"p95 over every page and operation {p95_all:.0f} ms")
+    return failures[:20]
+
+
+def run_load(args: argparse.Namespace) -> list[str]:
+    import seeded
+
+    engine = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
+    url = seeded.database_url(args.scale)
+    found = seeded.targets(url)
+    if not args.no_cpu:
+        cpu_costs(url, found)
+    think = f"think time {args.think_ms:g} ms on average" if args.think_ms else "no think time"
+    print(
+        f"load: {engine}, scale {args.scale:g}, {args.users} users ({think}), up to {args.requests:,} "
+        f"requests or {args.seconds:g} s, {len(found['clients'])} clients picked ({os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f})",
+        flush=True,
+    )
+    log = seeded.bench_dir() / "serve.log"
+    with seeded.served(url, log=log) as base:
+        results, elapsed = drive(
+            base,
+            found,
+            users=args.users,
+            count=args.requests,
+            seconds=args.seconds,
+            seed_=args.seed,
+            think_ms=args.think_ms,
+        )
+    print(f"  load average after the run: {os.getloadavg()[0]:.1f}")
+    return report(results, elapsed)
+
+
+# --- CPU per request ------------------------------------------------------------------------------
+
+
+def cpu_costs(url: str, found: dict[str, Any]) -> None:
+    """One user, in a process of its own on the seeded database: each kind's CPU time per request (the
+    thread's CPU clock, so waiting for a busy machine's cores is left out) and its wall time."""
+    import json
+
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1", "BENCH_TARGETS": json.dumps(found)})
+    subprocess.call([sys.executable, str(Path(__file__).resolve()), "--cpu-here"], env=env)  # noqa: S603
+
+
+def cpu_costs_here(requests_per_kind: int = 12) -> int:
+    import json
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kneadwell.settings")
+    import django
+
+    django.setup()
+    from django.test import Client as HttpClient
+
+    from kneadwell.accounts.models import User
+
+    found = json.loads(os.environ["BENCH_TARGETS"])
+    http = HttpClient(HTTP_HOST="127.0.0.1")
+    http.force_login(User.objects.get(email=found["login"]))
+    rng = random.Random(3)
+    print(f"CPU per request (one user, in-process, {requests_per_kind} requests per kind, median):")
+    print(f"  {'kind':<20} {'cpu ms':>8} {'wall ms':>8}")
+    for kind, build in [*PAGES.items(), (BASELINE, lambda t, a, r: "/healthz")]:
+        paths = [p for p in (build(t, found, rng) for t in found["clients"]) if p][:requests_per_kind]
+        headers = {"HX-Request": "true"} if kind in HTMX else {}
+        http.get(paths[0], headers=headers)  # warm
+        cpu, wall = [], []
+        for path in paths:
+            started, clock = time.perf_counter(), time.thread_time()
+            http.get(path, headers=headers)
+            cpu.append((time.thread_time() - clock) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+        print(f"  {kind:<20} {statistics.median(cpu):>8.1f} {statistics.median(wall):>8.1f}", flush=True)
+    return 0
+
+
+# --- query counts -----------------------------------------------------------------------------------
+
+
+def query_counts() -> int:
+    """In this process: a fresh test database, the same pages at two data sizes (see the docstring)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kneadwell.settings")
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
+    import django
+
+    django.setup()
+    import seed
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from kneadwell.core.setup import load_content
+
+        load_content()
+        shapes = seed.learn_shapes()
+        seeder = seed.Seeder(scale=0.01, seed=1, progress=lambda _line: None)
+        seeder.use(shapes)
+        seeder.start_org(seed.MAIN_ORG)
+        ages = {"preterm_infant": 120, "infant": 300}
+        small = [seeder.spec(p, sessions=10, growth_days=10, scores=10) for p in seed.POPULATIONS]
+        seeder.write_specs(small)
+        seeder.finish()
+        first = _count_pages(seeder, small)
+        rng = random.Random(5)
+        large = [
+            seeder.spec(p, sessions=200, growth_days=200, scores=200, age_days=ages.get(p))
+            for p in seed.POPULATIONS
+        ]
+        filler = [
+            seeder.spec(rng.choice(list(seed.POPULATIONS)), sessions=20, growth_days=20, scores=20)
+            for _ in range(40)
+        ]
+        seeder.write_specs(large + filler)
+        seeder.finish()
+        second = _count_pages(seeder, large)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"query counts ({connection.vendor}): 10 vs 200 sessions, weights and scores per client")
+    grown = []
+    for key in first:
+        a, b = first[key], second.get(key)
+        mark = ""
+        if b is None or b > a:
+            grown.append(key)
+            mark = "  GROWS"
+        print(f"  {key:<40} {a:>4} {b if b is not None else '-':>4}{mark}")
+    if grown:
+        print("FAIL: query counts grow with the data: " + ", ".join(grown))
+        return 1
+    print("OK: no page or operation runs more queries with more data")
+    return 0
+
+
+def _count_pages(seeder: Any, specs: list[Any]) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    from kneadwell.accounts.models import User
+    from kneadwell.care.models import Plan, Session
+    from kneadwell.outcomes.models import Measurement
+
+    http = HttpClient(HTTP_HOST="127.0.0.1")
+    http.force_login(User.objects.get(pk=seeder.staff["admin"][0].pk))
+    found: dict[str, Any] = {"families": ["Test"], "protocols": ["preterm_tks_10d"]}
+    counts: dict[str, int] = {}
+    for spec in specs:
+        plan = Plan.objects.filter(client_id=spec.pk).order_by("status", "-starts_at").first()
+        session = Session.objects.filter(client_id=spec.pk).order_by("-started_at").first()
+        scores = (
+            Measurement.objects.filter(client_id=spec.pk, value__isnull=True)
+            .values_list("instrument_id", flat=True)
+            .first()
+        )
+        target = {
+            "client": spec.pk,
+            "plan": plan.pk if plan else None,
+            "session": session.pk if session else None,
+            "instrument": scores,
+            "growth": spec.growth_days > 0,
+        }
+        for kind, build in PAGES.items():
+            path = build(target, found, random.Random(0))
+            if path is None:
+                continue
+            key = kind if kind in ORG_WIDE else f"{kind} ({spec.population})"
+            if key in counts:
+                continue
+            headers = {"HX-Request": "true"} if kind in HTMX else {}
+            http.get(path, headers=headers)  # warm: one-time loads (content library, caches)
+            with CaptureQueriesContext(connection) as queries:
+                answer = http.get(path, headers=headers)
+            if answer.status_code != 200:
+                raise SystemExit(f"{path} answered {answer.status_code}")
+            counts[key] = len(queries.captured_queries)
+    return counts
+
+
+def run_queries() -> list[str]:
+    env = dict(os.environ)
+    postgres = env.get("BENCH_DATABASE_URL", "")
+    env["DATABASE_URL"] = postgres or "sqlite:///" + str(Path(os.devnull))
+    code = subprocess.call([sys.executable, str(Path(__file__).resolve()), "--query-counts-here"], env=env)  # noqa: S603
+    return [] if code == 0 else ["query counts grow with the data (see above)"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="seeded clinic size (1.0 = the budgets')")
+    parser.add_argument("--users", type=int, default=8, help="concurrent users (default 8)")
+    parser.add_argument("--requests", type=int, default=2000, help="requests to time (default 2000)")
+    parser.add_argument("--seconds", type=float, default=300, help="time limit of the timed part (300)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the request mix")
+    parser.add_argument("--no-load", action="store_true", help="only count queries")
+    parser.add_argument("--no-queries", action="store_true", help="only the load test")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="each user waits 0 to twice this many ms between requests (default 0: back to back)",
+    )
+    parser.add_argument("--no-cpu", action="store_true", help="skip the CPU-per-request table")
+    parser.add_argument(
+        "--skip", action="append", default=[], metavar="KIND", help="leave a kind out (repeatable)"
+    )
+    parser.add_argument("--query-counts-here", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu-here", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    for kind in args.skip:
+        if kind not in PAGES:
+            parser.error(f"unknown kind {kind!r}; the kinds: {', '.join(PAGES)}")
+        del PAGES[kind]
+    if args.query_counts_here:
+        return query_counts()
+    if args.cpu_here:
+        return cpu_costs_here()
+    if not 1 <= args.users <= 64 or not 1 <= args.requests <= 100_000:
+        parser.error("--users 1 to 64, --requests 1 to 100,000")
+    failures: list[str] = []
+    if not args.no_queries:
+        failures += run_queries()
+    if not args.no_load:
+        failures += run_load(args)
+    if failures:
+        print("FAIL: " + "; ".join(failures))
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

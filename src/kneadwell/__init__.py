@@ -1,0 +1,1 @@
+"""Kneadwell: therapeutic massage programmes, planned, guided, recorded and evaluated."""

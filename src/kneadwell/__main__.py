@@ -1,0 +1,3 @@
+from kneadwell.cli import main
+
+raise SystemExit(main())

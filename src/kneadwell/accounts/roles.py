@@ -1,0 +1,96 @@
+"""Roles and what each may do: the permission grid every page and API operation checks.
+
+Deny by default: a permission not listed for a role is refused. Pure data, no Django import, so the
+permission test grid and the docs can read it directly."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    THERAPIST = "therapist"
+    CAREGIVER = "caregiver"
+    INSTRUCTOR = "instructor"
+    ASSESSOR = "assessor"
+    RESEARCHER = "researcher"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Administrator",
+    Role.THERAPIST: "Therapist / nurse",
+    Role.CAREGIVER: "Parent / caregiver",
+    Role.INSTRUCTOR: "Infant-massage instructor",
+    Role.ASSESSOR: "Outcome assessor",
+    Role.RESEARCHER: "Researcher",
+}
+
+
+class Perm(StrEnum):
+    CLIENT_VIEW = "client.view"
+    CLIENT_ADD = "client.add"
+    CLIENT_EDIT = "client.edit"
+    CONSENT_MANAGE = "consent.manage"
+    GUARDIAN_MANAGE = "guardian.manage"
+    SESSION_RECORD = "session.record"
+    MEASUREMENT_RECORD = "measurement.record"
+    NOTE_SIGN = "note.sign"
+    RELEASE_GIVE = "release.give"
+    LIBRARY_VIEW = "library.view"
+    EVIDENCE_VIEW = "evidence.view"
+    EVIDENCE_EDIT = "evidence.edit"
+    REPORT_VIEW = "report.view"
+    EXPORT_DATA = "export.data"
+    TEAM_MANAGE = "team.manage"
+    AUDIT_VIEW = "audit.view"
+    SETTINGS_MANAGE = "settings.manage"
+    TOKEN_MANAGE = "token.manage"  # noqa: S105 - a permission name, not a secret
+    RECORD_EXPORT = "record.export"
+    RECORD_IMPORT = "record.import"
+    UNIT_VIEW = "unit.view"
+
+
+_ALL = frozenset(Role)
+_CLINICAL = frozenset({Role.ADMIN, Role.THERAPIST})
+
+# Caregivers reach only the clients they are a guardian of (enforced by the client selectors), so the
+# permissions they hold here apply to those clients alone. Researchers work on de-identified, aggregated
+# data and are kept out of identifiable client records.
+GRID: dict[Perm, frozenset[Role]] = {
+    Perm.CLIENT_VIEW: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR, Role.ASSESSOR}),
+    Perm.CLIENT_ADD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    Perm.CLIENT_EDIT: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    Perm.CONSENT_MANAGE: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    Perm.GUARDIAN_MANAGE: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    Perm.SESSION_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
+    Perm.MEASUREMENT_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.ASSESSOR}),
+    Perm.NOTE_SIGN: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
+    Perm.RELEASE_GIVE: _CLINICAL,
+    Perm.LIBRARY_VIEW: _ALL,
+    Perm.EVIDENCE_VIEW: _ALL,
+    Perm.EVIDENCE_EDIT: frozenset({Role.ADMIN, Role.RESEARCHER}),
+    Perm.REPORT_VIEW: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    Perm.EXPORT_DATA: frozenset({Role.ADMIN}),
+    Perm.TEAM_MANAGE: frozenset({Role.ADMIN}),
+    Perm.AUDIT_VIEW: frozenset({Role.ADMIN}),
+    Perm.SETTINGS_MANAGE: frozenset({Role.ADMIN}),
+    Perm.TOKEN_MANAGE: _ALL,
+    # One client's record as a FHIR Bundle, to hand over care or to give a family their copy. It holds
+    # only what the person can already open on that client's pages (the selectors scope caregivers to
+    # their own children), and every export is audited. Bulk CSV files stay EXPORT_DATA (admins only).
+    Perm.RECORD_EXPORT: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
+    # Creating a client from another system's FHIR Bundle brings in earlier measurements before any
+    # consent is recorded here: a clinical decision, so clinical roles only.
+    Perm.RECORD_IMPORT: _CLINICAL,
+    # Figures over every client of the organisation (adherence across a unit or caseload).
+    Perm.UNIT_VIEW: _CLINICAL,
+}
+
+
+def role_has(role: Role | str, perm: Perm) -> bool:
+    return Role(role) in GRID.get(perm, frozenset())

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.accounts.models import ApiToken, Invitation, Membership
+from kneadwell.accounts.roles import Perm
+
+
+def member_list(*, actor: Actor) -> QuerySet[Membership]:
+    actor.require(Perm.TEAM_MANAGE)
+    return (
+        Membership.objects.select_related("user")
+        .filter(organisation_id=actor.organisation_id)
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def invitation_list(*, actor: Actor) -> QuerySet[Invitation]:
+    actor.require(Perm.TEAM_MANAGE)
+    return (
+        Invitation.objects.select_related("client", "invited_by")
+        .filter(organisation_id=actor.organisation_id)
+        .order_by("-created_at")
+    )
+
+
+def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
+    actor.require(Perm.TOKEN_MANAGE)
+    return ApiToken.objects.filter(membership=actor.membership).order_by("-created_at")
+
+
+def memberships_of(*, user_id: int) -> QuerySet[Membership]:
+    return Membership.objects.select_related("organisation").filter(user_id=user_id, is_active=True)

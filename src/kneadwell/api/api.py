@@ -1,0 +1,97 @@
+"""The JSON API under /api/v1/: one router per area, one error shape, OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from kneadwell.api.auth import BearerToken, PageSession
+from kneadwell.api.errors import error_body, pydantic_errors
+from kneadwell.core.errors import DomainError, ValidationFailed
+
+api = NinjaAPI(
+    title="Kneadwell API",
+    version="1",
+    description=(
+        "Plan, guide, record and evaluate therapeutic massage programmes. Authenticate with a personal "
+        "token (`Authorization: Bearer kw_…`, created under Account → API tokens). Every error is JSON: "
+        "`detail` says what went wrong, `field` and `errors` name the inputs at fault."
+    ),
+    auth=[BearerToken(), PageSession()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ValidationFailed)
+def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    errors = [{"field": f, "message": m} for f, messages in exc.errors.items() for m in messages]
+    return api.create_response(
+        request, error_body(exc.message, field=exc.field, errors=errors), status=exc.status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return api.create_response(
+        request, error_body(exc.message, field=exc.field, errors=errors), status=exc.status
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = pydantic_errors(list(exc.errors))
+    first = errors[0] if errors else {"field": "request", "message": "is not valid"}
+    detail = f"{first['field']}: {first['message']}"
+    return api.create_response(request, error_body(detail, field=first["field"], errors=errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, error_body("Authentication required: send `Authorization: Bearer <token>`."), status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body(str(exc) or "Not found."), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+    return api.create_response(
+        request, error_body(f"The request body is larger than {limit:g} MB; send less at once."), status=413
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = "The request body is not valid JSON."
+    return api.create_response(request, error_body(message), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from kneadwell.api import audit, care, clients, evidence, interop, library, me, outcomes, reports
+
+    api.add_router("/", me.router)
+    api.add_router("/", library.router)
+    api.add_router("/", care.router)
+    api.add_router("/", outcomes.router)
+    api.add_router("/", interop.router)
+    api.add_router("/", reports.router)
+    api.add_router("/evidence", evidence.router)
+    api.add_router("/clients", clients.router)
+    api.add_router("/audit", audit.router)
+
+
+_register_routers()

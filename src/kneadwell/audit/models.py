@@ -1,0 +1,75 @@
+"""The audit log: one row per write and per read of a client's record. Append-only through the
+application: rows cannot be changed or deleted by any code path here (save refuses updates, delete and
+queryset update/delete raise); on PostgreSQL a trigger also refuses UPDATE and DELETE."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        READ = "read", "Viewed"
+        LIST = "list", "Listed"
+        EXPORT = "export", "Exported"
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logged out"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The actor's email and role at the time, so the row stays readable whatever happens to the account.
+    actor_label = models.CharField(max_length=254, blank=True)
+    actor_role = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=10)
+    ip = models.CharField(max_length=45, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    entity = models.CharField(max_length=50)
+    entity_id = models.CharField(max_length=64, blank=True)
+    # The client whose record this touches, kept as a plain id so the trail outlives the record.
+    client_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["organisation", "-at"], name="audit_org_at"),
+            models.Index(fields=["organisation", "client_id", "-at"], name="audit_org_client_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity} {self.entity_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only.")

@@ -1,0 +1,77 @@
+"""The care area's parts of other pages: actions under a readiness verdict, and the client page's
+plans, sessions and adherence."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.care import selectors
+from kneadwell.care.models import Plan, ScheduledSession, Session
+from kneadwell.clients.models import Client
+from kneadwell.core.web import ActorRequest
+from kneadwell.library import selectors as library_selectors
+from kneadwell.library.models import ReadinessCheck
+
+
+def check_actions(request: ActorRequest, check: ReadinessCheck) -> str:
+    actor = request.actor
+    if check.blocks or not actor.can(Perm.SESSION_RECORD):
+        return ""
+    used = Session.objects.filter(readiness_check=check).first()
+    plan = Plan.objects.filter(
+        client_id=check.client_id, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
+    ).first()
+    slot = None
+    if plan is not None:
+        slot_id = request.GET.get("slot") or ""
+        slot = (
+            plan.slots.filter(pk=int(slot_id), status=ScheduledSession.Status.DUE).first()
+            if slot_id.isdigit()
+            else plan.slots.filter(status=ScheduledSession.Status.DUE).order_by("due_at").first()
+        )
+    return render_to_string(
+        "care/_check_actions.html",
+        {
+            "check": check,
+            "used": used,
+            "plan": plan,
+            "slot": slot,
+        },
+        request=request,
+    )
+
+
+def client_section(request: ActorRequest, client: Client) -> str:
+    # Each plan's next due session comes with the plans (a subquery), so the section runs the same
+    # number of queries however many plans the client has had.
+    next_due = (
+        ScheduledSession.objects.filter(plan=OuterRef("pk"), status=ScheduledSession.Status.DUE)
+        .order_by("due_at")
+        .values("pk")[:1]
+    )
+    plans = list(selectors.plans_of(client=client).annotate(next_slot_id=Subquery(next_due))[:10])
+    # The section shows doses and stops, not minutes per phase (the plan page does): leave those out.
+    figures = selectors.plans_adherence(plans=plans, with_phases=False) if plans else {}
+    slots = ScheduledSession.objects.in_bulk([p.next_slot_id for p in plans if p.next_slot_id])
+    lib = library_selectors.library()
+    rows = [
+        (plan, lib.protocols.get(plan.protocol_id), figures[plan.pk], slots.get(plan.next_slot_id))
+        for plan in plans
+    ]
+    return render_to_string(
+        "care/_client_section.html",
+        {
+            "client": client,
+            "rows": rows,
+            # The list shows when, status and stop reason: leave the steps (JSON, up to tens of kB a
+            # session) unread.
+            "sessions": selectors.sessions_of(client=client)
+            .select_related(None)
+            .only("id", "client_id", "started_at", "status", "stop_reason")[:8],
+            "adverse_events": selectors.adverse_events_of(client=client)[:5],
+            "can_record": request.actor.can(Perm.SESSION_RECORD),
+        },
+        request=request,
+    )

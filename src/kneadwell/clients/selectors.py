@@ -1,0 +1,86 @@
+"""Tenant-scoped reads of client data, used by pages and API alike. Another organisation's client, or a
+client a caregiver is not a guardian of, is simply not found (404), so its existence is not revealed.
+Reads of a client's record are written to the audit log here."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.accounts.roles import Perm
+from kneadwell.audit.services import Action, audit_record
+from kneadwell.clients import rules
+from kneadwell.clients.models import Client, Consent, Guardian
+from kneadwell.core.errors import NotFound
+
+
+def client_queryset(*, actor: Actor, include_archived: bool = False) -> QuerySet[Client]:
+    actor.require(Perm.CLIENT_VIEW)
+    clients = Client.objects.filter(organisation_id=actor.organisation_id)
+    if actor.is_caregiver:
+        clients = clients.filter(guardians__user=actor.user)
+    if not include_archived:
+        clients = clients.filter(archived_at__isnull=True)
+    return clients
+
+
+def client_search(*, actor: Actor, query: str = "", include_archived: bool = False) -> QuerySet[Client]:
+    """Clients matching every word of `query` in a name or the clinic number. Audited as one list read."""
+    clients = client_queryset(actor=actor, include_archived=include_archived)
+    # Typed search text may hold anything; control characters (PostgreSQL refuses NUL) never match a name.
+    query = "".join(ch for ch in query if ch.isprintable())[:100]
+    for word in query.split():
+        clients = clients.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(identifier__iexact=word)
+        )
+    audit_record(
+        actor=actor, action=Action.LIST, entity="client", summary=f"searched clients: {query!r}"[:500]
+    )
+    return clients
+
+
+def client_get(*, actor: Actor, client_id: int, purpose: str = "viewed the record") -> Client:
+    try:
+        client = client_queryset(actor=actor, include_archived=True).get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such client.") from None
+    audit_record(
+        actor=actor,
+        action=Action.READ,
+        entity="client",
+        entity_id=client.pk,
+        client_id=client.pk,
+        summary=purpose,
+    )
+    return client
+
+
+def guardian_list(*, client: Client) -> QuerySet[Guardian]:
+    """Guardians of a client already loaded through `client_get` (which checked access and audited)."""
+    return client.guardians.select_related("user").all()
+
+
+def consent_list(*, client: Client) -> QuerySet[Consent]:
+    return client.consents.select_related("guardian", "recorded_by", "withdrawn_by").all()
+
+
+def consent_status(*, client: Client, scope: rules.Scope = rules.Scope.CARE) -> bool:
+    today = timezone.localdate()
+    return rules.has_active_consent(
+        (c.facts() for c in client.consents.all()), scope=scope, birth_date=client.birth_date, today=today
+    )
+
+
+def consent_get(*, client: Client, consent_id: int) -> Consent:
+    try:
+        return client.consents.get(pk=consent_id)
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such consent record for this client.") from None
+
+
+def guardian_get(*, client: Client, guardian_id: int) -> Guardian:
+    try:
+        return client.guardians.get(pk=guardian_id)
+    except (Guardian.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such guardian for this client.") from None

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.care.selectors import slots_due
+from kneadwell.clients.selectors import client_queryset
+from kneadwell.core.web import ActorRequest, page
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers, 503 when it does not (for load balancers and uptime checks)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@page()
+def dashboard(request: ActorRequest) -> HttpResponse:
+    actor = request.actor
+    recent = due = None
+    if actor.can(Perm.CLIENT_VIEW):
+        recent = client_queryset(actor=actor).order_by("-updated_at")[:6]
+        end_of_day = timezone.localtime().replace(hour=23, minute=59, second=59)
+        due = slots_due(actor=actor, until=end_of_day)
+    context = {"recent_clients": recent, "due": due, "now": timezone.now()}
+    return render(request, "core/dashboard.html", context)

@@ -1,0 +1,584 @@
+"""The evidence library: studies, their findings, and plain-language claims graded with GRADE, kept as
+reviewed YAML files in `evidence/content/` and checked on load.
+
+Pure Python (pydantic + PyYAML), no Django. `load_evidence()` returns one cached, immutable
+EvidenceLibrary; `load_evidence_from(directory)` loads any directory without caching (for tests and
+for reviewing edits). The first problem found raises EvidenceContentError naming the file and line.
+
+What the loader enforces, beyond each field's type (see docs/evidence.md for the reasoning):
+- ids are unique across all files; every study a finding or claim names exists, and so does every
+  finding a claim names;
+- a study that is not verified says what is uncertain;
+- a finding with an effect estimate has a measure and, if it has a CI, the estimate lies inside it;
+  a finding without an estimate states the summary as reported;
+- a claim's certainty is exactly its GRADE start level minus its downgrades plus its upgrades, and
+  every downgrade or upgrade gives its reason; the start level matches the strongest design
+  behind the claim (randomised → high, observational → low, nothing or opinion → very low);
+- a claim marked "no evidence found" is very low certainty and cites no findings; any other claim
+  cites at least one finding or study;
+- no claim is more certain than a ceiling in `rules` (for example preterm weight gain: low at best,
+  because the Cochrane review found the evidence weak).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+Population = Literal[
+    "infant-term", "infant-preterm", "child", "adult-stroke", "adult-sports", "adult-post-operative",
+]
+POPULATIONS: tuple[str, ...] = get_args(Population)
+
+# Juvenile rheumatoid arthritis (the term in the older studies) is coded as its current name.
+Condition = Literal[
+    "colic", "asthma", "juvenile_idiopathic_arthritis", "autism", "adhd", "cystic_fibrosis",
+    "cerebral_palsy", "down_syndrome", "ptsd", "stroke", "preterm", "jaundice", "diabetes",
+]
+CONDITIONS: tuple[str, ...] = get_args(Condition)
+
+# The four benefit categories of infant massage as taught by the IAIM (seed text 000).
+Category = Literal["interaction", "stimulation", "relief", "relaxation"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+
+Certainty = Literal["very_low", "low", "moderate", "high"]
+CERTAINTY_ORDER: tuple[str, ...] = ("very_low", "low", "moderate", "high")
+
+Design = Literal[
+    "rct", "systematic_review", "non_randomised_controlled", "cohort", "case_series", "case_report",
+    "expert_opinion", "protocol",
+]
+RANDOMISED_DESIGNS = frozenset({"rct", "systematic_review"})
+OBSERVATIONAL_DESIGNS = frozenset({"non_randomised_controlled", "cohort", "case_series", "case_report"})
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=80)]
+Text = Annotated[str, Field(min_length=3)]
+Reason = Annotated[str, Field(min_length=15)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Citation(_Model):
+    authors: tuple[Text, ...] = Field(min_length=1)
+    year: int = Field(ge=1900, le=2100)
+    title: Text
+    journal: Text
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, Field(pattern=r"^\d{5,9}$")] | None = None
+    pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
+    registry_id: str | None = None  # trial registry (NCT…) or Cochrane review number (CD…)
+
+    def short(self) -> str:
+        first = self.authors[0].split()[0]
+        etal = " et al." if len(self.authors) > 1 else ""
+        return f"{first}{etal} {self.year}"
+
+
+class RiskOfBias(_Model):
+    level: Literal["low", "some_concerns", "high", "unclear"]
+    reason: Reason
+    basis: Text  # whose judgement and on what: "Cochrane review authors", "our reading of the abstract"
+
+
+class Study(_Model):
+    id: Slug
+    citation: Citation
+    design: Design
+    population: Text
+    populations: tuple[Population, ...] = Field(min_length=1)
+    conditions: tuple[Condition, ...] = ()
+    n: int | None = Field(default=None, ge=1)  # participants
+    n_studies: int | None = Field(default=None, ge=1)  # for reviews
+    comparison: str | None = None
+    risk_of_bias: RiskOfBias
+    limitations: tuple[Reason, ...] = Field(min_length=1)
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    verified: bool
+    verification_note: str | None = None
+    cited_in: tuple[str, ...] = ()  # where this project met it: "seed 003", "clinical-facts S34"
+
+    @model_validator(mode="after")
+    def _unverified_says_why(self) -> Study:
+        if not self.verified and not (self.verification_note and len(self.verification_note) >= 15):
+            raise ValueError("a study with verified: false needs a verification_note saying what is "
+                             "uncertain")
+        if self.verified and self.url is None:
+            raise ValueError("a verified study needs the url where it was checked")
+        if self.design == "systematic_review" and self.n_studies is None:
+            raise ValueError("a systematic review needs n_studies")
+        return self
+
+
+EffectMeasure = Literal["MD", "SMD", "RR", "OR", "RD", "group_summaries", "narrative"]
+SummaryType = Literal["effect_estimate", "means", "medians", "not_stated", "narrative"]
+
+
+class Finding(_Model):
+    id: Slug
+    study: Slug
+    outcome: Text
+    outcome_code: Slug
+    population: Text
+    comparison: Text
+    effect_measure: EffectMeasure
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    units: str | None = None
+    summary_type: SummaryType
+    summary_as_reported: str | None = None
+    p_value: float | None = Field(default=None, ge=0, le=1)
+    p_value_as_reported: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Finding:
+        numeric = self.effect_measure in ("MD", "SMD", "RR", "OR", "RD")
+        if self.estimate is not None and not numeric:
+            raise ValueError(f"an estimate needs a numeric effect_measure, not {self.effect_measure}")
+        if self.estimate is None and not self.summary_as_reported:
+            raise ValueError("without an estimate, give summary_as_reported (the result as the "
+                             "source states it)")
+        if (self.ci_low is None) != (self.ci_high is None):
+            raise ValueError("give both ends of the confidence interval or neither")
+        if self.ci_low is not None and self.ci_high is not None:
+            if self.estimate is None:
+                raise ValueError("a confidence interval needs its estimate")
+            if not self.ci_low <= self.estimate <= self.ci_high:
+                raise ValueError(f"estimate {self.estimate} lies outside its CI "
+                                 f"[{self.ci_low}, {self.ci_high}]")
+        if self.effect_measure in ("RR", "OR"):
+            for value in (self.estimate, self.ci_low, self.ci_high):
+                if value is not None and value <= 0:
+                    raise ValueError("a ratio and its CI must be greater than 0")
+        return self
+
+
+DowngradeDomain = Literal["risk_of_bias", "inconsistency", "indirectness", "imprecision",
+                          "publication_bias"]
+UpgradeDomain = Literal["large_effect", "dose_response", "plausible_confounding"]
+
+
+class Downgrade(_Model):
+    domain: DowngradeDomain
+    levels: int = Field(ge=1, le=2)
+    reason: Reason
+
+
+class Upgrade(_Model):
+    domain: UpgradeDomain
+    levels: int = Field(ge=1, le=2)
+    reason: Reason
+
+
+class Grade(_Model):
+    # GRADE: randomised evidence starts high, observational low; with no study behind a claim (only
+    # opinion, mechanism or anecdote) we start at very low.
+    start: Literal["high", "low", "very_low"]
+    start_reason: Reason
+    downgrades: tuple[Downgrade, ...] = ()
+    upgrades: tuple[Upgrade, ...] = ()
+    reason: Annotated[str, Field(min_length=20)]
+
+    def resulting_certainty(self) -> str:
+        level = CERTAINTY_ORDER.index(self.start)
+        level -= sum(d.levels for d in self.downgrades)
+        level += sum(u.levels for u in self.upgrades)
+        return CERTAINTY_ORDER[max(0, min(level, len(CERTAINTY_ORDER) - 1))]
+
+
+EvidenceStatus = Literal["some_benefit", "uncertain", "no_benefit_shown", "no_evidence_found"]
+
+
+class Claim(_Model):
+    id: Slug
+    statement: Text
+    category: Category | None = None
+    populations: tuple[Population, ...] = Field(min_length=1)
+    conditions: tuple[Condition, ...] = ()
+    outcome_codes: tuple[Slug, ...] = ()
+    evidence: EvidenceStatus
+    certainty: Certainty
+    grade: Grade
+    supporting_findings: tuple[Slug, ...] = ()
+    supporting_studies: tuple[Slug, ...] = ()
+    caveats: tuple[Reason, ...] = Field(min_length=1)
+    parent_text: Text
+    clinician_text: Text
+    seed_sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _graded_consistently(self) -> Claim:
+        computed = self.grade.resulting_certainty()
+        if computed != self.certainty:
+            raise ValueError(
+                f"certainty '{self.certainty}' does not follow from the GRADE assessment "
+                f"(start '{self.grade.start}' with these downgrades/upgrades gives '{computed}')"
+            )
+        if self.evidence == "no_evidence_found":
+            if self.certainty != "very_low":
+                raise ValueError("a claim with no evidence found must be very_low certainty")
+            if self.supporting_findings:
+                raise ValueError("a claim with no evidence found cannot cite supporting findings")
+        elif not (self.supporting_findings or self.supporting_studies):
+            raise ValueError("cite at least one supporting finding or study, or set evidence: "
+                             "no_evidence_found")
+        return self
+
+
+class Ceiling(_Model):
+    population: Population
+    outcome_code: Slug
+    max_certainty: Certainty
+    study: Slug
+    reason: Reason
+
+
+class ExcludedClaim(_Model):
+    seed_source: Text
+    seed_text: Text
+    reason: Reason
+
+
+class ContentFile(_Model):
+    studies: tuple[Study, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    ceilings: tuple[Ceiling, ...] = ()
+    excluded: tuple[ExcludedClaim, ...] = ()
+
+
+class EvidenceContentError(ValueError):
+    """A content file is wrong; `file` and `line` say where (line 1 is the first line)."""
+
+    def __init__(self, file: Path, line: int, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        super().__init__(f"{file}:{line}: {message}")
+
+
+# --- YAML with line numbers --------------------------------------------------------------------------
+
+Path_ = tuple[str | int, ...]
+
+
+def _parse_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
+    """The file's data and, for every mapping key and list item, the line it starts on. Duplicate
+    keys are an error (PyYAML would silently keep the last one)."""
+    text = path.read_text(encoding="utf-8")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise EvidenceContentError(path, line, f"not valid YAML: {exc.problem or exc.context}") from None
+    finally:
+        loader.dispose()
+
+    lines: dict[Path_, int] = {(): 1}
+
+    def walk(n: yaml.Node, at: Path_) -> None:
+        if isinstance(n, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in n.value:
+                key = str(key_node.value)
+                if key in seen:
+                    raise EvidenceContentError(path, key_node.start_mark.line + 1,
+                                               f"key '{key}' appears twice in the same mapping")
+                seen.add(key)
+                lines[(*at, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*at, key))
+        elif isinstance(n, yaml.SequenceNode):
+            for index, item in enumerate(n.value):
+                lines[(*at, index)] = item.start_mark.line + 1
+                walk(item, (*at, index))
+
+    if node is not None:
+        walk(node, ())
+    return data, lines
+
+
+def _line_for(lines: Mapping[Path_, int], loc: Iterable[str | int]) -> int:
+    """The line of the longest prefix of `loc` that exists in the file (a missing field reports the
+    line of the entry that lacks it)."""
+    at: Path_ = ()
+    best = lines.get((), 1)
+    for part in loc:
+        at = (*at, part)
+        if at in lines:
+            best = lines[at]
+        else:
+            break
+    return best
+
+
+def _describe_loc(data: Any, loc: tuple[str | int, ...]) -> str:
+    words: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            item_id = node[part].get("id") if isinstance(node, list) and part < len(node) and \
+                isinstance(node[part], dict) else None
+            words[-1] = f"{words[-1]}[{part}]" + (f" (id '{item_id}')" if item_id else "")
+        else:
+            words.append(str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return " → ".join(words) if words else "the file"
+
+
+def _validate_file(path: Path) -> tuple[ContentFile, dict[Path_, int]]:
+    data, lines = _parse_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise EvidenceContentError(path, 1, "the top level must be a mapping with keys such as "
+                                            "studies, findings, claims")
+    try:
+        return ContentFile.model_validate(data), lines
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+            # pydantic appends the failing union member or validator name to some locations
+            useful = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+            problems.append((_line_for(lines, useful), useful, error["msg"]))
+        line, loc, message = min(problems, key=lambda p: p[0])
+        message = message.removeprefix("Value error, ")
+        raise EvidenceContentError(path, line, f"{_describe_loc(data, loc)}: {message}") from None
+
+
+# --- The library -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidenceLibrary:
+    studies: Mapping[str, Study]
+    findings: Mapping[str, Finding]
+    claims: Mapping[str, Claim]
+    ceilings: tuple[Ceiling, ...]
+    excluded: tuple[ExcludedClaim, ...]
+    content_version: str
+    files: tuple[str, ...] = field(default=())
+
+    def study(self, study_id: str) -> Study:
+        try:
+            return self.studies[study_id]
+        except KeyError:
+            raise KeyError(f"no study with id '{study_id}' in the evidence library") from None
+
+    def finding(self, finding_id: str) -> Finding:
+        try:
+            return self.findings[finding_id]
+        except KeyError:
+            raise KeyError(f"no finding with id '{finding_id}' in the evidence library") from None
+
+    def claim(self, claim_id: str) -> Claim:
+        try:
+            return self.claims[claim_id]
+        except KeyError:
+            raise KeyError(f"no claim with id '{claim_id}' in the evidence library") from None
+
+    def claims_for(
+        self,
+        population: str | None = None,
+        condition: str | None = None,
+        category: str | None = None,
+        *,
+        include_unsupported: bool = True,
+    ) -> list[Claim]:
+        """Claims matching every filter given, most certain first (then by id). Unknown codes raise
+        ValueError, so a typo does not silently return nothing."""
+        for value, allowed, name in ((population, POPULATIONS, "population"),
+                                     (condition, CONDITIONS, "condition"),
+                                     (category, CATEGORIES, "category")):
+            if value is not None and value not in allowed:
+                raise ValueError(f"unknown {name} '{value}'; expected one of {', '.join(allowed)}")
+        found = [
+            c for c in self.claims.values()
+            if (population is None or population in c.populations)
+            and (condition is None or condition in c.conditions)
+            and (category is None or c.category == category)
+            and (include_unsupported or c.evidence != "no_evidence_found")
+        ]
+        return sorted(found, key=lambda c: (-CERTAINTY_ORDER.index(c.certainty), c.id))
+
+    def findings_for_outcome(self, outcome_code: str) -> list[Finding]:
+        return sorted((f for f in self.findings.values() if f.outcome_code == outcome_code),
+                      key=lambda f: f.id)
+
+    def findings_for_study(self, study_id: str) -> list[Finding]:
+        self.study(study_id)
+        return sorted((f for f in self.findings.values() if f.study == study_id), key=lambda f: f.id)
+
+    def findings_for_claim(self, claim_id: str) -> list[Finding]:
+        return [self.findings[f] for f in self.claim(claim_id).supporting_findings]
+
+    def studies_for_claim(self, claim_id: str) -> list[Study]:
+        """The studies behind a claim: those cited directly and those of its findings, in order."""
+        claim = self.claim(claim_id)
+        ids = [*claim.supporting_studies, *(self.findings[f].study for f in claim.supporting_findings)]
+        return [self.studies[s] for s in dict.fromkeys(ids)]
+
+    def ceiling_for(self, population: str, outcome_code: str) -> Ceiling | None:
+        for ceiling in self.ceilings:
+            if ceiling.population == population and ceiling.outcome_code == outcome_code:
+                return ceiling
+        return None
+
+
+@dataclass
+class _Origin:
+    file: Path
+    lines: dict[Path_, int]
+    section: str
+    index: int
+
+    def line(self, *rest: str | int) -> int:
+        return _line_for(self.lines, (self.section, self.index, *rest))
+
+
+def content_version(directory: Path) -> str:
+    """A hash of the content files' names and bytes: changes whenever any reviewed file changes."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return f"sha256:{digest.hexdigest()}"
+
+
+def load_evidence_from(directory: Path) -> EvidenceLibrary:
+    """Load and cross-check every *.yaml file in `directory` (no caching)."""
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise EvidenceContentError(directory, 1, "no *.yaml content files in this directory")
+    order = {path: i for i, path in enumerate(paths)}
+
+    studies: dict[str, tuple[Study, _Origin]] = {}
+    findings: dict[str, tuple[Finding, _Origin]] = {}
+    claims: dict[str, tuple[Claim, _Origin]] = {}
+    ceilings: list[tuple[Ceiling, _Origin]] = []
+    excluded: list[ExcludedClaim] = []
+    problems: list[tuple[int, int, Path, str]] = []
+
+    def problem(origin: _Origin, line: int, message: str) -> None:
+        problems.append((order[origin.file], line, origin.file, message))
+
+    for path in paths:
+        content, lines = _validate_file(path)
+        sections: tuple[tuple[str, tuple[Any, ...], dict[str, Any]], ...] = (
+            ("studies", content.studies, studies),
+            ("findings", content.findings, findings),
+            ("claims", content.claims, claims),
+        )
+        for section, items, registry in sections:
+            for index, item in enumerate(items):
+                origin = _Origin(path, lines, section, index)
+                for other_registry in (studies, findings, claims):
+                    if item.id in other_registry:
+                        first = other_registry[item.id][1]
+                        problem(origin, origin.line("id"),
+                                f"id '{item.id}' is already used at {first.file.name}:"
+                                f"{first.line('id')}")
+                        break
+                registry[item.id] = (item, origin)
+        ceilings.extend((c, _Origin(path, lines, "ceilings", i)) for i, c in enumerate(content.ceilings))
+        excluded.extend(content.excluded)
+
+    for finding, origin in findings.values():
+        if finding.study not in studies:
+            problem(origin, origin.line("study"),
+                    f"finding '{finding.id}' refers to unknown study '{finding.study}'")
+
+    for ceiling, origin in ceilings:
+        if ceiling.study not in studies:
+            problem(origin, origin.line("study"), f"ceiling refers to unknown study '{ceiling.study}'")
+
+    for claim, origin in claims.values():
+        designs: set[str] = set()
+        finding_outcomes: set[str] = set()
+        all_known = True
+        for j, finding_id in enumerate(claim.supporting_findings):
+            if finding_id not in findings:
+                problem(origin, origin.line("supporting_findings", j),
+                        f"claim '{claim.id}' refers to unknown finding '{finding_id}'")
+                all_known = False
+                continue
+            finding = findings[finding_id][0]
+            finding_outcomes.add(finding.outcome_code)
+            if finding.study in studies:
+                designs.add(studies[finding.study][0].design)
+        for j, study_id in enumerate(claim.supporting_studies):
+            if study_id not in studies:
+                problem(origin, origin.line("supporting_studies", j),
+                        f"claim '{claim.id}' refers to unknown study '{study_id}'")
+                all_known = False
+                continue
+            designs.add(studies[study_id][0].design)
+        if claim.supporting_findings and all_known:  # else the unknown id is the problem
+            for j, code in enumerate(claim.outcome_codes):
+                if code not in finding_outcomes:
+                    problem(origin, origin.line("outcome_codes", j),
+                            f"claim '{claim.id}' lists outcome '{code}' but none of its supporting "
+                            "findings measures it")
+        start = claim.grade.start
+        if not all_known:
+            pass  # the unknown id is the problem to report; designs are incomplete
+        elif start == "high" and not designs & RANDOMISED_DESIGNS:
+            problem(origin, origin.line("grade", "start"),
+                    f"claim '{claim.id}' starts GRADE at high, which needs randomised evidence "
+                    "(an RCT or a systematic review of them) among its supporting studies")
+        elif start == "low" and not designs & (RANDOMISED_DESIGNS | OBSERVATIONAL_DESIGNS):
+            problem(origin, origin.line("grade", "start"),
+                    f"claim '{claim.id}' starts GRADE at low, which needs at least an observational "
+                    "study among its supporting studies")
+        for ceiling, _ in ceilings:
+            if ceiling.population in claim.populations and ceiling.outcome_code in claim.outcome_codes \
+                    and CERTAINTY_ORDER.index(claim.certainty) > CERTAINTY_ORDER.index(ceiling.max_certainty):
+                problem(origin, origin.line("certainty"),
+                        f"claim '{claim.id}' is '{claim.certainty}' but {ceiling.population} "
+                        f"{ceiling.outcome_code} claims may be at most '{ceiling.max_certainty}' "
+                        f"({ceiling.reason})")
+
+    if problems:
+        problems.sort(key=lambda p: (p[0], p[1]))
+        _, line, path, message = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise EvidenceContentError(path, line, message + more)
+
+    return EvidenceLibrary(
+        studies=MappingProxyType({k: v[0] for k, v in studies.items()}),
+        findings=MappingProxyType({k: v[0] for k, v in findings.items()}),
+        claims=MappingProxyType({k: v[0] for k, v in claims.items()}),
+        ceilings=tuple(c for c, _ in ceilings),
+        excluded=tuple(excluded),
+        content_version=content_version(directory),
+        files=tuple(p.name for p in paths),
+    )
+
+
+@functools.cache
+def load_evidence() -> EvidenceLibrary:
+    """The shipped evidence library, loaded once per process."""
+    return load_evidence_from(CONTENT_DIR)

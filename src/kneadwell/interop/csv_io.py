@@ -1,0 +1,268 @@
+"""The CSV files Kneadwell exports and imports: their columns, writing, and reading rows with line numbers.
+Pure: no Django import. Services (`interop.services`) check each row through the domain services.
+
+Files (UTF-8, header row, comma-separated, RFC 4180 quoting):
+
+* clients — `client_ref` (the exporting organisation's client id; links the other files to a client),
+  `given_name`, `family_name`, `birth_date` (YYYY-MM-DD), `sex` (female|male), `gestation_weeks`,
+  `gestation_days`, `birth_weight_g`, `conditions` (condition codes separated by `;`), `identifier`,
+  `notes`;
+* measurements — `client_ref`, `instrument`, `taken_at` (ISO date-time with its UTC offset), `context`,
+  `answers` (the answers as a JSON object, exactly as recorded), `notes`, `confirmed` (yes when a
+  possible-but-unusual value was checked and kept);
+* sessions (finished ones: completed or stopped) — `client_ref`, `protocol` (the content library's
+  protocol id), `population`, `status` (completed|stopped), `started_at` and `ended_at` (ISO date-times
+  with their UTC offsets), `steps_done`, `steps_skipped`, `minutes` (the time in the steps, pauses left
+  out, 2 decimals), `stop_reason`, and `steps`: a JSON list, one object per step in order, with
+  `technique`, `regions` (a list of body-region ids), `phase`, `outcome` (done|skipped), `seconds` and,
+  for a skipped step, `skip_reason`. The three counts are for reading in a spreadsheet; on import they
+  may be left empty, and if given they must agree with `steps`.
+
+Round trip: exporting, importing the files into another organisation and exporting again gives the same
+rows apart from `client_ref`. Measurements entered in error are not exported (they are out of the
+record's summaries and exports; the FHIR export and the backup keep them), nor are sessions still in
+progress (not a finished record yet; the FHIR export has them as in-progress Procedures).
+
+Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return would run as a
+formula in a spreadsheet, so it is written with one extra leading `'`; reading removes exactly one
+leading `'` from a cell that starts with `'` followed by those characters (or by more `'`), so the round
+trip stays exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+MAX_BYTES: Final = 5_000_000
+MAX_CLIENT_ROWS: Final = 5_000
+MAX_MEASUREMENT_ROWS: Final = 20_000
+MAX_SESSION_ROWS: Final = 20_000
+
+CLIENT_COLUMNS: Final = (
+    "client_ref",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "gestation_weeks",
+    "gestation_days",
+    "birth_weight_g",
+    "conditions",
+    "identifier",
+    "notes",
+)
+MEASUREMENT_COLUMNS: Final = (
+    "client_ref",
+    "instrument",
+    "taken_at",
+    "context",
+    "answers",
+    "notes",
+    "confirmed",
+)
+SESSION_COLUMNS: Final = (
+    "client_ref",
+    "protocol",
+    "population",
+    "status",
+    "started_at",
+    "ended_at",
+    "steps_done",
+    "steps_skipped",
+    "minutes",
+    "stop_reason",
+    "steps",
+)
+# Columns that hold free text typed by people: the ones a spreadsheet could mistake for formulas.
+TEXT_COLUMNS: Final = frozenset(
+    {"given_name", "family_name", "identifier", "notes", "conditions", "stop_reason"}
+)
+CONDITION_SEPARATOR: Final = ";"
+YES: Final = "yes"
+TRUE_WORDS: Final = frozenset({"yes", "y", "true", "1"})
+FALSE_WORDS: Final = frozenset({"", "no", "n", "false", "0"})
+
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read."""
+
+
+def protect(cell: str) -> str:
+    """A text cell a spreadsheet will show as text (see the module docstring)."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def unprotect(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
+
+
+def write_csv(columns: tuple[str, ...], rows: Iterable[Mapping[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for name in columns:
+            value = row.get(name)
+            text = "" if value is None else str(value)
+            cells.append(protect(text) if name in TEXT_COLUMNS else text)
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+@dataclass
+class CsvRow:
+    line: int  # line number in the file, the header being line 1
+    values: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+
+def read_csv(
+    text: str, *, columns: tuple[str, ...], required: tuple[str, ...], max_rows: int, what: str
+) -> list[CsvRow]:
+    """Every non-blank data row with its line number. Raises CsvFileError for an unusable file."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise CsvFileError(
+            f"The {what} file is larger than {MAX_BYTES // 1_000_000} MB; split it into parts."
+        )
+    if "\x00" in text:
+        raise CsvFileError(f"The {what} file contains NUL characters; it is not a text CSV file.")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise CsvFileError(f"The {what} file is empty: it needs a header row.") from None
+    except csv.Error as exc:
+        raise CsvFileError(f"The {what} file is not valid CSV: {exc}.") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CsvFileError(
+            f"The {what} file lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}."
+        )
+    unknown = [h for h in header if h not in columns]
+    if unknown:
+        shown = ", ".join(h[:40] for h in unknown[:5])
+        raise CsvFileError(f"The {what} file has unknown column(s) {shown}; expected {', '.join(columns)}.")
+    if len(set(header)) != len(header):
+        raise CsvFileError(f"A column name appears twice in the {what} file's header.")
+    rows: list[CsvRow] = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= max_rows:
+                raise CsvFileError(f"The {what} file has more than {max_rows} rows; split it into parts.")
+            row = CsvRow(line=reader.line_num, values={})
+            if len(cells) != len(header):
+                row.error("row", f"has {len(cells)} cells; the header has {len(header)}.")
+            else:
+                for name, cell in zip(header, cells, strict=True):
+                    row.values[name] = unprotect(cell) if name in TEXT_COLUMNS else cell
+            rows.append(row)
+    except csv.Error as exc:
+        raise CsvFileError(f"The {what} file is not valid CSV at line {reader.line_num}: {exc}.") from None
+    return rows
+
+
+def optional_int(row: CsvRow, column: str) -> int | None:
+    text = row.values.get(column, "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        row.error(column, f"{text[:20]!r} is not a whole number.")
+        return None
+
+
+def yes_no(row: CsvRow, column: str) -> bool:
+    text = row.values.get(column, "").strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text not in FALSE_WORDS:
+        row.error(column, f"{text[:20]!r}: write yes or leave it empty.")
+    return False
+
+
+def split_conditions(text: str) -> list[str]:
+    return [c.strip() for c in text.split(CONDITION_SEPARATOR) if c.strip()]
+
+
+def join_conditions(codes: Iterable[str]) -> str:
+    return CONDITION_SEPARATOR.join(codes)
+
+
+@dataclass(frozen=True)
+class StepCell:
+    """One step of the sessions file's `steps` column."""
+
+    technique: str
+    regions: tuple[str, ...]
+    outcome: str
+    seconds: float
+    phase: str = ""
+    skip_reason: str = ""
+
+
+_STEP_KEYS: Final = frozenset({"technique", "regions", "phase", "outcome", "seconds", "skip_reason"})
+
+
+def steps_json(steps: Iterable[StepCell]) -> str:
+    """The `steps` cell: compact JSON, keys sorted, floats as their shortest exact repr (so a re-export
+    of the imported rows gives the same text); `skip_reason` only for a skipped step."""
+    out = []
+    for s in steps:
+        item: dict[str, object] = {
+            "technique": s.technique,
+            "regions": list(s.regions),
+            "phase": s.phase,
+            "outcome": s.outcome,
+            "seconds": s.seconds,
+        }
+        if s.skip_reason:
+            item["skip_reason"] = s.skip_reason
+        out.append(item)
+    return json.dumps(out, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_steps(text: str) -> list[StepCell]:
+    """The `steps` cell as steps; ValueError with a message a person understands when it is not a JSON
+    list of step objects."""
+    try:
+        data = json.loads(text or "[]")
+    except ValueError:
+        raise ValueError("is not JSON: write a list of steps, e.g. [] for none.") from None
+    if not isinstance(data, list):
+        raise ValueError("must be a JSON list of steps.")
+    steps = []
+    for n, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise ValueError(f"step {n} is not an object with technique, regions, outcome and seconds.")
+        unknown = sorted(set(item) - _STEP_KEYS)
+        if unknown:
+            raise ValueError(f"step {n} has unknown key(s) {', '.join(k[:30] for k in unknown[:5])}.")
+        technique, regions, outcome = item.get("technique"), item.get("regions", []), item.get("outcome")
+        seconds, phase, reason = item.get("seconds"), item.get("phase", ""), item.get("skip_reason", "")
+        if not isinstance(technique, str) or not technique:
+            raise ValueError(f"step {n} needs a technique id.")
+        if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+            raise ValueError(f"step {n}: regions must be a list of body-region ids.")
+        if not isinstance(outcome, str):
+            raise ValueError(f"step {n} needs an outcome: done or skipped.")
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise ValueError(f"step {n} needs its time in seconds, as a number.")
+        if not isinstance(phase, str) or not isinstance(reason, str):
+            raise ValueError(f"step {n}: phase and skip_reason are text.")
+        steps.append(StepCell(technique, tuple(regions), outcome, float(seconds), phase, reason))
+    return steps

@@ -1,0 +1,166 @@
+"""Django forms generated from the library's question sets (intake and today's check).
+
+Every question must be answered deliberately: yes/no questions have no default, and body-region and
+multiple-choice questions have an explicit "nowhere" / "none of these" box, so an untouched form never
+reads as "all clear"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import forms
+
+from kneadwell.core.forms import DateInput
+from kneadwell.library.catalog import Library
+from kneadwell.library.schema import Question
+
+NOWHERE = "none"
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _region_choices(library: Library) -> list[tuple[str, str]]:
+    drawable = [r for r in library.regions.values() if r.kind in ("area", "group")]
+    return [(NOWHERE, "Nowhere")] + [(r.id, r.label) for r in drawable]
+
+
+def _choices(library: Library, question: Question) -> list[tuple[str, str]]:
+    if question.choices_from == "conditions":
+        return [(c.id, c.label) for c in library.conditions.values()]
+    if question.choices_from == "states":
+        return [
+            (s.id, f"{s.number}. {s.label}") for s in sorted(library.states.values(), key=lambda s: s.number)
+        ]
+    return [(c.id, c.label) for c in question.choices]
+
+
+def field_for(library: Library, question: Question) -> forms.Field:
+    label = question.label
+    common: dict[str, Any] = {"label": label, "help_text": question.help, "required": False}
+    if question.type == "yes_no":
+        return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
+    if question.type == "number":
+        assert question.min is not None  # the schema requires min and max for number questions
+        assert question.max is not None
+        common["label"] = f"{label} ({question.unit})"
+        return forms.FloatField(min_value=question.min, max_value=question.max, **common)
+    if question.type == "date":
+        return forms.DateField(widget=DateInput, **common)
+    if question.type == "datetime":
+        return forms.DateTimeField(widget=DateTimeInput, **common)
+    if question.type == "choice":
+        return forms.ChoiceField(choices=_choices(library, question), widget=forms.RadioSelect, **common)
+    if question.type == "multi_choice":
+        return forms.MultipleChoiceField(
+            choices=[(NOWHERE, "None of these"), *_choices(library, question)],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    if question.type == "region_multi_choice":
+        return forms.MultipleChoiceField(
+            choices=_region_choices(library), widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, **common)
+
+
+def stored_to_initial(question: Question, value: Any) -> Any:
+    """A stored (JSON) answer as the form shows it."""
+    if value is None:
+        return None
+    if question.type == "yes_no":
+        return "yes" if value else "no"
+    if question.type in ("region_multi_choice", "multi_choice") and value == []:
+        return [NOWHERE]
+    return value
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    return value
+
+
+class QuestionForm(forms.Form):
+    """Fields for `questions`, named after the question ids; `answers()` gives the raw answers the
+    library's `clean_answers` expects (a blank optional answer is None)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        library: Library,
+        questions: Iterable[Question],
+        stored: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.library = library
+        self.questions = list(questions)
+        stored = stored or {}
+        kwargs.setdefault("initial", {q.id: stored_to_initial(q, stored.get(q.id)) for q in self.questions})
+        super().__init__(*args, **kwargs)
+        for question in self.questions:
+            field = field_for(library, question)
+            if question.ask_if is not None:
+                field.widget.attrs["data-ask-if"] = question.ask_if.question
+                field.widget.attrs["data-ask-if-equals"] = _ask_if_value(question.ask_if.equals)
+            self.fields[question.id] = field
+
+    def _asked(self, question: Question, data: Mapping[str, Any]) -> bool:
+        if question.ask_if is None:
+            return True
+        given = data.get(question.ask_if.question)
+        return given == _ask_if_value(question.ask_if.equals)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for question in self.questions:
+            value = data.get(question.id)
+            asked = self._asked(question, self.data if self.is_bound else {})
+            if not asked:
+                data[question.id] = None
+                continue
+            if (
+                question.type in ("region_multi_choice", "multi_choice")
+                and value
+                and NOWHERE in value
+                and len(value) > 1
+            ):
+                self.add_error(question.id, "Tick either “none” or the ones that apply, not both.")
+            blank = value in (None, "", [])
+            if question.required and blank and question.id not in self.errors:
+                message = {
+                    "region_multi_choice": "Tick “Nowhere” or the areas concerned.",
+                    "multi_choice": "Tick “None of these” or the ones that apply.",
+                }.get(question.type, "Please answer this question.")
+                self.add_error(question.id, message)
+        return data
+
+    def answers(self) -> dict[str, Any]:
+        """Raw answers for clean_answers: booleans for yes/no, [] for "nowhere", None for blank."""
+        out: dict[str, Any] = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(question.id)
+            if value in ("", [], None):
+                out[question.id] = None
+            elif question.type == "yes_no":
+                out[question.id] = value == "yes"
+            elif question.type in ("region_multi_choice", "multi_choice"):
+                out[question.id] = [] if value == [NOWHERE] else list(value)
+            else:
+                out[question.id] = value
+        return out
+
+
+def _ask_if_value(equals: bool | str) -> str:
+    if isinstance(equals, bool):
+        return "yes" if equals else "no"
+    return equals

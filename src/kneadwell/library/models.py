@@ -1,0 +1,103 @@
+"""Database records around the content library. The content itself (techniques, protocols, rules) stays
+in the reviewed YAML files; the database keeps which content version was in force, each client's intake,
+every readiness check with its verdict, and clinicians' releases."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from kneadwell.accounts.models import Organisation
+from kneadwell.clients.models import Client
+from kneadwell.core.models import TimestampedModel, VersionedModel
+
+
+class ContentVersionRecord(models.Model):
+    """A content version that has been loaded, with its hash; sessions and checks refer to `label`."""
+
+    label = models.CharField(max_length=50)
+    sha256 = models.CharField(max_length=64, unique=True)
+    reviewed_on = models.DateField()
+    reviewed_by = models.CharField(max_length=200)
+    first_loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.sha256[:12]})"
+
+
+class Intake(VersionedModel):
+    """A client's intake answers for one population's question set (the health history that screening
+    reads every time). Editing keeps the version check; every change is in the audit log."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="intakes")
+    population = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict)
+    content_version = models.CharField(max_length=80)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["client"], name="one_intake_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake of {self.client_id} ({self.population})"
+
+
+class ReadinessCheck(TimestampedModel):
+    """Today's check for a client and protocol: the answers given and the verdict the screening returned,
+    kept exactly as shown (with the content version and settings in force)."""
+
+    class Action(models.TextChoices):
+        GO = "go", "Go"
+        MODIFY = "modify", "Go, with changes"
+        AVOID_AREAS = "avoid-areas", "Go, leaving some areas out"
+        NEEDS_RELEASE = "needs-release", "A clinician must release first"
+        STOP = "stop", "Not today"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="readiness_checks")
+    protocol_id = models.CharField(max_length=60)
+    population = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    verdict = models.JSONField(default=dict)
+    content_version = models.CharField(max_length=80)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["client", "-created_at"], name="readiness_client_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.protocol_id} check for {self.client_id}: {self.action}"
+
+    @property
+    def blocks(self) -> bool:
+        return self.action in (self.Action.STOP, self.Action.NEEDS_RELEASE)
+
+
+class Release(TimestampedModel):
+    """A clinician's release of one `needs-release` rule for a client on a protocol. A `stop` is never
+    released. Revoking keeps the row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="releases")
+    protocol_id = models.CharField(max_length=60)
+    rule_id = models.CharField(max_length=60)
+    note = models.TextField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    valid_until = models.DateField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"release of {self.rule_id} for {self.client_id}"

@@ -1,0 +1,37 @@
+"""The client page's "Safety and readiness" section."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.clients.models import Client
+from kneadwell.core.web import ActorRequest
+from kneadwell.library import selectors
+from kneadwell.library.models import Release
+
+
+def client_section(request: ActorRequest, client: Client) -> str:
+    actor = request.actor
+    lib = selectors.library()
+    intake = selectors.intake_for(client=client)
+    latest = selectors.readiness_check_list(client=client).first()
+    releases = Release.objects.filter(client=client, revoked_at__isnull=True).select_related("released_by")[
+        :10
+    ]
+    return render_to_string(
+        "library/_client_section.html",
+        {
+            "client": client,
+            "intake": intake,
+            "latest": latest,
+            "releases": releases,
+            "population": lib.populations.get(intake.population) if intake else None,
+            "latest_protocol": lib.protocols.get(latest.protocol_id) if latest else None,
+            "can_check": actor.can(Perm.SESSION_RECORD),
+            "can_release": actor.can(Perm.RELEASE_GIVE),
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )

@@ -1,0 +1,344 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.clients.selectors import client_get
+from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
+from kneadwell.core.forms import DateInput
+from kneadwell.core.hooks import check_result_sections, protocol_sections
+from kneadwell.core.web import ActorRequest, apply_errors, page
+from kneadwell.library import selectors, services
+from kneadwell.library.bodymap import render_body_map
+from kneadwell.library.forms import QuestionForm
+from kneadwell.library.population import suggest_population
+
+
+def _svg(markup: str) -> Any:
+    return mark_safe(markup)  # noqa: S308 - built by our own renderer from content ids and labels
+
+
+# --- browsing -------------------------------------------------------------------------------------------
+@page(Perm.LIBRARY_VIEW)
+def index(request: ActorRequest) -> HttpResponse:
+    lib = selectors.library()
+    query = request.GET.get("q", "").strip().lower()[:100]
+
+    def hit(*texts: str | None) -> bool:
+        return not query or any(query in (t or "").lower() for t in texts)
+
+    protocols = [p for p in lib.protocols.values() if hit(p.name, p.summary_parent, p.summary_clinician)]
+    techniques = [
+        t for t in lib.techniques.values() if hit(t.name, t.description_parent, t.description_clinician)
+    ]
+    by_population = [
+        (pop, [p for p in protocols if p.population == pop.id]) for pop in lib.populations.values()
+    ]
+    return render(
+        request,
+        "library/index.html",
+        {
+            "lib": lib,
+            "query": query,
+            "by_population": [(pop, ps) for pop, ps in by_population if ps],
+            "techniques": sorted(techniques, key=lambda t: t.name.lower()),
+        },
+    )
+
+
+@page(Perm.LIBRARY_VIEW)
+def technique(request: ActorRequest, technique_id: str) -> HttpResponse:
+    lib = selectors.library()
+    item = lib.techniques.get(technique_id)
+    if item is None:
+        raise Http404("No such technique.")
+    used_in = [r for r in lib.routines.values() if any(s.technique == item.id for s in r.steps)]
+    return render(
+        request,
+        "library/technique.html",
+        {
+            "lib": lib,
+            "t": item,
+            "used_in": used_in,
+            "populations": [lib.populations[p].label for p in item.suits.populations if p in lib.populations],
+            "body_map": _svg(
+                render_body_map(lib, highlighted=item.regions, title=f"Where {item.name} is used")
+            ),
+        },
+    )
+
+
+@page(Perm.LIBRARY_VIEW)
+def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
+    lib = selectors.library()
+    item = lib.protocols.get(protocol_id)
+    if item is None:
+        raise Http404("No such protocol.")
+    routines = [lib.routines[r] for r in item.routines]
+    regions = sorted({reg for r in routines for s in r.steps for reg in s.regions})
+    rules = lib.rules_for(item.id, item.population)
+    return render(
+        request,
+        "library/protocol.html",
+        {
+            "lib": lib,
+            "p": item,
+            "routines": routines,
+            "population": lib.populations[item.population],
+            "rules": rules,
+            "checks": [lib.session_checks[c] for c in item.session_checks if c in lib.session_checks],
+            "measures": [lib.measures[m] for m in item.outcome_measures if m in lib.measures],
+        "sections": protocol_sections(request, item),
+            "body_map": _svg(render_body_map(lib, highlighted=regions, title=f"Areas in {item.name}")),
+        },
+    )
+
+
+@page(Perm.LIBRARY_VIEW)
+def rules(request: ActorRequest) -> HttpResponse:
+    lib = selectors.library()
+    settings = selectors.screening_settings(request.actor.organisation)
+    categories = ["eligibility", "contraindication", "precaution", "readiness"]
+    grouped = [(c, [r for r in lib.rules.values() if r.category == c]) for c in categories]
+    return render(
+        request,
+        "library/rules.html",
+        {
+            "lib": lib,
+            "grouped": grouped,
+            "checks": list(lib.session_checks.values()),
+            "settings": [settings.use(s) for s in lib.settings],
+        },
+    )
+
+
+@page(Perm.LIBRARY_VIEW)
+def sources(request: ActorRequest) -> HttpResponse:
+    lib = selectors.library()
+    return render(request, "library/sources.html", {"lib": lib, "sources": list(lib.sources.values())})
+
+
+# --- organisation settings -------------------------------------------------------------------------------
+@page(Perm.SETTINGS_MANAGE)
+def settings_edit(request: ActorRequest) -> HttpResponse:
+    lib = selectors.library()
+    current = selectors.screening_settings(request.actor.organisation)
+    form = forms.Form(request.POST or None)
+    for sid, definition in lib.settings.items():
+        form.fields[sid] = forms.FloatField(
+            label=f"{definition.label} ({definition.unit.replace('_', ' ')})",
+            min_value=definition.min,
+            max_value=definition.max,
+            initial=current.value(sid),
+            help_text=f"Default {definition.default:g} (the most cautious value); allowed {definition.min:g}–"
+            f"{definition.max:g}." + (" Sources disagree." if definition.sources_disagree else ""),
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_settings_save(actor=request.actor, overrides=form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Settings saved. They apply to every check from now on.")
+            return redirect("library:settings")
+    rows = [(form[sid], lib.settings[sid], current.use(sid)) for sid in lib.settings]
+    return render(request, "library/settings.html", {"form": form, "rows": rows})
+
+
+# --- intake ------------------------------------------------------------------------------------------------
+@page(Perm.CLIENT_VIEW)
+def intake(request: ActorRequest, client_id: int) -> HttpResponse:
+    actor = request.actor
+    client = client_get(actor=actor, client_id=client_id, purpose="opened the intake")
+    lib = selectors.library()
+    existing = selectors.intake_for(client=client)
+    today = timezone.localdate()
+    suggested = suggest_population(
+        birth_date=client.birth_date,
+        on=today,
+        gestation_weeks=client.gestation_weeks,
+        gestation_days=client.gestation_days,
+        conditions=client.conditions,
+    )
+    population = (
+        request.POST.get("population")
+        or request.GET.get("population")
+        or (existing.population if existing else suggested)
+    )
+    if population not in lib.populations:
+        population = suggested
+    questions = lib.questions_for(population, "intake")
+    stored = existing.answers if existing and existing.population == population else {}
+    form = QuestionForm(request.POST or None, library=lib, questions=questions, stored=stored)
+    if request.method == "POST":
+        actor.require(Perm.CLIENT_EDIT)
+        if form.is_valid():
+            try:
+                services.intake_save(
+                    actor=actor,
+                    client=client,
+                    population=population,
+                    answers=form.answers(),
+                    expected_version=int(request.POST.get("version") or 0) or None,
+                )
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Intake saved.")
+                return redirect("clients:detail", client_id=client.pk)
+    return render(
+        request,
+        "library/intake.html",
+        {
+            "client": client,
+            "form": form,
+            "population": lib.populations[population],
+            "suggested": suggested,
+            "populations": list(lib.populations.values()),
+            "existing": existing,
+            "can_edit": actor.can(Perm.CLIENT_EDIT),
+        },
+    )
+
+
+# --- today's check --------------------------------------------------------------------------------------
+@page(Perm.SESSION_RECORD)
+def check(request: ActorRequest, client_id: int) -> HttpResponse:
+    actor = request.actor
+    client = client_get(actor=actor, client_id=client_id, purpose="opened today's check")
+    lib = selectors.library()
+    existing = selectors.intake_for(client=client)
+    protocol_id = request.POST.get("protocol") or request.GET.get("protocol") or ""
+    context: dict[str, Any] = {"client": client, "intake": existing}
+    if existing is None:
+        return render(request, "library/check_needs_intake.html", context)
+    choices = [p for p in lib.protocols.values() if existing.population in p.populations]
+    others = [p for p in lib.protocols.values() if existing.population not in p.populations]
+    if protocol_id not in lib.protocols:
+        return render(request, "library/check_choose.html", {**context, "choices": choices, "others": others})
+    form = QuestionForm(
+        request.POST or None, library=lib, questions=lib.questions_for(existing.population, "today")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.readiness_check_run(
+                actor=actor, client=client, protocol_id=protocol_id, answers=form.answers()
+            )
+        except ConsentRequired as exc:
+            form.add_error(None, exc.message)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("library:check_result", client_id=client.pk, check_id=result.pk)
+    return render(
+        request,
+        "library/check_form.html",
+        {
+            **context,
+            "form": form,
+            "protocol": lib.protocols[protocol_id],
+        },
+    )
+
+
+@page(Perm.CLIENT_VIEW)
+def check_result(request: ActorRequest, client_id: int, check_id: int) -> HttpResponse:
+    actor = request.actor
+    client = client_get(actor=actor, client_id=client_id, purpose="viewed a readiness check")
+    result = selectors.readiness_check_get(client=client, check_id=check_id)
+    lib = selectors.library()
+    verdict = _displayable(result.verdict)
+    avoided = [r for r in verdict.get("avoided_regions", []) if r in lib.regions]
+    return render(
+        request,
+        "library/check_result.html",
+        {
+            "client": client,
+            "check": result,
+            "verdict": verdict,
+            "protocol": lib.protocols.get(result.protocol_id),
+            "parent_register": actor.is_caregiver,
+            "can_release": actor.can(Perm.RELEASE_GIVE),
+            "body_map": _svg(render_body_map(lib, avoided=avoided, title="Areas to leave out today"))
+            if avoided
+            else None,
+            "release_form": ReleaseForm(),
+        "sections": check_result_sections(request, result),
+        },
+    )
+
+
+def _displayable(verdict: dict[str, Any]) -> dict[str, Any]:
+    """The stored verdict with its times as datetimes again, for the template's date filter."""
+    shown = dict(verdict)
+    shown["reasons"] = [
+        {**r, "retry_after": dt.datetime.fromisoformat(r["retry_after"]) if r.get("retry_after") else None}
+        for r in verdict.get("reasons", [])
+    ]
+    return shown
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(
+        label="What you checked, and why massage is safe", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    valid_until = forms.DateField(label="Release valid until (optional)", required=False, widget=DateInput)
+
+
+@require_POST
+@page(Perm.RELEASE_GIVE)
+def release(request: ActorRequest, client_id: int, check_id: int) -> HttpResponse:
+    actor = request.actor
+    client = client_get(actor=actor, client_id=client_id, purpose="released a rule")
+    result = selectors.readiness_check_get(client=client, check_id=check_id)
+    form = ReleaseForm(request.POST)
+    rule_id = request.POST.get("rule", "")
+    if form.is_valid():
+        try:
+            services.release_give(
+                actor=actor,
+                client=client,
+                protocol_id=result.protocol_id,
+                rule_id=rule_id,
+                note=form.cleaned_data["note"],
+                valid_until=form.cleaned_data["valid_until"],
+            )
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        else:
+            messages.success(request, "Released. Run today's check again to see the new verdict.")
+            return redirect(f"{_check_url(client.pk)}?protocol={result.protocol_id}")
+    else:
+        messages.error(request, "Write what you checked before releasing.")
+    return redirect("library:check_result", client_id=client.pk, check_id=result.pk)
+
+
+@require_POST
+@page(Perm.RELEASE_GIVE)
+def release_revoke(request: ActorRequest, client_id: int, release_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="revoked a release")
+    item = selectors.release_get(client=client, release_id=release_id)
+    try:
+        services.release_revoke(actor=request.actor, release=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Release revoked.")
+    return redirect("clients:detail", client_id=client.pk)
+
+
+def _check_url(client_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("library:check", kwargs={"client_id": client_id})

@@ -1,0 +1,577 @@
+"""Page forms for measurements. The entry form is generated from each instrument's definition (items as
+radio groups, numbers with their units and ranges, MAS grades and ROM degrees per side, diary rows). Forms
+only parse what was typed; the services score and judge it, so pages and API give the same messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from kneadwell.clients.models import Client
+from kneadwell.core.errors import ValidationFailed
+from kneadwell.core.forms import DateInput
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.instruments import Instrument, Item, Kind
+from kneadwell.outcomes.measures import GROWTH_KINDS, method_choices, reference_choices
+from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.services import IMPORT_ALL_OR_NOTHING, IMPORT_GOOD_ROWS
+
+DIARY_ROWS = 12
+WEEK_ROWS = 7
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A native date-and-time picker (it only understands ISO local date-times)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
+
+
+def _number_input(**attrs: Any) -> forms.TextInput:
+    # Text with a decimal keypad: type=number would silently drop "1,45" and cannot show our own message.
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
+
+
+def _with_score(value: int | str, label: str) -> str:
+    """'1 — Face tense…': clinicians read the score with its meaning (unless the label starts with it)."""
+    if isinstance(value, int) and not label.startswith(str(value)):
+        return f"{value} — {label}"
+    return label
+
+
+def now_minute() -> dt.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ConfirmField(forms.BooleanField):
+    def __init__(self) -> None:
+        super().__init__(
+            label="I have checked this value and it is right: keep it, flagged as unusual",
+            required=False,
+        )
+
+
+@dataclass
+class Group:
+    """A set of fields shown together (a fieldset). `layout`: stack, sides (left/right columns) or diary."""
+
+    title: str
+    names: list[str]
+    help: str = ""
+    layout: str = "stack"
+    domain: str = ""
+    css: str = ""
+    legend: list[tuple[str, str]] = field(default_factory=list)  # e.g. MAS grades and their meanings
+    rows: list[tuple[str, list[str]]] = field(default_factory=list)  # sides/diary: (row label, field names)
+
+
+class MeasurementForm(forms.Form):
+    """Entry form for one instrument. `groups` say how to lay the fields out; `answers()` builds what the
+    scorer takes; `apply(exc)` puts a service error on the input it names."""
+
+    taken_at = forms.DateTimeField(label="Taken at", widget=DateTimeInput)
+    context = forms.ChoiceField(label="When in the programme", choices=Measurement.Context.choices)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm_unusual = ConfirmField()
+
+    def __init__(self, *args: Any, instrument: Instrument, client: Client, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("taken_at", now_minute())
+        kwargs["initial"].setdefault("context", Measurement.Context.ROUTINE)
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.client = client
+        self.keys: dict[str, str] = {}  # answer key -> form field name
+        self.groups: list[Group] = []
+        builder = {
+            Kind.MEASUREMENT: self._measurement,
+            Kind.GRADE: self._grades,
+            Kind.RANGE_OF_MOTION: self._rom,
+            Kind.DIARY: self._diary,
+        }.get(instrument.kind, self._items)
+        builder()
+        if instrument.kind is Kind.DIARY:
+            del self.fields["taken_at"]  # the diary's day is its date
+
+    # --- builders --------------------------------------------------------------------------------
+
+    def _add(self, key: str, name: str, f: forms.Field) -> str:
+        self.fields[name] = f
+        self.keys[key] = name
+        return name
+
+    def _choice_item(self, item: Item) -> forms.Field:
+        help_text = item.help + (f" [{', '.join(item.source_ids)}]" if item.source_ids else "")
+        return forms.ChoiceField(
+            label=item.label,
+            choices=[(str(v), _with_score(v, label)) for v, label in item.choices()],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=help_text.strip(),
+        )
+
+    def _numeric_item(self, item: Item) -> forms.Field:
+        spec = item.numeric
+        assert spec is not None
+        usual = ""
+        if spec.usual_minimum is not None or spec.usual_maximum is not None:
+            low = spec.usual_minimum if spec.usual_minimum is not None else spec.minimum
+            high = spec.usual_maximum if spec.usual_maximum is not None else spec.maximum
+            usual = f"; usually {low:g}-{high:g}"
+        return forms.CharField(
+            label=f"{item.label} ({spec.unit})",
+            required=False,
+            widget=_number_input(),
+            help_text=f"{item.help} Possible {spec.minimum:g}-{spec.maximum:g} {spec.unit}{usual}.".strip(),
+        )
+
+    def _items(self) -> None:
+        inst = self.instrument
+        sections = {s.id: s for s in inst.sections}
+        current: Group | None = None
+        for item in inst.items:
+            title = sections[item.section].label if item.section in sections else ""
+            if current is None or current.title != title:
+                domain = ""
+                sec = sections.get(item.section or "")
+                while sec is not None and sec.parent:
+                    sec = sections.get(sec.parent)
+                if sec is not None and sec.id != item.section:
+                    domain = sec.label
+                # Fugl-Meyer's 0/1/2 answers are short: side by side keeps its 113 items manageable.
+                current = Group(
+                    title=title,
+                    names=[],
+                    domain=domain,
+                    css="inline-radio" if inst.id == "fugl_meyer" else "",
+                )
+                self.groups.append(current)
+            f = self._choice_item(item) if item.options else self._numeric_item(item)
+            current.names.append(self._add(item.id, item.id, f))
+        if inst.raw_inputs:
+            extra = Group(
+                title="Observations (optional)",
+                names=[],
+                help="Give the raw observations instead of (or as well as) the item scores above; the "
+                "scores are then worked out from them, and must agree with any you ticked.",
+            )
+            for raw in inst.raw_inputs:
+                extra.names.append(self._add(raw.id, raw.id, self._numeric_item(raw)))
+            self.groups.append(extra)
+        if inst.id == "nrs" and "age_years" in self.fields:
+            age = (timezone.localdate() - self.client.birth_date).days // 365
+            self.initial.setdefault("age_years", str(age))
+
+    def _measurement(self) -> None:
+        inst = self.instrument
+        units = [str(u["unit"]) for u in inst.extra["units"]]
+        canonical = str(inst.extra["canonical_unit"])
+        item = inst.items[0]
+        spec = item.numeric
+        assert spec is not None
+        young = (timezone.localdate() - self.client.birth_date).days < 2 * 365
+        default_unit = "g" if inst.id == "weight" and young and "g" in units else canonical
+        names = [
+            self._add(
+                "value",
+                "value",
+                forms.CharField(
+                    label=inst.name,
+                    widget=_number_input(autofocus=True),
+                    help_text=f"Possible {spec.minimum:g}-{spec.maximum:g} {canonical} [KW-BOUNDS]; checked "
+                    "against the growth reference for age and sex where there is one.",
+                ),
+            ),
+            self._add(
+                "unit",
+                "unit",
+                forms.ChoiceField(
+                    label="Unit",
+                    choices=[(u, u) for u in units],
+                    widget=forms.RadioSelect,
+                    initial=default_unit,
+                ),
+            ),
+        ]
+        methods = inst.extra.get("methods", ())
+        if methods:
+            names.append(
+                self._add(
+                    "method",
+                    "method",
+                    forms.ChoiceField(
+                        label="How it was measured",
+                        choices=[(str(m["id"]), str(m["label"])) for m in methods],
+                        widget=forms.RadioSelect,
+                        initial="length" if young else "height",
+                    ),
+                )
+            )
+        self.groups.append(Group(title="", names=names, css="inline-radio"))
+
+    def _grades(self) -> None:
+        inst = self.instrument
+        grades = instruments.mas_grades()
+        choices = [("", "—")] + [(g.grade, g.grade) for g in grades]
+        sides = [(str(s["id"]), str(s["label"])) for s in inst.extra["sides"]]
+        group = Group(
+            title="Grade each muscle group you assessed",
+            names=[],
+            layout="sides",
+            help=f"Grades [{', '.join(inst.source_ids)}]; leave a side empty if it was not assessed.",
+            legend=[(g.grade, g.label) for g in grades],
+        )
+        for m in inst.extra["muscle_groups"]:
+            row = []
+            for side, side_label in sides:
+                name = f"mas__{m['id']}__{side}"
+                row.append(
+                    self._add(
+                        f"{m['id']}.{side}",
+                        name,
+                        forms.ChoiceField(
+                            label=f"{m['label']}, {side_label.lower()}", choices=choices, required=False
+                        ),
+                    )
+                )
+            group.rows.append((str(m["label"]), row))
+            group.names.extend(row)
+        self.groups.append(group)
+
+    def _rom(self) -> None:
+        inst = self.instrument
+        sides = [(str(s["id"]), str(s["label"])) for s in inst.extra["sides"]]
+        norm_sets = inst.extra["norm_sets"]
+        self._add(
+            "norm",
+            "norm",
+            forms.ChoiceField(
+                label="Compare with the normal values of",
+                required=False,
+                choices=[("", "Each movement's default (the largest normal value stored)")]
+                + [(k, f"{v['label']} [{', '.join(v['sources'])}]") for k, v in norm_sets.items()],
+                help_text="Normal values differ by source and by age [S58-S61]; the default never flatters.",
+            ),
+        )
+        self.groups.append(Group(title="", names=["norm"]))
+        by_joint: dict[str, Group] = {}
+        for mv in instruments.movements().values():
+            group = by_joint.get(mv.joint)
+            if group is None:
+                group = Group(title=mv.joint.capitalize(), names=[], layout="sides")
+                by_joint[mv.joint] = group
+                self.groups.append(group)
+            row = []
+            for side, side_label in sides:
+                row.append(
+                    self._add(
+                        f"{mv.id}.{side}",
+                        f"rom__{mv.id}__{side}",
+                        forms.CharField(
+                            label=f"{mv.label}, {side_label.lower()} (degrees)",
+                            required=False,
+                            widget=_number_input(),
+                        ),
+                    )
+                )
+            norm = mv.norm()
+            group.rows.append(
+                (f"{mv.label} (normal {norm.end_degrees:g}° [{', '.join(norm.source_ids)}])", row)
+            )
+            group.names.extend(row)
+
+    def _diary(self) -> None:
+        inst = self.instrument
+        categories = [
+            (str(c["id"]), str(c["label"]))
+            for kind in ("infant", "caregiver")
+            for c in inst.extra["categories"][kind]
+        ]
+        self.fields["diary_day"] = forms.DateField(label="Day", widget=DateInput, initial=timezone.localdate)
+        self.keys["day"] = "diary_day"
+        group = Group(
+            title="What happened, from when to when",
+            names=["diary_day"],
+            layout="diary",
+            help="One row per stretch of time, from midnight to midnight (end 00:00 means midnight at the "
+            "end of the day). Holding may overlap the baby's states; the baby's states may not overlap "
+            f"each other. Categories: Baby's Day Diary [{', '.join(inst.source_ids)}].",
+        )
+        for i in range(DIARY_ROWS):
+            row = [
+                f"entry_{i}_category",
+                f"entry_{i}_start",
+                f"entry_{i}_end",
+            ]
+            self.fields[row[0]] = forms.ChoiceField(
+                label=f"Row {i + 1}: what", choices=[("", "—"), *categories], required=False
+            )
+            self.fields[row[1]] = forms.TimeField(
+                label=f"Row {i + 1}: from", widget=TimeInput, required=False
+            )
+            self.fields[row[2]] = forms.TimeField(label=f"Row {i + 1}: to", widget=TimeInput, required=False)
+            group.rows.append((str(i + 1), row))
+            group.names.extend(row)
+        self.groups.append(group)
+
+    def sections(self) -> list[tuple[str, list[Group], bool]]:
+        """Groups gathered under their domain (Fugl-Meyer), in order ("" for instruments without one),
+        with whether something in the domain was entered or is wrong (its panel then opens)."""
+        out: list[tuple[str, list[Group]]] = []
+        for group in self.groups:
+            if out and out[-1][0] == group.domain:
+                out[-1][1].append(group)
+            else:
+                out.append((group.domain, [group]))
+        return [
+            (domain, groups, any(self.data.get(n) or n in self.errors for g in groups for n in g.names))
+            for domain, groups in out
+        ]
+
+    # --- answers and errors ------------------------------------------------------------------------
+
+    def taken(self) -> dt.datetime | dt.date:
+        if self.instrument.kind is Kind.DIARY:
+            day: dt.date = self.cleaned_data["diary_day"]
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))
+        value: dt.datetime = self.cleaned_data["taken_at"]
+        return value
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.instrument.kind is Kind.DIARY:
+            return self._diary_answers()
+        out: dict[str, Any] = {}
+        for key, name in self.keys.items():
+            value = data.get(name)
+            if value not in (None, ""):
+                out[key] = value.strip() if isinstance(value, str) else value
+        return out
+
+    def _diary_answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        day: dt.date = data["diary_day"]
+        entries = []
+        for i in range(DIARY_ROWS):
+            category = data.get(f"entry_{i}_category")
+            start, end = data.get(f"entry_{i}_start"), data.get(f"entry_{i}_end")
+            if not (category or start or end):
+                continue
+            begin = dt.datetime.combine(day, start) if start else None
+            finish = dt.datetime.combine(day, end) if end else None
+            if begin and finish and end == dt.time(0, 0) and finish <= begin:
+                finish += dt.timedelta(days=1)  # "to 00:00" is midnight at the end of the day
+            entries.append(
+                {
+                    "category": category or None,
+                    "start": begin.isoformat() if begin else None,
+                    "end": finish.isoformat() if finish else None,
+                }
+            )
+        return {
+            "days": [{"day": day.isoformat(), "entries": entries}],
+            "birth_date": self.client.birth_date.isoformat(),
+        }
+
+    def field_for(self, key: str) -> str | None:
+        if key in self.fields:
+            return key
+        if key in self.keys:
+            return self.keys[key]
+        found = re.fullmatch(r"days\[\d+\]\.entries\[(\d+)\]\.(category|start|end)", key)
+        if found:
+            name = f"entry_{found.group(1)}_{found.group(2)}"
+            return name if name in self.fields else None
+        if key.startswith("days[") and "diary_day" in self.fields:
+            return "diary_day"
+        return None
+
+    def apply(self, exc: ValidationFailed) -> None:
+        for key, messages in exc.errors.items():
+            target = self.field_for(key)
+            for message in messages:
+                self.add_error(target, message)
+
+
+class WeightsWeekForm(forms.Form):
+    """Quick entry of daily weights: one row per day (dates filled in, the last `WEEK_ROWS` days), one
+    weight per row; empty rows are skipped."""
+
+    unit = forms.ChoiceField(
+        label="Unit", choices=[("g", "g"), ("kg", "kg")], widget=forms.RadioSelect, initial="g"
+    )
+    time = forms.TimeField(
+        label="Time of weighing",
+        widget=TimeInput,
+        help_text="The same time is used for every day below.",
+    )
+    context = forms.ChoiceField(
+        label="When in the programme",
+        choices=Measurement.Context.choices,
+        initial=Measurement.Context.ROUTINE,
+    )
+    confirm_unusual = ConfirmField()
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("time", now_minute().time())
+        super().__init__(*args, **kwargs)
+        first = max(client.birth_date, today - dt.timedelta(days=WEEK_ROWS - 1))
+        self.row_names: list[tuple[str, str]] = []
+        for i in range(WEEK_ROWS):
+            day = first + dt.timedelta(days=i)
+            date_name, weight_name = f"date_{i}", f"weight_{i}"
+            self.fields[date_name] = forms.DateField(
+                label=f"Day {i + 1}: date", widget=DateInput, required=False
+            )
+            self.fields[weight_name] = forms.CharField(
+                label=f"Day {i + 1}: weight", required=False, widget=_number_input()
+            )
+            if day <= today:
+                self.initial.setdefault(date_name, day)
+            self.row_names.append((date_name, weight_name))
+        self.used_rows: list[int] = []
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[d], self[w]) for d, w in self.row_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.used_rows = []
+        for i, (date_name, weight_name) in enumerate(self.row_names):
+            weight = (data.get(weight_name) or "").strip()
+            if not weight:
+                continue
+            if data.get(date_name) is None and date_name not in self.errors:
+                self.add_error(date_name, "Enter the date of this weight.")
+            self.used_rows.append(i)
+        if not self.used_rows and not self.errors:
+            raise forms.ValidationError("Enter at least one weight.")
+        return data
+
+    def weights(self) -> list[tuple[dt.datetime, str]]:
+        data = self.cleaned_data
+        at: dt.time = data["time"]
+        out = []
+        for i in self.used_rows:
+            date_name, weight_name = self.row_names[i]
+            when = timezone.make_aware(dt.datetime.combine(data[date_name], at))
+            out.append((when, data[weight_name].strip()))
+        return out
+
+    def apply(self, exc: ValidationFailed) -> None:
+        for key, messages in exc.errors.items():
+            found = re.fullmatch(r"rows\.(\d+)\.(value|taken_at)", key)
+            target: str | None = key if key in self.fields else None
+            if found and int(found.group(1)) < len(self.used_rows):
+                date_name, weight_name = self.row_names[self.used_rows[int(found.group(1))]]
+                target = weight_name if found.group(2) == "value" else date_name
+            for message in messages:
+                self.add_error(target, message)
+
+
+class MarkInErrorForm(forms.Form):
+    reason = forms.CharField(
+        label="What was wrong?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.g. “weighed with the blanket”, “entered for the wrong baby”. The measurement stays in "
+        "the record, marked as entered in error, and leaves the charts.",
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="CSV file", required=False)
+    text = forms.CharField(
+        label="…or paste the CSV text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+    mode = forms.ChoiceField(
+        label="If some rows have problems",
+        choices=[
+            (IMPORT_ALL_OR_NOTHING, "Save nothing, so I can fix the file and import it whole (safer)"),
+            (IMPORT_GOOD_ROWS, "Save the good rows now and list the bad ones"),
+        ],
+        initial=IMPORT_ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+    MAX_BYTES = 2_000_000
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError("The file is larger than 2 MB; split it into parts.")
+            raw = upload.read()
+            try:
+                data["csv"] = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+        elif (data.get("text") or "").strip():
+            data["csv"] = data["text"]
+        else:
+            raise forms.ValidationError("Choose a CSV file or paste its text.")
+        return data
+
+
+class GrowthOptionsForm(forms.Form):
+    """The growth page's choices (GET): measurement, reference, velocity method and window."""
+
+    measure = forms.ChoiceField(
+        label="Measurement",
+        choices=[
+            (k, v)
+            for k, v in (
+                ("weight", "Weight"),
+                ("length_height", "Length/height"),
+                ("head_circumference", "Head circumference"),
+            )
+        ],
+        required=False,
+    )
+    reference = forms.ChoiceField(label="Growth reference", choices=reference_choices, required=False)
+    method = forms.ChoiceField(label="Velocity method", choices=method_choices, required=False)
+    window = forms.TypedChoiceField(
+        label="Velocity over",
+        choices=[
+            ("7", "the last 7 days"),
+            ("14", "the last 14 days"),
+            ("28", "the last 28 days"),
+            ("0", "all weights"),
+        ],
+        coerce=int,
+        required=False,
+    )
+    after_regain = forms.BooleanField(label="Start after birth weight is regained", required=False)
+
+    def choices(self) -> dict[str, Any]:
+        """Valid choices with defaults for anything missing or wrong (a bookmark never breaks the page)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        measure = data.get("measure") or "weight"
+        return {
+            "measure": measure if measure in GROWTH_KINDS else "weight",
+            "reference": data.get("reference") or "uk-who",
+            "method": data.get("method") or "exponential",
+            "window": data.get("window") if isinstance(data.get("window"), int) else 7,
+            "after_regain": bool(data.get("after_regain")),
+        }

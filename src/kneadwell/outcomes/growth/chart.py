@@ -1,0 +1,387 @@
+"""Growth chart data and an accessible SVG rendering.
+
+Centile lines come from the same LMS tables and interpolation as the SDS (rcpchgrowth's data), so a point
+exactly on a line has that line's centile. A line is split where the reference changes table (UK-WHO:
+42 weeks, 2 years where lying length becomes standing height, 4 years; WHO: 2 years and 5 years; CDC:
+2 years), as on the printed charts.
+
+Centile sets:
+
+* UK-WHO, WHO, Down syndrome, Turner: the nine centiles 0.4, 2, 9, 25, 50, 75, 91, 98, 99.6, which are
+  lines spaced exactly 2/3 SD apart (Cole TJ. Do growth chart centiles need a face lift? BMJ
+  1994;308:641-642; used on the RCPCH UK-WHO charts, and rcpchgrowth's
+  ``COLE_TWO_THIRDS_SDS_NINE_CENTILES``);
+* CDC: 3, 5, 10, 25, 50, 75, 90, 95, 97 (rcpchgrowth's ``THREE_PERCENT_CENTILE_COLLECTION``, the CDC 2000
+  chart set), for BMI 5, 10, 25, 50, 75, 85, 90, 95.
+
+The SVG is drawn with matplotlib's object API and its SVG canvas (no pyplot, so no global backend and no
+display is touched; it is as headless as the Agg backend), with ``svg.fonttype = 'none'`` so text stays
+text (small, selectable, read by screen readers). The root gets ``role="img"``, a ``<title>`` and a
+``<desc>`` listing every plotted measurement in words. The child's points are drawn at corrected age
+(filled circles, group ``corrected-points``) and at chronological age (hollow circles, group
+``chronological-points``), joined by a thin line where they differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+from xml.sax.saxutils import escape
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import ndtri
+
+from kneadwell.outcomes.growth.ages import ages as compute_ages
+from kneadwell.outcomes.growth.references import (
+    FORTY_TWO_WEEKS,
+    FOUR_YEARS,
+    METHOD_TITLES,
+    METHOD_UNITS,
+    REFERENCE_TITLES,
+    TWO_YEARS,
+    WHO_2006_UPPER,
+    age_limit,
+    check_reference,
+    lms_table,
+)
+from kneadwell.outcomes.growth.zscores import lookup_lms, values_from_lms
+
+COLE_NINE_CENTILES: Final = (0.4, 2.0, 9.0, 25.0, 50.0, 75.0, 91.0, 98.0, 99.6)
+CDC_CENTILES: Final = (3.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 97.0)
+CDC_BMI_CENTILES: Final = (5.0, 10.0, 25.0, 50.0, 75.0, 85.0, 90.0, 95.0)
+
+
+def default_centiles(reference: str, method: str) -> tuple[float, ...]:
+    if reference == "cdc":
+        return CDC_BMI_CENTILES if method == "bmi" else CDC_CENTILES
+    return COLE_NINE_CENTILES
+
+
+def sds_for_centile(reference: str, centile: float) -> float:
+    """The SDS a centile line is drawn at: exact multiples of 2/3 SD for the nine-centile set (0.4 is
+    −8/3 SD), otherwise the normal quantile."""
+    if reference != "cdc" and centile in COLE_NINE_CENTILES:
+        return COLE_NINE_CENTILES.index(centile) * (2 / 3) - 8 / 3
+    return float(ndtri(centile / 100))
+
+
+@dataclass(frozen=True)
+class Segment:
+    ages: NDArray[np.float64]  # decimal years (corrected age; negative before the due date)
+    values: NDArray[np.float64]  # kg, cm or kg/m²; NaN where the curve has no value
+
+
+@dataclass(frozen=True)
+class CentileLine:
+    centile: float
+    sds: float
+    segments: tuple[Segment, ...]
+
+
+def _section_ranges(reference: str, method: str) -> list[tuple[int, float, float]]:
+    """(section index, first age, last age) of each table a chart line runs through."""
+    inf = math.inf
+    if reference == "uk-who":
+        return [
+            (0, -inf, FORTY_TWO_WEEKS),
+            (1, FORTY_TWO_WEEKS, TWO_YEARS),
+            (2, TWO_YEARS, FOUR_YEARS),
+            (3, FOUR_YEARS, inf),
+        ]
+    if reference == "who":
+        return [(0, -inf, TWO_YEARS), (1, TWO_YEARS, WHO_2006_UPPER), (2, WHO_2006_UPPER, inf)]
+    if reference == "cdc":
+        return [(0, -inf, 3.0)] if method == "ofc" else [(1, -inf, TWO_YEARS), (2, TWO_YEARS, inf)]
+    return [(0, -inf, inf)]
+
+
+def centile_lines(
+    reference: str,
+    method: str,
+    sex: str,
+    age_start: float | None = None,
+    age_end: float | None = None,
+    centiles: Sequence[float] | None = None,
+    points_per_segment: int = 60,
+) -> list[CentileLine]:
+    """Centile curves for a reference, measurement and sex between two decimal ages (default: the whole
+    range of the reference). Empty when the reference has no such data."""
+    check_reference(reference)
+    limit = age_limit(reference, method, sex)
+    if limit is None:
+        return []
+    lo = limit.low if age_start is None else max(age_start, limit.low)
+    hi = limit.high if age_end is None else min(age_end, limit.high)
+    wanted = tuple(centiles) if centiles is not None else default_centiles(reference, method)
+    pieces: list[tuple[int, NDArray[np.float64]]] = []
+    for section, sec_lo, sec_hi in _section_ranges(reference, method):
+        table = lms_table(reference, section, method, sex)
+        if table is None:
+            continue
+        a = max(lo, sec_lo, float(table.ages[0]))
+        b = min(hi, sec_hi, float(table.ages[-1]))
+        if b <= a:
+            continue
+        # An even grid keeps the curve smooth; where the table is sparse (weekly, monthly, yearly rows) its
+        # rows are added so the line passes through the published values.
+        grid = np.linspace(a, b, points_per_segment)
+        rows = table.ages[(table.ages > a) & (table.ages < b)]
+        if rows.size <= points_per_segment // 2:
+            grid = np.unique(np.concatenate([grid, rows]))
+        pieces.append((section, grid))
+    lines = []
+    for c in wanted:
+        z = sds_for_centile(reference, c)
+        segments = []
+        for section, ages in pieces:
+            table = lms_table(reference, section, method, sex)
+            assert table is not None
+            lms = lookup_lms(table, ages, linear_only=reference == "who")
+            values = values_from_lms(lms, z, cdc_bmi=reference == "cdc" and method == "bmi")
+            values[lms.gap] = np.nan
+            segments.append(Segment(ages, values))
+        lines.append(CentileLine(c, z, tuple(segments)))
+    return lines
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One measurement to plot. Ages are decimal years (days / 365.25)."""
+
+    corrected_age: float
+    chronological_age: float
+    value: float
+    label: str = ""  # e.g. the date, used in the text description
+    centile: float | None = None
+
+
+def chart_points(
+    birth_date: dt.date,
+    measurements: Sequence[tuple[dt.date, float]],
+    gestation_weeks: int | None = None,
+    gestation_days: int | None = None,
+    centiles: Sequence[float | None] | None = None,
+) -> list[ChartPoint]:
+    """Chart points from (date, value) pairs, with AAP corrected and chronological ages."""
+    out = []
+    for k, (date, value) in enumerate(measurements):
+        a = compute_ages(birth_date, date, gestation_weeks, gestation_days)
+        out.append(
+            ChartPoint(
+                a.corrected_days / 365.25,
+                a.chronological_days / 365.25,
+                value,
+                date.isoformat(),
+                centiles[k] if centiles is not None else None,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Axis:
+    scale: float
+    offset: float
+    label: str
+
+    def x(self, age: float | NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(age) * self.scale + self.offset
+
+
+def _axis_for(lo: float, hi: float) -> _Axis:
+    if lo < 0:
+        return _Axis(365.25 / 7, 40.0, "Postmenstrual age (weeks; 40 = due date), corrected")
+    if hi <= 0.5:
+        return _Axis(365.25 / 7, 0.0, "Age (weeks), corrected for gestation")
+    if hi <= 2.5:
+        return _Axis(12.0, 0.0, "Age (months), corrected for gestation")
+    return _Axis(1.0, 0.0, "Age (years), corrected for gestation")
+
+
+def _default_range(
+    reference: str, method: str, sex: str, points: Sequence[ChartPoint]
+) -> tuple[float, float]:
+    limit = age_limit(reference, method, sex)
+    low, high = (limit.low, limit.high) if limit else (0.0, 1.0)
+    if not points:
+        return low, high
+    ages = [p.corrected_age for p in points] + [p.chronological_age for p in points]
+    lo, hi = min(ages), max(ages)
+    span = max(hi - lo, 4 * 7 / 365.25)  # at least four weeks wide
+    lo, hi = lo - 0.1 * span, hi + 0.1 * span
+    return max(lo, low), min(hi, high)
+
+
+def _centile_label(c: float) -> str:
+    return f"{c:g}"
+
+
+def describe_chart(
+    reference: str, method: str, sex: str, points: Sequence[ChartPoint], centiles: Sequence[float]
+) -> str:
+    """The text alternative of the chart (also its SVG ``<desc>``)."""
+    what = METHOD_TITLES[method]
+    unit = METHOD_UNITS[method]
+    person = "boy" if sex == "male" else "girl"
+    parts = [
+        f"{what.capitalize()}-for-age chart for a {person}, {REFERENCE_TITLES[reference]} reference, "
+        f"centile lines {', '.join(_centile_label(c) for c in centiles)}."
+    ]
+    if not points:
+        parts.append("No measurements plotted.")
+    else:
+        parts.append(
+            f"{len(points)} measurement{'s' if len(points) != 1 else ''}, each plotted at corrected age "
+            "(filled circle) and at chronological age (hollow circle):"
+        )
+        for p in points[:40]:
+            corrected_days = round(p.corrected_age * 365.25)
+            chrono_days = round(p.chronological_age * 365.25)
+            if corrected_days < 0:
+                age = f"{(280 + corrected_days) // 7}+{(280 + corrected_days) % 7} weeks postmenstrual age"
+            else:
+                age = f"corrected age {corrected_days} days"
+            centile = (
+                f", {p.centile:.1f}th centile" if p.centile is not None and math.isfinite(p.centile) else ""
+            )
+            label = f"{p.label}: " if p.label else ""
+            parts.append(
+                f"{label}{p.value:g} {unit} at {age} (chronological age {chrono_days} days){centile}."
+            )
+        if len(points) > 40:
+            parts.append(f"And {len(points) - 40} more.")
+    return " ".join(parts)
+
+
+def growth_chart_svg(
+    reference: str,
+    method: str,
+    sex: str,
+    points: Sequence[ChartPoint] = (),
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    age_range: tuple[float, float] | None = None,
+    centiles: Sequence[float] | None = None,
+    width_in: float = 7.0,
+    height_in: float = 4.5,
+) -> str:
+    """A self-contained SVG growth chart (no scripts, no external fonts or images)."""
+    import matplotlib as mpl  # deferred: only chart rendering needs matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    check_reference(reference)
+    wanted = tuple(centiles) if centiles is not None else default_centiles(reference, method)
+    lo, hi = age_range if age_range is not None else _default_range(reference, method, sex, points)
+    lines = centile_lines(reference, method, sex, lo, hi, wanted)
+    axis = _axis_for(lo, hi)
+    what = METHOD_TITLES[method]
+    title = (
+        title
+        or f"{what.capitalize()} ({REFERENCE_TITLES[reference]}, {'boys' if sex == 'male' else 'girls'})"
+    )
+    description = description or describe_chart(reference, method, sex, points, wanted)
+
+    # Stable ids (hashsalt): the same chart gives the same bytes.
+    with mpl.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "kneadwell-growth",
+            "font.size": 8,
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+        }
+    ):
+        fig = Figure(figsize=(width_in, height_in))
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        for line in lines:
+            median = abs(line.sds) < 1e-12
+            for k, seg in enumerate(line.segments):
+                ax.plot(
+                    axis.x(seg.ages),
+                    seg.values,
+                    color="#4d4d4d" if median else "#8c8c8c",
+                    linewidth=1.1 if median else 0.6,
+                    gid=f"centile-{_centile_label(line.centile)}-{k}",
+                )
+            last = next((s for s in reversed(line.segments) if np.isfinite(s.values).any()), None)
+            if last is not None:
+                finite = np.flatnonzero(np.isfinite(last.values))
+                j = int(finite[-1])
+                ax.annotate(
+                    _centile_label(line.centile),
+                    (float(axis.x(last.ages[j])), float(last.values[j])),
+                    xytext=(2, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=6,
+                    color="#4d4d4d",
+                )
+        if points:
+            xc = axis.x(np.array([p.corrected_age for p in points]))
+            xk = axis.x(np.array([p.chronological_age for p in points]))
+            ys = np.array([p.value for p in points])
+            for a, b, y in zip(xc, xk, ys, strict=True):
+                if abs(a - b) > 1e-9:
+                    ax.plot([a, b], [y, y], color="#1f5fa6", linewidth=0.5, gid="age-correction")
+            ax.plot(
+                xk,
+                ys,
+                linestyle="none",
+                marker="o",
+                markersize=4,
+                markerfacecolor="white",
+                markeredgecolor="#1f5fa6",
+                markeredgewidth=0.8,
+                gid="chronological-points",
+            )
+            ax.plot(
+                xc, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa6", gid="corrected-points"
+            )
+        ax.set_xlim(float(axis.x(lo)), float(axis.x(hi)))
+        ax.set_xlabel(axis.label)
+        ax.set_ylabel(f"{what.capitalize()} ({METHOD_UNITS[method]})")
+        ax.set_title(title, fontsize=9)
+        ax.grid(True, color="#e6e6e6", linewidth=0.4)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.StringIO()
+        fig.savefig(
+            buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
+        )
+    return _make_accessible(buffer.getvalue(), title, description)
+
+
+_NUMBER = re.compile(r"-?\d+\.\d{3,}")
+
+
+def _shorten_path(match: re.Match[str]) -> str:
+    # Two decimals of a point (1/7200 inch) are far below what a screen or printer shows.
+    return _NUMBER.sub(lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), match.group())
+
+
+def _make_accessible(svg: str, title: str, description: str) -> str:
+    """Drop the XML prolog and RDF metadata, shorten path coordinates; give the root role="img", a <title>
+    and a <desc>."""
+    svg = re.sub(r"^.*?(?=<svg\b)", "", svg, count=1, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
+    svg = re.sub(r'\sd="[^"]*"', _shorten_path, svg)
+    svg = re.sub(r'\s(?:x|y)="-?\d+\.\d{3,}"', _shorten_path, svg)
+    head_end = svg.index(">") + 1
+    head = svg[:head_end].replace(
+        "<svg ", '<svg role="img" aria-labelledby="growth-chart-title growth-chart-desc" ', 1
+    )
+    return (
+        head
+        + f'\n <title id="growth-chart-title">{escape(title)}</title>'
+        + f'\n <desc id="growth-chart-desc">{escape(description)}</desc>'
+        + svg[head_end:]
+    )

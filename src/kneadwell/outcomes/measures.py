@@ -1,0 +1,120 @@
+"""Pure glue between the instrument catalogue and the growth maths: which instruments are growth
+measurements, the words and sources shown next to growth figures, and how values are displayed.
+
+No Django import. Source numbers (S65 ...) are those of shared/brief/research/clinical-facts.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from kneadwell.outcomes.growth.references import REFERENCE_TITLES, REFERENCES
+from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, VelocityMethod
+
+# Instrument id -> the growth package's measurement method. Values are kg / cm in both.
+GROWTH_KINDS: Final[dict[str, str]] = {
+    "weight": "weight",
+    "length_height": "height",
+    "head_circumference": "ofc",
+}
+GROWTH_LABELS: Final[dict[str, str]] = {
+    "weight": "Weight",
+    "length_height": "Length/height",
+    "head_circumference": "Head circumference",
+}
+
+DEFAULT_VELOCITY_METHOD: Final[VelocityMethod] = "exponential"
+VELOCITY_WINDOWS: Final[tuple[int, ...]] = (7, 14, 28, 0)  # days; 0 = every weight recorded
+DEFAULT_VELOCITY_WINDOW: Final = 7
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    label: str
+    formula: str
+    source: str
+
+
+# Method descriptions for the screen (formulas and sources: clinical-facts §6, S69-S71).
+VELOCITY_METHOD_INFO: Final[dict[str, MethodInfo]] = {
+    "exponential": MethodInfo(
+        "Exponential model (Patel)",
+        "1000 × ln(last weight / first weight) ÷ days, in g/kg/day",
+        "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]: within 1% of the true velocity in "
+        "every infant of 1000-1499 g, against 38-44% for the 2-point model; the most accurate method.",
+    ),
+    "average-2-point": MethodInfo(
+        "Average 2-point model",
+        "1000 × (last − first) ÷ ([last + first] ÷ 2 × days), in g/kg/day",
+        "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]; less accurate than the "
+        "exponential model over longer windows.",
+    ),
+    "linear": MethodInfo(
+        "Linear gain",
+        "(last − first) ÷ days, in g/day (no per-kilogram figure)",
+        "Plain weight gain per day, as reported in massage trials (e.g. Field 1986 [S34]).",
+    ),
+}
+assert set(VELOCITY_METHOD_INFO) == set(VELOCITY_METHODS)
+
+REGAIN_NOTE: Final = (
+    "Starting after birth weight is regained leaves out the normal early weight loss; velocities then "
+    "converge on about 15.5-15.8 g/kg/day [S71]."
+)
+# Shown only while the postmenstrual age is 23-36 weeks, where the goal applies [S70].
+VELOCITY_GOAL_NOTE: Final = "15-20 g/kg/day is a reasonable goal from 23 to 36 weeks postmenstrual age [S70]."
+VELOCITY_GOAL_PMA_WEEKS: Final = (23, 36)
+
+REFERENCE_SOURCES: Final[dict[str, str]] = {
+    "uk-who": (
+        "UK-WHO (RCPCH): UK90 data for preterm infants and at birth, the WHO 2006 standard from 2 weeks to "
+        "4 years, UK90 from 4 years [S65, S66]; SDS and centiles computed with rcpchgrowth (RCPCH)."
+    ),
+    "who": (
+        "WHO 2006 child growth standard (under 5 years) and WHO 2007 reference (5-19 years) [S65]; computed "
+        "with rcpchgrowth. No preterm data: ages are corrected for gestation from the due date."
+    ),
+    "cdc": (
+        "CDC 2000 growth charts, with the WHO 2006 standard under 2 years as rcpchgrowth applies it; no data "
+        "before the due date."
+    ),
+    "trisomy-21": "UK Down syndrome growth charts (Styles et al. 2002), via rcpchgrowth.",
+    "turners": "Turner syndrome height reference for girls (Lyon, Preece and Grant 1985), via rcpchgrowth.",
+}
+assert set(REFERENCE_SOURCES) == set(REFERENCES)
+
+# UK-WHO's own advice for the smallest babies [S66].
+VERY_PRETERM_NOTE: Final = (
+    "UK-WHO advises a specialist low-birth-weight chart for babies born before 32 weeks [S66]; this chart "
+    "uses the UK90 preterm data that rcpchgrowth provides."
+)
+AGE_CORRECTION_SOURCE: Final = (
+    "Corrected age = chronological age − (40 weeks − gestation); postmenstrual age = gestation + "
+    "chronological age (AAP 2004 [S67])."
+)
+
+
+def reference_choices() -> list[tuple[str, str]]:
+    return [(r, REFERENCE_TITLES[r]) for r in REFERENCES]
+
+
+def method_choices() -> list[tuple[str, str]]:
+    return [(m, VELOCITY_METHOD_INFO[m].label) for m in VELOCITY_METHODS]
+
+
+def window_label(days: int) -> str:
+    return "all weights" if days == 0 else f"last {days} days"
+
+
+def is_reference(value: str) -> bool:
+    return value in REFERENCES
+
+
+def format_number(value: float, decimals: int) -> str:
+    """A measured value with the decimals its unit takes (trailing zeros kept: 1.450 kg is precise)."""
+    return f"{value:.{max(decimals, 0)}f}"
+
+
+def format_weight(kg: float, *, grams: bool) -> str:
+    """Weight for display: whole grams for babies, kg with 3 decimals otherwise."""
+    return f"{round(kg * 1000):,} g".replace(",", " ") if grams else f"{kg:.3f} kg"

@@ -1,0 +1,31 @@
+"""Measurement pages. Mounted at the site root (urls.py) so that a client's measurements live under the
+client's address: /clients/<id>/measurements/, /clients/<id>/growth/, /clients/<id>/trends/<instrument>/."""
+
+from django.urls import path
+
+from kneadwell.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("clients/<int:client_id>/measurements/", views.measurement_list, name="list"),
+    path("clients/<int:client_id>/measurements/new/", views.measurement_choose, name="choose"),
+    path(
+        "clients/<int:client_id>/measurements/new/<slug:instrument_id>/",
+        views.measurement_create,
+        name="create",
+    ),
+    path("clients/<int:client_id>/measurements/weights/", views.weights_week, name="weights"),
+    path(
+        "clients/<int:client_id>/measurements/<int:measurement_id>/", views.measurement_detail, name="detail"
+    ),
+    path(
+        "clients/<int:client_id>/measurements/<int:measurement_id>/in-error/",
+        views.measurement_in_error,
+        name="in_error",
+    ),
+    path("clients/<int:client_id>/growth/", views.growth, name="growth"),
+    path("clients/<int:client_id>/growth/chart/", views.growth_chart, name="growth_chart"),
+    path("clients/<int:client_id>/trends/<slug:instrument_id>/", views.trend, name="trend"),
+    path("clients/<int:client_id>/trends/<slug:instrument_id>/chart/", views.trend_chart, name="trend_chart"),
+    path("measurements/import/", views.measurement_import, name="import"),
+]

@@ -1,0 +1,506 @@
+"""Measurement pages (phone first): the client-page section, the list, instrument entry forms with the
+confirm-unusual step, quick daily weights, the growth page, instrument trends, entered-in-error, CSV import.
+
+Charts are drawn by separate fragment views that the pages load with htmx after the numbers and tables are
+on screen, so nothing waits on a chart; without JavaScript a link opens the chart itself."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.clients.models import Client
+from kneadwell.clients.selectors import client_get
+from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
+from kneadwell.core.web import ActorRequest, page
+from kneadwell.outcomes import instruments, selectors, services
+from kneadwell.outcomes.forms import (
+    GrowthOptionsForm,
+    ImportForm,
+    MarkInErrorForm,
+    MeasurementForm,
+    WeightsWeekForm,
+)
+from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors.py)
+from kneadwell.outcomes.growth.references import REFERENCE_TITLES
+from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind
+from kneadwell.outcomes.measures import GROWTH_KINDS, GROWTH_LABELS, REFERENCE_SOURCES, VELOCITY_METHOD_INFO
+from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.services import UnusualValue
+
+PAGE_SIZE = 25
+# Tables under a chart show the latest rows first; "show all" lists every value (a long table is slow to
+# draw on a phone, and the chart already shows the whole course).
+TABLE_ROWS = 60
+# How the "add a measurement" page groups the catalogue.
+INSTRUMENT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Growth and body",
+        ("weight", "length_height", "head_circumference", "fat_mass", "lean_mass", "bone_mineral_density"),
+    ),
+    ("Pain and comfort", ("nips", "pipp", "flacc", "nrs")),
+    ("Tone, movement and range", ("modified_ashworth", "fugl_meyer", "range_of_motion")),
+    ("Sleep, crying and stools", ("infant_day_diary", "bristol_stool", "amsterdam_stool")),
+)
+
+
+def _age_fit(inst: Instrument, client: Client) -> str:
+    """Words when the client's age is outside the instrument's intended ages ("" when inside)."""
+    days = (timezone.localdate() - client.birth_date).days
+    rng = inst.age_range
+    if (rng.min_days is not None and days < rng.min_days) or (
+        rng.max_days is not None and days > rng.max_days
+    ):
+        return f"Meant for: {inst.population}"
+    return ""
+
+
+def _sources(inst: Instrument) -> list[instruments.Source]:
+    return selectors.instrument_sources(inst)
+
+
+def _can_mark(request: ActorRequest, m: Measurement) -> bool:
+    actor = request.actor
+    return actor.can(Perm.MEASUREMENT_RECORD) and (
+        not actor.is_caregiver or m.recorded_by_id == actor.user.pk
+    )
+
+
+def _with(request: ActorRequest, **params: str) -> str:
+    query = request.GET.copy()
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def _after_save_url(client: Client, instrument_id: str) -> str:
+    if instrument_id in GROWTH_KINDS:
+        return reverse("outcomes:growth", args=[client.pk]) + f"?measure={instrument_id}"
+    return reverse("outcomes:trend", args=[client.pk, instrument_id])
+
+
+# --- client page section --------------------------------------------------------------------------
+
+
+def client_section(request: Any, client: Client) -> str:
+    """The 'Measurements and growth' card on the client page (registered in core/hooks.py). A fixed number
+    of queries whatever the amount of data."""
+    recent = list(
+        selectors.measurement_queryset(client=client).only(
+            "id",
+            "instrument_id",
+            "taken_at",
+            "value",
+            "unit",
+            "total",
+            "details",
+            "subscores",
+            "confirmed_unusual",
+        )[:5]
+    )
+    names = {i.id: i.name for i in instruments.list_instruments()}
+    latest = selectors.latest_growth(client=client)
+    used = selectors.instruments_recorded(client=client)
+    return render_to_string(
+        "outcomes/_client_section.html",
+        {
+            "client": client,
+            "latest": latest,
+            "recent": [
+                (m, names.get(m.instrument_id, m.instrument_id), selectors.display_value(m)) for m in recent
+            ],
+            "trends": [i for i in used if i.id not in GROWTH_KINDS],
+        },
+        request=request,
+    )
+
+
+# --- list, detail ---------------------------------------------------------------------------------
+
+
+@page(Perm.CLIENT_VIEW)
+def measurement_list(request: ActorRequest, client_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed measurements")
+    catalogue = {i.id: i for i in instruments.list_instruments()}
+    wanted = request.GET.get("instrument", "")
+    wanted = wanted if wanted in catalogue else ""
+    qs = selectors.measurement_queryset(client=client, instrument_id=wanted or None, include_in_error=True)
+    page_obj = Paginator(qs.select_related("recorded_by"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (
+            m,
+            catalogue[m.instrument_id].name if m.instrument_id in catalogue else m.instrument_id,
+            selectors.display_value(m),
+        )
+        for m in page_obj.object_list
+    ]
+    return render(
+        request,
+        "outcomes/list.html",
+        {
+            "client": client,
+            "page_obj": page_obj,
+            "rows": rows,
+            "wanted": wanted,
+            "recorded": selectors.instruments_recorded(client=client),
+        },
+    )
+
+
+def _answer_rows(inst: Instrument, m: Measurement) -> list[tuple[str, str]]:
+    """What was entered, in words: item label and the meaning of the chosen answer."""
+    out: list[tuple[str, str]] = []
+    if inst.kind is Kind.MEASUREMENT:
+        unit = m.answers.get("unit") or inst.extra.get("canonical_unit", "")
+        out.append(("Entered", f"{m.answers.get('value')} {unit}"))
+        methods = {str(x["id"]): str(x["label"]) for x in inst.extra.get("methods", ())}
+        if m.answers.get("method"):
+            out.append(("How", methods.get(str(m.answers["method"]), str(m.answers["method"]))))
+        return out
+    known = {it.id: it for it in (*inst.items, *inst.raw_inputs)}
+    for key, value in m.answers.items():
+        if key in ("confirmed", "birth_date"):
+            continue
+        item = known.get(key)
+        if item is not None and item.options:
+            try:
+                shown = (
+                    f"{value} — {item.label_for(int(value) if str(value).lstrip('-').isdigit() else value)}"
+                )
+            except KeyError:
+                shown = str(value)
+            out.append((item.label, shown))
+        elif item is not None:
+            unit = item.numeric.unit if item.numeric else ""
+            out.append((item.label, f"{value} {unit}".strip()))
+        elif key in m.subscores:
+            out.append(
+                (
+                    str(m.subscores[key].get("label", key)),
+                    str(value) + ("°" if inst.kind is Kind.RANGE_OF_MOTION else ""),
+                )
+            )
+        elif key == "days":
+            entries = sum(len(d.get("entries", [])) for d in value if isinstance(d, dict))
+            out.append(("Diary", f"{len(value)} day(s), {entries} entries"))
+        else:
+            out.append((key, str(value)))
+    return out
+
+
+@page(Perm.CLIENT_VIEW)
+def measurement_detail(request: ActorRequest, client_id: int, measurement_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a measurement")
+    m = selectors.measurement_get(client=client, measurement_id=measurement_id)
+    try:
+        inst: Instrument | None = instruments.get_instrument(m.instrument_id)
+    except InstrumentValidationError:
+        inst = None
+    return render(
+        request,
+        "outcomes/detail.html",
+        {
+            "client": client,
+            "m": m,
+            "instrument": inst,
+            "shown": selectors.display_value(m),
+            "answers": _answer_rows(inst, m) if inst else [],
+            "subscores": [s for s in m.subscores.values() if s.get("answered")],
+            "sources": _sources(inst) if inst else [],
+            "can_mark": _can_mark(request, m) and not m.in_error,
+            "band_sources": next((b.source_ids for b in inst.bands if b.id == m.band), ()) if inst else (),
+        },
+    )
+
+
+# --- entry ----------------------------------------------------------------------------------------
+
+
+@page(Perm.MEASUREMENT_RECORD)
+def measurement_choose(request: ActorRequest, client_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record a measurement")
+    catalogue = {i.id: i for i in instruments.list_instruments()}
+    groups = [
+        (title, [(catalogue[i], _age_fit(catalogue[i], client)) for i in ids if i in catalogue])
+        for title, ids in INSTRUMENT_GROUPS
+    ]
+    listed = {i for _, ids in INSTRUMENT_GROUPS for i in ids}
+    rest = [(inst, _age_fit(inst, client)) for iid, inst in catalogue.items() if iid not in listed]
+    if rest:
+        groups.append(("Other", rest))
+    return render(request, "outcomes/choose.html", {"client": client, "groups": groups})
+
+
+@page(Perm.MEASUREMENT_RECORD)
+def measurement_create(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record a measurement")
+    inst = selectors.instrument_or_404(instrument_id)
+    form = MeasurementForm(request.POST or None, instrument=inst, client=client)
+    needs_confirm = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.measurement_record(
+                actor=request.actor,
+                client=client,
+                instrument_id=inst.id,
+                answers=form.answers(),
+                taken_at=form.taken(),
+                context=form.cleaned_data["context"],
+                confirm_unusual=form.cleaned_data["confirm_unusual"],
+                notes=form.cleaned_data["notes"],
+            )
+        except UnusualValue as exc:
+            needs_confirm = True
+            form.apply(exc)
+        except ValidationFailed as exc:
+            form.apply(exc)
+        except (ConsentRequired, DomainError) as exc:
+            form.add_error(None, exc.message)
+        else:
+            text = f"{inst.name} saved: {selectors.display_value(m)}."
+            if m.confirmed_unusual:
+                text += " It is flagged as unusual (you confirmed it)."
+            messages.success(request, text)
+            return redirect(_after_save_url(client, inst.id))
+    return render(
+        request,
+        "outcomes/form.html",
+        {
+            "client": client,
+            "instrument": inst,
+            "form": form,
+            "needs_confirm": needs_confirm or bool(form.data.get("confirm_unusual")),
+            "sources": _sources(inst),
+            "age_fit": _age_fit(inst, client),
+            "notes": inst.notes,
+        },
+    )
+
+
+@page(Perm.MEASUREMENT_RECORD)
+def weights_week(request: ActorRequest, client_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record daily weights")
+    form = WeightsWeekForm(request.POST or None, client=client)
+    needs_confirm = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.weights_record_series(
+                actor=request.actor,
+                client=client,
+                weights=form.weights(),
+                unit=form.cleaned_data["unit"],
+                context=form.cleaned_data["context"],
+                confirm_unusual=form.cleaned_data["confirm_unusual"],
+            )
+        except UnusualValue as exc:
+            needs_confirm = True
+            form.apply(exc)
+        except ValidationFailed as exc:
+            form.apply(exc)
+        except (ConsentRequired, DomainError) as exc:
+            form.add_error(None, exc.message)
+        else:
+            flagged = sum(1 for m in saved if m.confirmed_unusual)
+            messages.success(
+                request,
+                f"{len(saved)} weight{'s' if len(saved) != 1 else ''} saved"
+                + (f" ({flagged} flagged as unusual, as you confirmed)" if flagged else "")
+                + ".",
+            )
+            return redirect(reverse("outcomes:growth", args=[client.pk]) + "?measure=weight")
+    return render(
+        request,
+        "outcomes/weights_week.html",
+        {
+            "client": client,
+            "form": form,
+            "needs_confirm": needs_confirm or bool(form.data.get("confirm_unusual")),
+        },
+    )
+
+
+@page(Perm.MEASUREMENT_RECORD)
+def measurement_in_error(request: ActorRequest, client_id: int, measurement_id: int) -> HttpResponse:
+    client = client_get(
+        actor=request.actor, client_id=client_id, purpose="opened to mark a measurement in error"
+    )
+    m = selectors.measurement_get(client=client, measurement_id=measurement_id)
+    form = MarkInErrorForm(request.POST or None, initial={"version": m.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_mark_in_error(
+                actor=request.actor,
+                measurement=m,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationFailed as exc:
+            for name, msgs in exc.errors.items():
+                for msg in msgs:
+                    form.add_error(name if name in form.fields else None, msg)
+        except DomainError as exc:  # Conflict, PermissionDenied-like refusals, already marked
+            if isinstance(exc, Conflict):
+                form.add_error(None, exc.message)
+            else:
+                messages.error(request, exc.message)
+                return redirect("outcomes:detail", client_id=client.pk, measurement_id=m.pk)
+        else:
+            messages.success(
+                request, "Marked as entered in error. It stays in the record and leaves the charts."
+            )
+            return redirect("outcomes:detail", client_id=client.pk, measurement_id=m.pk)
+    return render(
+        request,
+        "outcomes/in_error.html",
+        {
+            "client": client,
+            "m": m,
+            "form": form,
+            "shown": selectors.display_value(m),
+            "allowed": _can_mark(request, m),
+        },
+    )
+
+
+# --- growth ---------------------------------------------------------------------------------------
+
+
+@page(Perm.CLIENT_VIEW)
+def growth(request: ActorRequest, client_id: int) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed growth")
+    options = GrowthOptionsForm(request.GET or None)
+    chosen = options.choices()
+    summary = selectors.growth_summary(
+        client=client,
+        reference=chosen["reference"],
+        method=chosen["method"],
+        window_days=chosen["window"],
+        start_after_regain=chosen["after_regain"],
+    )
+    points = selectors.growth_series(
+        client=client, instrument_id=chosen["measure"], reference=chosen["reference"]
+    )
+    newest_first = list(reversed(points))
+    show_all = request.GET.get("all") == "1"
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "outcomes/growth.html",
+        {
+            "client": client,
+            "options": options if request.GET else GrowthOptionsForm(initial=chosen),
+            "chosen": chosen,
+            "summary": summary,
+            "points": newest_first if show_all else newest_first[:TABLE_ROWS],
+            "points_total": len(newest_first),
+            "all_url": f"?{_with(request, all='1')}#table-h",
+            "detail_base": reverse("outcomes:list", args=[client.pk]),
+            "measure_label": GROWTH_LABELS[chosen["measure"]],
+            "chart_url": reverse("outcomes:growth_chart", args=[client.pk]) + (f"?{query}" if query else ""),
+            "methods": VELOCITY_METHOD_INFO,
+            "today": ages(
+                client.birth_date, timezone.localdate(), client.gestation_weeks, client.gestation_days
+            ),
+        },
+    )
+
+
+@page(Perm.CLIENT_VIEW)
+def growth_chart(request: ActorRequest, client_id: int) -> HttpResponse:
+    """The growth chart alone (an HTML fragment the growth page loads; a page of its own without htmx)."""
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed the growth chart")
+    chosen = GrowthOptionsForm(request.GET or None).choices()
+    points = selectors.growth_series(
+        client=client, instrument_id=chosen["measure"], reference=chosen["reference"]
+    )
+    svg = selectors.growth_chart(
+        client=client, instrument_id=chosen["measure"], reference=chosen["reference"], points=points
+    )
+    caption = (
+        f"Filled circles: {GROWTH_LABELS[chosen['measure']].lower()} at corrected age; hollow circles: at "
+        f"chronological age (joined where they differ). Grey lines: {REFERENCE_TITLES[chosen['reference']]} "
+        f"centiles, the median darker. {REFERENCE_SOURCES[chosen['reference']]}"
+    )
+    return _chart(request, client, svg, len(points), GROWTH_LABELS[chosen["measure"]], caption)
+
+
+def _chart(
+    request: ActorRequest, client: Client, svg: str, count: int, label: str, caption: str
+) -> HttpResponse:
+    """A chart fragment for htmx, or a page of its own: the SVG, its caption and its text alternative."""
+    found = re.search(r"<desc[^>]*>(.*?)</desc>", svg, flags=re.S)
+    context = {
+        "client": client,
+        "svg": svg,
+        "count": count,
+        "label": label,
+        "caption": caption,
+        "description": html.unescape(found.group(1)) if found else "",
+    }
+    template = "outcomes/_growth_chart.html" if request.htmx else "outcomes/chart_page.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+# --- trends ---------------------------------------------------------------------------------------
+
+
+@page(Perm.CLIENT_VIEW)
+def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend")
+    inst = selectors.instrument_or_404(instrument_id)
+    if inst.id in GROWTH_KINDS:
+        return redirect(reverse("outcomes:growth", args=[client.pk]) + f"?measure={inst.id}")
+    data = selectors.instrument_trend(client=client, instrument_id=inst.id)
+    show_all = request.GET.get("all") == "1"
+    return render(
+        request,
+        "outcomes/trend.html",
+        {
+            "client": client,
+            "instrument": inst,
+            "trend": data,
+            "rows": data.rows if show_all else data.rows[:TABLE_ROWS],
+            "all_url": f"?{_with(request, all='1')}#values-h",
+            "detail_base": reverse("outcomes:list", args=[client.pk]),
+            "sources": _sources(inst),
+            "chart_url": reverse("outcomes:trend_chart", args=[client.pk, inst.id]),
+        },
+    )
+
+
+@page(Perm.CLIENT_VIEW)
+def trend_chart(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
+    client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend chart")
+    inst = selectors.instrument_or_404(instrument_id)
+    data = selectors.instrument_trend(client=client, instrument_id=inst.id)
+    caption = f"{data.direction_text} Each line has its own marker shape; the table below lists every value."
+    return _chart(request, client, selectors.trend_chart(data), len(data.rows), inst.name, caption)
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+@page(Perm.MEASUREMENT_RECORD)
+def measurement_import(request: ActorRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.measurements_import_csv(
+                actor=request.actor, text=form.cleaned_data["csv"], mode=form.cleaned_data["mode"]
+            )
+        except ValidationFailed as exc:
+            for msgs in exc.errors.values():
+                for msg in msgs:
+                    form.add_error(None, msg)
+    return render(request, "outcomes/import.html", {"form": form, "report": report})

@@ -1,0 +1,35 @@
+"""The client page's "Progress reports" card (registered in `kneadwell.core.hooks.CLIENT_SECTIONS`):
+choose the version and the plan, then open the printable page or download the PDF."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.care.selectors import plans_of
+from kneadwell.clients.models import Client
+from kneadwell.core.web import ActorRequest
+from kneadwell.library import selectors as library_selectors
+from kneadwell.reports import services
+
+PLAN_CHOICES = 20  # the most recent plans offered in the card; older ones stay in the whole-record report
+
+
+def client_section(request: ActorRequest, client: Client) -> str:
+    actor = request.actor
+    if not actor.can(Perm.REPORT_VIEW):
+        return ""
+    lib = library_selectors.library()
+    plans = [
+        (p.pk, lib.protocols[p.protocol_id].name if p.protocol_id in lib.protocols else p.protocol_id, p)
+        for p in plans_of(client=client)[:PLAN_CHOICES]
+    ]
+    return render_to_string(
+        "reports/_client_section.html",
+        {
+            "client": client,
+            "plans": plans,
+            "clinician": services.may_have(actor, "clinician"),
+        },
+        request=request,
+    )

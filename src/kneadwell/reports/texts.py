@@ -1,0 +1,225 @@
+"""The sentences a report prints, shared by the printable page and the PDF so the two say the same
+thing. Pure functions of the content dataclasses (no database access)."""
+
+from __future__ import annotations
+
+from kneadwell.reports import words
+from kneadwell.reports.content import ClientFacts, ConsentLine, PlanPart, Report, SessionLine
+
+INTRO_PARENT = (
+    "This report sums up {name}'s massage programme with {organisation}: what was done, how {name} "
+    "responded, what comes next, how {name} is growing, and what studies can and cannot tell us. Bring "
+    "it to your next appointment if that helps, and ask us about anything in it."
+)
+INTRO_CLINICIAN = (
+    "Progress report for the referring clinician. Figures are those of the record at the time of "
+    "generation; adherence counts every session, entries marked in error are left out of every figure, "
+    "and each benefit carries its GRADE certainty."
+)
+# General safety advice in our words; the stop signs above it come with their sources from the content
+# library's in-session checks (e.g. cue_stop: "get help from the nurse if breathing or colour is a
+# worry" [CHOC, S23, S24]).
+CALL_FOR_HELP = (
+    "Call {organisation}, or {name}'s nurse, midwife, health visitor or doctor, if anything during or "
+    "after a massage worries you, or if {name} seems unwell or in pain."
+)
+EMERGENCY = (
+    "If you are ever worried about {name}'s breathing or colour, stop at once and get help: in an "
+    "emergency, call the emergency services."
+)
+
+
+def centile_explained(given_name: str) -> str:
+    return (
+        f"How to read the chart: the dots are {given_name}'s measurements; the grey lines are centile lines, "
+        "showing how children of the same age and sex grow. The darker middle line is the 50th centile: half "
+        "of children measure less. Ask us what the chart means for " + given_name + "."
+    )
+
+
+def parent_plan_facts(p: PlanPart) -> list[tuple[str, str]]:
+    a = p.adherence
+    done = f"{a.done} of {a.planned_total} planned" if a.planned_total else f"{a.done}"
+    if a.due_so_far and a.due_so_far < a.planned_total:
+        done += f" ({a.due_so_far} were due by today)"
+    hours, mins = divmod(round(p.minutes_done), 60)
+    parts = [words.plural(hours, "hour") if hours else "", words.plural(mins, "minute") if mins else ""]
+    time = " ".join(part for part in parts if part) or "0 minutes"
+    status = (
+        f"going on since {words.day(p.starts_at.date())}"
+        if p.status == "active"
+        else f"ended on {words.day(p.ended_at.date()) if p.ended_at else ''}"
+        + (f": {p.end_reason}" if p.end_reason else "")
+    )
+    return [
+        ("Sessions done", done),
+        ("Massage time", f"{time} in all"),
+        ("The plan", status),
+        ("Goals", p.goals),
+    ]
+
+
+def adherence_facts(p: PlanPart) -> list[tuple[str, str]]:
+    a = p.adherence
+    return [
+        (
+            "Sessions done",
+            f"{a.done} of {a.planned_total} scheduled ({words.percent(a.percent_of_plan)} of the plan)",
+        ),
+        ("Due so far", f"{a.due_so_far} ({words.percent(a.percent_of_due)} of those due were done)"),
+        ("Completed / stopped", f"{a.completed_sessions} completed, {a.stopped_sessions} stopped"),
+        ("Minutes logged", f"{p.minutes_done:.0f} min of steps in this plan's sessions"),
+    ]
+
+
+def client_rows(c: ClientFacts) -> list[tuple[str, str]]:
+    age = c.age_text + (f" ({c.corrected_age_text})" if c.corrected_age_text else "")
+    return [
+        ("Name", c.name),
+        ("Date of birth", words.day(c.birth_date)),
+        ("Sex", c.sex_label),
+        ("Clinic number", c.identifier),
+        ("Gestation at birth", c.gestation_label + (" (preterm)" if c.preterm else "")),
+        ("Birth weight", f"{c.birth_weight_g} g" if c.birth_weight_g else ""),
+        ("Age today", age),
+        ("Population", c.population),
+        ("Conditions", ", ".join(c.conditions) or "none recorded"),
+        (
+            "Consent in force",
+            ", ".join(
+                label
+                for label, ok in (
+                    ("sessions", c.consent_care),
+                    ("measurements", c.consent_measurements),
+                    ("sharing reports with the referring clinician", c.consent_sharing),
+                )
+                if ok
+            )
+            or "none",
+        ),
+    ]
+
+
+def signed_words(k: ConsentLine) -> str:
+    return f"{words.day(k.signed_on)} by {k.signed_by}"
+
+
+def consent_state(k: ConsentLine) -> str:
+    if k.active:
+        return "active"
+    when = words.day(k.withdrawn_on) if k.withdrawn_on else ""
+    return f"withdrawn {when}: {k.withdrawal_reason}".strip()
+
+
+def consent_caution(report: Report) -> str:
+    if report.is_parent or report.client.consent_sharing:
+        return ""
+    return (
+        "No active consent to share reports with the referring clinician is recorded for "
+        f"{report.client.name}. Record it before this report leaves {report.organisation}."
+    )
+
+
+def session_stop_words(s: SessionLine) -> str:
+    """One session in a parent's words."""
+    if s.status == "completed":
+        return f"finished, {words.minutes(s.minutes)}"
+    if s.status == "stopped":
+        return f"stopped early: {s.stop_plain or s.stop_reason}"
+    return s.status_label.lower()
+
+
+def plan_rows(p: PlanPart) -> list[tuple[str, str]]:
+    """The plan as a clinician reads it: protocol, status, dose with its sources, personalisation."""
+    status = p.status_label + (f" since {words.day(p.starts_at.date())}" if p.status == "active" else "")
+    return [
+        ("Protocol", f"{p.protocol_name} ({p.protocol_id})"),
+        ("Status", status),
+        ("Started", words.moment(p.starts_at)),
+        ("Ended", f"{words.moment(p.ended_at)}: {p.end_reason}" if p.ended_at else ""),
+        ("Protocol summary", p.summary),
+        ("Dose (protocol)", p.dose + (f" [{', '.join(p.dose_sources)}]" if p.dose_sources else "")),
+        *p.personalisation,
+        ("Goals", p.goals),
+        ("Content version", p.content_version),
+    ]
+
+
+def session_groups(report: Report) -> list[tuple[str, list[SessionLine]]]:
+    """The listed sessions by plan, in the order of the plans (a title only when there are several)."""
+    groups: dict[int | None, list[SessionLine]] = {}
+    for s in report.sessions:
+        groups.setdefault(s.plan_id, []).append(s)
+    names = {p.plan_id: p.protocol_name for p in report.plans}
+    order: list[int | None] = [p.plan_id for p in report.plans if p.plan_id in groups]
+    order += [k for k in groups if k not in order]
+    several = len(order) > 1
+    return [
+        (
+            (f"{names[k]} (plan {k})" if k in names else "Sessions outside a plan") if several else "",
+            groups[k],
+        )
+        for k in order
+    ]
+
+
+def sessions_note(report: Report) -> str:
+    listed = len(report.sessions)
+    more = f"; the latest {listed} are listed" if listed < report.sessions_total else ""
+    return (
+        f"{words.plural(report.sessions_total, 'session')}{more}. Minutes are the logged step times; steps "
+        "are done / skipped of planned."
+    )
+
+
+def call_for_help(report: Report) -> str:
+    name = report.client.given_name
+    return (
+        CALL_FOR_HELP.format(name=name, organisation=report.organisation) + " " + EMERGENCY.format(name=name)
+    )
+
+
+def page_context(report: Report) -> dict[str, object]:
+    """The sentences and rows the printable page shows (the PDF builds the same from the same helpers)."""
+    c = report.client
+    return {
+        "intro": INTRO_PARENT.format(name=c.given_name, organisation=report.organisation)
+        if report.is_parent
+        else INTRO_CLINICIAN,
+        "client_rows": [r for r in client_rows(c) if r[1]],
+        "plans": [
+            (
+                p,
+                [r for r in (parent_plan_facts(p) if report.is_parent else plan_rows(p)) if r[1]],
+                adherence_facts(p),
+            )
+            for p in report.plans
+        ],
+        "sessions": [(s, session_stop_words(s)) for s in report.sessions],
+        "session_groups": session_groups(report),
+        "sessions_note": sessions_note(report),
+        "consents": [(k, signed_words(k), consent_state(k)) for k in c.consents],
+        "consent_caution": consent_caution(report),
+        "call_for_help": call_for_help(report),
+        "centile_explained": centile_explained(c.given_name),
+        "upcoming": [(p, s) for p in report.plans for s in p.upcoming],
+        "velocity_plain": next((v.plain for v in report.growth.velocities if v.plain), "")
+        if report.growth
+        else "",
+        "methods": list({v.method_id: v for v in report.growth.velocities}.values()) if report.growth else [],
+        "goal_note": next((v.goal_note for v in report.growth.velocities if v.goal_note), "")
+        if report.growth
+        else "",
+    }
+
+
+def sentence(text: str) -> str:
+    """Free text ending in a full stop, so sentences joined after it read right."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def rows_note(shown: int, total: int) -> str:
+    if shown >= total:
+        return f"Every value ({total})."
+    return f"The latest {shown} of {total} values; every value is on the client's pages."

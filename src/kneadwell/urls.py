@@ -1,0 +1,21 @@
+from django.urls import include, path
+
+from kneadwell.accounts import views as account_views
+from kneadwell.api.api import api
+from kneadwell.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("kneadwell.accounts.urls")),
+    path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
+    path("clients/", include("kneadwell.clients.urls")),
+    path("", include("kneadwell.library.urls")),
+    path("", include("kneadwell.care.urls")),
+    path("", include("kneadwell.outcomes.urls")),
+    path("", include("kneadwell.reports.urls")),
+    path("evidence/", include("kneadwell.evidence.urls")),
+    path("data/", include("kneadwell.interop.urls")),
+    path("audit/", include("kneadwell.audit.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,67 @@
+"""Playwright in Debian's Chromium (/usr/bin/chromium) against pytest-django's live server.
+
+Playwright cannot download its own browsers here, so we point it at the system one. Its sync API runs
+an event loop in the test thread; Django refuses ORM calls from a thread with a running loop unless told
+it is safe, and here it is: the test thread only sets up data between browser steps."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KNEADWELL_CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):  # type: ignore[no-untyped-def]
+    """A page at phone size (390 px wide) with the live server as its base URL."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

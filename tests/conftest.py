@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client as HttpClient
+from django.test import override_settings
+
+from kwtest.people import Clinic, make_clinic
+
+
+@pytest.fixture
+def clinic(db: None) -> Clinic:
+    return make_clinic("Sunrise clinic")
+
+
+@pytest.fixture
+def outsider(db: None) -> Clinic:
+    """A second organisation: nothing of it may be visible from `clinic`."""
+    return make_clinic("Other clinic")
+
+
+@pytest.fixture
+def login(client: HttpClient):  # type: ignore[no-untyped-def]
+    """Log the test client in as a user: `login(user)`."""
+
+    def _login(user) -> HttpClient:  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
+    # (override_settings, not pytest-django's `settings` fixture: some test folders define their own
+    # fixture of that name.)
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

@@ -1,0 +1,145 @@
+"""Shared fixtures for the content-library tests: the shipped library, default settings, a fixed "now",
+and answers that fire no rule (so each test changes only what it is about)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kneadwell.library.catalog import Library
+from kneadwell.library.loader import CONTENT_DIR, default_library
+from kneadwell.library.org_settings import ScreeningSettings
+from kneadwell.library.screening import ClientFacts, Verdict, screen
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+# One protocol per population, used when a test is about a rule rather than a protocol.
+PROTOCOL_FOR = {
+    "infant": "iaim_parent_routine",
+    "preterm_infant": "preterm_tks_10d",
+    "child": "child_asthma",
+    "stroke": "stroke_rehab",
+    "rehab": "rehab_injury_postop",
+}
+
+# Answers under which no rule fires; everything not listed is answered "no" / "none" / left blank.
+_CLEAR: dict[str, Any] = {
+    "umbilical_healed": True,
+    "clinician_confirms_stable": True,
+    "agrees_today": True,
+    "baby_state": "quiet_alert",
+    "oil_test_reaction": "no_reaction",
+    "axillary_temperature_c": 36.8,
+    "last_feed_at": NOW - timedelta(hours=2),
+    "last_feed_or_handling_at": NOW - timedelta(hours=2),
+    "last_stroke_date": date(2023, 6, 1),
+    "stroke_count": "single",
+    "affected_side": "left",
+}
+
+
+def clear_answers(library: Library, population: str, scope: str) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in library.questions_for(population, scope):
+        if q.id in _CLEAR:
+            answers[q.id] = _CLEAR[q.id]
+        elif q.type == "yes_no":
+            answers[q.id] = False
+        elif q.type in ("region_multi_choice", "multi_choice"):
+            answers[q.id] = []
+        else:
+            answers[q.id] = None
+    return answers
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return default_library()
+
+
+@pytest.fixture(scope="session")
+def settings(library: Library) -> ScreeningSettings:
+    return ScreeningSettings.for_library(library)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+Screen = Callable[..., Verdict]
+
+
+@pytest.fixture
+def run_screen(library: Library, settings: ScreeningSettings) -> Screen:
+    """Screen a client with all-clear answers, changed only by the keyword arguments given."""
+
+    def run(
+        population: str,
+        *,
+        protocol: str | None = None,
+        conditions: Iterable[str] = (),
+        intake: Mapping[str, Any] | None = None,
+        today: Mapping[str, Any] | None = None,
+        client: ClientFacts | None = None,
+        org: ScreeningSettings | None = None,
+        released: Iterable[str] = (),
+    ) -> Verdict:
+        facts = client or ClientFacts.from_birth(
+            population=population,
+            birth_date=NOW.date()
+            - timedelta(days=20 if population in ("infant", "preterm_infant") else 3650),
+            on=NOW.date(),
+            gestation_weeks=32 if population == "preterm_infant" else 39,
+            conditions=conditions,
+        )
+        return screen(
+            library=library,
+            protocol_id=protocol or PROTOCOL_FOR[population],
+            client=facts,
+            intake={**clear_answers(library, population, "intake"), **(intake or {})},
+            today={**clear_answers(library, population, "today"), **(today or {})},
+            settings=org or settings,
+            now=NOW,
+            released=frozenset(released),
+        )
+
+    return run
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped content, for building broken variants."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> int:
+    """Replace `old` by `new` in a content file; return the 1-based line of the first change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not found in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return line
+
+
+@pytest.fixture
+def edit_content() -> Callable[[Path, str, str], int]:
+    return edit
+
+
+@pytest.fixture
+def clear(library: Library) -> Callable[[str, str], dict[str, Any]]:
+    """clear(population, scope): answers that fire no rule."""
+    return lambda population, scope: clear_answers(library, population, scope)
+
+
+@pytest.fixture
+def protocol_for() -> dict[str, str]:
+    return dict(PROTOCOL_FOR)
