@@ -548,6 +548,7 @@ API: list[Operation] = [
     ),
     Operation("get", "/api/v1/clients/{client_id}/plans/{plan_id}", Perm.CLIENT_VIEW),
     Operation("get", "/api/v1/clients/{client_id}/plans/{plan_id}/schedule", Perm.CLIENT_VIEW),
+    Operation("get", "/api/v1/clients/{client_id}/plans/{plan_id}/measurements", Perm.CLIENT_VIEW),
     Operation(
         "post", "/api/v1/clients/{client_id}/plans/{plan_id}/end", Perm.SESSION_RECORD, {"reason": "grid"}
     ),

@@ -352,3 +352,29 @@ def test_every_body_area_has_a_label_and_sides_where_they_matter(library: Librar
         if region.id.startswith(("left_", "right_")):
             assert region.side == region.id.split("_")[0]
     assert library.distal_of("left_thigh") == ["left_knee", "left_lower_leg", "left_ankle", "left_foot"]
+
+
+def test_every_measure_points_at_real_outcome_instruments(library: Library) -> None:
+    from kneadwell.outcomes.instruments import list_instruments
+
+    known = {i.id for i in list_instruments()}
+    for measure in library.measures.values():
+        assert set(measure.instruments) <= known, measure.id
+        assert not (measure.instruments and measure.in_session), measure.id
+    recorded = {m.id for m in library.measures.values() if m.instruments or m.in_session}
+    # The instruments the outcomes issue asks for are all reachable from some protocol measure.
+    assert {"weight", "length_height", "head_circumference", "modified_ashworth", "fugl_meyer",
+            "range_of_motion", "flacc", "nrs", "infant_day_diary"} <= {
+        i for m in library.measures.values() for i in m.instruments
+    }
+    assert {"weight_gain_g_per_day", "growth_z_scores", "modified_ashworth", "behavioural_state"} <= recorded
+
+
+def test_the_preterm_trials_weigh_daily_and_the_timings_say_why(library: Library) -> None:
+    tks = library.protocols["preterm_tks_10d"]
+    weights = next(t for t in tks.measurement_timing if "weight_gain_g_per_day" in t.measures)
+    assert weights.when == ["baseline", "daily", "end"]
+    assert "S34" in weights.sources and weights.basis == "sourced"
+    for protocol in library.protocols.values():
+        for timing in protocol.measurement_timing:
+            assert timing.evidence_note, (protocol.id, timing.measures)

@@ -186,6 +186,34 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
         "{week: 4, sections: [face],",
         "no week introduces: back",
     ),
+    (
+        "an outcome measure with no timing",
+        "protocols_infant.yaml",
+        "      - measures: [crying_diary, colic_criteria, sleep_diary]",
+        "      - measures: [crying_diary, sleep_diary]",
+        "no timing for measure 'colic_criteria'",
+    ),
+    (
+        "a timing for a measure the protocol does not name",
+        "protocols_infant.yaml",
+        "      - measures: [crying_diary, colic_criteria, sleep_diary]",
+        "      - measures: [crying_diary, colic_criteria, sleep_diary, stool_diary]",
+        "'stool_diary' is not an outcome measure here",
+    ),
+    (
+        "a measure the player records, timed for a baseline",
+        "protocols_infant.yaml",
+        "      - measures: [behavioural_state]\n        when: [each_session]",
+        "      - measures: [behavioural_state]\n        when: [baseline, each_session]",
+        "'behavioural_state' is taken in sessions only",
+    ),
+    (
+        "an occasion listed twice",
+        "protocols_infant.yaml",
+        "      - measures: [crying_diary, colic_criteria, sleep_diary]\n        when: [baseline, daily, end]",
+        "      - measures: [crying_diary, colic_criteria, sleep_diary]\n        when: [baseline, daily, daily]",
+        "an occasion is listed twice",
+    ),
 ]
 
 

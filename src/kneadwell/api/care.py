@@ -14,7 +14,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import ErrorOut, responses
 from kneadwell.api.types import Id, LongText, ShortText
-from kneadwell.care import selectors, services
+from kneadwell.care import measures_due, selectors, services
 from kneadwell.care.adherence import Adherence
 from kneadwell.care.models import AdverseEvent, Note, Observation, Plan, Session
 from kneadwell.clients.selectors import client_get, client_queryset
@@ -375,6 +375,87 @@ def plan_schedule(request: HttpRequest, client_id: Id, plan_id: Id) -> list[Slot
     return [
         SlotOut(id=s.pk, sequence=s.sequence, due_at=s.due_at, phase=s.phase, status=s.status)
         for s in plan.slots.all()[:2000]
+    ]
+
+
+class OccasionOut(Schema):
+    occasion: Literal["baseline", "each_session", "daily", "weekly", "end"]
+    label: str
+    state: Literal["done", "due", "overdue", "upcoming", "late", "missed", "finished"]
+    text: str
+    due_on: dt.date | None
+    covered: int | None = Field(None, description="Days, weeks or session days with a measurement so far")
+    out_of: int | None = None
+    context: str = Field(description="The measurement context a new entry for this occasion carries")
+
+
+class WhyOut(Schema):
+    measure: str
+    when: list[str]
+    note: str
+    sources: list[str]
+    design_choice: bool
+
+
+class MeasurementDueOut(Schema):
+    key: str
+    title: str
+    how: Literal["record", "in_session", "elsewhere", "not_for_age"] = Field(
+        description="record: with the instruments in record_with; in_session: by the session player; "
+        "elsewhere: not recorded in Kneadwell; not_for_age: the instrument does not suit the client's age"
+    )
+    record_with: list[str]
+    feeds: list[str]
+    headline: OccasionOut | None
+    occasions: list[OccasionOut]
+    why: list[WhyOut]
+    note: str
+
+
+def _occasion(st: measures_due.Status) -> OccasionOut:
+    covered, out_of = st.covered or (None, None)
+    return OccasionOut(
+        occasion=st.occasion,
+        label=st.label,
+        state=st.state,
+        text=st.text,
+        due_on=st.due_on,
+        covered=covered,
+        out_of=out_of,
+        context=st.context,
+    )
+
+
+@router.get(
+    "/clients/{client_id}/plans/{plan_id}/measurements",
+    response=responses({200: list[MeasurementDueOut]}, 403, 404),
+    summary="What the plan's protocol measures and when: due, done or missed today",
+)
+def plan_measurements(request: HttpRequest, client_id: Id, plan_id: Id) -> list[MeasurementDueOut]:
+    client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed a plan's measurements")
+    plan = selectors.plan_get(client=client, plan_id=plan_id)
+    return [
+        MeasurementDueOut(
+            key=row.key,
+            title=row.title,
+            how=row.how,
+            record_with=[i for i, _ in row.record_with],
+            feeds=list(row.feeds),
+            headline=_occasion(row.headline) if row.headline else None,
+            occasions=[_occasion(st) for st in row.statuses],
+            why=[
+                WhyOut(
+                    measure=w.measure,
+                    when=list(w.when),
+                    note=w.note,
+                    sources=list(w.sources),
+                    design_choice=w.design_choice,
+                )
+                for w in row.why
+            ],
+            note=row.note,
+        )
+        for row in selectors.plan_measurements(plan=plan)
     ]
 
 

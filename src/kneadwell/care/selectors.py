@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.services import Action, audit_record
-from kneadwell.care import adherence
+from kneadwell.care import adherence, measures_due
 from kneadwell.care.models import AdverseEvent, Note, Plan, ScheduledSession, Session, StepLog
 from kneadwell.care.routine import planned_phase_minutes
 from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.core.errors import NotFound
 from kneadwell.library import selectors as library_selectors
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.models import Measurement
 
 
 def plan_get(*, client: Client, plan_id: int) -> Plan:
@@ -159,4 +161,85 @@ def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[
         )
         .select_related("plan__client")
         .order_by("due_at")[:limit]
+    )
+
+
+def plan_measurements(*, plan: Plan, today: dt.date | None = None) -> list[measures_due.Row]:
+    """What the plan's protocol collects and when, with today's state of each (see care/measures_due.py).
+    Three queries: the plan's slots, its sessions, and the client's measurements of the instruments named."""
+    lib = library_selectors.library()
+    protocol = lib.protocols.get(plan.protocol_id)
+    if protocol is None:
+        return []
+    today = today or timezone.localdate()
+    client = plan.client
+    start = timezone.localdate(plan.starts_at)
+    slot_days = [
+        timezone.localdate(due)
+        for due in plan.slots.exclude(status=ScheduledSession.Status.CANCELLED).values_list(
+            "due_at", flat=True
+        )
+    ]
+    ended = plan.status == Plan.Status.ENDED
+    last = timezone.localdate(plan.ended_at) if ended and plan.ended_at else max(slot_days, default=None)
+    open_days = [
+        timezone.localdate(due)
+        for due in plan.slots.filter(status=ScheduledSession.Status.DUE, due_at__date__gte=today).values_list(
+            "due_at", flat=True
+        )
+    ]
+    session_days = frozenset(
+        timezone.localdate(at)
+        for at in plan.sessions.filter(
+            status__in=[Session.Status.COMPLETED, Session.Status.STOPPED]
+        ).values_list("started_at", flat=True)
+    )
+    days = measures_due.PlanDays(
+        start=start,
+        last=last,
+        ended=ended,
+        session_days=session_days,
+        next_session=min((d for d in open_days if d >= today), default=None),
+    )
+    measures = {
+        m.id: (m.label, tuple(m.instruments), m.any_instrument, m.in_session) for m in lib.measures.values()
+    }
+    timings = [
+        (measure, t.when, t.evidence_note or "", t.sources, t.basis == "design-choice")
+        for t in protocol.measurement_timing
+        for measure in t.measures
+    ]
+    wanted = {i for measure, *_ in timings for i in measures[measure][1]}
+    catalogue = {i.id: i for i in instruments.list_instruments() if i.id in wanted}
+    taken: dict[str, list[measures_due.Taken]] = defaultdict(list)
+    since = dt.datetime.combine(
+        start - dt.timedelta(days=measures_due.BASELINE_DAYS_BEFORE),
+        dt.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    for instrument_id, taken_at, context in (
+        Measurement.objects.filter(
+            organisation_id=client.organisation_id,
+            client_id=client.pk,
+            instrument_id__in=wanted,
+            entered_in_error_at__isnull=True,
+            taken_at__gte=since,
+        )
+        .order_by()
+        .values_list("instrument_id", "taken_at", "context")
+    ):
+        taken[instrument_id].append(measures_due.Taken(timezone.localdate(taken_at), context))
+    return measures_due.rows(
+        timings=timings,
+        measures=measures,
+        instruments={
+            i.id: measures_due.InstrumentInfo(
+                i.id, i.name, i.age_range.min_days, i.age_range.max_days, i.population
+            )
+            for i in catalogue.values()
+        },
+        taken=taken,
+        plan=days,
+        today=today,
+        age_days=(today - client.birth_date).days,
     )

@@ -207,6 +207,24 @@ def _protocols(items: Items) -> Iterator[Issue]:
         for i, measure in enumerate(protocol.outcome_measures):
             if measure not in items["measures"]:
                 yield Issue("protocols", pid, ("outcome_measures", i), f"unknown outcome measure '{measure}'")
+        timed_measures: set[str] = set()
+        for i, timing in enumerate(protocol.measurement_timing):
+            for j, measure in enumerate(timing.measures):
+                where = ("measurement_timing", i, "measures", j)
+                if measure not in protocol.outcome_measures:
+                    yield Issue("protocols", pid, where, f"'{measure}' is not an outcome measure here")
+                elif measure in timed_measures:
+                    yield Issue("protocols", pid, where, f"'{measure}' is timed twice")
+                elif (
+                    measure in items["measures"]
+                    and items["measures"][measure].in_session
+                    and timing.when != ["each_session"]
+                ):
+                    yield Issue("protocols", pid, where, f"'{measure}' is taken in sessions only")
+                timed_measures.add(measure)
+        for measure in protocol.outcome_measures:
+            if measure not in timed_measures:
+                yield Issue("protocols", pid, ("measurement_timing",), f"no timing for measure '{measure}'")
         introduced: set[str] = set()
         for i, week in enumerate(protocol.class_progression):
             if week.week != i + 1:

@@ -193,6 +193,31 @@ class EvidenceSummary(Item):
     sources: Sources
 
 
+# When a protocol collects a measure: before the programme, with each session, every day, once a week, or
+# at the end. The outcomes app checks the plan's measurements against these (care/measures_due.py).
+Occasion = Literal["baseline", "each_session", "daily", "weekly", "end"]
+OCCASIONS: tuple[Occasion, ...] = ("baseline", "each_session", "daily", "weekly", "end")
+OCCASION_LABELS: dict[str, str] = {
+    "baseline": "Before the programme",
+    "each_session": "With each session",
+    "daily": "Every day",
+    "weekly": "Once a week",
+    "end": "At the end",
+}
+
+
+class MeasureTiming(Evidenced):
+    measures: list[Id] = Field(min_length=1)
+    when: list[Occasion] = Field(min_length=1)
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _occasions_once(self) -> MeasureTiming:
+        if len(set(self.when)) != len(self.when):
+            raise ValueError("an occasion is listed twice in 'when'")
+        return self
+
+
 class Protocol(Evidenced):
     id: Id
     name: Text
@@ -206,6 +231,7 @@ class Protocol(Evidenced):
     class_progression: list[ClassWeek] = Field(default_factory=list)
     session_checks: list[Id] = Field(default_factory=list)
     outcome_measures: list[Id] = Field(min_length=1)
+    measurement_timing: list[MeasureTiming] = Field(min_length=1)
     evidence: EvidenceSummary
     sources: Sources
 
@@ -393,6 +419,11 @@ class Measure(Item):
         "diary",
         "patient_reported",
     ]
+    # How the app records it: with these outcome instruments (ids in outcomes/instruments/catalogue), or
+    # in the session player (behavioural state taps). Neither: not recorded in Kneadwell yet.
+    instruments: list[Id] = Field(default_factory=list)
+    any_instrument: bool = False  # True: any one of `instruments` will do; False: each is needed
+    in_session: bool = False
     sources: Sources
 
 

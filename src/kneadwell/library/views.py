@@ -96,7 +96,7 @@ def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
             "population": lib.populations[item.population],
             "rules": rules,
             "checks": [lib.session_checks[c] for c in item.session_checks if c in lib.session_checks],
-            "measures": [lib.measures[m] for m in item.outcome_measures if m in lib.measures],
+            "timings": [([lib.measures[m] for m in t.measures], t) for t in item.measurement_timing],
         "sections": protocol_sections(request, item),
             "body_map": _svg(render_body_map(lib, highlighted=regions, title=f"Areas in {item.name}")),
         },

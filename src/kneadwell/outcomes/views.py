@@ -245,7 +245,10 @@ def measurement_choose(request: ActorRequest, client_id: int) -> HttpResponse:
 def measurement_create(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record a measurement")
     inst = selectors.instrument_or_404(instrument_id)
-    form = MeasurementForm(request.POST or None, instrument=inst, client=client)
+    # A plan's "record" link says which occasion the entry is for (baseline, end, ...).
+    context = request.GET.get("context")
+    initial = {"context": context} if context in Measurement.Context.values else {}
+    form = MeasurementForm(request.POST or None, instrument=inst, client=client, initial=initial)
     needs_confirm = False
     if request.method == "POST" and form.is_valid():
         try:

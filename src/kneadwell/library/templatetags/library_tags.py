@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from kneadwell.library.loader import default_library
+from kneadwell.library.schema import OCCASION_LABELS
 
 register = template.Library()
 
@@ -53,3 +54,9 @@ def setting_text(use: dict[str, object]) -> str:
     tail = "default" if use.get("is_default") else f"organisation setting; default {use.get('default')}"
     disagree = "; sources disagree" if use.get("sources_disagree") else ""
     return f"{use.get('label')}: {shown} {unit} ({tail}{disagree})"
+
+
+@register.filter
+def occasion_label(occasion: str) -> str:
+    """A measurement occasion (baseline, each_session, ...) in words."""
+    return OCCASION_LABELS.get(occasion, occasion)

@@ -1,0 +1,132 @@
+"""The plan page and API say which measurements the protocol wants and when, against what was recorded."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from kneadwell.accounts.roles import Role
+from kneadwell.care import selectors, services
+from kneadwell.care.models import Plan
+from kneadwell.outcomes import services as outcome_services
+from kneadwell.outcomes.models import Measurement
+from kwtest.people import Clinic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(clinic: Clinic, preterm: Any, tks_check: Any) -> Plan:
+    return services.plan_create(
+        actor=clinic.actor(Role.THERAPIST), client=preterm, check=tks_check, starts_at=timezone.now()
+    )
+
+
+def weigh(clinic: Clinic, client: Any, grams: str, context: str) -> Measurement:
+    return outcome_services.measurement_record(
+        actor=clinic.actor(Role.THERAPIST),
+        client=client,
+        instrument_id="weight",
+        answers={"value": grams, "unit": "g"},
+        taken_at=timezone.now(),
+        context=context,
+    )
+
+
+def states(plan: Plan, key: str) -> dict[str, str]:
+    row = next(r for r in selectors.plan_measurements(plan=plan) if r.key == key)
+    return {s.occasion: s.state for s in row.statuses}
+
+
+def test_the_tks_plan_asks_for_weights_daily_and_a_baseline_before_the_first_session(
+    clinic: Clinic, preterm: Any, plan: Plan
+) -> None:
+    rows = {r.key: r for r in selectors.plan_measurements(plan=plan)}
+    assert list(rows) == [
+        "weight", "length_height", "head_circumference", "length_of_stay", "behavioural_state"
+    ]
+    assert states(plan, "weight") == {"baseline": "due", "daily": "due", "weekly": "due", "end": "upcoming"}
+    assert rows["weight"].feeds == (
+        "Daily weight gain (g/day)", "Growth velocity (g/kg/day)", "Weight, length and head circumference z-scores"
+    )
+    assert rows["length_of_stay"].how == "elsewhere"
+    assert rows["behavioural_state"].how == "in_session"
+
+    weigh(clinic, preterm, "1650", "baseline")
+    assert states(plan, "weight") == {"baseline": "done", "daily": "done", "weekly": "done", "end": "upcoming"}
+    # Length is still wanted at baseline; the weight did not stand in for it.
+    assert states(plan, "length_height")["baseline"] == "due"
+
+
+def test_a_measurement_entered_in_error_does_not_count(clinic: Clinic, preterm: Any, plan: Plan) -> None:
+    m = weigh(clinic, preterm, "1650", "routine")
+    assert states(plan, "weight")["daily"] == "done"
+    outcome_services.measurement_mark_in_error(
+        actor=clinic.actor(Role.THERAPIST), measurement=m, reason="Wrong baby", expected_version=m.version
+    )
+    assert states(plan, "weight")["daily"] == "due"
+
+
+def test_the_plan_page_shows_what_is_due_with_a_link_that_marks_the_occasion(
+    client: HttpClient, clinic: Clinic, preterm: Any, plan: Plan
+) -> None:
+    client.force_login(clinic.user(Role.CAREGIVER))
+    page = client.get(f"/clients/{preterm.pk}/plans/{plan.pk}/").content.decode()
+    assert "Measurements for this plan" in page
+    assert "Due before the first session" in page
+    assert f'href="/clients/{preterm.pk}/measurements/new/weight/?context=baseline"' in page
+    assert "Not recorded in Kneadwell yet" in page  # length of stay
+    assert "Recorded in the session player" in page
+    # The reason for the timing and its source are one click away.
+    assert "Field 1986 reports weight gain per day" in page
+    assert re.search(r'href="/library/sources/#S34"', page)
+
+    entry = client.get(f"/clients/{preterm.pk}/measurements/new/weight/?context=baseline").content.decode()
+    assert re.search(r'<option value="baseline" selected>', entry)
+    ignored = client.get(f"/clients/{preterm.pk}/measurements/new/weight/?context=nonsense").content.decode()
+    assert re.search(r'<option value="routine" selected>', ignored)
+
+
+def test_an_instructor_sees_the_list_without_record_links(
+    client: HttpClient, clinic: Clinic, preterm: Any, plan: Plan
+) -> None:
+    # Instructors may view clients but not record measurements.
+    client.force_login(clinic.user(Role.INSTRUCTOR))
+    response = client.get(f"/clients/{preterm.pk}/plans/{plan.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Measurements for this plan" in page
+    assert "/measurements/new/weight/" not in page
+
+
+def test_the_api_lists_the_same_rows_with_states_and_reasons(
+    client: HttpClient, clinic: Clinic, preterm: Any, plan: Plan
+) -> None:
+    weigh(clinic, preterm, "1650", "baseline")
+    headers = {"Authorization": f"Bearer {clinic.token(Role.THERAPIST)}"}
+    response = client.get(f"/api/v1/clients/{preterm.pk}/plans/{plan.pk}/measurements", headers=headers)
+    assert response.status_code == 200, response.content
+    body = {row["key"]: row for row in response.json()}
+    weight = body["weight"]
+    assert weight["how"] == "record" and weight["record_with"] == ["weight"]
+    assert [(o["occasion"], o["state"]) for o in weight["occasions"]] == [
+        ("baseline", "done"), ("daily", "done"), ("weekly", "done"), ("end", "upcoming")
+    ]
+    daily = weight["occasions"][1]
+    assert (daily["covered"], daily["out_of"], daily["context"]) == (1, 1, "routine")
+    assert weight["headline"]["occasion"] == "end"
+    assert weight["why"][0]["sources"] == ["S34", "S69"] and not weight["why"][0]["design_choice"]
+    assert body["length_height"]["headline"]["state"] == "due"
+    assert body["length_of_stay"]["how"] == "elsewhere" and body["length_of_stay"]["occasions"] == []
+
+
+def test_another_organisations_plan_is_not_found(
+    client: HttpClient, outsider: Any, preterm: Any, plan: Plan
+) -> None:
+    headers = {"Authorization": f"Bearer {outsider.token(Role.THERAPIST)}"}
+    response = client.get(f"/api/v1/clients/{preterm.pk}/plans/{plan.pk}/measurements", headers=headers)
+    assert response.status_code == 404
