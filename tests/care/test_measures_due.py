@@ -205,6 +205,7 @@ def test_rows_merge_what_one_instrument_serves_and_keep_the_reasons() -> None:
     assert [s.state for s in weight.statuses] == ["done", "done", "done", "upcoming"]
     assert weight.feeds == ("Daily weight gain", "Z-scores")
     assert [w.design_choice for w in weight.why] == [False, True]
+    assert [w.measure for w in weight.why] == ["Daily weight gain", "Z-scores"]
     assert by_key["length_height"].headline is not None and by_key["length_height"].headline.state == "overdue"
     # Either stool scale will do: a Bristol entry today satisfies the row.
     stool = by_key["amsterdam_stool+bristol_stool"]

@@ -119,7 +119,13 @@ def test_the_api_lists_the_same_rows_with_states_and_reasons(
     daily = weight["occasions"][1]
     assert (daily["covered"], daily["out_of"], daily["context"]) == (1, 1, "routine")
     assert weight["headline"]["occasion"] == "end"
+    # The end is only upcoming: a weight entered now is an ordinary one, not the end measure.
+    assert weight["record_context"] == "routine"
+    assert body["length_height"]["record_context"] == "baseline"
     assert weight["why"][0]["sources"] == ["S34", "S69"] and not weight["why"][0]["design_choice"]
+    # The two measures one content entry times share its reason, listed once.
+    assert weight["why"][0]["measure"] == "Daily weight gain (g/day); Growth velocity (g/kg/day)"
+    assert len(weight["why"]) == 2
     assert body["length_height"]["headline"]["state"] == "due"
     assert body["length_of_stay"]["how"] == "elsewhere" and body["length_of_stay"]["occasions"] == []
 

@@ -169,6 +169,11 @@ def test_the_library_pages_show_sources(client: HttpClient, clinic: Clinic) -> N
     page = client.get(reverse("library:protocol", args=["preterm_tks_10d"])).content.decode()
     assert "Source:" in page
     assert "<svg" in page
+    # Each outcome with when it is measured, and why then.
+    assert "Outcomes to measure, and when" in page
+    assert "Before the programme, every day, at the end" in page
+    assert "Field 1986 reports weight gain per day" in page
+    assert "our design choice" in page
     rules = client.get(reverse("library:rules")).content.decode()
     assert "default" in rules
     assert "sources disagree" in rules

@@ -405,6 +405,7 @@ class MeasurementDueOut(Schema):
         "elsewhere: not recorded in Kneadwell; not_for_age: the instrument does not suit the client's age"
     )
     record_with: list[str]
+    record_context: str = Field(description="The context a measurement entered now should carry")
     feeds: list[str]
     headline: OccasionOut | None
     occasions: list[OccasionOut]
@@ -440,6 +441,7 @@ def plan_measurements(request: HttpRequest, client_id: Id, plan_id: Id) -> list[
             title=row.title,
             how=row.how,
             record_with=[i for i, _ in row.record_with],
+            record_context=row.record_context,
             feeds=list(row.feeds),
             headline=_occasion(row.headline) if row.headline else None,
             occasions=[_occasion(st) for st in row.statuses],

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from kneadwell.library.schema import OCCASION_LABELS, OCCASIONS, Occasion
@@ -257,6 +257,13 @@ class Row:
     def headline(self) -> Status | None:
         return headline(self.statuses)
 
+    @property
+    def record_context(self) -> str:
+        """What a measurement entered now is marked as: the occasion that is due now, or "routine" (a weight
+        taken after the baseline was done is not an end measure because the end comes next)."""
+        top = self.headline
+        return top.context if top is not None and top.state in ("due", "overdue") else "routine"
+
 
 @dataclass(frozen=True)
 class InstrumentInfo:
@@ -319,13 +326,16 @@ def rows(
             group = groups.setdefault(key, _Group())
             group.when.update(when)
             group.feeds.setdefault(label, None)
-            group.why.append(why)
+            # Measures timed by one content entry share its reason: list them together, once.
+            same = (why.when, why.note, why.sources)
+            earlier = group.why.get(same)
+            group.why[same] = replace(why, measure=f"{earlier.measure}; {label}") if earlier else why
     out: list[Row] = []
     for key, group in groups.items():
         infos = [instruments[i] for i in key]
         fitting = tuple((i.id, i.name) for i in infos if _fits(i, age_days))
         title = " or ".join(i.name for i in infos)
-        feeds, why_t = tuple(group.feeds), tuple(group.why)
+        feeds, why_t = tuple(group.feeds), tuple(group.why.values())
         if not fitting:
             out.append(
                 Row(
@@ -350,7 +360,7 @@ def rows(
 class _Group:
     when: set[str] = field(default_factory=set)
     feeds: dict[str, None] = field(default_factory=dict)  # labels, in first-seen order
-    why: list[Why] = field(default_factory=list)
+    why: dict[tuple[object, ...], Why] = field(default_factory=dict)
 
 
 def _fits(info: InstrumentInfo, age_days: int) -> bool:
