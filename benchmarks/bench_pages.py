@@ -77,6 +77,9 @@ PAGES: dict[str, Callable[[Target, dict[str, Any], random.Random], str | None]] 
     "api clients": lambda t, all_, rng: "/api/v1/clients",
     "api client": lambda t, all_, rng: f"/api/v1/clients/{t['client']}",
     "api plans": lambda t, all_, rng: f"/api/v1/clients/{t['client']}/plans",
+    "api plan measurements": lambda t, all_, rng: (
+        f"/api/v1/clients/{t['client']}/plans/{t['plan']}/measurements" if t["plan"] else None
+    ),
     "api session": lambda t, all_, rng: f"/api/v1/sessions/{t['session']}" if t["session"] else None,
 }
 # Pages about the organisation rather than one client (query counts compare them once, not per client).

@@ -158,7 +158,8 @@ def test_the_headline_is_the_most_urgent_occasion() -> None:
     sts = [status(o, plan=p, today=day(3), taken=taken(0)) for o in ("baseline", "daily", "end")]
     assert [s.state for s in sts] == ["done", "due", "upcoming"]
     top = headline(sts)
-    assert top is not None and top.occasion == "daily"
+    assert top is not None
+    assert top.occasion == "daily"
     assert headline([]) is None
 
 
@@ -199,14 +200,22 @@ def test_rows_merge_what_one_instrument_serves_and_keep_the_reasons() -> None:
         age_days=60,
     )
     by_key = {r.key: r for r in out}
-    assert list(by_key) == ["weight", "length_height", "amsterdam_stool+bristol_stool", "nrs", "state", "stay"]
+    assert list(by_key) == [
+        "weight",
+        "length_height",
+        "amsterdam_stool+bristol_stool",
+        "nrs",
+        "state",
+        "stay",
+    ]
     weight = by_key["weight"]
     assert [s.occasion for s in weight.statuses] == ["baseline", "daily", "weekly", "end"]
     assert [s.state for s in weight.statuses] == ["done", "done", "done", "upcoming"]
     assert weight.feeds == ("Daily weight gain", "Z-scores")
     assert [w.design_choice for w in weight.why] == [False, True]
     assert [w.measure for w in weight.why] == ["Daily weight gain", "Z-scores"]
-    assert by_key["length_height"].headline is not None and by_key["length_height"].headline.state == "overdue"
+    assert by_key["length_height"].headline is not None
+    assert by_key["length_height"].headline.state == "overdue"
     # Either stool scale will do: a Bristol entry today satisfies the row.
     stool = by_key["amsterdam_stool+bristol_stool"]
     assert stool.title == "Amsterdam stool scale or Bristol stool form scale"
@@ -215,4 +224,5 @@ def test_rows_merge_what_one_instrument_serves_and_keep_the_reasons() -> None:
     # A two-month-old cannot self-report pain: the row says so instead of asking for it.
     assert (by_key["nrs"].how, by_key["nrs"].statuses, by_key["nrs"].record_with) == ("not_for_age", (), ())
     assert "From about 6 years." in by_key["nrs"].note
-    assert by_key["state"].how == "in_session" and by_key["stay"].how == "elsewhere"
+    assert by_key["state"].how == "in_session"
+    assert by_key["stay"].how == "elsewhere"

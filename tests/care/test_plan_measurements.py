@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -38,26 +39,37 @@ def weigh(clinic: Clinic, client: Any, grams: str, context: str) -> Measurement:
 
 
 def states(plan: Plan, key: str) -> dict[str, str]:
-    row = next(r for r in selectors.plan_measurements(plan=plan) if r.key == key)
+    row = next(r for r in selectors.plan_measurements(client=plan.client, plan=plan) if r.key == key)
     return {s.occasion: s.state for s in row.statuses}
 
 
 def test_the_tks_plan_asks_for_weights_daily_and_a_baseline_before_the_first_session(
     clinic: Clinic, preterm: Any, plan: Plan
 ) -> None:
-    rows = {r.key: r for r in selectors.plan_measurements(plan=plan)}
+    rows = {r.key: r for r in selectors.plan_measurements(client=plan.client, plan=plan)}
     assert list(rows) == [
-        "weight", "length_height", "head_circumference", "length_of_stay", "behavioural_state"
+        "weight",
+        "length_height",
+        "head_circumference",
+        "length_of_stay",
+        "behavioural_state",
     ]
     assert states(plan, "weight") == {"baseline": "due", "daily": "due", "weekly": "due", "end": "upcoming"}
     assert rows["weight"].feeds == (
-        "Daily weight gain (g/day)", "Growth velocity (g/kg/day)", "Weight, length and head circumference z-scores"
+        "Daily weight gain (g/day)",
+        "Growth velocity (g/kg/day)",
+        "Weight, length and head circumference z-scores",
     )
     assert rows["length_of_stay"].how == "elsewhere"
     assert rows["behavioural_state"].how == "in_session"
 
     weigh(clinic, preterm, "1650", "baseline")
-    assert states(plan, "weight") == {"baseline": "done", "daily": "done", "weekly": "done", "end": "upcoming"}
+    assert states(plan, "weight") == {
+        "baseline": "done",
+        "daily": "done",
+        "weekly": "done",
+        "end": "upcoming",
+    }
     # Length is still wanted at baseline; the weight did not stand in for it.
     assert states(plan, "length_height")["baseline"] == "due"
 
@@ -112,9 +124,13 @@ def test_the_api_lists_the_same_rows_with_states_and_reasons(
     assert response.status_code == 200, response.content
     body = {row["key"]: row for row in response.json()}
     weight = body["weight"]
-    assert weight["how"] == "record" and weight["record_with"] == ["weight"]
+    assert weight["how"] == "record"
+    assert weight["record_with"] == ["weight"]
     assert [(o["occasion"], o["state"]) for o in weight["occasions"]] == [
-        ("baseline", "done"), ("daily", "done"), ("weekly", "done"), ("end", "upcoming")
+        ("baseline", "done"),
+        ("daily", "done"),
+        ("weekly", "done"),
+        ("end", "upcoming"),
     ]
     daily = weight["occasions"][1]
     assert (daily["covered"], daily["out_of"], daily["context"]) == (1, 1, "routine")
@@ -122,12 +138,14 @@ def test_the_api_lists_the_same_rows_with_states_and_reasons(
     # The end is only upcoming: a weight entered now is an ordinary one, not the end measure.
     assert weight["record_context"] == "routine"
     assert body["length_height"]["record_context"] == "baseline"
-    assert weight["why"][0]["sources"] == ["S34", "S69"] and not weight["why"][0]["design_choice"]
+    assert weight["why"][0]["sources"] == ["S34", "S69"]
+    assert not weight["why"][0]["design_choice"]
     # The two measures one content entry times share its reason, listed once.
     assert weight["why"][0]["measure"] == "Daily weight gain (g/day); Growth velocity (g/kg/day)"
     assert len(weight["why"]) == 2
     assert body["length_height"]["headline"]["state"] == "due"
-    assert body["length_of_stay"]["how"] == "elsewhere" and body["length_of_stay"]["occasions"] == []
+    assert body["length_of_stay"]["how"] == "elsewhere"
+    assert body["length_of_stay"]["occasions"] == []
 
 
 def test_another_organisations_plan_is_not_found(
@@ -136,3 +154,17 @@ def test_another_organisations_plan_is_not_found(
     headers = {"Authorization": f"Bearer {outsider.token(Role.THERAPIST)}"}
     response = client.get(f"/api/v1/clients/{preterm.pk}/plans/{plan.pk}/measurements", headers=headers)
     assert response.status_code == 404
+
+
+def test_a_baseline_marked_as_such_counts_even_weeks_before_the_start(
+    clinic: Clinic, preterm: Any, plan: Plan
+) -> None:
+    outcome_services.measurement_record(
+        actor=clinic.actor(Role.THERAPIST),
+        client=preterm,
+        instrument_id="length_height",
+        answers={"value": "41.5", "unit": "cm"},
+        taken_at=timezone.now() - dt.timedelta(days=30),
+        context="baseline",
+    )
+    assert states(plan, "length_height")["baseline"] == "done"

@@ -374,7 +374,8 @@ def test_the_preterm_trials_weigh_daily_and_the_timings_say_why(library: Library
     tks = library.protocols["preterm_tks_10d"]
     weights = next(t for t in tks.measurement_timing if "weight_gain_g_per_day" in t.measures)
     assert weights.when == ["baseline", "daily", "end"]
-    assert "S34" in weights.sources and weights.basis == "sourced"
+    assert "S34" in weights.sources
+    assert weights.basis == "sourced"
     for protocol in library.protocols.values():
         for timing in protocol.measurement_timing:
             assert timing.evidence_note, (protocol.id, timing.measures)

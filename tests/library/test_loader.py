@@ -210,8 +210,8 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
     (
         "an occasion listed twice",
         "protocols_infant.yaml",
-        "      - measures: [crying_diary, colic_criteria, sleep_diary]\n        when: [baseline, daily, end]",
-        "      - measures: [crying_diary, colic_criteria, sleep_diary]\n        when: [baseline, daily, daily]",
+        "        when: [baseline, daily, end]\n        sources: [S49, S50, S51]",
+        "        when: [baseline, daily, daily]\n        sources: [S49, S50, S51]",
         "an occasion is listed twice",
     ),
 ]

@@ -457,7 +457,7 @@ def plan_measurements(request: HttpRequest, client_id: Id, plan_id: Id) -> list[
             ],
             note=row.note,
         )
-        for row in selectors.plan_measurements(plan=plan)
+        for row in selectors.plan_measurements(client=client, plan=plan)
     ]
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
@@ -164,7 +164,7 @@ def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[
     )
 
 
-def plan_measurements(*, plan: Plan, today: dt.date | None = None) -> list[measures_due.Row]:
+def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = None) -> list[measures_due.Row]:
     """What the plan's protocol collects and when, with today's state of each (see care/measures_due.py).
     Three queries: the plan's slots, its sessions, and the client's measurements of the instruments named."""
     lib = library_selectors.library()
@@ -172,22 +172,19 @@ def plan_measurements(*, plan: Plan, today: dt.date | None = None) -> list[measu
     if protocol is None:
         return []
     today = today or timezone.localdate()
-    client = plan.client
     start = timezone.localdate(plan.starts_at)
-    slot_days = [
-        timezone.localdate(due)
-        for due in plan.slots.exclude(status=ScheduledSession.Status.CANCELLED).values_list(
-            "due_at", flat=True
+    slots = [
+        (timezone.localdate(due), status)
+        for due, status in plan.slots.exclude(status=ScheduledSession.Status.CANCELLED).values_list(
+            "due_at", "status"
         )
     ]
     ended = plan.status == Plan.Status.ENDED
-    last = timezone.localdate(plan.ended_at) if ended and plan.ended_at else max(slot_days, default=None)
-    open_days = [
-        timezone.localdate(due)
-        for due in plan.slots.filter(status=ScheduledSession.Status.DUE, due_at__date__gte=today).values_list(
-            "due_at", flat=True
-        )
-    ]
+    last = (
+        timezone.localdate(plan.ended_at)
+        if ended and plan.ended_at
+        else max((d for d, _ in slots), default=None)
+    )
     session_days = frozenset(
         timezone.localdate(at)
         for at in plan.sessions.filter(
@@ -199,7 +196,9 @@ def plan_measurements(*, plan: Plan, today: dt.date | None = None) -> list[measu
         last=last,
         ended=ended,
         session_days=session_days,
-        next_session=min((d for d in open_days if d >= today), default=None),
+        next_session=min(
+            (d for d, status in slots if status == ScheduledSession.Status.DUE and d >= today), default=None
+        ),
     )
     measures = {
         m.id: (m.label, tuple(m.instruments), m.any_instrument, m.in_session) for m in lib.measures.values()
@@ -223,8 +222,9 @@ def plan_measurements(*, plan: Plan, today: dt.date | None = None) -> list[measu
             client_id=client.pk,
             instrument_id__in=wanted,
             entered_in_error_at__isnull=True,
-            taken_at__gte=since,
         )
+        # Older ones are never in any window, except a measurement marked as the baseline.
+        .filter(Q(taken_at__gte=since) | Q(context=Measurement.Context.BASELINE))
         .order_by()
         .values_list("instrument_id", "taken_at", "context")
     ):

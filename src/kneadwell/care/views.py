@@ -97,7 +97,7 @@ def plan_detail(request: ActorRequest, client_id: int, plan_id: int) -> HttpResp
             )[:30],
             "adherence": figures,
             "ring": _ring(figures.percent_of_plan),
-            "measurements": selectors.plan_measurements(plan=plan),
+            "measurements": selectors.plan_measurements(client=client, plan=plan),
             "can_measure": actor.can(Perm.MEASUREMENT_RECORD),
             "can_record": actor.can(Perm.SESSION_RECORD),
             "end_form": PlanEndForm(),
