@@ -1,0 +1,227 @@
+"""SOAP notes (draft, sign, amend) and adverse events with their follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.accounts.roles import Perm
+from kneadwell.audit.services import Action, audit_record
+from kneadwell.care.models import (
+    AdverseEvent,
+    Note,
+    NoteAmendment,
+    Session,
+)
+from kneadwell.care.services.common import valid_regions
+from kneadwell.clients.models import Client
+from kneadwell.core.concurrency import lock_for_edit
+from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
+from kneadwell.library import selectors as library_selectors
+
+NOTE_TEXT_FIELDS = (
+    "subjective",
+    "objective",
+    "assessment",
+    "plan_text",
+    "response",
+    "sleep_after",
+    "stools",
+    "pressure",
+)
+SLEEP_CHOICES = ("", "longer", "as_usual", "shorter", "did_not_sleep")
+STOOL_CHOICES = ("", "yes", "no")
+
+
+def note_save(*, actor: Actor, session: Session, expected_version: int | None, **fields: Any) -> Note:
+    """Create or edit the draft note of a session. A signed note cannot be edited: amend it instead."""
+    actor.require(Perm.NOTE_SIGN)
+    unknown = set(fields) - {*NOTE_TEXT_FIELDS, "techniques", "regions", "minutes"}
+    if unknown:
+        raise DomainError(f"Unknown note field(s): {', '.join(sorted(unknown))}.")
+    if session.is_open:
+        raise ValidationFailed({"session": ["Finish or stop the session before writing its note."]})
+    errors: dict[str, list[str]] = {}
+    if fields.get("sleep_after", "") not in SLEEP_CHOICES:
+        errors["sleep_after"] = ["Choose how the sleep afterwards was."]
+    if fields.get("stools", "") not in STOOL_CHOICES:
+        errors["stools"] = ["Choose yes or no."]
+    if fields.get("pressure", "") not in ("", "light", "moderate", "firm"):
+        errors["pressure"] = ["Choose light, moderate or firm."]
+    minutes = fields.get("minutes")
+    if minutes is not None and not 0 <= minutes <= 600:
+        errors["minutes"] = ["Minutes must be 0 to 600."]
+    lib = library_selectors.library()
+    bad_t = [t for t in fields.get("techniques") or [] if t not in lib.techniques]
+    if bad_t:
+        errors["techniques"] = [f"Unknown technique(s): {', '.join(bad_t)}."]
+    if errors:
+        raise ValidationFailed(errors)
+    if "regions" in fields:
+        fields["regions"] = valid_regions(fields["regions"] or [], "regions")
+    with transaction.atomic():
+        existing = Note.objects.filter(session=session).first()
+        if existing is None:
+            kind = Note.Kind.DIARY if actor.is_caregiver else Note.Kind.SOAP
+            note = Note.objects.create(session=session, kind=kind, author=actor.user, **fields)
+            audit_record(
+                actor=actor,
+                action=Action.CREATE,
+                entity="note",
+                entity_id=note.pk,
+                client_id=session.client_id,
+                summary=f"wrote the {note.get_kind_display().lower()}",
+                changes=fields,
+            )
+            return note
+        note = lock_for_edit(Note.objects.filter(session=session), existing.pk, expected_version)
+        if note.locked:
+            raise Conflict("This note is signed and locked; add an amendment instead.")
+        before = {k: getattr(note, k) for k in fields}
+        for key, value in fields.items():
+            setattr(note, key, value)
+        note.version += 1
+        note.save()
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="note",
+            entity_id=note.pk,
+            client_id=session.client_id,
+            summary="edited the draft note",
+            changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
+        )
+    return note
+
+
+def note_sign(*, actor: Actor, note: Note, expected_version: int | None) -> Note:
+    actor.require(Perm.NOTE_SIGN)
+    with transaction.atomic():
+        current = lock_for_edit(Note.objects.all(), note.pk, expected_version)
+        if current.locked:
+            raise Conflict("This note is already signed.")
+        if current.kind == Note.Kind.SOAP and not any(
+            getattr(current, f).strip() for f in ("subjective", "objective", "assessment", "plan_text")
+        ):
+            raise ValidationFailed({"note": ["Write at least one part of the SOAP note before signing."]})
+        current.signed_at = timezone.now()
+        current.signed_by = actor.user
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="note",
+            entity_id=current.pk,
+            client_id=current.session.client_id,
+            summary="signed and locked the note",
+        )
+    return current
+
+
+def note_amend(*, actor: Actor, note: Note, text: str, reason: str) -> NoteAmendment:
+    actor.require(Perm.NOTE_SIGN)
+    errors: dict[str, list[str]] = {}
+    if not text.strip():
+        errors["text"] = ["Write the amendment."]
+    if not reason.strip():
+        errors["reason"] = ["Say why the note is amended (e.g. 'wrong side recorded')."]
+    if not note.locked:
+        errors["note"] = ["A draft note is edited directly; amendments are for signed notes."]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        amendment = NoteAmendment.objects.create(
+            note=note, text=text.strip(), reason=reason.strip(), author=actor.user
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            entity="note_amendment",
+            entity_id=amendment.pk,
+            client_id=note.session.client_id,
+            summary="amended a signed note",
+            changes={"text": amendment.text, "reason": amendment.reason},
+        )
+    return amendment
+
+
+def adverse_event_record(
+    *,
+    actor: Actor,
+    client: Client,
+    occurred_at: dt.datetime,
+    what: str,
+    severity: str,
+    action_taken: str,
+    follow_up: str = "",
+    session: Session | None = None,
+) -> AdverseEvent:
+    actor.require(Perm.SESSION_RECORD)
+    errors: dict[str, list[str]] = {}
+    if not what.strip():
+        errors["what"] = ["Describe what happened."]
+    if severity not in AdverseEvent.Severity.values:
+        errors["severity"] = ["Choose how serious it was."]
+    if not action_taken.strip():
+        errors["action_taken"] = [
+            "Say what was done about it (e.g. 'stopped, cuddled, settled in 5 minutes')."
+        ]
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["occurred_at"] = ["The time cannot be in the future."]
+    if session is not None and session.client_id != client.pk:
+        errors["session"] = ["That session belongs to another client."]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        event = AdverseEvent.objects.create(
+            organisation_id=client.organisation_id,
+            client=client,
+            session=session,
+            occurred_at=occurred_at,
+            what=what.strip(),
+            severity=severity,
+            action_taken=action_taken.strip(),
+            follow_up=follow_up.strip(),
+            reported_by=actor.user,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            entity="adverse_event",
+            entity_id=event.pk,
+            client_id=client.pk,
+            summary=f"reported a {severity} adverse event",
+            changes={"what": event.what, "severity": severity, "action_taken": event.action_taken},
+        )
+    return event
+
+
+def adverse_event_follow_up(
+    *, actor: Actor, event: AdverseEvent, expected_version: int | None, follow_up: str
+) -> AdverseEvent:
+    actor.require(Perm.SESSION_RECORD)
+    if not follow_up.strip():
+        raise ValidationFailed({"follow_up": ["Write the follow-up."]})
+    with transaction.atomic():
+        current = lock_for_edit(
+            AdverseEvent.objects.filter(client_id=event.client_id), event.pk, expected_version
+        )
+        before = current.follow_up
+        current.follow_up = follow_up.strip()
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="adverse_event",
+            entity_id=current.pk,
+            client_id=current.client_id,
+            summary="added follow-up to an adverse event",
+            changes={"follow_up": [before, current.follow_up]},
+        )
+    return current

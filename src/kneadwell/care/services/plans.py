@@ -1,0 +1,189 @@
+"""Plan writes: enrolment after a check that did not block, changes, and ending a plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.accounts.roles import Perm
+from kneadwell.audit.services import Action, audit_record
+from kneadwell.care import schedule
+from kneadwell.care.models import (
+    Plan,
+    ScheduledSession,
+)
+from kneadwell.care.services.common import check_usable, valid_regions
+from kneadwell.clients.models import Client
+from kneadwell.clients.rules import Scope
+from kneadwell.clients.services import consent_require
+from kneadwell.core.concurrency import lock_for_edit
+from kneadwell.core.errors import DomainError, ValidationFailed
+from kneadwell.library import selectors as library_selectors
+from kneadwell.library.models import ReadinessCheck
+
+# How old an enrolment check may be (the same day's screening).
+ENROLMENT_CHECK_HOURS = 24
+
+
+def plan_create(
+    *,
+    actor: Actor,
+    client: Client,
+    check: ReadinessCheck,
+    starts_at: dt.datetime,
+    open_weeks: int = schedule.DEFAULT_OPEN_WEEKS,
+    avoid_regions: Iterable[str] = (),
+    focus_regions: Iterable[str] = (),
+    max_pressure: str = "",
+    minutes_factor: float | None = None,
+    goals: str = "",
+    reminders: bool = False,
+) -> Plan:
+    """Enrol a client on the protocol of `check`, which must be a recent screening that did not block."""
+    actor.require(Perm.SESSION_RECORD)
+    now = timezone.now()
+    consent_require(client=client, scope=Scope.CARE, what="a massage plan")
+    check_usable(check, client, max_age=dt.timedelta(hours=ENROLMENT_CHECK_HOURS), now=now)
+    lib = library_selectors.library()
+    protocol = lib.protocols[check.protocol_id]
+    errors: dict[str, list[str]] = {}
+    if starts_at.tzinfo is None:
+        errors["starts_at"] = ["The start needs a date and time."]
+    elif starts_at < now - dt.timedelta(days=1):
+        errors["starts_at"] = ["A plan cannot start in the past."]
+    if not 1 <= open_weeks <= 52:
+        errors["open_weeks"] = ["A plan lasts 1 to 52 weeks."]
+    if max_pressure not in Plan.Pressure.values:
+        errors["max_pressure"] = ["Choose light, moderate or as the protocol says."]
+    if minutes_factor is not None and not 0.1 <= minutes_factor <= 1:
+        errors["minutes_factor"] = ["Shorter sessions: a fraction from 0.1 to 1 of the usual time."]
+    if len(goals) > 2000:
+        errors["goals"] = ["Keep the goals to 2000 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    avoid = valid_regions(avoid_regions, "avoid_regions")
+    focus = valid_regions(focus_regions, "focus_regions")
+    with transaction.atomic():
+        if Plan.objects.filter(client=client, protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
+            raise ValidationFailed(
+                {"protocol": [f"{client.given_name} already has an active plan for this protocol."]}
+            )
+        plan = Plan.objects.create(
+            organisation_id=client.organisation_id,
+            client=client,
+            protocol_id=protocol.id,
+            content_version=str(lib.version),
+            enrolment_check=check,
+            starts_at=starts_at,
+            open_weeks=open_weeks,
+            avoid_regions=avoid,
+            focus_regions=focus,
+            max_pressure=max_pressure,
+            minutes_factor=minutes_factor,
+            goals=goals.strip(),
+            reminders=reminders,
+            calendar_token=secrets.token_urlsafe(32),
+            created_by=actor.user,
+        )
+        slots = schedule.generate(protocol.dose, start=starts_at, open_weeks=open_weeks)
+        ScheduledSession.objects.bulk_create(
+            ScheduledSession(plan=plan, sequence=s.sequence, due_at=s.due_at, phase=s.phase) for s in slots
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            entity="plan",
+            entity_id=plan.pk,
+            client_id=client.pk,
+            summary=f"enrolled on {protocol.name} ({len(slots)} sessions scheduled)",
+            changes={
+                "protocol": protocol.id,
+                "starts_at": starts_at,
+                "avoid_regions": avoid,
+                "max_pressure": max_pressure,
+                "minutes_factor": minutes_factor,
+                "goals": goals,
+            },
+        )
+    return plan
+
+
+def plan_update(
+    *,
+    actor: Actor,
+    plan: Plan,
+    expected_version: int | None,
+    avoid_regions: Iterable[str],
+    focus_regions: Iterable[str],
+    max_pressure: str,
+    minutes_factor: float | None,
+    goals: str,
+    reminders: bool,
+) -> Plan:
+    actor.require(Perm.SESSION_RECORD)
+    if max_pressure not in Plan.Pressure.values:
+        raise ValidationFailed({"max_pressure": ["Choose light, moderate or as the protocol says."]})
+    if minutes_factor is not None and not 0.1 <= minutes_factor <= 1:
+        raise ValidationFailed(
+            {"minutes_factor": ["Shorter sessions: a fraction from 0.1 to 1 of the usual time."]}
+        )
+    avoid = valid_regions(avoid_regions, "avoid_regions")
+    focus = valid_regions(focus_regions, "focus_regions")
+    with transaction.atomic():
+        current = lock_for_edit(Plan.objects.filter(client_id=plan.client_id), plan.pk, expected_version)
+        fields = {
+            "avoid_regions": avoid,
+            "focus_regions": focus,
+            "max_pressure": max_pressure,
+            "minutes_factor": minutes_factor,
+            "goals": goals.strip(),
+            "reminders": reminders,
+        }
+        before = {k: getattr(current, k) for k in fields}
+        for key, value in fields.items():
+            setattr(current, key, value)
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="plan",
+            entity_id=current.pk,
+            client_id=current.client_id,
+            summary="changed the plan's personalisation",
+            changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
+        )
+    return current
+
+
+def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
+    actor.require(Perm.SESSION_RECORD)
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["Say why the plan ends (e.g. 'goal reached', 'discharged')."]})
+    with transaction.atomic():
+        current = Plan.objects.select_for_update().get(pk=plan.pk)
+        if current.status != Plan.Status.ACTIVE:
+            raise DomainError("This plan has already ended.")
+        current.status = Plan.Status.ENDED
+        current.ended_at = timezone.now()
+        current.end_reason = reason.strip()
+        current.version += 1
+        current.save()
+        cancelled = current.slots.filter(status=ScheduledSession.Status.DUE).update(
+            status=ScheduledSession.Status.CANCELLED
+        )
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="plan",
+            entity_id=current.pk,
+            client_id=current.client_id,
+            summary=f"ended the plan ({cancelled} sessions cancelled)",
+            changes={"end_reason": current.end_reason},
+        )
+    return current
