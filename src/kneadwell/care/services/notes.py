@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action, audit_record, diff, snapshot
 from kneadwell.care.models import (
     AdverseEvent,
     Note,
@@ -81,7 +81,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
         note = lock_for_edit(Note.objects.filter(session=session), existing.pk, expected_version)
         if note.locked:
             raise Conflict("This note is signed and locked; add an amendment instead.")
-        before = {k: getattr(note, k) for k in fields}
+        before = snapshot(note, fields)
         for key, value in fields.items():
             setattr(note, key, value)
         note.version += 1
@@ -93,7 +93,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             entity_id=note.pk,
             client_id=session.client_id,
             summary="edited the draft note",
-            changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
+            changes=diff(before, snapshot(note, fields)),
         )
     return note
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action, audit_record, diff, snapshot
 from kneadwell.care import schedule
 from kneadwell.care.models import (
     Plan,
@@ -144,7 +144,7 @@ def plan_update(
             "goals": goals.strip(),
             "reminders": reminders,
         }
-        before = {k: getattr(current, k) for k in fields}
+        before = snapshot(current, fields)
         for key, value in fields.items():
             setattr(current, key, value)
         current.version += 1
@@ -156,7 +156,7 @@ def plan_update(
             entity_id=current.pk,
             client_id=current.client_id,
             summary="changed the plan's personalisation",
-            changes={k: [before[k], v] for k, v in fields.items() if before[k] != v},
+            changes=diff(before, snapshot(current, fields)),
         )
     return current
 
