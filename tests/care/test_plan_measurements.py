@@ -15,7 +15,8 @@ from kneadwell.care import selectors, services
 from kneadwell.care.models import Plan
 from kneadwell.outcomes import services as outcome_services
 from kneadwell.outcomes.models import Measurement
-from kwtest.people import Clinic
+from kwtest.people import Clinic, make_client
+from kwtest.screening import passing_check
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,7 @@ def test_the_plan_page_shows_what_is_due_with_a_link_that_marks_the_occasion(
     assert "Measurements for this plan" in page
     assert "Due before the first session" in page
     assert f'href="/clients/{preterm.pk}/measurements/new/weight/?context=baseline"' in page
+    assert f'href="/clients/{preterm.pk}/trends/weight/"' in page
     assert "Not recorded in Kneadwell yet" in page  # length of stay
     assert "Recorded in the session player" in page
     # The reason for the timing and its source are one click away.
@@ -168,3 +170,25 @@ def test_a_baseline_marked_as_such_counts_even_weeks_before_the_start(
         context="baseline",
     )
     assert states(plan, "length_height")["baseline"] == "done"
+
+
+def test_a_stroke_plan_reviews_the_goal_at_each_session(clinic: Clinic) -> None:
+    therapist = clinic.actor(Role.THERAPIST)
+    adult = make_client(
+        therapist, born_days_ago=365 * 64, weeks=None, days=None, birth_weight_g=None, given_name="Ruth"
+    )
+    check = passing_check(therapist, adult, "stroke_rehab", "stroke")
+    plan = services.plan_create(actor=therapist, client=adult, check=check, starts_at=timezone.now())
+    rows = {r.key: r for r in selectors.plan_measurements(client=adult, plan=plan)}
+    assert set(rows) == {"modified_ashworth", "range_of_motion", "fugl_meyer", "goal_attainment"}
+    assert states(plan, "goal_attainment") == {"baseline": "due", "each_session": "due", "end": "upcoming"}
+    outcome_services.measurement_record(
+        actor=therapist,
+        client=adult,
+        instrument_id="goal_attainment",
+        answers={"level": -1},
+        taken_at=timezone.now(),
+        context="baseline",
+        notes="Goal: walk to the corner shop with a stick.",
+    )
+    assert states(plan, "goal_attainment") == {"baseline": "done", "each_session": "done", "end": "upcoming"}

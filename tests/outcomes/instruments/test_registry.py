@@ -61,6 +61,7 @@ def test_every_instrument_can_be_scored_through_the_registry() -> None:
             "entries": [{"category": "sleep", "start": "2024-01-01T00:00", "end": "2024-01-02T00:00"}]
         },
         "bristol_stool": {"type": 4},
+        "goal_attainment": {"level": 0},
         "amsterdam_stool": {"consistency": "hard", "amount": "stain", "colour": "brown"},
         "weight": {"value": 70},
         "length_height": {"value": 170},
