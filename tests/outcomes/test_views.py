@@ -109,6 +109,18 @@ def test_the_nips_form_saves_a_scored_measurement(client: HttpClient, clinic: Cl
     assert m.context == "session"
 
 
+def test_a_goal_level_is_saved_with_the_goal_in_the_notes(client: HttpClient, clinic: Clinic) -> None:
+    url = reverse("outcomes:create", args=[baby(clinic).pk, "goal_attainment"])
+    page = as_role(client, clinic).get(url).content.decode()
+    # Signed levels read as written, not "1 — +1: ...".
+    assert "+1: somewhat more than expected" in page
+    assert "1 — +1" not in page
+    data = {"taken_at": now_field(), "context": "baseline", "level": "-1", "notes": "Goal: sit up unaided."}
+    assert client.post(url, data).status_code == 302
+    m = Measurement.objects.get(instrument_id="goal_attainment")
+    assert (m.total, m.band, m.notes) == (-1.0, "below", "Goal: sit up unaided.")
+
+
 def test_a_missing_item_is_shown_on_that_item_and_nothing_is_saved(
     client: HttpClient, clinic: Clinic
 ) -> None:

@@ -48,7 +48,7 @@ def _number_input(**attrs: Any) -> forms.TextInput:
 
 def _with_score(value: int | str, label: str) -> str:
     """'1 — Face tense…': clinicians read the score with its meaning (unless the label starts with it)."""
-    if isinstance(value, int) and not label.startswith(str(value)):
+    if isinstance(value, int) and not label.startswith((str(value), f"{value:+d}")):
         return f"{value} — {label}"
     return label
 
