@@ -60,6 +60,11 @@ def test_after_the_start_a_missing_baseline_is_overdue() -> None:
     assert status("baseline", plan=plan(), today=day(1), taken=[]).state == "overdue"
 
 
+def test_after_the_programme_a_missing_baseline_is_missed_not_asked_for() -> None:
+    assert status("baseline", plan=plan(), today=LAST + dt.timedelta(days=1), taken=[]).state == "missed"
+    assert status("baseline", plan=plan(ended=True, last=day(3)), today=day(3), taken=[]).state == "missed"
+
+
 def test_a_first_measurement_after_the_start_is_late_not_a_baseline() -> None:
     st = status("baseline", plan=plan(), today=day(4), taken=taken(2))
     assert st.state == "late"

@@ -123,6 +123,8 @@ def _baseline(plan: PlanDays, today: dt.date, taken: Sequence[Taken]) -> Status:
         )
     if today <= plan.start:
         return Status("baseline", "due", f"Due before the first session ({_d(plan.start)}).", plan.start)
+    if plan.ended or (plan.last is not None and today > plan.last):
+        return Status("baseline", "missed", "No baseline was taken.", plan.start)
     return Status(
         "baseline", "overdue", "Not taken. Take it now, and read later changes with care.", plan.start
     )
