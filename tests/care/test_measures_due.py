@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kneadwell.care.measures_due import InstrumentInfo, PlanDays, Taken, headline, rows, status
+from kneadwell.care.measures_due import PlanDays, Taken, headline, rows, status
+from kneadwell.outcomes.instruments.model import AgeRange, Direction, Instrument, Kind
 
 START = dt.date(2026, 3, 2)  # a Monday
 LAST = dt.date(2026, 3, 11)  # a 10-day programme
@@ -170,12 +171,19 @@ def test_the_headline_is_the_most_urgent_occasion() -> None:
 
 # --- rows -----------------------------------------------------------------------------------------------
 
+
+def inst(id_: str, name: str, min_days: int | None, population: str) -> Instrument:
+    return Instrument(
+        id_, name, Kind.MEASUREMENT, "", population, AgeRange(min_days, None), Direction.NEITHER, (), ""
+    )
+
+
 INSTRUMENTS = {
-    "weight": InstrumentInfo("weight", "Body weight", None, None, "All ages."),
-    "length_height": InstrumentInfo("length_height", "Length/height", None, None, "All ages."),
-    "amsterdam_stool": InstrumentInfo("amsterdam_stool", "Amsterdam stool scale", 0, None, "Infants."),
-    "bristol_stool": InstrumentInfo("bristol_stool", "Bristol stool form scale", None, None, "Adults."),
-    "nrs": InstrumentInfo("nrs", "Numeric rating scale", 2192, None, "From about 6 years."),
+    "weight": inst("weight", "Body weight", None, "All ages."),
+    "length_height": inst("length_height", "Length/height", None, "All ages."),
+    "amsterdam_stool": inst("amsterdam_stool", "Amsterdam stool scale", 0, "Infants."),
+    "bristol_stool": inst("bristol_stool", "Bristol stool form scale", None, "Adults."),
+    "nrs": inst("nrs", "Numeric rating scale", 2192, "From about 6 years."),
 }
 MEASURES = {
     "gain": ("Daily weight gain", ("weight",), False, False),

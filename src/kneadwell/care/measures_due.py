@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from kneadwell.library.schema import OCCASION_LABELS, OCCASIONS, Occasion
+from kneadwell.outcomes.instruments.model import Instrument
 
-ORDER: Final[tuple[Occasion, ...]] = OCCASIONS
 # The Measurement.Context a new entry for each occasion is marked with.
 CONTEXT_FOR: Final[dict[str, str]] = {
     "baseline": "baseline",
@@ -221,13 +221,13 @@ def _each_session(plan: PlanDays, today: dt.date, days: set[dt.date]) -> Status:
 
 def headline(statuses: Iterable[Status]) -> Status | None:
     """The most urgent occasion of a row (ties: the earliest in the programme)."""
-    ranked = sorted(statuses, key=lambda s: (URGENCY.index(s.state), ORDER.index(s.occasion)))
+    ranked = sorted(statuses, key=lambda s: (URGENCY.index(s.state), OCCASIONS.index(s.occasion)))
     return ranked[0] if ranked else None
 
 
 def ordered(occasions: Iterable[str]) -> list[Occasion]:
     wanted = set(occasions)
-    return [o for o in ORDER if o in wanted]
+    return [o for o in OCCASIONS if o in wanted]
 
 
 # --- rows for the plan page ----------------------------------------------------------------------------
@@ -267,20 +267,11 @@ class Row:
         return top.context if top is not None and top.state in ("due", "overdue") else "routine"
 
 
-@dataclass(frozen=True)
-class InstrumentInfo:
-    id: str
-    name: str
-    min_days: int | None
-    max_days: int | None
-    population: str
-
-
 def rows(
     *,
     timings: Sequence[tuple[str, Sequence[str], str, Sequence[str], bool]],
     measures: Mapping[str, tuple[str, tuple[str, ...], bool, bool]],
-    instruments: Mapping[str, InstrumentInfo],
+    instruments: Mapping[str, Instrument],
     taken: Mapping[str, Sequence[Taken]],
     plan: PlanDays,
     today: dt.date,
@@ -335,7 +326,7 @@ def rows(
     out: list[Row] = []
     for key, group in groups.items():
         infos = [instruments[i] for i in key]
-        fitting = tuple((i.id, i.name) for i in infos if _fits(i, age_days))
+        fitting = tuple((i.id, i.name) for i in infos if i.age_range.includes(age_days))
         title = " or ".join(i.name for i in infos)
         feeds, why_t = tuple(group.feeds), tuple(group.why.values())
         if not fitting:
@@ -363,9 +354,3 @@ class _Group:
     when: set[str] = field(default_factory=set)
     feeds: dict[str, None] = field(default_factory=dict)  # labels, in first-seen order
     why: dict[tuple[object, ...], Why] = field(default_factory=dict)
-
-
-def _fits(info: InstrumentInfo, age_days: int) -> bool:
-    return (info.min_days is None or age_days >= info.min_days) and (
-        info.max_days is None or age_days <= info.max_days
-    )

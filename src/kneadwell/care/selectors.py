@@ -232,12 +232,7 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
     return measures_due.rows(
         timings=timings,
         measures=measures,
-        instruments={
-            i.id: measures_due.InstrumentInfo(
-                i.id, i.name, i.age_range.min_days, i.age_range.max_days, i.population
-            )
-            for i in catalogue.values()
-        },
+        instruments=catalogue,
         taken=taken,
         plan=days,
         today=today,

@@ -56,11 +56,7 @@ INSTRUMENT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def _age_fit(inst: Instrument, client: Client) -> str:
     """Words when the client's age is outside the instrument's intended ages ("" when inside)."""
-    days = (timezone.localdate() - client.birth_date).days
-    rng = inst.age_range
-    if (rng.min_days is not None and days < rng.min_days) or (
-        rng.max_days is not None and days > rng.max_days
-    ):
+    if not inst.age_range.includes((timezone.localdate() - client.birth_date).days):
         return f"Meant for: {inst.population}"
     return ""
 

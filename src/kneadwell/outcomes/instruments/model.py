@@ -132,6 +132,12 @@ class AgeRange:
     max_days: int | None
     note: str = ""
 
+    def includes(self, days: int) -> bool:
+        """Whether an age in days is within the range."""
+        return (self.min_days is None or days >= self.min_days) and (
+            self.max_days is None or days <= self.max_days
+        )
+
 
 @dataclass(frozen=True)
 class Mcid:
