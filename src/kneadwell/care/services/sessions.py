@@ -167,18 +167,30 @@ def session_step(
         current.current_step = index + 1
         current.step_started_at = now
         current.step_paused_seconds = 0
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="session",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary=f"step {index + 1} {outcome}: {step['name']}",
+        _save_and_audit(
+            actor,
+            current,
+            f"step {index + 1} {outcome}: {step['name']}",
             changes={"skip_reason": skip_reason.strip()} if skip_reason.strip() else {},
         )
     return current
+
+
+def _save_and_audit(
+    actor: Actor, current: Session, summary: str, changes: Mapping[str, Any] | None = None
+) -> None:
+    """Save a change to an open session under a new version, and audit it."""
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        entity="session",
+        entity_id=current.pk,
+        client_id=current.client_id,
+        summary=summary,
+        changes=changes,
+    )
 
 
 def _stop(current: Session, *, check_id: str, reason: str, now: dt.datetime) -> None:
@@ -339,16 +351,7 @@ def session_pause(*, actor: Actor, session: Session) -> Session:
         current.status = Session.Status.PAUSED
         current.paused_at = timezone.now()
         current.pauses += 1
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="session",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary="paused the session",
-        )
+        _save_and_audit(actor, current, "paused the session")
     return current
 
 
@@ -363,16 +366,7 @@ def session_resume(*, actor: Actor, session: Session) -> Session:
             current.step_paused_seconds += (now - current.paused_at).total_seconds()
         current.status = Session.Status.IN_PROGRESS
         current.paused_at = None
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="session",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary="resumed the session",
-        )
+        _save_and_audit(actor, current, "resumed the session")
     return current
 
 
@@ -383,16 +377,7 @@ def session_stop(*, actor: Actor, session: Session, reason: str) -> Session:
     with transaction.atomic():
         current = _locked_open(session)
         _stop(current, check_id="manual", reason=reason.strip(), now=timezone.now())
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="session",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary=f"stopped the session: {reason.strip()}",
-        )
+        _save_and_audit(actor, current, f"stopped the session: {reason.strip()}")
     return current
 
 
@@ -408,16 +393,7 @@ def session_complete(*, actor: Actor, session: Session) -> Session:
         current.status = Session.Status.COMPLETED
         current.ended_at = timezone.now()
         current.paused_at = None
-        current.version += 1
-        current.save()
+        _save_and_audit(actor, current, "completed the session")
         if current.slot_id:
             ScheduledSession.objects.filter(pk=current.slot_id).update(status=ScheduledSession.Status.DONE)
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="session",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary="completed the session",
-        )
     return current
