@@ -92,6 +92,8 @@ PROTOCOLS: dict[str, Scope] = {
     "stroke_rehab": Scope(("adult-stroke",), ("stroke",)),
     # The whole-body parent routine is what the infant-massage trials tested.
     "iaim_parent_routine": Scope(("infant-term",)),
+    # Its first week (legs and feet): the same general infant-massage claims, as the whole routine.
+    "iaim_first_week": Scope(("infant-term",)),
     # Abdominal strokes for wind and colic: only the colic claims (crying; reflexology for gas).
     "colic_relief": Scope(("infant-term",), ("colic",), general=False),
     # No study in the library measured constipation: this routine shows no claim.
