@@ -35,6 +35,8 @@ _CLEAR: dict[str, Any] = {
     "baby_state": "quiet_alert",
     "oil_test_reaction": "no_reaction",
     "axillary_temperature_c": 36.8,
+    "spo2_before": 96,
+    "heart_rate_before": 150,
     "last_feed_at": NOW - timedelta(hours=2),
     "last_feed_or_handling_at": NOW - timedelta(hours=2),
     "last_stroke_date": date(2023, 6, 1),
@@ -44,9 +46,13 @@ _CLEAR: dict[str, Any] = {
 
 
 def clear_answers(library: Library, population: str, scope: str) -> dict[str, Any]:
+    """Follow-up questions whose gate is answered otherwise stay blank: answering them would contradict
+    the gate, which the screening refuses."""
     answers: dict[str, Any] = {}
     for q in library.questions_for(population, scope):
-        if q.id in _CLEAR:
+        if q.ask_if is not None:
+            answers[q.id] = None
+        elif q.id in _CLEAR:
             answers[q.id] = _CLEAR[q.id]
         elif q.type == "yes_no":
             answers[q.id] = False

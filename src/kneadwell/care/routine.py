@@ -39,9 +39,15 @@ def verdict_for_today(
 
 
 def todays_steps(
-    library: Library, protocol_id: str, verdict: Verdict, *, focus_regions: Iterable[str] = ()
+    library: Library,
+    protocol_id: str,
+    verdict: Verdict,
+    *,
+    focus_regions: Iterable[str] = (),
+    trained: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(steps, dropped) as JSON-ready dicts, numbered across all the protocol's routines."""
+    """(steps, dropped) as JSON-ready dicts, numbered across all the protocol's routines. `trained` is
+    False when a parent or caregiver gives the session (trained-only steps are left out)."""
     protocol = library.protocols[protocol_id]
     steps: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
@@ -49,7 +55,7 @@ def todays_steps(
     for routine_id in protocol.routines:
         routine = library.routines[routine_id]
         sections = {s.id: s.label for s in routine.sections}
-        adapted = adapt_routine(library, routine_id, verdict, focus_regions=focus)
+        adapted = adapt_routine(library, routine_id, verdict, focus_regions=focus, trained=trained)
         for planned in adapted.steps:
             step, technique = planned.step, planned.technique
             steps.append(

@@ -77,8 +77,15 @@ def _bars_movement(library: Library, areas: set[str]) -> Callable[[Modifications
 
 
 def adapt_routine(
-    library: Library, routine_id: str, verdict: Verdict, *, focus_regions: Iterable[str] = ()
+    library: Library,
+    routine_id: str,
+    verdict: Verdict,
+    *,
+    focus_regions: Iterable[str] = (),
+    trained: bool = True,
 ) -> AdaptedRoutine:
+    """Today's steps of a routine. `trained` is False for a parent or caregiver: steps whose technique is
+    `trained_only` are then left out, whatever the verdict."""
     routine = library.routines[routine_id]
     focus = tuple(focus_regions)
     for rid in focus:
@@ -104,6 +111,11 @@ def adapt_routine(
     dropped_steps: list[DroppedStep] = []
     for i, step in enumerate(routine.steps):
         technique = library.techniques[step.technique]
+        if technique.trained_only and not trained:
+            dropped_steps.append(
+                DroppedStep(i, step, f"{technique.name} is given by a trained therapist only", ())
+            )
+            continue
         if technique.id in mods.exclude_techniques:
             dropped_steps.append(
                 DroppedStep(

@@ -125,6 +125,19 @@ class Library:
             current = self.regions[current].next_distal
         return out
 
+    def limb_of(self, region_id: str) -> list[str]:
+        """Every segment of the limb an area belongs to, top to bottom (lower leg -> hip ... foot); an
+        area on no limb chain is returned alone."""
+        above: list[str] = []
+        current = region_id
+        while True:
+            parent = next((r.id for r in self.regions.values() if r.next_distal == current), None)
+            if parent is None or parent in above:
+                break
+            above.insert(0, parent)
+            current = parent
+        return [*above, region_id, *self.distal_of(region_id)]
+
     def ancestors(self, region_id: str) -> list[str]:
         out: list[str] = []
         parent = self.regions[region_id].parent

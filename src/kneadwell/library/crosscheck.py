@@ -331,6 +331,12 @@ def _rules(items: Items) -> Iterator[Issue]:
                     yield Issue("rules", rid, (*path, "answer"), f"unknown question '{pred.answer}'")
                 else:
                     yield from _check_answer_test(pred, q, path, rid, items)
+            elif isinstance(pred, P.TextMentionsP):
+                for i, qid in enumerate(pred.text_mentions.answers):
+                    text_q = questions.get(qid)
+                    if text_q is None or text_q.type != "text":
+                        where = (*path, "text_mentions", "answers", i)
+                        yield Issue("rules", rid, where, f"'{qid}' is not a text question")
             elif isinstance(pred, P.ClientHasP):
                 for i, cid in enumerate(pred.client_has):
                     if cid not in items["conditions"]:

@@ -16,6 +16,9 @@ A rule's `when:` is one of these, nested as deep as needed:
                                gestation_weeks) compared with a number or a setting
     {population: [P, ...]}     the client belongs to one of these populations
     {in_protocol_population: true}  the client's population is one the protocol is written for
+    {text_mentions: {answers: [Q, ...], terms: {finding: [word, ...]}}}  a free-text answer names a
+                               finding: a word starting with one of the listed stems ("thrombo" matches
+                               "thrombosis"); blank text names nothing
 
 Evaluation is three-valued (Kleene): True, False, or Unknown when an answer or fact it needs is missing.
 `all` is False as soon as one part is False, `any` True as soon as one part is True, so a missing answer
@@ -27,6 +30,7 @@ fires it, saying which answers were missing: for safety, silence is not a "no". 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -125,7 +129,26 @@ class InProtocolPopulationP(_Pred):
     in_protocol_population: Literal[True]
 
 
-_TAGS = ("all", "any", "not", "answer", "client_has", "fact", "population", "in_protocol_population")
+class TextMentions(_Pred):
+    answers: list[str] = Field(min_length=1)
+    terms: dict[str, list[str]] = Field(min_length=1)  # finding (plain words) -> word stems
+
+
+class TextMentionsP(_Pred):
+    text_mentions: TextMentions
+
+
+_TAGS = (
+    "all",
+    "any",
+    "not",
+    "answer",
+    "client_has",
+    "fact",
+    "population",
+    "in_protocol_population",
+    "text_mentions",
+)
 
 
 def _tag(value: Any) -> str | None:
@@ -150,6 +173,7 @@ Predicate = Annotated[
         Annotated[FactP, Tag("fact")],
         Annotated[PopulationP, Tag("population")],
         Annotated[InProtocolPopulationP, Tag("in_protocol_population")],
+        Annotated[TextMentionsP, Tag("text_mentions")],
     ],
     Discriminator(
         _tag,
@@ -167,12 +191,15 @@ _CLASSES: dict[str, type[BaseModel]] = {
     "fact": FactP,
     "population": PopulationP,
     "in_protocol_population": InProtocolPopulationP,
+    "text_mentions": TextMentionsP,
 }
 
 for _model in (AllOf, AnyOf, NotP):
     _model.model_rebuild()
 
-AnyPredicate = AllOf | AnyOf | NotP | AnswerP | ClientHasP | FactP | PopulationP | InProtocolPopulationP
+AnyPredicate = (
+    AllOf | AnyOf | NotP | AnswerP | ClientHasP | FactP | PopulationP | InProtocolPopulationP | TextMentionsP
+)
 
 
 # --- static walks (used by the loader's cross-checks and to say which rules read which question) ---
@@ -192,11 +219,14 @@ def walk(pred: AnyPredicate) -> Iterator[AnyPredicate]:
 
 def questions_read(pred: AnyPredicate, *, only_blocking: bool = False) -> set[str]:
     """Question ids the predicate reads; with only_blocking, those whose blank answer counts as Unknown."""
-    return {
+    read = {
         p.answer
         for p in walk(pred)
         if isinstance(p, AnswerP) and (not only_blocking or p.missing == "unknown")
     }
+    if not only_blocking:  # free text is never required: a blank names nothing
+        read |= {q for p in walk(pred) if isinstance(p, TextMentionsP) for q in p.text_mentions.answers}
+    return read
 
 
 def settings_read(pred: AnyPredicate) -> set[str]:
@@ -311,6 +341,19 @@ def _eval_answer(p: AnswerP, ctx: Context) -> Outcome:
     return Outcome(bool(result), settings=frozenset(used), retry_after=retry)
 
 
+def text_findings(pred: TextMentionsP, ctx: Context) -> list[str]:
+    """The findings (keys of `terms`) that the free-text answers name, in the rule's order."""
+    texts = [str(v) for q in pred.text_mentions.answers if not _blank(v := ctx.answer(q))]
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    return [
+        finding
+        for finding, stems in pred.text_mentions.terms.items()
+        if any(re.search(rf"(?<![a-z]){re.escape(stem.lower())}", joined, re.IGNORECASE) for stem in stems)
+    ]
+
+
 def _months_later(moment: datetime, months: int) -> datetime:
     year, month = divmod(moment.year * 12 + (moment.month - 1) + months, 12)
     day = min(moment.day, calendar.monthrange(year, month + 1)[1])
@@ -355,6 +398,8 @@ def evaluate(pred: AnyPredicate, ctx: Context) -> Outcome:
         return Outcome(ctx.population in pred.population)
     if isinstance(pred, InProtocolPopulationP):
         return Outcome(ctx.population in ctx.protocol_populations)
+    if isinstance(pred, TextMentionsP):
+        return Outcome(bool(text_findings(pred, ctx)))
     if isinstance(pred, FactP):
         fact = ctx.fact(pred.fact)
         if fact is None:

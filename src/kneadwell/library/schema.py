@@ -117,6 +117,9 @@ class Technique(Evidenced):
     regions: list[Id] = Field(min_length=1)
     pressure: list[PressureName] = Field(min_length=1)
     moves_joints: bool = False
+    # Only a trained therapist gives it (the seeds: "advanced training matters"); a parent's session
+    # leaves the step out and says why.
+    trained_only: bool = False
     suits: Suits
     precautions: list[Text] = Field(default_factory=list)
     sources: Sources
@@ -258,6 +261,8 @@ class RegionSpec(Item):
     from_answers: list[Id] = Field(default_factory=list)
     fixed: list[Id] = Field(default_factory=list)
     include_distal: bool = False
+    # The whole limb the area belongs to, above and below (a clot: nothing on that limb is massaged).
+    whole_limb: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> RegionSpec:
@@ -276,6 +281,11 @@ class Rule(Evidenced):
     when: Predicate
     regions: RegionSpec | None = None
     modifications: Modifications | None = None
+    # An avoid-areas rule a clinician may lift with a release (a clot's limb, once the team says so).
+    releasable: bool = False
+    # Yes/no questions this rule's measured value can overrule: when the rule fires while one of them
+    # says "no", the verdict says the more cautious reading won.
+    overrules: list[Id] = Field(default_factory=list)
     text_parent: Text
     text_clinician: Text
     instead: Text
@@ -291,6 +301,8 @@ class Rule(Evidenced):
             raise ValueError("only avoid-areas rules take regions")
         if self.action != "modify" and self.modifications is not None:
             raise ValueError("only modify rules take modifications")
+        if self.releasable and self.action != "avoid-areas":
+            raise ValueError("only avoid-areas rules are marked releasable (needs-release rules always are)")
         return self
 
 

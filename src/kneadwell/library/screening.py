@@ -33,13 +33,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from kneadwell.library.answers import clean_answers
+from kneadwell.library.answers import AnswerError, clean_answers
 from kneadwell.library.org_settings import ScreeningSettings, SettingUse
-from kneadwell.library.predicates import evaluate
+from kneadwell.library.population import allowed_populations
+from kneadwell.library.predicates import (
+    COMPARATORS,
+    AnswerP,
+    ClientHasP,
+    FactP,
+    TextMentionsP,
+    evaluate,
+    text_findings,
+    walk,
+)
 from kneadwell.library.schema import Pressure, Protocol, Rule
 
 if TYPE_CHECKING:
@@ -128,6 +138,18 @@ class ClientFacts:
             postmenstrual_age_days=pma,
         )
 
+    def fitting_populations(self) -> set[str] | None:
+        """The groups the record allows, or None when the birth date is not known."""
+        if self.birth_date is None or self.age_days is None:
+            return None
+        return allowed_populations(
+            birth_date=self.birth_date,
+            on=self.birth_date + timedelta(days=self.age_days),
+            gestation_weeks=self.gestation_weeks,
+            gestation_days=self.gestation_days,
+            conditions=self.conditions,
+        )
+
     def fact(self, name: str) -> float | None:
         if name == "postmenstrual_age_weeks":
             return None if self.postmenstrual_age_days is None else self.postmenstrual_age_days / 7
@@ -161,6 +183,16 @@ class Modifications:
 
 
 @dataclass(frozen=True)
+class GivenRelease:
+    """A clinician's release of one rule, for the finding as it was when released (Reason.finding)."""
+
+    rule_id: str
+    finding: Mapping[str, Any] | None = None  # None: released for the finding as it is now
+    given_on: date | None = None
+    given_by: str = ""
+
+
+@dataclass(frozen=True)
 class Reason:
     rule_id: str
     title: str
@@ -180,6 +212,10 @@ class Reason:
     retry_after: datetime | None = None
     escalated: bool = False  # an avoid-areas rule that could not name its regions
     released: bool = False  # a needs-release reason a clinician has released
+    # What the rule read, as it stands now (answers, conditions, facts, findings named in free text): a
+    # release is given for exactly this, and a worse or new value voids it.
+    finding: Mapping[str, Any] = field(default_factory=dict)
+    release_void: str | None = None  # why a release that exists no longer applies
 
 
 @dataclass(frozen=True)
@@ -268,11 +304,13 @@ def _regions_for(library: Library, rule: Rule, ctx: _Context) -> tuple[set[str],
         else:
             chosen.update(value)
     areas = library.areas_of(chosen)
+    if rule.regions.whole_limb:
+        for area in list(areas):
+            areas.update(library.limb_of(area))
     if rule.regions.include_distal:
         for area in list(areas):
             areas.update(library.distal_of(area))
-        areas = library.areas_of(areas)
-    return areas, missing
+    return library.areas_of(areas), missing
 
 
 def _label(library: Library, item: str) -> str:
@@ -283,7 +321,146 @@ def _label(library: Library, item: str) -> str:
     return f'"{library.questions[item].label}"'
 
 
-def _reason(library: Library, rule: Rule, ctx: _Context, released: Collection[str]) -> Reason | None:
+# --- the finding a rule read, and whether a release still covers it -----------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def _finding(rule: Rule, ctx: _Context) -> dict[str, Any]:
+    """What the rule read, keyed "answer:<question>", "conditions", "fact:<name>" or "text"."""
+    out: dict[str, Any] = {}
+    conditions: set[str] = set()
+    for part in walk(rule.when):
+        if isinstance(part, AnswerP):
+            out[f"answer:{part.answer}"] = _plain(ctx.answer(part.answer))
+        elif isinstance(part, ClientHasP):
+            conditions |= ctx.conditions.intersection(part.client_has)
+            out["conditions"] = sorted(conditions)
+        elif isinstance(part, FactP):
+            out[f"fact:{part.fact}"] = ctx.fact(part.fact)
+        elif isinstance(part, TextMentionsP):
+            out["text"] = sorted({*out.get("text", []), *text_findings(part, ctx)})
+    for qid in rule.regions.from_answers if rule.regions else ():
+        out[f"answer:{qid}"] = _plain(ctx.answer(qid))
+    return out
+
+
+def _directions(rule: Rule) -> dict[str, str]:
+    """For each key of the finding, which way is worse: "low" (a number that fires when low, e.g.
+    platelets), "high", "recent" (a date: a newer event is a new finding), "more" (a list: more entries
+    are new findings) or "same" (any change is a new finding)."""
+    out: dict[str, str] = {}
+
+    def put(key: str, direction: str) -> None:
+        out[key] = direction if out.get(key, direction) == direction else "same"
+
+    for part in walk(rule.when):
+        if isinstance(part, AnswerP | FactP):
+            key = f"answer:{part.answer}" if isinstance(part, AnswerP) else f"fact:{part.fact}"
+            cmp = part.comparison()
+            if cmp is not None:
+                put(key, "low" if cmp[0] in COMPARATORS[:2] else "high")
+            elif isinstance(part, AnswerP) and part.within is not None:
+                put(key, "recent")
+            elif isinstance(part, AnswerP) and (part.contains is not None or part.nonempty is not None):
+                put(key, "more")
+            else:
+                put(key, "same")
+        elif isinstance(part, ClientHasP):
+            put("conditions", "more")
+        elif isinstance(part, TextMentionsP):
+            put("text", "more")
+    for qid in rule.regions.from_answers if rule.regions else ():
+        put(f"answer:{qid}", "more")
+    return out
+
+
+def _key_label(library: Library, key: str) -> str:
+    kind, _, name = key.partition(":")
+    if kind == "answer" and name in library.questions:
+        return f'"{library.questions[name].label}"'
+    if kind == "fact":
+        return name.replace("_", " ")
+    return {"conditions": "the conditions on the record", "text": "what the free-text history names"}.get(
+        key, key
+    )
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "not known" if value is None else "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    return str(value)
+
+
+def release_covers(
+    library: Library, rule: Rule, released: Mapping[str, Any], now: Mapping[str, Any]
+) -> str | None:
+    """None when the finding now is the one released, or milder; otherwise why the release is void."""
+    directions = _directions(rule)
+    changes: list[str] = []
+    for key in sorted(set(released) | set(now)):
+        old, new = released.get(key), now.get(key)
+        if old == new:
+            continue
+        direction = directions.get(key, "same")
+        if new is None or old is None:
+            worse = True  # a value lost, or one that was not known when released: not what was released
+        elif direction == "more":
+            worse = not set(new) <= set(old)
+        elif direction in ("low", "high"):
+            try:
+                worse = float(new) < float(old) if direction == "low" else float(new) > float(old)
+            except (TypeError, ValueError):
+                worse = True
+        elif direction == "recent":
+            worse = str(new) > str(old)  # ISO dates and times compare in time order
+        else:
+            worse = True
+        if worse:
+            changes.append(f"{_key_label(library, key)} is now {_shown(new)} (was {_shown(old)})")
+    return "; ".join(changes) or None
+
+
+# --- answers that contradict each other -------------------------------------------------------------
+
+
+def contradictions(library: Library, answers: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """A follow-up answered although the answer it follows says it does not apply ("not vaccinated" and
+    "vaccinated 5 hours ago"): both cannot be true, so neither is guessed at."""
+    errors: dict[str, str] = {}
+    for scope in ("intake", "today"):
+        for qid, value in answers[scope].items():
+            question = library.questions.get(qid)
+            if question is None or question.ask_if is None or value is None or value in ([], ()):
+                continue
+            gate = library.questions[question.ask_if.question]
+            given = answers[gate.scope].get(gate.id)
+            if given is not None and given != question.ask_if.equals:
+                shown = ("yes" if given else "no") if isinstance(given, bool) else str(given)
+                errors[qid] = (
+                    f'This contradicts the answer "{shown}" to "{gate.label}". Correct one of the two.'
+                )
+    return errors
+
+
+# --- one rule ---------------------------------------------------------------------------------------
+
+
+def _reason(
+    library: Library, rule: Rule, ctx: _Context, released: Mapping[str, GivenRelease]
+) -> Reason | None:
     outcome = evaluate(rule.when, ctx)
     if outcome.value is False:
         return None
@@ -298,6 +475,16 @@ def _reason(library: Library, rule: Rule, ctx: _Context, released: Collection[st
             + "; ".join(_label(library, q) for q in unanswered)
             + ". Treated as if it applies."
         )
+    if outcome.value is True:
+        overruled = [q for q in rule.overrules if ctx.answer(q) is False]
+        if overruled:
+            notes.append(
+                "; ".join(_label(library, q) for q in overruled)
+                + " was answered no, but a measured value says otherwise: the more cautious reading is used."
+            )
+    finding = _finding(rule, ctx)
+    if finding.get("text"):
+        notes.append("The history's own words mention: " + ", ".join(finding["text"]) + ".")
     if rule.action == "avoid-areas":
         regions, missing_regions = _regions_for(library, rule, ctx)
         unanswered += [q for q in missing_regions if q not in unanswered]
@@ -315,6 +502,18 @@ def _reason(library: Library, rule: Rule, ctx: _Context, released: Collection[st
             no_joint_movement_at=tuple(m.no_joint_movement_at),
             no_oil=m.no_oil,
         )
+    is_released, void = False, None
+    given = released.get(rule.id)
+    liftable = action is Action.NEEDS_RELEASE or (rule.releasable and action is Action.AVOID_AREAS)
+    if given is not None and liftable:
+        void = None if given.finding is None else release_covers(library, rule, given.finding, finding)
+        if void is None:
+            is_released = True
+        else:
+            when = f" on {given.given_on:%-d %b %Y}" if given.given_on else ""
+            who = f" by {given.given_by}" if given.given_by else ""
+            void = f"The release given{who}{when} no longer applies: {void}."
+            notes.append(void)
     return Reason(
         rule_id=rule.id,
         title=rule.title,
@@ -333,7 +532,9 @@ def _reason(library: Library, rule: Rule, ctx: _Context, released: Collection[st
         note=" ".join(notes) or None,
         retry_after=outcome.retry_after if outcome.value is True else None,
         escalated=escalated,
-        released=action is Action.NEEDS_RELEASE and rule.id in released,
+        released=is_released,
+        finding=finding,
+        release_void=void,
     )
 
 
@@ -346,7 +547,7 @@ def screen(
     today: Mapping[str, Any],
     settings: ScreeningSettings,
     now: datetime,
-    released: Collection[str] = frozenset(),
+    released: Collection[str] | Mapping[str, GivenRelease] = frozenset(),
 ) -> Verdict:
     protocol = library.protocols.get(protocol_id)
     if protocol is None:
@@ -358,15 +559,31 @@ def screen(
         raise ScreeningInputError("conditions", f"unknown condition(s): {', '.join(unknown)}")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ScreeningInputError("now", "needs a time zone")
+    fitting = client.fitting_populations()
+    if fitting is not None and client.population not in fitting:
+        names = " or ".join(f'"{library.populations[p].label}"' for p in sorted(fitting))
+        raise ScreeningInputError(
+            "population",
+            f'"{library.populations[client.population].label}" does not fit this client\'s birth date, '
+            f"gestation and conditions: the record says {names}.",
+        )
     answers = {
         "intake": clean_answers(library, "intake", intake, now=now),
         "today": clean_answers(library, "today", today, now=now),
     }
+    contradicting = contradictions(library, answers)
+    if contradicting:
+        raise AnswerError(contradicting)
+    given = (
+        dict(released)
+        if isinstance(released, Mapping)
+        else {rule_id: GivenRelease(rule_id) for rule_id in released}
+    )
     ctx = _Context(library, client, protocol, answers, settings, now)
     reasons = [
         reason
         for rule in library.rules_for(protocol_id, client.population)
-        if (reason := _reason(library, rule, ctx, released)) is not None
+        if (reason := _reason(library, rule, ctx, given)) is not None
     ]
     reasons.sort(key=lambda r: (r.released, -r.action.rank))  # stable: file order within a rank
     active = [r for r in reasons if not r.released]
