@@ -132,6 +132,10 @@ class CheckOut(Schema):
     population: str
     action: str
     blocks: bool
+    stale: str | None = Field(
+        None,
+        description="Why this check can no longer start a session: another day, too old, record changed",
+    )
     verdict: dict[str, Any]
     answers: dict[str, Any]
     content_version: str
@@ -139,10 +143,16 @@ class CheckOut(Schema):
 
 
 class ReleaseIn(Schema):
-    protocol_id: ContentId
+    check_id: int = Field(
+        ..., ge=1, description="The readiness check that found the rule: the release covers its finding"
+    )
     rule_id: ContentId
-    note: LongText
-    valid_until: dt.date | None = None
+    note: LongText = Field(
+        ..., description="What was checked and why massage is safe (15 characters or more)"
+    )
+    valid_until: dt.date | None = Field(
+        None, description="Last day of the release; default and maximum: 7 days or the plan's end, if sooner"
+    )
 
 
 class ReleaseOut(Schema):
@@ -150,6 +160,8 @@ class ReleaseOut(Schema):
     protocol_id: str
     rule_id: str
     note: str
+    check_id: int | None
+    finding: dict[str, Any] | None
     valid_until: dt.date | None
     revoked_at: dt.datetime | None
     created_at: dt.datetime
@@ -211,13 +223,14 @@ def _protocol(p: Any) -> ProtocolOut:
     )
 
 
-def _check(c: ReadinessCheck) -> CheckOut:
+def _check(c: ReadinessCheck, client: Any) -> CheckOut:
     return CheckOut(
         id=c.pk,
         protocol_id=c.protocol_id,
         population=c.population,
         action=c.action,
         blocks=c.blocks,
+        stale=selectors.check_stale_reason(check=c, client=client),
         verdict=c.verdict,
         answers=c.answers,
         content_version=c.content_version,
@@ -242,6 +255,8 @@ def _release(r: Release) -> ReleaseOut:
         protocol_id=r.protocol_id,
         rule_id=r.rule_id,
         note=r.note,
+        check_id=r.readiness_check_id,
+        finding=r.finding,
         valid_until=r.valid_until,
         revoked_at=r.revoked_at,
         created_at=r.created_at,
@@ -390,7 +405,7 @@ def check_create(request: HttpRequest, client_id: Id, payload: CheckIn) -> Statu
     check = services.readiness_check_run(
         actor=actor, client=client, protocol_id=payload.protocol_id, answers=payload.answers
     )
-    return Status(201, _check(check))
+    return Status(201, _check(check, client))
 
 
 @router.get(
@@ -400,13 +415,15 @@ def check_create(request: HttpRequest, client_id: Id, payload: CheckIn) -> Statu
 )
 def check_list(request: HttpRequest, client_id: Id) -> list[CheckOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="listed readiness checks")
-    return [_check(c) for c in selectors.readiness_check_list(client=client)[:100]]
+    checks = list(selectors.readiness_check_list(client=client)[:100])
+    # Only a check from the last hour reads the record again; older ones are stale by age alone.
+    return [_check(c, client) for c in checks]
 
 
 @router.post(
     "/clients/{client_id}/releases",
-    response=responses({201: ReleaseOut}, 403, 404),
-    summary="A clinician releases a needs-release rule for a protocol",
+    response=responses({201: ReleaseOut}, 403, 404, 422),
+    summary="A clinician releases a needs-release rule a check found, for the finding as that check saw it",
 )
 def release_create(request: HttpRequest, client_id: Id, payload: ReleaseIn) -> Status[ReleaseOut]:
     actor = actor_of(request)
@@ -414,7 +431,7 @@ def release_create(request: HttpRequest, client_id: Id, payload: ReleaseIn) -> S
     release = services.release_give(
         actor=actor,
         client=client,
-        protocol_id=payload.protocol_id,
+        check=selectors.readiness_check_get(client=client, check_id=payload.check_id),
         rule_id=payload.rule_id,
         note=payload.note,
         valid_until=payload.valid_until,

@@ -17,17 +17,15 @@ def verdict_for_today(
     avoid_regions: Iterable[str] = (),
     max_pressure: str = "",
     minutes_factor: float | None = None,
+    also: Mapping[str, Any] | None = None,
 ) -> Verdict:
     """The readiness verdict as saved, tightened by the plan's own limits (regions the plan always
     leaves out, a pressure cap, shorter sessions). Reasons are not rebuilt: only the limits matter here."""
-    saved = dict(stored.get("modifications") or {})
-    mods = Modifications(
-        max_pressure=saved.get("max_pressure"),
-        minutes_factor=saved.get("minutes_factor"),
-        exclude_techniques=tuple(saved.get("exclude_techniques") or ()),
-        no_joint_movement_at=tuple(saved.get("no_joint_movement_at") or ()),
-        no_oil=bool(saved.get("no_oil")),
-    ).merge(Modifications(max_pressure=max_pressure or None, minutes_factor=minutes_factor))
+    mods = _modifications(stored.get("modifications") or {}).merge(
+        Modifications(max_pressure=max_pressure or None, minutes_factor=minutes_factor)
+    )
+    if also:  # another saved verdict's limits (the check the person saw), merged to the strictest
+        mods = mods.merge(_modifications(also))
     return Verdict(
         action=Action(stored["action"]),
         protocol_id=str(stored.get("protocol_id", "")),
@@ -35,6 +33,16 @@ def verdict_for_today(
         content_version=str(stored.get("content_version", "")),
         avoided_regions=tuple(sorted({*stored.get("avoided_regions", ()), *avoid_regions})),
         modifications=mods,
+    )
+
+
+def _modifications(saved: Mapping[str, Any]) -> Modifications:
+    return Modifications(
+        max_pressure=saved.get("max_pressure"),
+        minutes_factor=saved.get("minutes_factor"),
+        exclude_techniques=tuple(saved.get("exclude_techniques") or ()),
+        no_joint_movement_at=tuple(saved.get("no_joint_movement_at") or ()),
+        no_oil=bool(saved.get("no_oil")),
     )
 
 

@@ -68,6 +68,8 @@ def plan_create(request: ActorRequest, client_id: int) -> HttpResponse:
             )
         except ValidationFailed as exc:
             apply_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, f"{client.given_name} is enrolled on {protocol.name}.")
             return redirect("care:plan", client_id=client.pk, plan_id=plan.pk)
@@ -184,7 +186,7 @@ def session_start(request: ActorRequest, client_id: int) -> HttpResponse:
     slot = selectors.slot_get(client=client, slot_id=int(slot_id)) if slot_id.isdigit() else None
     try:
         session = services.session_start(actor=actor, client=client, check=check, slot=slot)
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
         return redirect("library:check_result", client_id=client.pk, check_id=check.pk)
     return redirect("care:player", session_id=session.pk)

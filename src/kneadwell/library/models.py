@@ -66,6 +66,9 @@ class ReadinessCheck(TimestampedModel):
     action = models.CharField(max_length=20, choices=Action.choices)
     verdict = models.JSONField(default=dict)
     content_version = models.CharField(max_length=80)
+    # A hash of everything in the record the verdict read (client facts, intake, releases, settings,
+    # content): when it no longer matches, the record changed and the check is stale.
+    record_hash = models.CharField(max_length=64, blank=True, default="")
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -81,14 +84,19 @@ class ReadinessCheck(TimestampedModel):
 
 
 class Release(TimestampedModel):
-    """A clinician's release of one `needs-release` rule for a client on a protocol. A `stop` is never
-    released. Revoking keeps the row."""
+    """A clinician's release of one `needs-release` rule for a client on a protocol, for the finding as it
+    was in the check it was given from (`finding`): a worse value, a new finding or the end date voids it.
+    A `stop` is never released. Revoking keeps the row."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="releases")
     protocol_id = models.CharField(max_length=60)
     rule_id = models.CharField(max_length=60)
     note = models.TextField()
+    readiness_check = models.ForeignKey(
+        ReadinessCheck, null=True, blank=True, on_delete=models.PROTECT, related_name="releases"
+    )
+    finding = models.JSONField(null=True, blank=True)  # what the rule read when released
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     valid_until = models.DateField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

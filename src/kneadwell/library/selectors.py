@@ -1,22 +1,36 @@
-"""Reads for the library area: the loaded content, an organisation's screening settings, a client's
-intake, readiness checks and releases. Client-bound reads take a client already loaded through
-`clients.selectors.client_get`, which checked access and audited the read."""
+"""Reads for the library area: the loaded content, an organisation's screening settings and release
+policy, a client's intake, readiness checks and releases, and the screening of the current record.
+Client-bound reads take a client already loaded through `clients.selectors.client_get`, which checked
+access and audited the read."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import NotFound
 from kneadwell.library.catalog import Library
+from kneadwell.library.facts import client_facts
 from kneadwell.library.loader import default_library
 from kneadwell.library.models import Intake, ReadinessCheck, Release
 from kneadwell.library.org_settings import ScreeningSettings
+from kneadwell.library.screening import GivenRelease, Verdict, screen
 
 SETTINGS_KEY = "screening"
+RELEASES_KEY = "releases"
+# Roles that may hold the release permission at all (accounts.roles.GRID); an organisation may narrow it.
+RELEASE_ROLES = ("admin", "therapist")
+# How old today's check may be when a session starts (design choice: the answers describe "now").
+CHECK_FRESH_MINUTES = 60
 
 
 def library() -> Library:
@@ -26,6 +40,23 @@ def library() -> Library:
 def screening_settings(organisation: Organisation) -> ScreeningSettings:
     overrides = (organisation.settings or {}).get(SETTINGS_KEY, {})
     return ScreeningSettings.for_library(library(), overrides)
+
+
+@dataclass(frozen=True)
+class ReleasePolicy:
+    """Who may release a needs-release rule in an organisation. By default a release does not count for
+    the person who gave it: the one who runs the check or the session needs a second clinician's word."""
+
+    roles: frozenset[str]
+    self_release: bool = False
+
+
+def release_policy(organisation: Organisation) -> ReleasePolicy:
+    raw = (organisation.settings or {}).get(RELEASES_KEY) or {}
+    roles = frozenset(raw.get("roles") or RELEASE_ROLES) & frozenset(RELEASE_ROLES)
+    return ReleasePolicy(
+        roles=roles or frozenset(RELEASE_ROLES), self_release=bool(raw.get("self_release", False))
+    )
 
 
 def intake_for(*, client: Client) -> Intake | None:
@@ -56,3 +87,122 @@ def release_get(*, client: Client, release_id: int) -> Release:
         return Release.objects.get(client=client, pk=release_id)
     except (Release.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such release for this client.") from None
+
+
+def releases_given(
+    *, client: Client, protocol_id: str, on: dt.date, for_user_id: int | None, policy: ReleasePolicy
+) -> dict[str, GivenRelease]:
+    """The releases that count for `for_user_id` running a check or session: active, newest per rule, and
+    (unless the organisation allows it) not given by that same person."""
+    out: dict[str, GivenRelease] = {}
+    for release in releases_active(client=client, protocol_id=protocol_id, on=on).order_by("-created_at"):
+        if release.rule_id in out:
+            continue
+        if not policy.self_release and for_user_id is not None and release.released_by_id == for_user_id:
+            continue
+        out[release.rule_id] = GivenRelease(
+            rule_id=release.rule_id,
+            finding=release.finding,
+            given_on=timezone.localdate(release.created_at),
+            given_by=str(release.released_by),
+        )
+    return out
+
+
+def record_hash(*, client: Client, intake: Intake | None, protocol_id: str, on: dt.date) -> str:
+    """A fingerprint of everything in the record a check reads: a check whose hash no longer matches was
+    made on a record that has since changed (history, conditions, releases, settings or content)."""
+    releases = Release.objects.filter(client=client, protocol_id=protocol_id).order_by("pk")
+    state: dict[str, Any] = {
+        "client": [client.birth_date.isoformat(), client.gestation_weeks, client.gestation_days,
+                   sorted(client.conditions or [])],
+        "intake": None if intake is None else [intake.pk, intake.version, intake.population, intake.answers],
+        "releases": [
+            [r.pk, r.rule_id, r.valid_until.isoformat() if r.valid_until else None, r.revoked_at is not None,
+             r.valid_until is not None and r.valid_until < on]
+            for r in releases
+        ],
+        "settings": (client.organisation.settings or {}).get(SETTINGS_KEY, {}),
+        "release_policy": (client.organisation.settings or {}).get(RELEASES_KEY, {}),
+        "content": str(library().version),
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Screened:
+    verdict: Verdict
+    record_hash: str
+    clean_today: Mapping[str, Any]
+
+
+def screen_record(
+    *, client: Client, protocol_id: str, today: Mapping[str, Any], user_id: int | None, now: dt.datetime
+) -> Screened:
+    """Screen the client's current record (facts, intake, releases, settings) with today's answers.
+    Raises NotFound-free domain errors from the pure screening (AnswerError, ScreeningInputError)."""
+    from kneadwell.library.answers import clean_answers
+
+    lib = library()
+    intake = intake_for(client=client)
+    on = timezone.localdate(now)
+    population = intake.population if intake is not None else ""
+    verdict = screen(
+        library=lib,
+        protocol_id=protocol_id,
+        client=client_facts(client, population=population, on=on),
+        intake=intake.answers if intake is not None else {},
+        today=today,
+        settings=screening_settings(client.organisation),
+        now=now,
+        released=releases_given(
+            client=client,
+            protocol_id=protocol_id,
+            on=on,
+            for_user_id=user_id,
+            policy=release_policy(client.organisation),
+        ),
+    )
+    return Screened(
+        verdict=verdict,
+        record_hash=record_hash(client=client, intake=intake, protocol_id=protocol_id, on=on),
+        clean_today=clean_answers(lib, "today", today, now=now),
+    )
+
+
+def check_stale_reason(
+    *,
+    check: ReadinessCheck,
+    client: Client,
+    now: dt.datetime | None = None,
+    max_age: dt.timedelta = dt.timedelta(minutes=CHECK_FRESH_MINUTES),
+    same_day: bool = True,
+) -> str | None:
+    """Why this check can no longer start a session (or, with a longer `max_age` and `same_day` off, an
+    enrolment), or None while it is fresh: another day's check, too old, or the record changed since."""
+    now = now or timezone.now()
+    made = timezone.localtime(check.created_at)
+    if same_day and made.date() != timezone.localdate(now):
+        return f"This check was made on {made:%-d %b %Y}. Do today's check again."
+    if now - check.created_at > max_age:
+        if max_age >= dt.timedelta(hours=1):
+            return f"This check is more than {max_age.total_seconds() / 3600:g} hours old. Do it again."
+        minutes = max_age.total_seconds() / 60
+        return f"This check is more than {minutes:g} minutes old. Do today's check again."
+    if record_changed_since(check=check, client=client):
+        return ERR_RECORD_CHANGED
+    return None
+
+
+ERR_RECORD_CHANGED = (
+    "The record changed after this check (health history, conditions, releases or settings). "
+    "Do today's check again so it reads the current record."
+)
+
+
+def record_changed_since(*, check: ReadinessCheck, client: Client) -> bool:
+    made = timezone.localdate(check.created_at)
+    current = record_hash(
+        client=client, intake=intake_for(client=client), protocol_id=check.protocol_id, on=made
+    )
+    return check.record_hash != current

@@ -18,17 +18,28 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
 from kneadwell.core.concurrency import lock_for_edit
-from kneadwell.core.errors import DomainError, ValidationFailed
+from kneadwell.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kneadwell.library import selectors
 from kneadwell.library.answers import AnswerError, clean_answers
-from kneadwell.library.facts import client_facts
 from kneadwell.library.forms import to_json
 from kneadwell.library.models import Intake, ReadinessCheck, Release
 from kneadwell.library.org_settings import ScreeningSettings, SettingError
+from kneadwell.library.population import allowed_populations
 from kneadwell.library.screening import Action as Verdict
-from kneadwell.library.screening import ScreeningInputError, screen
+from kneadwell.library.screening import ScreeningInputError
 
 ERR_NO_INTAKE = "Complete the intake (health history) for {name} first; today's check reads it every time."
+
+
+def fitting_populations(client: Client) -> set[str]:
+    """The groups a client's record allows today (the intake's question set must be one of them)."""
+    return allowed_populations(
+        birth_date=client.birth_date,
+        on=timezone.localdate(),
+        gestation_weeks=client.gestation_weeks,
+        gestation_days=client.gestation_days,
+        conditions=client.conditions or (),
+    )
 
 
 def _answer_errors(exc: AnswerError) -> ValidationFailed:
@@ -44,9 +55,21 @@ def intake_save(
     expected_version: int | None,
 ) -> Intake:
     actor.require(Perm.CLIENT_EDIT)
+    consent_require(client=client, scope=Scope.CARE, what="a health history")
     lib = selectors.library()
     if population not in lib.populations:
         raise ValidationFailed({"population": [f"Choose one of: {', '.join(lib.populations)}."]})
+    fitting = fitting_populations(client)
+    if population not in fitting:
+        names = " or ".join(f"“{lib.populations[p].label}”" for p in sorted(fitting))
+        raise ValidationFailed(
+            {
+                "population": [
+                    f"“{lib.populations[population].label}” does not fit {client.display_name}'s birth date, "
+                    f"gestation and conditions; the record calls for {names}."
+                ]
+            }
+        )
     asked = {q.id for q in lib.questions_for(population, "intake")}
     stray = sorted(set(answers) - asked)
     if stray:
@@ -106,7 +129,8 @@ def readiness_check_run(
     answers: Mapping[str, Any],
     now: dt.datetime | None = None,
 ) -> ReadinessCheck:
-    """Screen the client for `protocol_id` with today's answers and keep the verdict as shown."""
+    """Screen the client's current record for `protocol_id` with today's answers and keep the verdict as
+    shown, with a fingerprint of the record it read (a later change makes the check stale)."""
     actor.require(Perm.SESSION_RECORD)
     lib = selectors.library()
     if protocol_id not in lib.protocols:
@@ -120,36 +144,19 @@ def readiness_check_run(
     stray = sorted(set(answers) - asked)
     if stray:
         raise ValidationFailed({k: ["This question is not part of today's check."] for k in stray})
-    released = {
-        r.rule_id
-        for r in selectors.releases_active(client=client, protocol_id=protocol_id, on=timezone.localdate(now))
-    }
-    try:
-        verdict = screen(
-            library=lib,
-            protocol_id=protocol_id,
-            client=client_facts(client, population=intake.population, on=timezone.localdate(now)),
-            intake=intake.answers,
-            today=answers,
-            settings=selectors.screening_settings(actor.organisation),
-            now=now,
-            released=released,
-        )
-        clean_today = clean_answers(lib, "today", answers, now=now)
-    except AnswerError as exc:
-        raise _answer_errors(exc) from None
-    except ScreeningInputError as exc:
-        raise ValidationFailed({exc.field: [exc.message]}) from None
+    screened = screened_or_errors(client=client, protocol_id=protocol_id, today=answers, actor=actor, now=now)
+    verdict = screened.verdict
     with transaction.atomic():
         check = ReadinessCheck.objects.create(
             organisation_id=client.organisation_id,
             client=client,
             protocol_id=protocol_id,
             population=intake.population,
-            answers={k: to_json(v) for k, v in clean_today.items()},
+            answers={k: to_json(v) for k, v in screened.clean_today.items()},
             action=verdict.action.value,
             verdict=verdict.to_dict(),
             content_version=verdict.content_version,
+            record_hash=screened.record_hash,
             checked_by=actor.user,
         )
         audit_record(
@@ -164,41 +171,95 @@ def readiness_check_run(
     return check
 
 
+def screened_or_errors(
+    *, client: Client, protocol_id: str, today: Mapping[str, Any], actor: Actor, now: dt.datetime
+) -> selectors.Screened:
+    """selectors.screen_record with the screening's own errors as field errors (422)."""
+    try:
+        return selectors.screen_record(
+            client=client, protocol_id=protocol_id, today=today, user_id=actor.user.pk, now=now
+        )
+    except AnswerError as exc:
+        raise _answer_errors(exc) from None
+    except ScreeningInputError as exc:
+        field = "intake" if exc.field == "population" else exc.field
+        message = exc.message
+        if exc.field == "population":
+            message += " Update the health history (intake) so its group fits the record."
+        raise ValidationFailed({field: [message]}) from None
+
+
+# A release must say what was checked: "ok" is not a reason a colleague can follow.
+RELEASE_NOTE_MIN_CHARS = 15
+RELEASE_DEFAULT_DAYS = 7
+
+
 def release_give(
     *,
     actor: Actor,
     client: Client,
-    protocol_id: str,
+    check: ReadinessCheck,
     rule_id: str,
     note: str,
     valid_until: dt.date | None = None,
 ) -> Release:
-    """A clinician releases one needs-release rule. Stop rules cannot be released."""
+    """A clinician releases one needs-release rule found by `check`, for the finding as the check saw it.
+    The release ends on `valid_until` (by default the plan's end or 7 days, whichever is sooner); a worse
+    value or a new finding voids it sooner. A stop cannot be released."""
     actor.require(Perm.RELEASE_GIVE)
+    policy = selectors.release_policy(actor.organisation)
+    if actor.role.value not in policy.roles:
+        raise PermissionDenied(
+            f"In this organisation only {', '.join(sorted(policy.roles))} may release a safety rule."
+        )
     lib = selectors.library()
     rule = lib.rules.get(rule_id)
+    reason = next((r for r in check.verdict.get("reasons", []) if r.get("rule_id") == rule_id), None)
     errors: dict[str, list[str]] = {}
-    if protocol_id not in lib.protocols:
-        errors["protocol"] = [f"Unknown protocol '{protocol_id}'."]
+    if check.client_id != client.pk:
+        errors["check"] = ["That check belongs to another client."]
     if rule is None:
         errors["rule"] = [f"Unknown rule '{rule_id}'."]
-    elif rule.action != Verdict.NEEDS_RELEASE.value and not _escalates(rule_id):
+    elif reason is None:
+        errors["rule"] = ["This check did not find that rule; release what a check found."]
+    elif reason.get("action") != Verdict.NEEDS_RELEASE.value and not (
+        rule.releasable and reason.get("action") == Verdict.AVOID_AREAS.value
+    ):
         errors["rule"] = ["Only a rule that asks for a clinician's release can be released; a stop cannot."]
-    if not note.strip():
+    if not policy.self_release and check.checked_by_id == actor.user.pk:
+        own = "You ran this check, so a second clinician must release it (organisation setting)."
+        errors["rule"] = [*errors.get("rule", []), own]
+    if selectors.record_changed_since(check=check, client=client):
+        errors["check"] = [selectors.ERR_RECORD_CHANGED]
+    if len(note.strip()) < RELEASE_NOTE_MIN_CHARS:
         errors["note"] = [
-            "Say what you checked and why massage is safe (e.g. 'bilirubin falling, seen by Dr A')."
+            "Say what you checked and why massage is safe (e.g. 'platelets 80,000 on 3 Dec, seen by Dr A')."
         ]
-    if valid_until is not None and valid_until < timezone.localdate():
+    today = timezone.localdate()
+    latest = today + dt.timedelta(days=RELEASE_DEFAULT_DAYS)
+    plan_end = _plan_end(client=client, protocol_id=check.protocol_id)
+    if plan_end is not None:
+        latest = min(latest, max(plan_end, today))
+    if valid_until is None:
+        valid_until = latest
+    elif valid_until < today:
         errors["valid_until"] = ["The release cannot end in the past."]
+    elif valid_until > latest:
+        errors["valid_until"] = [
+            f"A release lasts at most until {latest:%-d %b %Y} (7 days, or the plan's end if sooner)."
+        ]
     if errors:
         raise ValidationFailed(errors)
+    assert reason is not None
     with transaction.atomic():
         release = Release.objects.create(
             organisation_id=client.organisation_id,
             client=client,
-            protocol_id=protocol_id,
+            protocol_id=check.protocol_id,
             rule_id=rule_id,
             note=note.strip(),
+            readiness_check=check,
+            finding=reason.get("finding") or {},
             released_by=actor.user,
             valid_until=valid_until,
         )
@@ -208,16 +269,20 @@ def release_give(
             entity="release",
             entity_id=release.pk,
             client_id=client.pk,
-            summary=f"released rule {rule_id} for {protocol_id}",
-            changes={"note": release.note, "valid_until": valid_until},
+            summary=f"released rule {rule_id} for {check.protocol_id}",
+            changes={"note": release.note, "valid_until": valid_until, "finding": release.finding},
         )
     return release
 
 
-def _escalates(rule_id: str) -> bool:
-    """An avoid-areas rule that could not name its regions becomes needs-release; it may be released."""
-    rule = selectors.library().rules.get(rule_id)
-    return rule is not None and rule.action == Verdict.AVOID_AREAS.value
+def _plan_end(*, client: Client, protocol_id: str) -> dt.date | None:
+    """The last day of the client's active plan on this protocol, if there is one."""
+    from kneadwell.care.models import Plan  # care builds on the library, not the other way round
+
+    plan = Plan.objects.filter(client=client, protocol_id=protocol_id, status=Plan.Status.ACTIVE).first()
+    if plan is None:
+        return None
+    return timezone.localdate(plan.starts_at + dt.timedelta(weeks=plan.open_weeks))
 
 
 def release_revoke(*, actor: Actor, release: Release) -> Release:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.selectors import client_get
-from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
+from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, PermissionDenied, ValidationFailed
 from kneadwell.core.forms import DateInput
 from kneadwell.core.hooks import check_result_sections, protocol_sections
 from kneadwell.core.web import ActorRequest, apply_errors, page
@@ -169,10 +169,11 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
         gestation_days=client.gestation_days,
         conditions=client.conditions,
     )
+    fitting = services.fitting_populations(client)
     population = (
         request.POST.get("population")
         or request.GET.get("population")
-        or (existing.population if existing else suggested)
+        or (existing.population if existing and existing.population in fitting else suggested)
     )
     if population not in lib.populations:
         population = suggested
@@ -192,7 +193,7 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
                 )
             except ValidationFailed as exc:
                 apply_errors(form, exc)
-            except Conflict as exc:
+            except (Conflict, ConsentRequired) as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, "Intake saved.")
@@ -205,11 +206,19 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
             "form": form,
             "population": lib.populations[population],
             "suggested": suggested,
-            "populations": list(lib.populations.values()),
+            "populations": [p for p in lib.populations.values() if p.id in fitting],
+            "stale_group": _group_gone(lib, existing, fitting),
             "existing": existing,
             "can_edit": actor.can(Perm.CLIENT_EDIT),
         },
     )
+
+
+def _group_gone(lib: Any, existing: Any, fitting: set[str]) -> str | None:
+    """The label of the saved intake's group when the record no longer fits it (a baby grown older)."""
+    if existing is None or existing.population in fitting or existing.population not in lib.populations:
+        return None
+    return str(lib.populations[existing.population].label)
 
 
 # --- today's check --------------------------------------------------------------------------------------
@@ -291,9 +300,17 @@ def _displayable(verdict: dict[str, Any]) -> dict[str, Any]:
 
 class ReleaseForm(forms.Form):
     note = forms.CharField(
-        label="What you checked, and why massage is safe", widget=forms.Textarea(attrs={"rows": 2})
+        label="What you checked, and why massage is safe",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        min_length=services.RELEASE_NOTE_MIN_CHARS,
     )
-    valid_until = forms.DateField(label="Release valid until (optional)", required=False, widget=DateInput)
+    valid_until = forms.DateField(
+        label="Release valid until",
+        required=False,
+        widget=DateInput,
+        help_text="At most 7 days, or the plan's end if sooner (the default). "
+        "A worse value or a new finding ends it sooner.",
+    )
 
 
 @require_POST
@@ -309,18 +326,20 @@ def release(request: ActorRequest, client_id: int, check_id: int) -> HttpRespons
             services.release_give(
                 actor=actor,
                 client=client,
-                protocol_id=result.protocol_id,
+                check=result,
                 rule_id=rule_id,
                 note=form.cleaned_data["note"],
                 valid_until=form.cleaned_data["valid_until"],
             )
         except ValidationFailed as exc:
             messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+        except PermissionDenied as exc:
+            messages.error(request, exc.message)
         else:
             messages.success(request, "Released. Run today's check again to see the new verdict.")
             return redirect(f"{_check_url(client.pk)}?protocol={result.protocol_id}")
     else:
-        messages.error(request, "Write what you checked before releasing.")
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("library:check_result", client_id=client.pk, check_id=result.pk)
 
 

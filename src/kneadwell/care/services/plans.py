@@ -17,7 +17,7 @@ from kneadwell.care.models import (
     Plan,
     ScheduledSession,
 )
-from kneadwell.care.services.common import check_usable, valid_regions
+from kneadwell.care.services.common import check_rescreen, lock_client, valid_regions
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
@@ -48,7 +48,6 @@ def plan_create(
     actor.require(Perm.SESSION_RECORD)
     now = timezone.now()
     consent_require(client=client, scope=Scope.CARE, what="a massage plan")
-    check_usable(check, client, max_age=dt.timedelta(hours=ENROLMENT_CHECK_HOURS), now=now)
     lib = library_selectors.library()
     protocol = lib.protocols[check.protocol_id]
     errors: dict[str, list[str]] = {}
@@ -69,6 +68,15 @@ def plan_create(
     avoid = valid_regions(avoid_regions, "avoid_regions")
     focus = valid_regions(focus_regions, "focus_regions")
     with transaction.atomic():
+        lock_client(client)
+        check_rescreen(
+            actor=actor,
+            check=check,
+            client=client,
+            now=now,
+            max_age=dt.timedelta(hours=ENROLMENT_CHECK_HOURS),
+            same_day=False,
+        )
         if Plan.objects.filter(client=client, protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
             raise ValidationFailed(
                 {"protocol": [f"{client.given_name} already has an active plan for this protocol."]}

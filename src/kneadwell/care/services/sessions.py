@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
-from kneadwell.accounts.roles import Perm
+from kneadwell.accounts.roles import Perm, Role
 from kneadwell.audit.services import Action, audit_record
 from kneadwell.care.models import (
     Observation,
@@ -21,13 +21,14 @@ from kneadwell.care.models import (
     StepLog,
 )
 from kneadwell.care.routine import todays_steps, verdict_for_today
-from kneadwell.care.services.common import check_usable
+from kneadwell.care.services.common import check_rescreen, lock_client
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.models import ReadinessCheck
+from kneadwell.library.selectors import CHECK_FRESH_MINUTES
 from kneadwell.library.stop_rules import (
     ImplausibleVitalSign,
     SessionObservations,
@@ -36,8 +37,8 @@ from kneadwell.library.stop_rules import (
     evaluate_in_session,
 )
 
-# How old today's check may be when a session starts (design choice: the answers describe "now").
-CHECK_FRESH_MINUTES = 60
+# Who counts as trained: a parent's or caregiver's session never shows a trained-only technique.
+TRAINED_ROLES = frozenset({Role.ADMIN, Role.THERAPIST})
 VITAL_FIELDS = (
     "heart_rate",
     "spo2",
@@ -51,46 +52,62 @@ VITAL_FIELDS = (
 def session_start(
     *, actor: Actor, client: Client, check: ReadinessCheck, slot: ScheduledSession | None = None
 ) -> Session:
-    """Start a guided session after a passing check. The steps are fixed now, from the protocol's routines,
-    today's verdict and the plan's personalisation."""
+    """Start a guided session after a passing check. Inside the transaction the current record is screened
+    again with the check's answers: a check that is stale (another day, over an hour old, the record
+    changed since) is a 409, and one that would now block is a 422. The steps are fixed now, from the
+    protocol's routines, the fresh verdict and the plan's personalisation, without trained-only steps when
+    a parent or caregiver gives the session."""
     actor.require(Perm.SESSION_RECORD)
     now = timezone.now()
-    consent_require(client=client, scope=Scope.CARE, what="massage sessions")
-    check_usable(check, client, max_age=dt.timedelta(minutes=CHECK_FRESH_MINUTES), now=now)
-    if Session.objects.filter(readiness_check=check).exists():
-        raise ValidationFailed(
-            {"check": ["This check was already used for a session; do today's check again."]}
-        )
-    plan = None
-    if slot is not None:
-        plan = slot.plan
-        if plan.client_id != client.pk or plan.protocol_id != check.protocol_id:
-            raise ValidationFailed({"slot": ["That scheduled session belongs to another plan."]})
-        if slot.status != ScheduledSession.Status.DUE or plan.status != Plan.Status.ACTIVE:
-            raise ValidationFailed({"slot": ["That scheduled session is no longer open."]})
-    else:
-        plan = Plan.objects.filter(
-            client=client, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
-        ).first()
     lib = library_selectors.library()
-    verdict = verdict_for_today(
-        check.verdict,
-        avoid_regions=plan.avoid_regions if plan else (),
-        max_pressure=plan.max_pressure if plan else "",
-        minutes_factor=plan.minutes_factor if plan else None,
-    )
-    steps, dropped = todays_steps(
-        lib, check.protocol_id, verdict, focus_regions=plan.focus_regions if plan else ()
-    )
-    if not steps:
-        raise ValidationFailed(
-            {
-                "check": [
-                    "Every step is left out today (areas or techniques excluded); no session is possible."
-                ]
-            }
-        )
     with transaction.atomic():
+        lock_client(client)
+        consent_require(client=client, scope=Scope.CARE, what="massage sessions")
+        fresh = check_rescreen(
+            actor=actor,
+            check=check,
+            client=client,
+            now=now,
+            max_age=dt.timedelta(minutes=CHECK_FRESH_MINUTES),
+        )
+        if Session.objects.filter(readiness_check=check).exists():
+            raise ValidationFailed(
+                {"check": ["This check was already used for a session; do today's check again."]}
+            )
+        plan = None
+        if slot is not None:
+            plan = slot.plan
+            if plan.client_id != client.pk or plan.protocol_id != check.protocol_id:
+                raise ValidationFailed({"slot": ["That scheduled session belongs to another plan."]})
+            if slot.status != ScheduledSession.Status.DUE or plan.status != Plan.Status.ACTIVE:
+                raise ValidationFailed({"slot": ["That scheduled session is no longer open."]})
+        else:
+            plan = Plan.objects.filter(
+                client=client, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
+            ).first()
+        stored = check.verdict
+        verdict = verdict_for_today(
+            fresh.to_dict(),
+            avoid_regions=[*(plan.avoid_regions if plan else ()), *stored.get("avoided_regions", ())],
+            max_pressure=plan.max_pressure if plan else "",
+            minutes_factor=plan.minutes_factor if plan else None,
+            also=stored.get("modifications"),
+        )
+        steps, dropped = todays_steps(
+            lib,
+            check.protocol_id,
+            verdict,
+            focus_regions=plan.focus_regions if plan else (),
+            trained=actor.role in TRAINED_ROLES,
+        )
+        if not steps:
+            raise ValidationFailed(
+                {
+                    "check": [
+                        "Every step is left out today (areas or techniques excluded); no session is possible."
+                    ]
+                }
+            )
         session = Session.objects.create(
             organisation_id=client.organisation_id,
             client=client,
