@@ -14,7 +14,7 @@ import pytest
 from kneadwell.library.catalog import Library
 from kneadwell.library.loader import CONTENT_DIR, default_library
 from kneadwell.library.org_settings import ScreeningSettings
-from kneadwell.library.screening import ClientFacts, Verdict, screen
+from kneadwell.library.screening import ClientFacts, GivenRelease, Verdict, screen
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -26,6 +26,32 @@ PROTOCOL_FOR = {
     "stroke": "stroke_rehab",
     "rehab": "rehab_injury_postop",
 }
+
+# A client whose record fits each population (population.allowed_populations): the screening refuses a
+# population the birth date, gestation and conditions contradict. The preterm baby is born at 30+0 weeks
+# and 6 weeks old (36 weeks postmenstrual age: past the youngest-PMA release, still in the preterm set);
+# the baby is born at term and 10 weeks old; the child is 6; the adults are 40, the stroke client with
+# "stroke" on the record.
+FITTING: dict[str, tuple[date, int | None, frozenset[str]]] = {
+    "preterm_infant": (NOW.date() - timedelta(weeks=6), 30, frozenset()),
+    "infant": (NOW.date() - timedelta(weeks=10), 40, frozenset()),
+    "child": (date(2019, 1, 15), None, frozenset()),
+    "stroke": (date(1985, 1, 15), None, frozenset({"stroke"})),
+    "rehab": (date(1985, 1, 15), None, frozenset()),
+}
+
+
+def fitting_client(population: str, conditions: Iterable[str] = (), *, on: date | None = None) -> ClientFacts:
+    """A client whose record fits `population`, with these conditions as well."""
+    birth, gestation, own = FITTING[population]
+    return ClientFacts.from_birth(
+        population=population,
+        birth_date=birth,
+        on=on or NOW.date(),
+        gestation_weeks=gestation,
+        conditions={*own, *conditions},
+    )
+
 
 # Answers under which no rule fires; everything not listed is answered "no" / "none" / left blank.
 _CLEAR: dict[str, Any] = {
@@ -94,16 +120,9 @@ def run_screen(library: Library, settings: ScreeningSettings) -> Screen:
         today: Mapping[str, Any] | None = None,
         client: ClientFacts | None = None,
         org: ScreeningSettings | None = None,
-        released: Iterable[str] = (),
+        released: Iterable[str] | Mapping[str, GivenRelease] = (),
     ) -> Verdict:
-        facts = client or ClientFacts.from_birth(
-            population=population,
-            birth_date=NOW.date()
-            - timedelta(days=20 if population in ("infant", "preterm_infant") else 3650),
-            on=NOW.date(),
-            gestation_weeks=32 if population == "preterm_infant" else 39,
-            conditions=conditions,
-        )
+        facts = client or fitting_client(population, conditions)
         return screen(
             library=library,
             protocol_id=protocol or PROTOCOL_FOR[population],
@@ -112,7 +131,7 @@ def run_screen(library: Library, settings: ScreeningSettings) -> Screen:
             today={**clear_answers(library, population, "today"), **(today or {})},
             settings=org or settings,
             now=NOW,
-            released=frozenset(released),
+            released=dict(released) if isinstance(released, Mapping) else frozenset(released),
         )
 
     return run

@@ -166,7 +166,7 @@ def test_preterm_tactile_kinesthetic_protocols_follow_the_trials(library: Librar
         assert {s.pressure for s in steps} == {"moderate"}
         assert {"bradycardia", "desaturation", "tachycardia", "temperature_low"} <= set(p.session_checks)
     rules = {r.id for r in library.rules_for("preterm_tks_10d", "preterm_infant")}
-    assert {"preterm_not_stable", "preterm_exclusions", "tks_pma", "tks_respiratory_support"} <= rules
+    assert {"preterm_not_stable", "preterm_exclusions", "young_pma", "respiratory_support"} <= rules
 
 
 def test_the_neonatal_visit_follows_the_seed(library: Library) -> None:

@@ -48,7 +48,10 @@ def test_every_question_knows_which_rules_read_it(library: Library) -> None:
     assert "fever" in library.read_by["fever_today"]
     assert set(library.read_by["platelet_count"]) == {"low_platelets"}
     assert "recent_clot" in library.read_by["clot_regions"]  # region answers count as read
-    assert library.read_by["client_goals"] == ()
+    # Free text counts as read by the rule that looks for red-flag words in it (fdca2a9); goals chosen from
+    # a list are read by no rule.
+    assert library.read_by["client_goals"] == ("history_mentions_risk",)
+    assert library.read_by["parent_goals"] == ()
 
 
 def problem(content: Path) -> Any:
@@ -62,8 +65,8 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
     (
         "a rule citing an unknown source",
         "rules_general.yaml",
-        "    sources: [S1, S5]\n  - id: acute_infection",
-        "    sources: [S1, S404]\n  - id: acute_infection",
+        "    sources: [S1, S5, WHO-1997-THERMAL, NICE-NG143]\n  - id: acute_infection",
+        "    sources: [S1, S404, WHO-1997-THERMAL, NICE-NG143]\n  - id: acute_infection",
         "unknown source 'S404'",
     ),
     (
@@ -83,7 +86,7 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
     (
         "a rule with no source",
         "rules_general.yaml",
-        "    sources: [S1, S5]\n  - id: acute_infection",
+        "    sources: [S1, S5, WHO-1997-THERMAL, NICE-NG143]\n  - id: acute_infection",
         "    sources: []\n  - id: acute_infection",
         "at least 1 item",
     ),
@@ -168,8 +171,8 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
     (
         "an unknown key in an item",
         "techniques.yaml",
-        "    moves_joints: true\n    suits: {populations: [rehab]}",
-        "    moves_joint: true\n    suits: {populations: [rehab]}",
+        "    moves_joints: true\n    trained_only: true\n    suits: {populations: [rehab]}",
+        "    moves_joint: true\n    trained_only: true\n    suits: {populations: [rehab]}",
         "Extra inputs are not permitted",
     ),
     (
@@ -243,7 +246,10 @@ def test_a_question_dropped_from_a_form_is_reported_at_the_rule_that_needs_it(
     assert "population 'rehab' is never asked fever_today; the rule would always fire" in found.message
     text = found.file.read_text(encoding="utf-8").splitlines()
     assert text[found.line - 1].strip().startswith("when:")
-    assert text[found.line - 4].strip() == "title: Fever"
+    # The rule's opening lines, above the comment fdca2a9 put over its condition.
+    above = [line.strip() for line in text[: found.line - 1]]
+    opening = max(i for i, line in enumerate(above) if line.startswith("- id:"))
+    assert above[opening : opening + 2] == ["- id: fever", "title: Fever"]
 
 
 def test_a_timed_routine_that_does_not_add_up_is_reported_at_the_protocol_dose(
@@ -265,8 +271,8 @@ def test_a_timed_routine_that_does_not_add_up_is_reported_at_the_protocol_dose(
 def test_the_line_is_exact_for_a_bad_source_in_a_block_list(content_copy: Path, edit_content: Any) -> None:
     line = edit_content(
         content_copy / "rules_general.yaml",
-        "    sources: [S1, S5]\n  - id: acute_infection",
-        "    sources: [S1, S404]\n  - id: acute_infection",
+        "    sources: [S1, S5, WHO-1997-THERMAL, NICE-NG143]\n  - id: acute_infection",
+        "    sources: [S1, S404, WHO-1997-THERMAL, NICE-NG143]\n  - id: acute_infection",
     )
     assert problem(content_copy).line == line
 
