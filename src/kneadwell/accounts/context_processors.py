@@ -17,4 +17,26 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     # The top-level area the page belongs to, for the navigation's "you are here" (/clients/3/check/ is
     # a client page even though the library app serves it).
     nav = request.path.strip("/").split("/", 1)[0]
-    return {"membership": current, "perms_held": held, "nav": nav}
+    caregiver = current is not None and current.role == Role.CAREGIVER
+
+    def my_children() -> list[Any]:
+        """A parent's own children (for "my baby" in the navigation); asked only when a page uses it."""
+        from kneadwell.clients.models import Client
+
+        if not caregiver or current is None:
+            return []
+        return list(
+            Client.objects.filter(
+                organisation_id=current.organisation_id,
+                guardians__user_id=request.user.pk or 0,
+                archived_at__isnull=True,
+            ).order_by("given_name", "pk")[:5]
+        )
+
+    return {
+        "membership": current,
+        "perms_held": held,
+        "nav": nav,
+        "is_caregiver": caregiver,
+        "my_children": my_children,
+    }

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -203,15 +204,27 @@ def _step_timing(session: Session, now: dt.datetime) -> dict[str, Any]:
     )
     out: dict[str, Any] = {"elapsed": elapsed}
     if step.get("minutes"):
+        out["step_seconds"] = step["minutes"] * 60
         out["step_left"] = max(0.0, step["minutes"] * 60 - elapsed)
     phase = step.get("phase")
     if phase:
         later = [s for s in session.steps[session.current_step :] if s.get("phase") == phase]
         total = sum((s.get("minutes") or 0) * 60 for s in later)
-        if total:
+        # A phase of one step would only repeat the step's countdown.
+        if total and (len(later) > 1 or len([s for s in session.steps if s.get("phase") == phase]) > 1):
             out["phase"] = phase
             out["phase_left"] = max(0.0, total - elapsed)
     return out
+
+
+def _session_clock(session: Session, timing: dict[str, Any]) -> dict[str, float]:
+    """The whole session's time: seconds spent on the steps so far (pauses excluded: each step's logged
+    seconds, plus the current step's), and the seconds the steps' minutes add up to."""
+    logged = session.step_logs.aggregate(total=Sum("seconds"))["total"] or 0.0
+    return {
+        "elapsed": float(logged) + float(timing.get("elapsed", 0.0)),
+        "planned": float(sum((s.get("minutes") or 0) * 60 for s in session.steps)),
+    }
 
 
 def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
@@ -219,6 +232,7 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
     protocol = lib.protocols.get(session.protocol_id)
     now = timezone.now()
     step = session.steps[session.current_step] if session.current_step < len(session.steps) else None
+    timing = _step_timing(session, now)
     observations = list(session.observations.order_by("-observed_at", "-id")[:8])
     last_decision = next((o for o in observations if o.decision in ("pause", "stop") and o.reasons), None)
     advice = next((o for o in observations[:1] if o.reasons and o.decision == "continue"), None)
@@ -239,7 +253,8 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         "client": session.client,
         "protocol": protocol,
         "step": step,
-        "timing": _step_timing(session, now),
+        "timing": timing,
+        "clock": _session_clock(session, timing),
         "total": len(session.steps),
         "progress": round(100 * session.current_step / max(1, len(session.steps))),
         "parent_register": request.actor.is_caregiver,
@@ -316,7 +331,9 @@ def player_act(request: ActorRequest, session_id: int) -> HttpResponse:
         elif action == "resume":
             services.session_resume(actor=actor, session=session)
         elif action == "stop":
-            services.session_stop(actor=actor, session=session, reason=post.get("reason", ""))
+            # The stop panel offers a few common reasons to tap, and a box for anything else.
+            reason = (post.get("reason_other") or "").strip() or post.get("reason", "")
+            services.session_stop(actor=actor, session=session, reason=reason)
         elif action == "complete":
             services.session_complete(actor=actor, session=session)
     except ValidationFailed as exc:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 
 register = template.Library()
@@ -45,3 +47,81 @@ def observation_text(observation: object) -> str:
         label, unit = VITAL_LABELS.get(key, (key, ""))
         parts.append(f"{label} {value:g} {unit}".strip())
     return ", ".join(parts)
+
+
+# Words for the codes the player and the notes store. A code never reaches the page: an unknown one is
+# shown with its underscores as spaces (a person can still read it), never run together.
+POSITION_LABELS = {
+    "supine": ("on the back", "supine"),
+    "prone": ("on the tummy", "prone"),
+    "side_lying": ("lying on the side", "side-lying"),
+    "sitting": ("sitting", "sitting"),
+    "held": ("held in your arms", "held"),
+    "standing": ("standing", "standing"),
+    "as_tolerated": ("whichever way your baby is comfortable", "as tolerated"),
+}
+PRESSURE_LABELS = {"light": "light", "moderate": "moderate (not feather-light)", "firm": "firm"}
+SLEEP_AFTER_LABELS = {
+    "longer": "Slept longer than usual",
+    "as_usual": "As usual",
+    "shorter": "Shorter than usual",
+    "did_not_sleep": "Did not sleep",
+}
+STOOLS_LABELS = {"yes": "Yes", "no": "No"}
+DECISION_LABELS = {"continue": "carry on", "slow": "slow down", "pause": "paused", "stop": "stopped"}
+MOMENT_LABELS = {"before": "before", "during": "during", "after": "after"}
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+@register.filter
+def position_label(code: str | None, parent: bool = False) -> str:
+    """A step's position in words (plain for a parent, the clinical term for staff)."""
+    if not code:
+        return ""
+    parent_words, clinical = POSITION_LABELS.get(code, (_words(code), _words(code)))
+    return parent_words if parent else clinical
+
+
+@register.filter
+def pressure_label(code: str | None) -> str:
+    return PRESSURE_LABELS.get(code or "", _words(code or ""))
+
+
+@register.filter
+def technique_label(code: str | None) -> str:
+    """A technique id as its name in the library."""
+    from kneadwell.library.loader import default_library
+
+    technique = default_library().techniques.get(code or "")
+    return technique.name if technique else _words(code or "")
+
+
+@register.filter
+def technique_labels(codes: Iterable[object] | None) -> str:
+    """A list of technique ids as their names, joined with commas."""
+    if not codes:
+        return ""
+    return ", ".join(technique_label(str(c)) for c in codes)
+
+
+@register.filter
+def sleep_after_label(code: str | None) -> str:
+    return SLEEP_AFTER_LABELS.get(code or "", _words(code or ""))
+
+
+@register.filter
+def stools_label(code: str | None) -> str:
+    return STOOLS_LABELS.get(code or "", _words(code or ""))
+
+
+@register.filter
+def decision_label(code: str | None) -> str:
+    return DECISION_LABELS.get(code or "", _words(code or ""))
+
+
+@register.filter
+def moment_label(code: str | None) -> str:
+    return MOMENT_LABELS.get(code or "", _words(code or ""))

@@ -1,6 +1,6 @@
-// The guided session player: buttons post without reloading the page, countdowns run from the server's
-// figures, and anything that cannot be sent (no signal, logged out) waits on this device and is sent
-// again in order. Every entry carries a key, so a resend is stored once.
+// The guided session player: buttons post without reloading the page, countdowns and the session clock
+// run from the server's figures, auto-advance (off by default) moves on when a step's time is up, and
+// anything that cannot be sent (no signal, logged out) waits on this device and is sent again in order. Every entry carries a key, so a resend is stored once.
 (function () {
   var root = document.getElementById("player");
   if (!root) return;
@@ -22,26 +22,162 @@
     var s = Math.max(0, Math.round(seconds));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
+  // Countdowns (the step, its phase) and the whole-session clock, all from the server's figures.
   function startTimers() {
     clearInterval(timerHandle);
     var started = Date.now();
-    var timers = Array.prototype.map.call(root.querySelectorAll(".timer"), function (el) {
-      return { el: el, seconds: parseFloat(el.dataset.seconds), running: el.dataset.running === "1" };
+    var timers = Array.prototype.map.call(root.querySelectorAll("[data-seconds]"), function (el) {
+      return {
+        el: el,
+        seconds: parseFloat(el.dataset.seconds),
+        running: el.dataset.running === "1",
+        up: el.dataset.up === "1",
+        step: el.hasAttribute("data-step-timer"),
+      };
     });
+    var hasStepTimer = timers.some(function (t) { return t.step; });
     function tick() {
       var gone = (Date.now() - started) / 1000;
       timers.forEach(function (t) {
-        var left = t.running ? t.seconds - gone : t.seconds;
-        t.el.querySelector(".clock").textContent = fmt(left);
-        t.el.classList.toggle("overdue", left <= 0);
+        var value = t.running ? (t.up ? t.seconds + gone : t.seconds - gone) : t.seconds;
+        t.el.querySelector(".clock").textContent = fmt(value);
+        if (!t.up) t.el.classList.toggle("overdue", value <= 0);
+        if (t.step) auto.tick(value, t.seconds > 0 && t.running);
       });
+      if (!hasStepTimer) auto.status("");
     }
     tick();
     timerHandle = setInterval(tick, 1000);
   }
+
+  // Auto-advance: off by default, remembered on this device. When the step's time is up it plays a soft
+  // chime (and a short buzz where the phone can), then posts "done" through the same form a tap would, so
+  // the server stays the record. A tap on the page (not on a button or field) holds it on this step; a
+  // second tap lets it carry on. It also holds while the stop panel is open or a skip reason is typed.
+  var autoKey = "kw-player-auto";
+  var audio = null;
+  var auto = {
+    held: false,
+    heldStep: null,
+    firedStep: null,
+    on: function () { return localStorage.getItem(autoKey) === "1"; },
+    step: function () {
+      var input = root.querySelector("form[data-done] input[name=index]");
+      return input ? input.value : null;
+    },
+    holding: function () {
+      var stop = document.getElementById("stop-dialog");
+      var skip = root.querySelector("details.skip[open]");
+      return (this.held && this.heldStep === this.step()) || !!(stop && stop.classList.contains("open")) || !!skip;
+    },
+    status: function (text) {
+      var el = root.querySelector("[data-auto-status]");
+      if (el && el.textContent !== text) el.textContent = text;
+    },
+    tick: function (left, counting) {
+      if (!this.on() || !counting) { this.status(""); return; }
+      if (this.holding()) {
+        this.status("Held on this step. Tap the page again to let it move on by itself.");
+        return;
+      }
+      if (left > 0) {
+        this.status("Moves on by itself in " + fmt(left) + ". Tap the page to hold this step.");
+        return;
+      }
+      var index = this.step();
+      var form = root.querySelector("form[data-done]");
+      if (!form || this.firedStep === index) return;
+      this.firedStep = index;
+      this.status("Time is up: moving on.");
+      chime();
+      setTimeout(function () {
+        if (auto.holding() || auto.step() !== index) { auto.firedStep = null; return; }
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+      }, 1200);
+    },
+  };
+  function chime() {
+    try {
+      if (navigator.vibrate) navigator.vibrate(120);
+    } catch (e) { /* no vibration on this device */ }
+    if (!audio) return;
+    try {
+      if (audio.state === "suspended") audio.resume();
+      [523.25, 659.25].forEach(function (freq, i) {
+        var start = audio.currentTime + i * 0.25;
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "sine";
+        osc.frequency.value = freq;
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.08, start + 0.03);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.5);
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(start);
+        osc.stop(start + 0.55);
+      });
+    } catch (e) { /* no sound on this device */ }
+  }
+  function syncAutoBox() {
+    var box = root.querySelector("input[data-auto]");
+    if (box) box.checked = auto.on();
+  }
+  root.addEventListener("change", function (event) {
+    if (!event.target.matches("input[data-auto]")) return;
+    localStorage.setItem(autoKey, event.target.checked ? "1" : "0");
+    auto.held = false;
+    auto.firedStep = null;
+    if (event.target.checked && !audio) {
+      // Made on the tap that turns it on: browsers allow sound only after a person's gesture.
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (Ctx) { try { audio = new Ctx(); } catch (e) { audio = null; } }
+    }
+  });
+  root.addEventListener("pointerdown", function (event) {
+    if (!auto.on()) return;
+    if (event.target.closest("button, a, input, label, select, textarea, summary, .controls, .stop-panel, .panel-pinned")) return;
+    auto.held = !(auto.held && auto.heldStep === auto.step());
+    auto.heldStep = auto.step();
+    if (!auto.held) auto.firedStep = null;
+  });
+
+  // The stop panel opens over the page, where the person is, with the focus in it.
+  var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  root.classList.add("js");
+  function openStop() {
+    var panel = document.getElementById("stop-dialog");
+    if (!panel) return;
+    panel.classList.add("open");
+    var close = panel.querySelector("[data-close-stop]");
+    if (close) close.hidden = false;
+    panel.focus();
+  }
+  function closeStop() {
+    var panel = document.getElementById("stop-dialog");
+    if (panel) panel.classList.remove("open");
+  }
+  root.addEventListener("click", function (event) {
+    if (event.target.closest("[data-open-stop]")) { event.preventDefault(); openStop(); }
+    else if (event.target.closest("[data-close-stop]")) { event.preventDefault(); closeStop(); }
+  });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") closeStop(); });
+  // A pause or a stop decided by the server is brought to the person: the panel takes the focus and,
+  // when it is not pinned to the screen, is scrolled into view.
+  function bringForward() {
+    var panel = root.querySelector("[data-focus]");
+    if (!panel) return;
+    panel.focus({ preventScroll: true });
+    if (!panel.classList.contains("panel-pinned")) {
+      panel.scrollIntoView({ block: "start", behavior: reduceMotion ? "auto" : "smooth" });
+    }
+  }
   function swap(html) {
     root.innerHTML = html;
+    syncAutoBox();
     startTimers();
+    bringForward();
   }
   function send(entry) {
     return fetch(actUrl, {
@@ -97,6 +233,8 @@
   window.addEventListener("online", flush);
   setInterval(flush, 10000);
   writeQueue(readQueue());
+  syncAutoBox();
   startTimers();
+  if (root.querySelector(".panel-pinned, .panel-stop")) bringForward();
   flush();
 })();
