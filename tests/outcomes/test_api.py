@@ -52,7 +52,11 @@ def test_instruments_come_with_items_ranges_and_sources(client: HttpClient, clin
 
 def test_it_records_lists_and_reads_a_measurement(client: HttpClient, clinic: Clinic) -> None:
     path = f"/api/v1/clients/{baby(clinic).pk}/measurements"
-    body = {"instrument_id": "weight", "taken_at": f"{day(1)}T08:00", "answers": {"value": 1530, "unit": "g"}}
+    body = {
+        "instrument_id": "weight",
+        "taken_at": f"{day(1)}T08:00+00:00",
+        "answers": {"value": 1530, "unit": "g"},
+    }
     created = call(client, clinic, "post", path, body)
     assert created.status_code == 201, created.content
     out = created.json()
@@ -71,16 +75,32 @@ def test_it_records_lists_and_reads_a_measurement(client: HttpClient, clinic: Cl
     ("body", "field"),
     [
         ({"instrument_id": "weight", "taken_at": "2026-13-40", "answers": {"value": 1}}, "taken_at"),
-        ({"instrument_id": "Weight!", "taken_at": "2026-11-01T08:00", "answers": {}}, "instrument_id"),
-        ({"instrument_id": "no_such_scale", "taken_at": "2026-11-01T08:00", "answers": {}}, "instrument_id"),
+        # issue 10: a time without an offset is ambiguous, so it is refused rather than guessed
         (
-            {"instrument_id": "weight", "taken_at": "2026-11-01T08:00", "answers": {"value": "heavy"}},
+            {
+                "instrument_id": "weight",
+                "taken_at": "2026-11-01T08:00",
+                "answers": {"value": 1530, "unit": "g"},
+            },
+            "taken_at",
+        ),
+        (
+            {"instrument_id": "weight", "taken_at": 1761984000, "answers": {"value": 1530, "unit": "g"}},
+            "taken_at",
+        ),
+        ({"instrument_id": "Weight!", "taken_at": "2026-11-01T08:00+00:00", "answers": {}}, "instrument_id"),
+        (
+            {"instrument_id": "no_such_scale", "taken_at": "2026-11-01T08:00+00:00", "answers": {}},
+            "instrument_id",
+        ),
+        (
+            {"instrument_id": "weight", "taken_at": "2026-11-01T08:00+00:00", "answers": {"value": "heavy"}},
             "answers.value",
         ),
         (
             {
                 "instrument_id": "weight",
-                "taken_at": "2026-11-01T08:00",
+                "taken_at": "2026-11-01T08:00+00:00",
                 "answers": {"value": 50, "unit": "kg"},
             },
             "answers.value",
@@ -88,26 +108,37 @@ def test_it_records_lists_and_reads_a_measurement(client: HttpClient, clinic: Cl
         (
             {
                 "instrument_id": "weight",
-                "taken_at": "2026-11-01T08:00",
+                "taken_at": "2026-11-01T08:00+00:00",
                 "answers": {"value": 1500, "unit": "lb"},
             },
             "answers.unit",
         ),
-        ({"instrument_id": "nips", "taken_at": "2026-11-01T08:00", "answers": {"face": 1}}, "answers.cry"),
-        ({"instrument_id": "nips", "taken_at": "2026-11-01T08:00", "answers": {"face": [1]}}, "answers"),
+        (
+            {"instrument_id": "nips", "taken_at": "2026-11-01T08:00+00:00", "answers": {"face": 1}},
+            "answers.cry",
+        ),
+        (
+            {"instrument_id": "nips", "taken_at": "2026-11-01T08:00+00:00", "answers": {"face": [1]}},
+            "answers",
+        ),
         (
             {
                 "instrument_id": "weight",
-                "taken_at": "2999-01-01T08:00",
+                "taken_at": "2999-01-01T08:00+00:00",
                 "answers": {"value": 1500, "unit": "g"},
             },
             "taken_at",
         ),
         (
-            {"instrument_id": "weight", "taken_at": "2026-11-01T08:00", "context": "whenever", "answers": {}},
+            {
+                "instrument_id": "weight",
+                "taken_at": "2026-11-01T08:00+00:00",
+                "context": "whenever",
+                "answers": {},
+            },
             "context",
         ),
-        ({"instrument_id": "weight", "taken_at": "2026-11-01T08:00"}, "answers"),
+        ({"instrument_id": "weight", "taken_at": "2026-11-01T08:00+00:00"}, "answers"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field_and_saves_nothing(
@@ -123,11 +154,15 @@ def test_bad_input_is_a_422_naming_the_field_and_saves_nothing(
 
 def test_an_unusual_value_needs_confirm_unusual_then_is_flagged(client: HttpClient, clinic: Clinic) -> None:
     path = f"/api/v1/clients/{baby(clinic).pk}/measurements"
-    first = {"instrument_id": "head_circumference", "taken_at": f"{day(8)}T08:00", "answers": {"value": 30.0}}
+    first = {
+        "instrument_id": "head_circumference",
+        "taken_at": f"{day(8)}T08:00+00:00",
+        "answers": {"value": 30.0},
+    }
     assert call(client, clinic, "post", path, first).status_code == 201
     shrunk = {
         "instrument_id": "head_circumference",
-        "taken_at": f"{day(1)}T08:00",
+        "taken_at": f"{day(1)}T08:00+00:00",
         "answers": {"value": 27.0},
     }
     refused = call(client, clinic, "post", path, shrunk)
@@ -142,7 +177,11 @@ def test_an_unusual_value_needs_confirm_unusual_then_is_flagged(client: HttpClie
 
 def test_no_consent_for_measurements_is_a_409(client: HttpClient, clinic: Clinic) -> None:
     other = make_client(clinic.actor(Role.THERAPIST), consent=False)
-    body = {"instrument_id": "weight", "taken_at": f"{day(1)}T08:00", "answers": {"value": 1530, "unit": "g"}}
+    body = {
+        "instrument_id": "weight",
+        "taken_at": f"{day(1)}T08:00+00:00",
+        "answers": {"value": 1530, "unit": "g"},
+    }
     response = call(client, clinic, "post", f"/api/v1/clients/{other.pk}/measurements", body)
     assert response.status_code == 409
     assert response.json()["field"] == "consent"
@@ -157,7 +196,11 @@ def test_a_researcher_sees_no_measurements(client: HttpClient, clinic: Clinic) -
 
 def test_marking_in_error_needs_the_current_version(client: HttpClient, clinic: Clinic) -> None:
     path = f"/api/v1/clients/{baby(clinic).pk}/measurements"
-    body = {"instrument_id": "weight", "taken_at": f"{day(1)}T08:00", "answers": {"value": 1530, "unit": "g"}}
+    body = {
+        "instrument_id": "weight",
+        "taken_at": f"{day(1)}T08:00+00:00",
+        "answers": {"value": 1530, "unit": "g"},
+    }
     m = call(client, clinic, "post", path, body).json()
     stale = call(client, clinic, "post", f"{path}/{m['id']}/in-error", {"version": 3, "reason": "typo"})
     assert stale.status_code == 409
@@ -173,7 +216,11 @@ def test_marking_in_error_needs_the_current_version(client: HttpClient, clinic: 
 
 def test_a_measurement_of_another_client_is_404(client: HttpClient, clinic: Clinic) -> None:
     path = f"/api/v1/clients/{baby(clinic).pk}/measurements"
-    body = {"instrument_id": "weight", "taken_at": f"{day(1)}T08:00", "answers": {"value": 1530, "unit": "g"}}
+    body = {
+        "instrument_id": "weight",
+        "taken_at": f"{day(1)}T08:00+00:00",
+        "answers": {"value": 1530, "unit": "g"},
+    }
     m = call(client, clinic, "post", path, body).json()
     other = f"/api/v1/clients/{clinic.other_client.pk}/measurements/{m['id']}"  # type: ignore[union-attr]
     assert call(client, clinic, "get", other).status_code == 404
@@ -183,7 +230,7 @@ def test_a_measurement_of_another_client_is_404(client: HttpClient, clinic: Clin
 def test_daily_weights_and_the_growth_summary(client: HttpClient, clinic: Clinic) -> None:
     grams = [1450, 1470, 1492, 1510, 1531, 1553, 1575]
     # Midnight, so that today's row is never in the future whenever the test runs.
-    rows = [{"taken_at": f"{day(6 - i)}T00:00", "value": g} for i, g in enumerate(grams)]
+    rows = [{"taken_at": f"{day(6 - i)}T00:00+00:00", "value": g} for i, g in enumerate(grams)]
     saved = call(
         client, clinic, "post", f"/api/v1/clients/{baby(clinic).pk}/measurements/weights", {"rows": rows}
     )
@@ -210,7 +257,10 @@ def test_daily_weights_and_the_growth_summary(client: HttpClient, clinic: Clinic
 
 
 def test_a_bad_row_in_daily_weights_is_named_and_nothing_is_saved(client: HttpClient, clinic: Clinic) -> None:
-    rows = [{"taken_at": f"{day(1)}T08:00", "value": 1450}, {"taken_at": f"{day(0)}T00:00", "value": 14500}]
+    rows = [
+        {"taken_at": f"{day(1)}T08:00+00:00", "value": 1450},
+        {"taken_at": f"{day(0)}T00:00+00:00", "value": 14500},
+    ]
     response = call(
         client, clinic, "post", f"/api/v1/clients/{baby(clinic).pk}/measurements/weights", {"rows": rows}
     )
@@ -244,3 +294,16 @@ def test_csv_import_all_or_nothing_lists_every_bad_line(client: HttpClient, clin
     assert good.status_code == 200
     assert good.json()["saved"] == 1
     assert {p["line"] for p in good.json()["problems"]} == {3, 4}
+
+
+def test_a_daily_weight_row_takes_a_date_or_an_aware_time_but_not_a_naive_one(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    path = f"/api/v1/clients/{baby(clinic).pk}/measurements/weights"
+    naive = [{"taken_at": day(2), "value": 1450}, {"taken_at": f"{day(1)}T00:00", "value": 1460}]
+    response = call(client, clinic, "post", path, {"rows": naive})
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "rows.1.taken_at"
+    assert not Measurement.objects.exists()
+    aware = [{"taken_at": day(2), "value": 1450}, {"taken_at": f"{day(1)}T00:00+00:00", "value": 1460}]
+    assert call(client, clinic, "post", path, {"rows": aware}).status_code == 201

@@ -36,7 +36,10 @@ def test_a_good_file_is_saved_and_audited(clinic: Clinic) -> None:
     client = clinic.client
     assert client is not None
     client_services.client_update(
-        actor=clinic.actor(Role.THERAPIST), client=client, expected_version=None, identifier="NICU-0042"
+        actor=clinic.actor(Role.THERAPIST),
+        client=client,
+        expected_version=client.version,
+        identifier="NICU-0042",
     )
     text = csv(
         "identifier,instrument,taken_at,value,unit,answers,context",

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kneadwell.api.auth import BearerToken, PageSession
 from kneadwell.api.errors import error_body, pydantic_errors
-from kneadwell.core.errors import DomainError, ValidationFailed
+from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 
 api = NinjaAPI(
     title="Kneadwell API",
@@ -37,8 +37,11 @@ def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpRes
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    current = exc.current_version if isinstance(exc, Conflict) else None
     return api.create_response(
-        request, error_body(exc.message, field=exc.field, errors=errors), status=exc.status
+        request,
+        error_body(exc.message, field=exc.field, errors=errors, current_version=current),
+        status=exc.status,
     )
 
 

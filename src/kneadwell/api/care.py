@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import ErrorOut, responses
-from kneadwell.api.types import Id, LongText, ShortText
+from kneadwell.api.types import DateTime, Id, LongText, ShortText
 from kneadwell.care import measures_due, selectors, services
 from kneadwell.care.adherence import Adherence
 from kneadwell.care.models import AdverseEvent, Note, Observation, Plan, Session
@@ -29,7 +29,7 @@ Vital = Annotated[float, Field(allow_inf_nan=False)]
 
 class PlanIn(Schema):
     check_id: Id = Field(..., description="A recent readiness check for the protocol that did not block")
-    starts_at: dt.datetime
+    starts_at: DateTime
     open_weeks: int = Field(4, ge=1, le=52)
     avoid_regions: list[RegionId] = Field(default_factory=list, max_length=60)
     focus_regions: list[RegionId] = Field(default_factory=list, max_length=60)
@@ -147,7 +147,13 @@ class ReasonIn(Schema):
 
 
 class NoteIn(Schema):
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version you loaded. Leave it out only to write the first draft; once a note "
+        "exists, a missing or older version is a 409 whose body carries `current_version`",
+    )
     subjective: LongText = ""
     objective: LongText = ""
     assessment: LongText = ""
@@ -198,7 +204,7 @@ class AmendIn(Schema):
 
 
 class AdverseIn(Schema):
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     what: LongText
     severity: Literal["mild", "moderate", "severe", "serious"]
     action_taken: LongText
@@ -601,7 +607,7 @@ def note_get(request: HttpRequest, session_id: Id) -> NoteOut:
 @router.put(
     "/sessions/{session_id}/note",
     response=responses({200: NoteOut}, 403, 404, 409),
-    summary="Write or change the draft note (send the version you loaded to change it)",
+    summary="Write or change the draft note (the version you loaded is required to change it)",
 )
 def note_put(request: HttpRequest, session_id: Id, payload: NoteIn) -> NoteOut:
     actor = actor_of(request)

@@ -16,12 +16,22 @@ class ErrorOut(Schema):
     detail: str
     field: str | None = None
     errors: list[FieldError] = Field(default_factory=list)
+    current_version: int | None = Field(
+        None, description="On a 409 for a stale or missing version: the version now saved"
+    )
 
 
 def error_body(
-    detail: str, *, field: str | None = None, errors: list[dict[str, str]] | None = None
+    detail: str,
+    *,
+    field: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    current_version: int | None = None,
 ) -> dict[str, Any]:
-    return {"detail": detail, "field": field, "errors": errors or []}
+    body: dict[str, Any] = {"detail": detail, "field": field, "errors": errors or []}
+    if current_version is not None:
+        body["current_version"] = current_version
+    return body
 
 
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:

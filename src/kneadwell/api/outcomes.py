@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import Id, LongText
+from kneadwell.api.types import DateOrDateTime, DateTime, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.outcomes import instruments, selectors, services
@@ -209,7 +209,9 @@ def instrument_list(request: HttpRequest) -> list[InstrumentOut]:
 
 class MeasurementIn(Schema):
     instrument_id: InstrumentId
-    taken_at: dt.datetime = Field(..., description="When it was taken; without a zone, local time")
+    taken_at: DateTime = Field(
+        ..., description="When it was taken, with its UTC offset (one without an offset is a 422)"
+    )
     context: Context = "routine"
     answers: dict[str, Any] = Field(
         ...,
@@ -264,7 +266,9 @@ class ListParams(Schema):
 
 
 class WeightRowIn(Schema):
-    taken_at: dt.datetime | dt.date
+    taken_at: DateOrDateTime = Field(
+        ..., description="A date (read as 12:00 local time) or a date-time with its UTC offset"
+    )
     value: Number
 
 

@@ -3,9 +3,11 @@ bytes, and no name or note needs them), and ids within the database's integer ra
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter
+from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1
 
@@ -21,3 +23,53 @@ Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_print
 ShortText = Annotated[str, Field(max_length=150), AfterValidator(_printable)]
 LongText = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+OFFSET_MESSAGE = (
+    "needs a UTC offset, e.g. 2026-12-04T13:44:31+00:00 or 2026-12-04T13:44:31Z; "
+    "a time without one is ambiguous"
+)
+
+
+def _with_offset(value: dt.datetime) -> dt.datetime:
+    # A time without an offset could be the server's zone, the clinic's or the sender's: refusing it is
+    # the only reading that never records a clinical event an hour off (and never compares a naive time
+    # with an aware one, which raised a TypeError and a 500).
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise PydanticCustomError("datetime_offset", OFFSET_MESSAGE)
+    return value
+
+
+def _text_or_datetime(value: object) -> object:
+    # pydantic would read a JSON number as seconds since 1970; no client means that.
+    if not isinstance(value, (str, dt.datetime)):
+        raise PydanticCustomError("datetime_type", "must be a date-time string with its UTC offset")
+    return value
+
+
+DateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_text_or_datetime),
+    AfterValidator(_with_offset),
+    Field(description="An RFC 3339 date-time with its UTC offset; one without an offset is a 422"),
+]
+
+
+_DATE = TypeAdapter(dt.date)
+_DATETIME = TypeAdapter(DateTime)
+
+
+def _date_or_datetime(value: object) -> dt.date | dt.datetime:
+    # Decided by shape, not by trying one type then the other: a union would quietly read a naive
+    # "…T00:00" as a date and report a naive "…T08:00" as two errors with internal locations.
+    if isinstance(value, str) and len(value) == 10:
+        return _DATE.validate_python(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    return _DATETIME.validate_python(value)
+
+
+DateOrDateTime = Annotated[
+    dt.date | dt.datetime,
+    BeforeValidator(_date_or_datetime),
+    Field(description="A date (YYYY-MM-DD) or an RFC 3339 date-time with its UTC offset"),
+]

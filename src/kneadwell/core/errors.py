@@ -36,9 +36,14 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    """Someone else changed the record since it was loaded."""
+    """Someone else changed the record since it was loaded. `current_version`, when known, is the version
+    now saved, so a client can reload it (or show both texts) without another request."""
 
     status = 409
+
+    def __init__(self, message: str, *, field: str | None = None, current_version: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.current_version = current_version
 
 
 class ConsentRequired(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
@@ -38,7 +38,9 @@ STOOL_CHOICES = ("", "yes", "no")
 
 
 def note_save(*, actor: Actor, session: Session, expected_version: int | None, **fields: Any) -> Note:
-    """Create or edit the draft note of a session. A signed note cannot be edited: amend it instead."""
+    """Create or edit the draft note of a session. A signed note cannot be edited: amend it instead.
+    `expected_version` may be None only for the first save; once a note exists, an edit without the
+    version it was read at is a Conflict (409) carrying the current version."""
     actor.require(Perm.NOTE_SIGN)
     unknown = set(fields) - {*NOTE_TEXT_FIELDS, "techniques", "regions", "minutes"}
     if unknown:
@@ -67,7 +69,19 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
         existing = Note.objects.filter(session=session).first()
         if existing is None:
             kind = Note.Kind.DIARY if actor.is_caregiver else Note.Kind.SOAP
-            note = Note.objects.create(session=session, kind=kind, author=actor.user, **fields)
+            try:
+                # A savepoint: two first saves at once both see no note; the second one's insert breaks
+                # the one-note-per-session constraint, and that must be a 409, not a 500.
+                with transaction.atomic():
+                    note = Note.objects.create(session=session, kind=kind, author=actor.user, **fields)
+            except IntegrityError:
+                raced = Note.objects.filter(session=session).first()
+                raise Conflict(
+                    "Someone else saved this note while you were writing it. Nothing of yours was saved: "
+                    "reload to see theirs, then add yours.",
+                    field="version",
+                    current_version=raced.version if raced else None,
+                ) from None
             audit_record(
                 actor=actor,
                 action=Action.CREATE,
@@ -171,7 +185,11 @@ def adverse_event_record(
         errors["action_taken"] = [
             "Say what was done about it (e.g. 'stopped, cuddled, settled in 5 minutes')."
         ]
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+    if timezone.is_naive(occurred_at):
+        # Comparing a naive time with an aware "now" raised a TypeError (a 500); which zone it meant is
+        # unknowable here, so the caller is asked rather than guessed for.
+        errors["occurred_at"] = ["Give the time with its UTC offset (e.g. 2026-12-04T13:44:31+00:00)."]
+    elif occurred_at > timezone.now() + dt.timedelta(minutes=5):
         errors["occurred_at"] = ["The time cannot be in the future."]
     if session is not None and session.client_id != client.pk:
         errors["session"] = ["That session belongs to another client."]
