@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from kwtest.browser import watch_for_codes
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("KNEADWELL_CHROMIUM", "/usr/bin/chromium")
@@ -50,12 +52,15 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def phone(browser, live_server):  # type: ignore[no-untyped-def]
-    """A page at phone size (390 px wide) with the live server as its base URL."""
+    """A page at phone size (390 px wide) with the live server as its base URL. Every page it shows is
+    read for codes (snake_case or run together) that must never reach a person; any found fail the test."""
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    codes = watch_for_codes(page)
     yield page
     context.close()
+    assert not codes, f"codes reached the page (url, codes): {codes}"
 
 
 @pytest.fixture
@@ -63,5 +68,7 @@ def desktop(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    codes = watch_for_codes(page)
     yield page
     context.close()
+    assert not codes, f"codes reached the page (url, codes): {codes}"

@@ -54,7 +54,7 @@ def test_a_parent_runs_the_full_infant_routine_on_a_phone(phone, clinic: Clinic)
         if i == 5:
             page.get_by_text("Disengagement — subtle").click()
             page.get_by_role("button", name="Yawning").click()
-            expect(page.locator(".panel-caution").first).to_be_visible()
+            expect(page.locator(".controls .advice")).to_be_visible()
             shot(page, "player-infant-advice-phone")
         expect(page.get_by_text(f"Step {i + 1} of {total}")).to_be_visible()
         page.get_by_role("button", name="Done — next step").click()

@@ -3,6 +3,8 @@ question form through its inputs."""
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,84 @@ def answer_all(page: Any, data: dict[str, object]) -> None:
                 box.check()
             else:
                 page.locator(f'[name="{name}"]').fill(str(v))
+
+
+# --- codes must not reach people ---------------------------------------------------------------------
+# Every page a browser test renders is read as a person sees it (the body's innerText: hidden and closed
+# parts left out) and checked for codes: snake_case words (`kinesthetic_limb_movements`) and stored codes
+# with their underscores dropped (`as_usual` shown as "asusual", `as_tolerated` as "astolerated").
+SNAKE = re.compile(r"(?<![\w@./:#?=&-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/.-]*[\w/])")
+# Words that are both a run-together code and ordinary English, so finding them proves nothing.
+ENGLISH = frozenset({"nighttime", "daytime", "bedtime", "outpatient", "inpatient", "overweight"})
+
+
+@functools.cache
+def run_together_codes() -> frozenset[str]:
+    """Every code the content and the forms store with an underscore, as it would read run together."""
+    from kneadwell.care.templatetags.care_tags import POSITION_LABELS, SLEEP_AFTER_LABELS
+    from kneadwell.library.loader import default_library
+
+    lib = default_library()
+    codes: set[str] = set(POSITION_LABELS) | set(SLEEP_AFTER_LABELS)
+    for name in (
+        "sources",
+        "regions",
+        "conditions",
+        "populations",
+        "techniques",
+        "routines",
+        "protocols",
+        "rules",
+        "settings",
+        "cues",
+        "states",
+        "questions",
+        "measures",
+        "session_checks",
+    ):
+        codes |= set(getattr(lib, name))
+    for question in lib.questions.values():
+        codes |= {c.id for c in question.choices}
+    return frozenset(c.replace("_", "").lower() for c in codes if "_" in c) - ENGLISH
+
+
+def codes_in(text: str) -> list[str]:
+    """The codes found in a page's visible text (empty when it reads as words)."""
+    # An API token ("kw_…") is shown once, under its label, to be copied: it is meant to be a code.
+    found = [m.group(0) for m in SNAKE.finditer(text) if not m.group(0).startswith("kw_")]
+    joined = run_together_codes()
+    found += [w for w in re.findall(r"[A-Za-z]{6,}", text) if w.lower() in joined]
+    return found
+
+
+REPORT_TEXT = """
+(() => {
+  // Text set as code on purpose (a CSV column name to type, a file layout) is sent apart, to be left out.
+  const send = () => {
+    if (!document.body || !window.__kwText) return;
+    const asCode = [...document.querySelectorAll("code, kbd, samp, pre")].map((el) => el.innerText);
+    window.__kwText(document.body.innerText, asCode);
+  };
+  addEventListener("load", send);
+  let timer = null;
+  new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(send, 300); })
+    .observe(document, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
+
+def watch_for_codes(page: Any) -> list[tuple[str, list[str]]]:
+    """Read every page (and every in-place update) the test shows; returns the list of (url, codes) found,
+    to be asserted empty when the test ends."""
+    problems: list[tuple[str, list[str]]] = []
+
+    def report(source: Any, text: str, as_code: list[str]) -> None:
+        for part in sorted(as_code, key=len, reverse=True):
+            text = text.replace(part, " ")
+        found = codes_in(text)
+        if found:
+            problems.append((source["frame"].url, sorted(set(found))))
+
+    page.expose_binding("__kwText", report)
+    page.add_init_script(REPORT_TEXT)
+    return problems
