@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from kneadwell.accounts.roles import Role
 from kneadwell.care.models import Session, StepLog
-from kwtest.browser import log_in, shot
+from kwtest.browser import ARTIFACTS, log_in, shot
 from kwtest.people import PASSWORD, Clinic, make_client
 from kwtest.screening import passing_check
 
@@ -73,6 +73,10 @@ def test_steps_count_down_the_session_has_a_clock_and_auto_advance_is_off(phone,
     box = page.get_by_label("Move on by itself when the time is up")
     expect(box).not_to_be_checked()
     shot(page, "player-timer-phone")
+    for name, size in (("360", {"width": 360, "height": 740}), ("desktop", {"width": 1280, "height": 900})):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(ARTIFACTS / f"player-timer-{name}.png"))  # the screen as seen
+    page.set_viewport_size({"width": 390, "height": 844})
 
     # Off by default: when the time is up the step waits for the parent's tap.
     _time_nearly_up(session, 1)
@@ -121,7 +125,7 @@ def test_a_pause_comes_to_the_parent_and_stop_is_always_on_screen(phone, clinic:
     page = phone
     session = _first_week_session(page, clinic)
     stop = page.locator(".controls").get_by_role("link", name="Stop", exact=True)
-    page.screenshot(path="test-artifacts/player-start-phone.png")
+    page.screenshot(path=str(ARTIFACTS / "player-start-phone.png"))
     expect(stop).to_be_in_viewport()
     # Scrolled down to the cue buttons: Stop is still on the screen.
     # The first group of cues is open.
@@ -137,7 +141,7 @@ def test_a_pause_comes_to_the_parent_and_stop_is_always_on_screen(phone, clinic:
     expect(panel).to_be_focused()
     expect(panel).to_contain_text("What to do")
     expect(panel.get_by_role("button", name="Resume")).to_be_in_viewport()
-    page.screenshot(path="test-artifacts/player-paused-in-view-phone.png")  # what the parent sees
+    page.screenshot(path=str(ARTIFACTS / "player-paused-in-view-phone.png"))  # what the parent sees
     session.refresh_from_db()
     assert session.status == Session.Status.PAUSED
 
@@ -146,7 +150,7 @@ def test_a_pause_comes_to_the_parent_and_stop_is_always_on_screen(phone, clinic:
     stop_panel = page.get_by_role("dialog", name="Stop the session")
     expect(stop_panel).to_be_in_viewport()
     expect(stop_panel).to_be_focused()
-    page.screenshot(path="test-artifacts/player-stop-panel-phone.png")
+    page.screenshot(path=str(ARTIFACTS / "player-stop-panel-phone.png"))
     stop_panel.get_by_label("My baby had enough").check()
     stop_panel.get_by_role("button", name="Stop now").click()
     stopped = page.get_by_role("alert").filter(has_text="Session stopped")
@@ -195,6 +199,6 @@ def test_the_navigation_fits_a_360_px_screen(browser, live_server, clinic: Clini
                 assert box["x"] >= 0, path
                 assert box["x"] + box["width"] <= 360, path
                 assert box["height"] >= 44
-        shot(page, f"nav-360-{role.value}")
+        page.screenshot(path=str(ARTIFACTS / f"nav-360-{role.value}.png"))  # the top of the page
     finally:
         context.close()
