@@ -175,7 +175,8 @@ def test_a_baseline_marked_as_such_counts_even_weeks_before_the_start(
 def test_a_stroke_plan_reviews_the_goal_at_each_session(clinic: Clinic) -> None:
     therapist = clinic.actor(Role.THERAPIST)
     adult = make_client(
-        therapist, born_days_ago=365 * 64, weeks=None, days=None, birth_weight_g=None, given_name="Ruth"
+        therapist, born_days_ago=365 * 64, weeks=None, days=None, birth_weight_g=None, given_name="Ruth",
+        conditions=["stroke"],
     )
     check = passing_check(therapist, adult, "stroke_rehab", "stroke")
     plan = services.plan_create(actor=therapist, client=adult, check=check, starts_at=timezone.now())

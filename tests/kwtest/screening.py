@@ -18,6 +18,8 @@ CLEAR_CHOICES: dict[str, Any] = {
     "baby_state": "quiet_alert",
     "oil_test_reaction": "no_reaction",
     "axillary_temperature_c": "36.8",
+    "spo2_before": "96",
+    "heart_rate_before": "150",
     "stroke_count": "single",
     "affected_side": "left",
 }

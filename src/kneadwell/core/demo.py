@@ -164,11 +164,15 @@ def _demo_answers(population: str, scope: str) -> dict[str, object]:
         "baby_state": "quiet_alert",
         "oil_test_reaction": "no_reaction",
         "axillary_temperature_c": 36.8,
+        "spo2_before": 96,
+        "heart_rate_before": 150,
         "last_feed_at": now - dt.timedelta(hours=2),
         "last_feed_or_handling_at": now - dt.timedelta(hours=2),
     }
     answers: dict[str, object] = {}
     for q in default_library().questions_for(population, scope):
+        if q.ask_if is not None:
+            continue  # a follow-up answered while its question says "no" would contradict it
         if q.id in special:
             answers[q.id] = special[q.id]
         elif q.type == "yes_no":
