@@ -111,21 +111,26 @@ def releases_given(
 
 def record_hash(*, client: Client, intake: Intake | None, protocol_id: str, on: dt.date) -> str:
     """A fingerprint of everything in the record a check reads: a check whose hash no longer matches was
-    made on a record that has since changed (history, conditions, releases, settings or content)."""
-    releases = Release.objects.filter(client=client, protocol_id=protocol_id).order_by("pk")
-    state: dict[str, Any] = {
+    made on a record that has since changed. The first half covers the findings (client facts, intake,
+    settings, content), the second the releases, so a clinician can still release a second rule from a
+    check after releasing the first (record_changed_since(..., findings_only=True))."""
+    findings: dict[str, Any] = {
         "client": [client.birth_date.isoformat(), client.gestation_weeks, client.gestation_days,
                    sorted(client.conditions or [])],
         "intake": None if intake is None else [intake.pk, intake.version, intake.population, intake.answers],
-        "releases": [
-            [r.pk, r.rule_id, r.valid_until.isoformat() if r.valid_until else None, r.revoked_at is not None,
-             r.valid_until is not None and r.valid_until < on]
-            for r in releases
-        ],
         "settings": (client.organisation.settings or {}).get(SETTINGS_KEY, {}),
         "release_policy": (client.organisation.settings or {}).get(RELEASES_KEY, {}),
         "content": str(library().version),
     }
+    releases = [
+        [r.pk, r.rule_id, r.valid_until.isoformat() if r.valid_until else None, r.revoked_at is not None,
+         r.valid_until is not None and r.valid_until < on]
+        for r in Release.objects.filter(client=client, protocol_id=protocol_id).order_by("pk")
+    ]
+    return _digest(findings)[:32] + _digest(releases)[:32]
+
+
+def _digest(state: Any) -> str:
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -200,9 +205,12 @@ ERR_RECORD_CHANGED = (
 )
 
 
-def record_changed_since(*, check: ReadinessCheck, client: Client) -> bool:
+def record_changed_since(*, check: ReadinessCheck, client: Client, findings_only: bool = False) -> bool:
+    """Whether the record changed after the check; with findings_only, releases given since are ignored."""
     made = timezone.localdate(check.created_at)
     current = record_hash(
         client=client, intake=intake_for(client=client), protocol_id=check.protocol_id, on=made
     )
+    if findings_only:
+        return check.record_hash[:32] != current[:32]
     return check.record_hash != current

@@ -229,7 +229,7 @@ def release_give(
     if not policy.self_release and check.checked_by_id == actor.user.pk:
         own = "You ran this check, so a second clinician must release it (organisation setting)."
         errors["rule"] = [*errors.get("rule", []), own]
-    if selectors.record_changed_since(check=check, client=client):
+    if selectors.record_changed_since(check=check, client=client, findings_only=True):
         errors["check"] = [selectors.ERR_RECORD_CHANGED]
     if len(note.strip()) < RELEASE_NOTE_MIN_CHARS:
         errors["note"] = [
