@@ -363,10 +363,17 @@ def test_every_measure_points_at_real_outcome_instruments(library: Library) -> N
         assert not (measure.instruments and measure.in_session), measure.id
     recorded = {m.id for m in library.measures.values() if m.instruments or m.in_session}
     # The instruments the outcomes issue asks for are all reachable from some protocol measure.
-    assert {"weight", "length_height", "head_circumference", "modified_ashworth", "fugl_meyer",
-            "range_of_motion", "flacc", "nrs", "infant_day_diary"} <= {
-        i for m in library.measures.values() for i in m.instruments
-    }
+    assert {
+        "weight",
+        "length_height",
+        "head_circumference",
+        "modified_ashworth",
+        "fugl_meyer",
+        "range_of_motion",
+        "flacc",
+        "nrs",
+        "infant_day_diary",
+    } <= {i for m in library.measures.values() for i in m.instruments}
     assert {"weight_gain_g_per_day", "growth_z_scores", "modified_ashworth", "behavioural_state"} <= recorded
 
 

@@ -258,7 +258,12 @@ def test_scenario(scenario: Scenario, run_screen: Any, library: Library) -> None
     reason = active(verdict, scenario.rule)
     assert reason.action is Action(rule.action)
     if scenario.rule != "protocol_population":
-        assert reason.finding, "a rule that fired says what it read"
+        # ... and what it read includes what the scenario changed.
+        changed = {f"answer:{q}" for scope in ("intake", "today") for q in scenario.args.get(scope, {})}
+        changed |= {"conditions"} if scenario.args.get("conditions") else set()
+        changed |= {"text"} if scenario.rule == "history_mentions_risk" else set()
+        changed |= {"fact:postmenstrual_age_weeks"} if "client" in scenario.args else set()
+        assert set(reason.finding) & changed, (reason.finding, changed)
     assert reason.parent_text
     assert reason.clinician_text
     assert reason.instead
