@@ -44,3 +44,36 @@ def test_a_parent_with_a_feverish_baby_is_stopped_with_the_reason(phone, clinic:
     expect(page.get_by_role("link", name="Start the session")).to_have_count(0)
     shot(page, "todays-check-fever-stop-phone")
     assert ReadinessCheck.objects.get(client=baby).action == "stop"
+
+
+def test_a_nurse_sees_a_measured_fever_stop_on_a_phone_with_no_start(phone, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9, case 2: 39.2 °C measured with "fever: no" answered, under a protocol written for another
+    group of babies, still stops; the red panel names the finding, what to do and the source."""
+    baby = make_client(clinic.actor(Role.THERAPIST), born_days_ago=28, weeks=30, days=0, given_name="Ada")
+    page = phone
+    log_in(page, clinic.user(Role.THERAPIST).email, PASSWORD)
+    page.goto(f"/clients/{baby.pk}/intake/")
+    answer_all(page, clear_form("preterm_infant", "intake"))
+    page.get_by_role("button", name="Save intake").click()
+    expect(page.get_by_text("Intake saved.")).to_be_visible()
+
+    page.get_by_role("link", name="Start today's check").click()
+    page.get_by_role("link", name="Neonatal massage visit with a therapist").click()
+    answer_all(page, clear_form("preterm_infant", "today", axillary_temperature_c="39.2", fever_today="no"))
+    page.get_by_role("button", name="Check").click()
+
+    panel = page.get_by_role("alert")
+    expect(panel).to_contain_text("Stop: do not start this session today")
+    expect(panel).to_contain_text("Fever")
+    expect(panel).to_contain_text("the more cautious reading is used")
+    expect(panel).to_contain_text("What to do instead")
+    expect(panel).to_contain_text("Source:")
+    expect(page.get_by_role("button", name="Start the session")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start the session")).to_have_count(0)
+    box = panel.bounding_box()
+    assert box is not None
+    assert box["width"] >= 0.85 * 390  # full width on the phone
+    shot(page, "todays-check-measured-fever-stop-phone")
+    check = ReadinessCheck.objects.get(client=baby)
+    assert check.action == "stop"
+    assert "fever" in [r["rule_id"] for r in check.verdict["reasons"]]
