@@ -4,6 +4,7 @@ Library.limb_of and the text_mentions predicate."""
 # ruff: noqa: E501 - the finding tables read best with one case per line
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,9 +12,19 @@ from typing import Any
 import pytest
 
 from kneadwell.library.catalog import Library
+from kneadwell.library.org_settings import ScreeningSettings
 from kneadwell.library.population import allowed_populations, suggest_population
 from kneadwell.library.predicates import TextMentionsP, evaluate, text_findings
-from kneadwell.library.screening import contradictions, release_covers
+from kneadwell.library.screening import (
+    Action,
+    ClientFacts,
+    ScreeningInputError,
+    contradictions,
+    release_covers,
+    screen,
+)
+
+from .conftest import clear_answers, fitting_client
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ON = NOW.date()
@@ -329,3 +340,63 @@ def test_the_shipped_red_flag_rule_reads_the_free_text_questions(library: Librar
     assert {"a blood clot", "a fever", "an infection", "bleeding"} <= set(pred.text_mentions.terms)
     ctx = Ctx({"collaborating_clinicians": "Dr Lee (haematology), on warfarin after a PE embolism"})
     assert text_findings(pred, ctx) == ["a blood clot", "blood thinners"]
+
+
+# --- the screening refuses a population the record contradicts ------------------------------------------
+
+
+@pytest.mark.parametrize("record", ["preterm_infant", "infant", "child", "stroke", "rehab"])
+def test_a_population_the_record_contradicts_is_refused_by_name(
+    library: Library, settings: ScreeningSettings, record: str
+) -> None:
+    fitting = fitting_client(record)
+    assert fitting.fitting_populations() == {record}
+    for population in sorted(set(library.populations) - {record}):
+        client = dataclasses.replace(fitting, population=population)
+        protocol = next(p.id for p in library.protocols.values() if p.population == population)
+        with pytest.raises(ScreeningInputError) as caught:
+            screen(
+                library=library,
+                protocol_id=protocol,
+                client=client,
+                intake=clear_answers(library, population, "intake"),
+                today=clear_answers(library, population, "today"),
+                settings=settings,
+                now=NOW,
+            )
+        assert caught.value.field == "population"
+        assert f'the record says "{library.populations[record].label}"' in caught.value.message
+
+
+def test_without_a_birth_date_any_population_is_screened(
+    library: Library, settings: ScreeningSettings
+) -> None:
+    client = ClientFacts(population="stroke", age_days=20000)
+    assert client.fitting_populations() is None
+    verdict = screen(
+        library=library,
+        protocol_id="stroke_rehab",
+        client=client,
+        intake=clear_answers(library, "stroke", "intake"),
+        today=clear_answers(library, "stroke", "today"),
+        settings=settings,
+        now=NOW,
+    )
+    assert verdict.action is Action.GO
+
+
+def test_a_teenager_may_be_screened_as_a_child_or_for_sports_rehabilitation(
+    library: Library, settings: ScreeningSettings
+) -> None:
+    for population, protocol in (("child", "child_asthma"), ("rehab", "sports_recovery")):
+        client = ClientFacts.from_birth(population=population, birth_date=date(2010, 6, 1), on=ON)
+        verdict = screen(
+            library=library,
+            protocol_id=protocol,
+            client=client,
+            intake=clear_answers(library, population, "intake"),
+            today=clear_answers(library, population, "today"),
+            settings=settings,
+            now=NOW,
+        )
+        assert verdict.action is Action.GO
