@@ -447,15 +447,37 @@ def test_issue9_case5_not_vaccinated_but_vaccinated_5_hours_ago_is_refused(run_s
     ],
 )
 def test_issue9_case5_a_dvt_typed_only_in_free_text_needs_a_release(
-    run_screen: Any, population: str, protocol: str, question: str
+    run_screen: Any, library: Library, population: str, protocol: str, question: str
 ) -> None:
     verdict = run_screen(population, protocol=protocol, intake={question: "DVT left calf in October"})
     assert verdict.action is Action.NEEDS_RELEASE
+    assert verdict.blocks
     reason = active(verdict, "history_mentions_risk")
     assert reason.finding == {"text": ["a blood clot"]}
     assert reason.note is not None
     assert "a blood clot" in reason.note
     assert reason.sources == ("S1", "S5", "S13", "S16")
+    # No plan focused on that calf goes ahead until a clinician has read the history.
+    for routine_id in library.protocols[protocol].routines:
+        today = adapt_routine(library, routine_id, verdict, focus_regions=["left_lower_leg"])
+        assert today.blocked
+        assert today.steps == ()
+    # Released for these words, it goes ahead; a new red flag in the text voids that release.
+    given = {reason.rule_id: GivenRelease(reason.rule_id, reason.finding, date(2025, 2, 28), "Dr Okafor")}
+    released = run_screen(
+        population, protocol=protocol, intake={question: "DVT left calf in October"}, released=given
+    )
+    assert released.action is Action.GO
+    worse = run_screen(
+        population,
+        protocol=protocol,
+        intake={question: "DVT left calf in October, now on warfarin"},
+        released=given,
+    )
+    assert worse.action is Action.NEEDS_RELEASE
+    void = active(worse, "history_mentions_risk").release_void
+    assert void is not None
+    assert "is now a blood clot, blood thinners (was a blood clot)" in void
 
 
 def test_issue9_case5_a_left_calf_clot_leaves_out_the_whole_left_leg(
