@@ -38,7 +38,10 @@ def test_only_a_centred_circle_counts_as_a_circle_marker() -> None:
 def _growth_svg(days: int = 60) -> str:
     birth = dt.date(2025, 1, 1)
     points = chart_points(birth, [(birth + dt.timedelta(days=d), 1.4 + 0.02 * d) for d in range(days)], 30, 2)
-    return growth_chart_svg("uk-who", "weight", "female", points, width_in=4.6, height_in=4.0)
+    # Every point at both ages (on request), to test the conversion of many markers and lines.
+    return growth_chart_svg(
+        "uk-who", "weight", "female", points, width_in=4.6, height_in=4.0, chronological="all"
+    )
 
 
 def test_a_growth_chart_keeps_its_text_and_draws_every_point_as_dots() -> None:

@@ -92,7 +92,7 @@ def _points() -> list[ChartPoint]:
 
 def test_the_svg_is_accessible_and_holds_the_childs_points() -> None:
     points = _points()
-    svg = growth_chart_svg("uk-who", "weight", "female", points)
+    svg = growth_chart_svg("uk-who", "weight", "female", points, chronological="all")
     root = ET.fromstring(svg)  # noqa: S314 - our own SVG (well-formed, no prolog)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
@@ -137,3 +137,67 @@ def test_title_and_description_are_escaped() -> None:
     root = ET.fromstring(svg)  # noqa: S314 - our own SVG
     assert root.find(f"{SVG}title").text == "Ana & <Ben>"  # type: ignore[union-attr]
     assert root.find(f"{SVG}desc").text == 'a "b" < c'  # type: ignore[union-attr]
+
+
+def _daily_preterm_weights(days: int = 10, from_day: int = 20) -> list[ChartPoint]:
+    """Daily weights of a baby born at 30+2 weeks, from `from_day` days old."""
+    birth = dt.date(2026, 1, 1)
+    return chart_points(
+        birth, [(birth + dt.timedelta(days=from_day + d), 1.30 + 0.02 * d) for d in range(days)], 30, 2
+    )
+
+
+def _groups(svg: str) -> dict[str, ET.Element]:
+    root = ET.fromstring(svg)  # noqa: S314 - our own SVG
+    return {g.get("id", ""): g for g in root.iter(f"{SVG}g") if g.get("id")}
+
+
+def test_before_term_a_preterm_babys_daily_weights_are_plotted_at_corrected_age_alone() -> None:
+    points = _daily_preterm_weights()  # 33 to 34 weeks postmenstrual age
+    svg = growth_chart_svg("uk-who", "weight", "female", points)
+    groups = _groups(svg)
+    assert len(groups["corrected-points"].findall(f".//{SVG}use")) == 10
+    assert not groups["chronological-points"].findall(f".//{SVG}use")
+    assert "age-correction" not in groups
+    assert "(chronological age 29 days)" in svg  # still in the text alternative
+
+
+def test_after_term_daily_weights_show_the_chronological_point_of_the_latest_only() -> None:
+    points = _daily_preterm_weights(from_day=90)  # about 5 weeks corrected
+    svg = growth_chart_svg("uk-who", "weight", "female", points)
+    groups = _groups(svg)
+    assert len(groups["corrected-points"].findall(f".//{SVG}use")) == 10
+    assert len(groups["chronological-points"].findall(f".//{SVG}use")) == 1  # the latest weight
+    line = groups["age-correction"].find(f".//{SVG}path")
+    assert line is not None
+    assert line.get("d", "").count("M") == 1  # one line, from the latest corrected point to its twin
+    assert "the latest also at chronological age" in svg
+    # On request, every weight carries its chronological point; or none does.
+    every = _groups(growth_chart_svg("uk-who", "weight", "female", points, chronological="all"))
+    assert len(every["corrected-points"].findall(f".//{SVG}use")) == 10
+    assert len(every["chronological-points"].findall(f".//{SVG}use")) == 10
+    none = _groups(growth_chart_svg("uk-who", "weight", "female", points, chronological="none"))
+    assert not none["chronological-points"].findall(f".//{SVG}use")
+    assert "age-correction" not in none
+
+
+def test_the_axes_fit_the_points_not_the_whole_reference() -> None:
+    from kneadwell.outcomes.growth.chart import _default_range, _value_range, _with_chronological
+
+    points = _daily_preterm_weights(from_day=90)
+    lo, hi = _value_range(points) or (0.0, 0.0)
+    assert 1.0 < lo < 1.30  # a margin below 1.30 kg, not down to the bottom centile's values
+    assert 1.48 < hi < 1.8
+    age_lo, age_hi = _default_range(
+        "uk-who", "weight", "female", points, _with_chronological(points, "latest")
+    )
+    assert age_hi - age_lo < 0.3  # weeks (in years), not the reference's 20 years
+    assert age_lo <= min(p.corrected_age for p in points)
+    assert age_hi >= max(p.chronological_age for p in points)  # the latest chronological point shows
+
+
+def test_a_term_baby_has_no_chronological_points() -> None:
+    birth = dt.date(2026, 1, 1)
+    points = chart_points(birth, [(birth + dt.timedelta(days=d), 3.4 + 0.03 * d) for d in (3, 10)], 40, 0)
+    groups = _groups(growth_chart_svg("uk-who", "weight", "male", points))
+    assert not groups["chronological-points"].findall(f".//{SVG}use")

@@ -18,8 +18,22 @@ The SVG is drawn with matplotlib's object API and its SVG canvas (no pyplot, so 
 display is touched; it is as headless as the Agg backend), with ``svg.fonttype = 'none'`` so text stays
 text (small, selectable, read by screen readers). The root gets ``role="img"``, a ``<title>`` and a
 ``<desc>`` listing every plotted measurement in words. The child's points are drawn at corrected age
-(filled circles, group ``corrected-points``) and at chronological age (hollow circles, group
-``chronological-points``), joined by a thin line where they differ.
+(filled circles, group ``corrected-points``); where correction moves a point, its chronological age is a
+hollow circle (group ``chronological-points``) joined to it by a thin line (group ``age-correction``).
+
+Which chronological points are drawn (``chronological=``): the RCPCH digital growth charts plot a child
+born early at corrected age, offer the chronological age as well with a toggle, and join the two points of
+one measurement by a line (RCPCH Digital Growth Charts client specification, "Adjusting for gestation at
+birth"; their chart component shows both by default only for a baby born before 37 weeks, under 2 years
+corrected, with a mean corrected age of at least 2 weeks, and corrected age alone otherwise). Joining every
+daily weight of a preterm baby to its chronological twin draws a thick band that hides the data, so by
+default (``"auto"``) we follow the component's rule for *whether* to show chronological age, and show it
+for the latest measurement only, so the chart says how far the correction moves the child without a band;
+before about term (mean corrected age under 2 weeks) the chart is corrected age alone, on the
+postmenstrual-age axis. ``"latest"`` shows the latest one whatever the age, ``"all"`` every measurement's
+(on request), ``"none"`` none. Different measurements are never joined by lines. The axes fit the
+plotted points: the age axis spans them (at least four weeks), the value axis spans the measurements with
+a margin and the nearest centile line below and above them, not the whole reference.
 """
 
 from __future__ import annotations
@@ -30,7 +44,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -204,14 +218,74 @@ def _axis_for(lo: float, hi: float) -> _Axis:
     return _Axis(1.0, 0.0, "Age (years), corrected for gestation")
 
 
+ChronologicalShown = Literal["auto", "latest", "all", "none"]
+TWO_WEEKS: Final = 14 / 365.25
+
+
+def _with_chronological(points: Sequence[ChartPoint], shown: ChronologicalShown) -> list[ChartPoint]:
+    """The points that also get their chronological-age marker and line (only those correction moves)."""
+    moved = [p for p in points if abs(p.corrected_age - p.chronological_age) > 1e-9]
+    if shown == "none" or not moved:
+        return []
+    if shown == "all":
+        return moved
+    if shown == "auto":
+        corrected = [p.corrected_age for p in points]
+        # The RCPCH chart component's default: both ages only under 2 years corrected, once the mean
+        # corrected age is 2 weeks or more (a baby born early whose correction still matters).
+        if max(corrected) >= 2 or sum(corrected) / len(corrected) < TWO_WEEKS:
+            return []
+    return [max(moved, key=lambda p: p.chronological_age)]
+
+
+def _value_range(points: Sequence[ChartPoint]) -> tuple[float, float] | None:
+    """The value axis around the measurements: their span plus a margin (a quarter of the span, and at
+    least 8% of their size), so the centile lines near the child show and the rest of the chart does not."""
+    if not points:
+        return None
+    values = [p.value for p in points]
+    lo, hi = min(values), max(values)
+    margin = max(0.25 * (hi - lo), 0.08 * max(abs(hi), abs(lo)), 1e-6)
+    return max(0.0, lo - margin), hi + margin
+
+
+def _fit_values(points: Sequence[ChartPoint], lines: Sequence[CentileLine]) -> tuple[float, float] | None:
+    """The value axis: the measurements with their margin, widened to the nearest centile line below and
+    above them (at the middle of their ages), so every chart shows the child between reference lines."""
+    base = _value_range(points)
+    if base is None:
+        return None
+    lo, hi = base
+    ages = [p.corrected_age for p in points]
+    mid = (min(ages) + max(ages)) / 2
+    at: list[float] = []
+    for line in lines:
+        for seg in line.segments:
+            finite = np.isfinite(seg.values)
+            if finite.any() and seg.ages[finite][0] <= mid <= seg.ages[finite][-1]:
+                at.append(float(np.interp(mid, seg.ages[finite], seg.values[finite])))
+                break
+    if not at:
+        return lo, hi
+    below, above = [v for v in at if v <= lo], [v for v in at if v >= hi]
+    lo = max(below) if below else min(lo, max(at))
+    hi = min(above) if above else max(hi, min(at))
+    pad = 0.04 * (hi - lo)
+    return max(0.0, lo - pad), hi + pad
+
+
 def _default_range(
-    reference: str, method: str, sex: str, points: Sequence[ChartPoint]
+    reference: str,
+    method: str,
+    sex: str,
+    points: Sequence[ChartPoint],
+    chronological: Sequence[ChartPoint] = (),
 ) -> tuple[float, float]:
     limit = age_limit(reference, method, sex)
     low, high = (limit.low, limit.high) if limit else (0.0, 1.0)
     if not points:
         return low, high
-    ages = [p.corrected_age for p in points] + [p.chronological_age for p in points]
+    ages = [p.corrected_age for p in points] + [p.chronological_age for p in chronological]
     lo, hi = min(ages), max(ages)
     span = max(hi - lo, 4 * 7 / 365.25)  # at least four weeks wide
     lo, hi = lo - 0.1 * span, hi + 0.1 * span
@@ -223,7 +297,12 @@ def _centile_label(c: float) -> str:
 
 
 def describe_chart(
-    reference: str, method: str, sex: str, points: Sequence[ChartPoint], centiles: Sequence[float]
+    reference: str,
+    method: str,
+    sex: str,
+    points: Sequence[ChartPoint],
+    centiles: Sequence[float],
+    chronological: ChronologicalShown = "auto",
 ) -> str:
     """The text alternative of the chart (also its SVG ``<desc>``)."""
     what = METHOD_TITLES[method]
@@ -236,9 +315,18 @@ def describe_chart(
     if not points:
         parts.append("No measurements plotted.")
     else:
+        marked = _with_chronological(points, chronological)
+        how = {
+            "all": "and at chronological age (hollow circle, joined by a line)",
+            "latest": "the latest also at chronological age (hollow circle, joined by a line)",
+            "auto": "the latest also at chronological age (hollow circle, joined by a line)",
+            "none": "chronological ages in the list only",
+        }[chronological]
+        if not marked:
+            how = "chronological ages in the list"
         parts.append(
-            f"{len(points)} measurement{'s' if len(points) != 1 else ''}, each plotted at corrected age "
-            "(filled circle) and at chronological age (hollow circle):"
+            f"{len(points)} measurement{'s' if len(points) != 1 else ''}, plotted at corrected age "
+            f"(filled circle); {how}:"
         )
         for p in points[:40]:
             corrected_days = round(p.corrected_age * 365.25)
@@ -271,15 +359,18 @@ def growth_chart_svg(
     centiles: Sequence[float] | None = None,
     width_in: float = 7.0,
     height_in: float = 4.5,
+    chronological: ChronologicalShown = "auto",
 ) -> str:
-    """A self-contained SVG growth chart (no scripts, no external fonts or images)."""
+    """A self-contained SVG growth chart (no scripts, no external fonts or images). `chronological`:
+    which measurements also show their chronological-age point (see the module's note)."""
     import matplotlib as mpl  # deferred: only chart rendering needs matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
     check_reference(reference)
     wanted = tuple(centiles) if centiles is not None else default_centiles(reference, method)
-    lo, hi = age_range if age_range is not None else _default_range(reference, method, sex, points)
+    marked = _with_chronological(points, chronological)
+    lo, hi = age_range if age_range is not None else _default_range(reference, method, sex, points, marked)
     lines = centile_lines(reference, method, sex, lo, hi, wanted)
     axis = _axis_for(lo, hi)
     what = METHOD_TITLES[method]
@@ -287,7 +378,7 @@ def growth_chart_svg(
         title
         or f"{what.capitalize()} ({REFERENCE_TITLES[reference]}, {'boys' if sex == 'male' else 'girls'})"
     )
-    description = description or describe_chart(reference, method, sex, points, wanted)
+    description = description or describe_chart(reference, method, sex, points, wanted, chronological)
 
     # Stable ids (hashsalt): the same chart gives the same bytes.
     with mpl.rc_context(
@@ -327,24 +418,24 @@ def growth_chart_svg(
                 )
         if points:
             xc = axis.x(np.array([p.corrected_age for p in points]))
-            xk = axis.x(np.array([p.chronological_age for p in points]))
             ys = np.array([p.value for p in points])
+            xm = axis.x(np.array([p.corrected_age for p in marked]))
+            xk = axis.x(np.array([p.chronological_age for p in marked]))
+            ym = np.array([p.value for p in marked])
             # The age-correction lines as one line broken by NaN gaps: one path with a sub-path per point,
             # where an artist per point made a year of daily weights take seconds to draw.
-            shifted = np.abs(xc - xk) > 1e-9
-            if shifted.any():
-                n = int(shifted.sum())
-                gap = np.full(n, np.nan)
+            if marked:
+                gap = np.full(len(marked), np.nan)
                 ax.plot(
-                    np.column_stack([xc[shifted], xk[shifted], gap]).ravel(),
-                    np.column_stack([ys[shifted], ys[shifted], gap]).ravel(),
+                    np.column_stack([xm, xk, gap]).ravel(),
+                    np.column_stack([ym, ym, gap]).ravel(),
                     color="#1f5fa6",
                     linewidth=0.5,
                     gid="age-correction",
                 )
             ax.plot(
                 xk,
-                ys,
+                ym,
                 linestyle="none",
                 marker="o",
                 markersize=4,
@@ -357,6 +448,9 @@ def growth_chart_svg(
                 xc, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa6", gid="corrected-points"
             )
         ax.set_xlim(float(axis.x(lo)), float(axis.x(hi)))
+        values = _fit_values(points, lines)
+        if values is not None:
+            ax.set_ylim(*values)
         ax.set_xlabel(axis.label)
         ax.set_ylabel(f"{what.capitalize()} ({METHOD_UNITS[method]})")
         ax.set_title(title, fontsize=9)
