@@ -66,6 +66,7 @@ PAGES: list[Page] = [
     Page("library:rules", Perm.LIBRARY_VIEW),
     Page("library:sources", Perm.LIBRARY_VIEW),
     Page("library:settings", Perm.SETTINGS_MANAGE),
+    Page("library:release_settings", Perm.SETTINGS_MANAGE),
     Page("library:intake", Perm.CLIENT_VIEW, kwargs=("client",)),
     Page("library:check", Perm.SESSION_RECORD, kwargs=("client",)),
     Page("library:check_result", Perm.CLIENT_VIEW, kwargs=("client", "check")),

@@ -319,3 +319,43 @@ def test_a_parents_session_leaves_out_trained_only_steps(client: HttpClient, cli
         else:
             assert {"myofascial_release", "lymphatic_drainage"} <= techniques
         api("post", f"/sessions/{session.pk}/stop", {"reason": "test over"})
+
+
+def test_the_wound_question_is_asked_and_read_when_the_intake_names_an_operation(
+    client: HttpClient, api: Api, clinic: Clinic
+) -> None:
+    adult = make_client(
+        clinic.actor(Role.THERAPIST), born_days_ago=365 * 40, weeks=None, days=None, birth_weight_g=None
+    )
+    operated = timezone.localdate() - dt.timedelta(weeks=30)
+    _intake(api, adult.pk, "rehab", had_surgery=True, surgery_date=operated, surgery_regions=["left_ankle"])
+    client.force_login(clinic.user(Role.THERAPIST))
+    url = reverse("library:check", args=[adult.pk]) + "?protocol=rehab_injury_postop"
+    assert "Is the surgical wound fully closed and healed?" in client.get(url).content.decode()
+    from kwtest.screening import clear_form
+
+    client.post(url, {**clear_form("rehab", "today"), "surgical_wound_healed": "no"})
+    check = ReadinessCheck.objects.get(client=adult)
+    assert check.answers["surgical_wound_healed"] is False
+    reasons = {r["rule_id"]: r for r in check.verdict["reasons"]}
+    assert reasons["surgical_site_unhealed"]["regions"] == ["left_ankle"]
+    assert reasons["surgical_site_unhealed"]["unanswered"] == []
+
+
+def test_an_administrator_sets_who_may_release(client: HttpClient, clinic: Clinic) -> None:
+    client.force_login(clinic.user(Role.ADMIN))
+    url = reverse("library:release_settings")
+    assert client.post(url, {"roles": ["admin"], "self_release": "on"}).status_code == 302
+    clinic.org.refresh_from_db()
+    assert clinic.org.settings["releases"] == {"roles": ["admin"], "self_release": True}
+    assert "This field is required" in client.post(url, {}).content.decode()
+    child = _oncology_child(clinic)
+    runner = Api(client, clinic.token(Role.THERAPIST))
+    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
+    check = _check(runner, child.pk, "child_hospital_comfort", "child").json()
+    refused = runner(
+        "post",
+        f"/clients/{child.pk}/releases",
+        {"check_id": check["id"], "rule_id": "cancer_release", "note": "Oncology team agrees today"},
+    )
+    assert refused.status_code == 403

@@ -100,22 +100,35 @@ class QuestionForm(forms.Form):
         library: Library,
         questions: Iterable[Question],
         stored: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`context` holds stored answers of another scope (the intake, for today's check): a follow-up
+        whose question was answered there is asked, plainly, only when that answer calls for it."""
         self.library = library
-        self.questions = list(questions)
+        given = list(questions)
+        own = {q.id for q in given}
+        context = context or {}
+        self.resolved: set[str] = set()  # follow-ups whose gate is in the context and says "ask"
+        self.questions = []
+        for q in given:
+            if q.ask_if is not None and q.ask_if.question not in own:
+                if context.get(q.ask_if.question) != q.ask_if.equals:
+                    continue  # the other scope's answer says this does not apply: not asked at all
+                self.resolved.add(q.id)
+            self.questions.append(q)
         stored = stored or {}
         kwargs.setdefault("initial", {q.id: stored_to_initial(q, stored.get(q.id)) for q in self.questions})
         super().__init__(*args, **kwargs)
         for question in self.questions:
             field = field_for(library, question)
-            if question.ask_if is not None:
+            if question.ask_if is not None and question.id not in self.resolved:
                 field.widget.attrs["data-ask-if"] = question.ask_if.question
                 field.widget.attrs["data-ask-if-equals"] = _ask_if_value(question.ask_if.equals)
             self.fields[question.id] = field
 
     def _asked(self, question: Question, data: Mapping[str, Any]) -> bool:
-        if question.ask_if is None:
+        if question.ask_if is None or question.id in self.resolved:
             return True
         given = data.get(question.ask_if.question)
         return given == _ask_if_value(question.ask_if.equals)

@@ -338,3 +338,28 @@ def screening_settings_save(*, actor: Actor, overrides: Mapping[str, Any]) -> Or
             },
         )
     return org
+
+
+def release_policy_save(*, actor: Actor, roles: list[str], self_release: bool) -> Organisation:
+    """Who may release safety rules in the organisation, and whether a release counts for its giver."""
+    actor.require(Perm.SETTINGS_MANAGE)
+    unknown = sorted(set(roles) - set(selectors.RELEASE_ROLES))
+    if unknown or not roles:
+        raise ValidationFailed(
+            {"roles": ["Choose at least one of the clinical roles (administrator, therapist / nurse)."]}
+        )
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        before = dict((org.settings or {}).get(selectors.RELEASES_KEY, {}))
+        after = {"roles": sorted(set(roles)), "self_release": bool(self_release)}
+        org.settings = {**(org.settings or {}), selectors.RELEASES_KEY: after}
+        org.save(update_fields=["settings", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            entity="organisation_settings",
+            entity_id=org.pk,
+            summary="changed who may release safety rules",
+            changes=diff(before, after),
+        )
+    return org

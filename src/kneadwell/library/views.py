@@ -154,6 +154,41 @@ def settings_edit(request: ActorRequest) -> HttpResponse:
     return render(request, "library/settings.html", {"form": form, "rows": rows})
 
 
+class ReleasePolicyForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Who may release a rule that needs a clinician's release",
+        choices=[("admin", "Administrators"), ("therapist", "Therapists and nurses")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    self_release = forms.BooleanField(
+        label="A release also counts for the person who gave it",
+        required=False,
+        help_text="Off by default: whoever runs the check or the session needs a second clinician's release. "
+        "Switch on only where one clinician works alone.",
+    )
+
+
+@page(Perm.SETTINGS_MANAGE)
+def release_settings(request: ActorRequest) -> HttpResponse:
+    policy = selectors.release_policy(request.actor.organisation)
+    form = ReleasePolicyForm(
+        request.POST or None, initial={"roles": sorted(policy.roles), "self_release": policy.self_release}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.release_policy_save(
+                actor=request.actor,
+                roles=form.cleaned_data["roles"],
+                self_release=form.cleaned_data["self_release"],
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Release settings saved. They apply to every check from now on.")
+            return redirect("library:release_settings")
+    return render(request, "library/release_settings.html", {"form": form})
+
+
 # --- intake ------------------------------------------------------------------------------------------------
 @page(Perm.CLIENT_VIEW)
 def intake(request: ActorRequest, client_id: int) -> HttpResponse:
@@ -237,7 +272,10 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
     if protocol_id not in lib.protocols:
         return render(request, "library/check_choose.html", {**context, "choices": choices, "others": others})
     form = QuestionForm(
-        request.POST or None, library=lib, questions=lib.questions_for(existing.population, "today")
+        request.POST or None,
+        library=lib,
+        questions=lib.questions_for(existing.population, "today"),
+        context=existing.answers,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -278,13 +316,25 @@ def check_result(request: ActorRequest, client_id: int, check_id: int) -> HttpRe
             "verdict": verdict,
             "protocol": lib.protocols.get(result.protocol_id),
             "parent_register": actor.is_caregiver,
-            "can_release": actor.can(Perm.RELEASE_GIVE),
+            "can_release": _may_release(actor, result),
+            "second_clinician": actor.can(Perm.RELEASE_GIVE) and not _may_release(actor, result),
             "body_map": _svg(render_body_map(lib, avoided=avoided, title="Areas to leave out today"))
             if avoided
             else None,
             "release_form": ReleaseForm(),
         "sections": check_result_sections(request, result),
         },
+    )
+
+
+def _may_release(actor: Any, check: Any) -> bool:
+    """The release form shows only to a role the organisation lets release, and (by default) not to the
+    person who ran the check."""
+    policy = selectors.release_policy(actor.organisation)
+    return bool(
+        actor.can(Perm.RELEASE_GIVE)
+        and actor.role.value in policy.roles
+        and (policy.self_release or check.checked_by_id != actor.user.pk)
     )
 
 
