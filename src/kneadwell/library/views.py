@@ -172,7 +172,7 @@ class ReleasePolicyForm(forms.Form):
 def release_settings(request: ActorRequest) -> HttpResponse:
     policy = selectors.release_policy(request.actor.organisation)
     form = ReleasePolicyForm(
-        request.POST or None, initial={"roles": sorted(policy.roles), "self_release": policy.self_release}
+        request.POST if request.method == "POST" else None, initial={"roles": sorted(policy.roles), "self_release": policy.self_release}
     )
     if request.method == "POST" and form.is_valid():
         try:
