@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import ErrorOut, responses
-from kneadwell.api.types import DateTime, Id, LongText, ShortText
+from kneadwell.api.types import BodyIn, DateTime, Id, LongText, ShortText
 from kneadwell.care import measures_due, selectors, services
 from kneadwell.care.adherence import Adherence
 from kneadwell.care.models import AdverseEvent, Note, Observation, Plan, Session
@@ -27,7 +27,7 @@ Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:
 Vital = Annotated[float, Field(allow_inf_nan=False)]
 
 
-class PlanIn(Schema):
+class PlanIn(BodyIn):
     check_id: Id = Field(..., description="A recent readiness check for the protocol that did not block")
     starts_at: DateTime
     open_weeks: int = Field(4, ge=1, le=52)
@@ -78,11 +78,11 @@ class PlanOut(Schema):
     adherence: AdherenceOut
 
 
-class EndIn(Schema):
+class EndIn(BodyIn):
     reason: LongText
 
 
-class SessionStartIn(Schema):
+class SessionStartIn(BodyIn):
     check_id: Id
     slot_id: Id | None = None
 
@@ -106,13 +106,13 @@ class SessionOut(Schema):
     version: int
 
 
-class StepIn(Schema):
+class StepIn(BodyIn):
     index: int = Field(..., ge=0, le=500)
     outcome: Literal["done", "skipped"]
     skip_reason: ShortText = ""
 
 
-class VitalsIn(Schema):
+class VitalsIn(BodyIn):
     heart_rate: Vital | None = None
     spo2: Vital | None = None
     respiratory_rate: Vital | None = None
@@ -121,7 +121,7 @@ class VitalsIn(Schema):
     spo2_seconds: Vital | None = None
 
 
-class ObservationIn(Schema):
+class ObservationIn(BodyIn):
     key: Key = Field(..., description="Your id for this observation; sending it again stores it once")
     kind: Literal["cue", "state", "vitals"]
     code: Annotated[str, Field(max_length=60, pattern=r"^[a-z0-9_]*$")] = ""
@@ -142,11 +142,11 @@ class ObservationOut(Schema):
     session_status: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: LongText
 
 
-class NoteIn(Schema):
+class NoteIn(BodyIn):
     version: int | None = Field(
         None,
         ge=1,
@@ -194,16 +194,16 @@ class NoteOut(Schema):
     amendments: list[AmendmentOut]
 
 
-class SignIn(Schema):
+class SignIn(BodyIn):
     version: int = Field(..., ge=1)
 
 
-class AmendIn(Schema):
+class AmendIn(BodyIn):
     text: LongText
     reason: ShortText
 
 
-class AdverseIn(Schema):
+class AdverseIn(BodyIn):
     occurred_at: DateTime
     what: LongText
     severity: Literal["mild", "moderate", "severe", "serious"]

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import Id, LongText, Name, SearchText, ShortText
+from kneadwell.api.types import BodyIn, Date, Id, LongText, Name, SearchText, ShortText
 from kneadwell.clients import rules, selectors, services
 from kneadwell.clients.models import Client, Consent, Guardian
 
@@ -22,10 +22,10 @@ Code = Annotated[str, Field(max_length=64, pattern=r"^[a-z0-9_]+$")]
 Identifier = Annotated[str, Field(max_length=rules.MAX_IDENTIFIER)]
 
 
-class ClientIn(Schema):
+class ClientIn(BodyIn):
     given_name: Name
     family_name: Name
-    birth_date: dt.date
+    birth_date: Date
     sex: Sex
     gestation_weeks: int | None = Field(None, description="Completed weeks at birth (22–44); empty for term")
     gestation_days: int | None = Field(None, description="Extra days, 0–6")
@@ -35,11 +35,11 @@ class ClientIn(Schema):
     notes: LongText = ""
 
 
-class ClientPatch(Schema):
+class ClientPatch(BodyIn):
     version: int = Field(..., ge=1, description="The version you loaded; a newer one on the server is a 409")
     given_name: Name | None = None
     family_name: Name | None = None
-    birth_date: dt.date | None = None
+    birth_date: Date | None = None
     sex: Sex | None = None
     gestation_weeks: int | None = None
     gestation_days: int | None = None
@@ -74,7 +74,7 @@ class ClientPage(Schema):
     items: list[ClientOut]
 
 
-class GuardianIn(Schema):
+class GuardianIn(BodyIn):
     name: ShortText
     relationship: Literal[tuple(Guardian.Relationship.values)]  # type: ignore[valid-type]
     has_parental_responsibility: bool = True
@@ -92,14 +92,14 @@ class GuardianOut(Schema):
     has_login: bool
 
 
-class ConsentIn(Schema):
+class ConsentIn(BodyIn):
     kind: Literal["guardian", "self", "assent"]
     scopes: list[Literal["care", "measurements", "research", "sharing"]] = Field(
         ..., min_length=1, max_length=4
     )
     guardian_id: Id | None = None
     signed_by_name: ShortText
-    signed_on: dt.date
+    signed_on: Date
     method: Literal["paper", "electronic", "verbal"]
     attestation: bool
     notes: LongText = ""
@@ -119,7 +119,7 @@ class ConsentOut(Schema):
     created_at: dt.datetime
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(BodyIn):
     reason: LongText
 
 

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import LongText, Name, ShortText
+from kneadwell.api.types import BodyIn, LongText, Name, ShortText
 from kneadwell.core.errors import NotFound
 from kneadwell.evidence import selectors, services
 from kneadwell.evidence.library import Category, Claim, Condition, Finding, Population, Study
@@ -363,7 +363,7 @@ def outcome_pool(request: HttpRequest, outcome_code: Code, params: Query[PoolPar
 
 
 # --- an organisation's own meta-analyses --------------------------------------------------------------
-class AnalysisRowIn(Schema):
+class AnalysisRowIn(BodyIn):
     """One study, with the columns of one layout: counts (RR, OR, RD), means and SDs (MD, SMD), or
     yi and vi (yi as a log ratio for RR and OR)."""
 
@@ -383,7 +383,7 @@ class AnalysisRowIn(Schema):
 Rows = Annotated[list[AnalysisRowIn], Field(min_length=1, max_length=200)]
 
 
-class AnalysisIn(Schema):
+class AnalysisIn(BodyIn):
     title: Name
     outcome: Name
     outcome_code: OutcomeCodeOrEmpty = Field("", description="The evidence library's outcome code, if any")
@@ -393,7 +393,7 @@ class AnalysisIn(Schema):
     rows: Rows
 
 
-class AnalysisPatch(Schema):
+class AnalysisPatch(BodyIn):
     version: Version = Field(..., description="The version you loaded; a newer one on the server is a 409")
     title: Name | None = None
     outcome: Name | None = None

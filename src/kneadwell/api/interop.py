@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import Id
+from kneadwell.api.types import BodyIn, Id
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.interop import services
 
@@ -109,7 +109,7 @@ class CsvExportOut(Schema):
     sessions: int
 
 
-class CsvImportIn(Schema):
+class CsvImportIn(BodyIn):
     clients_csv: CsvText = Field(description="The clients file's text (see docs/interop.md for columns)")
     measurements_csv: CsvText = Field("", description="The measurements file's text, linked by client_ref")
     sessions_csv: CsvText = Field("", description="The sessions file's text, linked by client_ref")

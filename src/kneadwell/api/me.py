@@ -9,7 +9,7 @@ from kneadwell.accounts import selectors, services
 from kneadwell.accounts.roles import GRID
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import Id, ShortText
+from kneadwell.api.types import BodyIn, Id, ShortText
 
 router = Router(tags=["account"])
 
@@ -23,7 +23,7 @@ class MeOut(Schema):
     permissions: list[str]
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     name: ShortText
     expires_in_days: int | None = None
 

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import DateOrDateTime, DateTime, Id, LongText
+from kneadwell.api.types import BodyIn, DateOrDateTime, DateTime, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.outcomes import instruments, selectors, services
@@ -207,7 +207,7 @@ def instrument_list(request: HttpRequest) -> list[InstrumentOut]:
 # --- measurements ---------------------------------------------------------------------------------
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(BodyIn):
     instrument_id: InstrumentId
     taken_at: DateTime = Field(
         ..., description="When it was taken, with its UTC offset (one without an offset is a 422)"
@@ -265,21 +265,21 @@ class ListParams(Schema):
     offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0
 
 
-class WeightRowIn(Schema):
+class WeightRowIn(BodyIn):
     taken_at: DateOrDateTime = Field(
         ..., description="A date (read as 12:00 local time) or a date-time with its UTC offset"
     )
     value: Number
 
 
-class WeightsIn(Schema):
+class WeightsIn(BodyIn):
     unit: Literal["g", "kg"] = "g"
     context: Context = "routine"
     confirm_unusual: bool = False
     rows: list[WeightRowIn] = Field(..., min_length=1, max_length=services.MAX_SERIES_ROWS)
 
 
-class InErrorIn(Schema):
+class InErrorIn(BodyIn):
     version: int = Field(..., ge=1, le=2**31 - 1, description="The version you loaded; a newer one is a 409")
     reason: LongText
 
@@ -547,7 +547,7 @@ def growth_summary(request: HttpRequest, client_id: Id, params: Query[GrowthPara
 # --- CSV import -----------------------------------------------------------------------------------
 
 
-class ImportIn(Schema):
+class ImportIn(BodyIn):
     csv: Annotated[str, Field(min_length=1, max_length=2_000_000)] = Field(
         ..., description="The CSV text (header row: see docs/outcomes.md)"
     )

@@ -4,9 +4,23 @@ bytes, and no name or note needs them), and ids within the database's integer ra
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, TypeAdapter
+from ninja import Schema
+from ninja.schema import DjangoGetter
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1
@@ -48,6 +62,7 @@ def _text_or_datetime(value: object) -> object:
 
 DateTime = Annotated[
     dt.datetime,
+    Strict(False),  # in a strict BodyIn the string still has to be parsed; _text_or_datetime keeps it strict
     BeforeValidator(_text_or_datetime),
     AfterValidator(_with_offset),
     Field(description="An RFC 3339 date-time with its UTC offset; one without an offset is a 422"),
@@ -61,15 +76,50 @@ _DATETIME = TypeAdapter(DateTime)
 def _date_or_datetime(value: object) -> dt.date | dt.datetime:
     # Decided by shape, not by trying one type then the other: a union would quietly read a naive
     # "…T00:00" as a date and report a naive "…T08:00" as two errors with internal locations.
-    if isinstance(value, str) and len(value) == 10:
-        return _DATE.validate_python(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    return _DATETIME.validate_python(value)
+    adapter = _DATE if isinstance(value, str) and len(value) == 10 else _DATETIME
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        raise PydanticCustomError("date_or_datetime", exc.errors()[0]["msg"]) from None
 
 
 DateOrDateTime = Annotated[
     dt.date | dt.datetime,
-    BeforeValidator(_date_or_datetime),
-    Field(description="A date (YYYY-MM-DD) or an RFC 3339 date-time with its UTC offset"),
+    PlainValidator(_date_or_datetime),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+            "description": "A date (YYYY-MM-DD) or an RFC 3339 date-time with its UTC offset",
+        }
+    ),
 ]
+
+
+def _text_or_date(value: object) -> object:
+    if not isinstance(value, (str, dt.date)):
+        raise PydanticCustomError("date_type", "must be a date string (YYYY-MM-DD)")
+    return value
+
+
+Date = Annotated[dt.date, Strict(False), BeforeValidator(_text_or_date)]
+
+
+class BodyIn(Schema):
+    """A request body, validated strictly: JSON `true` is not the number 1, `"5"` is not 5, and null or a
+    list is not text (issue 10: `gestation_days: false` was saved as 0). Dates and date-times are still
+    read from their strings (see Date, DateTime). Query and path parameters stay lax: they arrive as
+    text."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # ninja's Schema reads attributes from any object (it serves ORM rows too), so a body of
+        # `[null, null]` became a note with every field at its default; a body must be a JSON object.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, (dict, BaseModel)):
+            raise PydanticCustomError("object_type", "the body must be a JSON object")
+        return data
