@@ -39,6 +39,8 @@ PAGES: list[Page] = [
     Page("accounts:password_reset", PUBLIC),
     Page("accounts:password_reset_done", PUBLIC),
     Page("accounts:password_reset_complete", PUBLIC),
+    Page("accounts:signup", PUBLIC),  # family sign-up: anyone may create a family account
+    Page("accounts:verify_resend", ANY_MEMBER, method="post"),
     Page("accounts:team", Perm.TEAM_MANAGE),
     Page("accounts:tokens", Perm.TOKEN_MANAGE),
     Page("accounts:organisation_switch", ANY_MEMBER),
@@ -162,6 +164,7 @@ ORG_OBJECTS |= {"analysis"}  # evidence: a researcher's meta-analysis belongs to
 NOT_IN_GRID = {
     "invitation_accept",
     "accounts:password_reset_confirm",
+    "accounts:verify",  # the signed email-verification link (tests/accounts/test_signup.py)
     "accounts:logout",
     # a calendar app cannot log in: the feed's unguessable link is its credential (tests/care)
     "care:calendar",
@@ -410,8 +413,8 @@ def test_page_answers_as_the_grid_says(
     url = _url(page, clinic, role)
     response = getattr(client, page.method)(url, dict(page.data))
     expected = _expected(page, role)
-    if page.need == PUBLIC and role is not None and page.name == "accounts:login":
-        expected = 302  # a signed-in person is sent on from the login page
+    if page.need == PUBLIC and role is not None and page.name in {"accounts:login", "accounts:signup"}:
+        expected = 302  # a signed-in person is sent on from the login and sign-up pages
     assert response.status_code == expected, f"{page.name} as {role}: {response.status_code}"
     if expected == 302 and role is None:
         assert "/accounts/login/" in response["Location"]
@@ -466,6 +469,22 @@ GRID_BUNDLE: dict[str, Any] = {
 }
 
 API: list[Operation] = [
+    # The only operation open without a token: family sign-up (throttled per address; tests/accounts).
+    Operation(
+        "post",
+        "/api/v1/signup",
+        PUBLIC,
+        {
+            "full_name": "Grid Parent",
+            "email": "grid-parent@example.test",
+            "password": "a-long-grid-passphrase",
+            "baby_given_name": "Gina",
+            "baby_birth_date": str(dt.date.today() - dt.timedelta(days=30)),
+            "baby_sex": "female",
+            "consent": True,
+        },
+        ok=201,
+    ),
     Operation("get", "/api/v1/me", ANY_MEMBER),
     Operation("get", "/api/v1/tokens", Perm.TOKEN_MANAGE),
     Operation("post", "/api/v1/tokens", Perm.TOKEN_MANAGE, {"name": "grid"}, ok=201),
@@ -697,7 +716,9 @@ def test_api_answers_as_the_grid_says(
         headers["Authorization"] = f"Bearer {clinic.token(role)}"
     path = _api_path(op, clinic, role or Role.ADMIN)
     response = getattr(client, op.method)(path, op.body, content_type="application/json", headers=headers)
-    if role is None:
+    if op.need == PUBLIC:
+        expected = op.ok
+    elif role is None:
         expected = 401
     elif op.need == ANY_MEMBER or role_has(role, op.need):  # type: ignore[arg-type]
         expected = op.ok

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 
 from kneadwell.accounts.models import ROLE_CHOICES
+from kneadwell.accounts.services import CONSENT_ATTESTATION
+from kneadwell.core.forms import DateInput
 
 
 class InvitationForm(forms.Form):
@@ -54,3 +56,65 @@ class TokenForm(forms.Form):
 class MemberForm(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
     is_active = forms.BooleanField(label="Active", required=False)
+
+
+class SignupForm(forms.Form):
+    """Family sign-up: the parent and their baby in one short form. A baby born on time needs no
+    gestation taps ("on time" is chosen already); the weeks and days are asked only for one born early."""
+
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.CharField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send a link to confirm it; you can start before you open it.",
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password and not like your name or email.",
+    )
+    baby_given_name = forms.CharField(
+        label="Your baby\u2019s first name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Their family name is taken from yours; you can change it on your baby\u2019s page.",
+    )
+    baby_birth_date = forms.DateField(label="Date of birth", widget=DateInput)
+    baby_sex = forms.ChoiceField(
+        label="Sex",
+        choices=[("female", "Girl"), ("male", "Boy")],
+        widget=forms.RadioSelect,
+        help_text="As recorded at birth: growth charts are different for girls and boys.",
+    )
+    gestation = forms.ChoiceField(
+        label="Born",
+        choices=[("term", "On time (37 weeks or more)"), ("early", "Early (before 37 weeks)")],
+        widget=forms.RadioSelect,
+        initial="term",
+    )
+    gestation_weeks = forms.IntegerField(
+        label="Weeks of pregnancy at birth",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="E.g. 34 for a baby born at 34 weeks and 2 days.",
+    )
+    gestation_days = forms.IntegerField(
+        label="and days",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text="0 to 6.",
+    )
+    consent = forms.BooleanField(label=CONSENT_ATTESTATION, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # What is missing is said by the service (family_signup), with every other problem at once and
+        # in the same words as the API; the form only reads what was typed.
+        for name, field in self.fields.items():
+            if name != "gestation":
+                field.required = False

@@ -38,6 +38,9 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150)
+    # When the person opened the signed link emailed to this address (family sign-up), or accepted an
+    # invitation sent to it. Empty: not yet shown to be theirs.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
@@ -134,3 +137,15 @@ class ApiToken(TimestampedModel):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class SignupAttempt(models.Model):
+    """One family sign-up that reached the point of creating an account or emailing an address (a new
+    account, or an address that already had one), by network address: what the per-address limit counts."""
+
+    ip = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_account = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"sign-up from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -14,10 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor, Channel
-from kneadwell.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from kneadwell.accounts.models import ApiToken, Invitation, Membership, Organisation, SignupAttempt, User
 from kneadwell.accounts.roles import Perm, Role
 from kneadwell.audit.services import Action, audit_record
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from kneadwell.clients.models import Client, Consent, Guardian
 
 INVITATION_DAYS = 14
 TOKEN_PREFIX = "kw_"  # noqa: S105 - the public prefix that marks our tokens
@@ -152,6 +158,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        if user.email_verified_at is None:
+            # The invitation link was emailed to this address, so opening it shows the address is theirs.
+            user.email_verified_at = invitation.accepted_at
+            user.save(update_fields=["email_verified_at"])
         actor = Actor(user=user, membership=membership, channel=Channel.PAGE)
         audit_record(
             actor=actor,
@@ -306,3 +316,295 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# --- family sign-up -------------------------------------------------------------------------------------
+# A parent creates their own account, a family organisation and their baby's record in one step; no
+# administrator is involved. Limits and wording:
+# - SIGNUP_LIMIT sign-ups (new accounts, or addresses that already had one) per network address per
+#   SIGNUP_WINDOW: enough for a family or a shared house, too few for a script.
+# - The verification link lasts VERIFY_DAYS; it is signed (django.core.signing) with the user's id and
+#   address, so it stops working if the address changes. Nothing waits for it: the baby's care can start
+#   before the address is verified.
+SIGNUP_LIMIT = 5
+SIGNUP_WINDOW = dt.timedelta(hours=1)
+VERIFY_DAYS = 3
+VERIFY_SALT = "kneadwell.accounts.verify-email"
+CONSENT_ATTESTATION = (
+    "I am this baby's parent or legal guardian, and I consent to keeping this care record: the massage "
+    "sessions with their notes, and the measurements (such as weight and length) I add."
+)
+SIGNUP_SCOPES = ("care", "measurements")
+EXISTING_ACCOUNT_MESSAGE = (
+    "We have sent a message to {email}. If that address already has a Kneadwell account, the message says "
+    "how to log in or reset the password. Nothing else was created."
+)
+
+
+class SignupThrottled(DomainError):
+    status = 429
+
+
+@dataclass(frozen=True)
+class FamilySignup:
+    user: User
+    organisation: Organisation
+    membership: Membership
+    client: Client
+    guardian: Guardian
+    consent: Consent
+    verify_link: str
+
+
+def _family_name_of(full_name: str) -> str:
+    """The baby's family name, taken from the parent's name (its last word); changed later on the baby's
+    page when it differs."""
+    words = full_name.split()
+    return words[-1] if words else ""
+
+
+def signup_throttle_check(*, ip: str, now: dt.datetime | None = None) -> None:
+    """Refuse a sign-up when SIGNUP_LIMIT were made from this address within SIGNUP_WINDOW."""
+    now = now or timezone.now()
+    recent = SignupAttempt.objects.filter(ip=ip, at__gt=now - SIGNUP_WINDOW).order_by("at")
+    count = recent.count()
+    if count >= SIGNUP_LIMIT:
+        first = recent.first()
+        wait = (first.at + SIGNUP_WINDOW - now) if first else SIGNUP_WINDOW
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        raise SignupThrottled(
+            f"Too many accounts have been created from this network in the last hour. Please try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask your clinic for an invitation."
+        )
+
+
+def _signup_errors(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    baby_given_name: str,
+    baby_birth_date: dt.date | None,
+    baby_sex: str,
+    born_early: bool,
+    gestation_weeks: int | None,
+    gestation_days: int | None,
+    consent: bool,
+) -> dict[str, list[str]]:
+    from kneadwell.clients import rules
+
+    errors: dict[str, list[str]] = {}
+    if not full_name.strip():
+        errors["full_name"] = ["Enter your name."]
+    elif len(full_name.strip()) > 150:
+        errors["full_name"] = ["Keep your name to 150 characters."]
+    try:
+        email = _check_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    try:
+        _check_password(password, User(email=email, full_name=full_name))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if born_early and gestation_weeks is None:
+        errors["gestation_weeks"] = ["Enter the weeks of pregnancy when your baby was born, e.g. 34."]
+    elif born_early and gestation_weeks is not None and gestation_weeks >= 37:
+        errors["gestation_weeks"] = [
+            f"{gestation_weeks} weeks is on time; choose \u201con time\u201d, or enter fewer than 37 weeks."
+        ]
+    baby = rules.client_field_errors(
+        birth_date=baby_birth_date,
+        today=timezone.localdate(),
+        gestation_weeks=gestation_weeks if born_early else None,
+        gestation_days=gestation_days if born_early else None,
+        birth_weight_g=None,
+        sex=baby_sex,
+        given_name=baby_given_name,
+        family_name=_family_name_of(full_name) or "-",
+    )
+    names = {"given_name": "baby_given_name", "birth_date": "baby_birth_date", "sex": "baby_sex"}
+    for field, messages in baby.items():
+        messages = [m.replace("the client's first name", "your baby's first name") for m in messages]
+        errors.setdefault(names.get(field, field), []).extend(messages)
+    if not consent:
+        errors["consent"] = ["Tick the box to confirm you are the parent or guardian and give consent."]
+    return errors
+
+
+def family_signup(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    baby_given_name: str,
+    baby_birth_date: dt.date | None,
+    baby_sex: str,
+    born_early: bool = False,
+    gestation_weeks: int | None = None,
+    gestation_days: int | None = None,
+    consent: bool,
+    ip: str,
+    base_url: str,
+    channel: Channel = Channel.PAGE,
+) -> FamilySignup | None:
+    """Create a parent's account, their family organisation (they are its caregiver), their baby's record
+    with the parent as guardian, and the parent's online consent for care and measurements, in one
+    transaction; then email a link to verify the address.
+
+    An address that already has an account gets an email instead (how to log in or reset the password)
+    and None is returned, so the answer does not say whether the account exists (as password reset)."""
+    from kneadwell.clients.models import Consent, Guardian
+    from kneadwell.clients.rules import ConsentKind
+    from kneadwell.clients.services import client_create, consent_record
+
+    signup_throttle_check(ip=ip)
+    errors = _signup_errors(
+        full_name=full_name,
+        email=email,
+        password=password,
+        baby_given_name=baby_given_name,
+        baby_birth_date=baby_birth_date,
+        baby_sex=baby_sex,
+        born_early=born_early,
+        gestation_weeks=gestation_weeks,
+        gestation_days=gestation_days,
+        consent=consent,
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    assert baby_birth_date is not None  # checked above
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    if User.objects.filter(email__iexact=email).exists():
+        _signup_existing(email=email, ip=ip, base_url=base_url)
+        return None
+    if not born_early:
+        gestation_weeks = gestation_days = None
+    elif gestation_days is None:
+        gestation_days = 0
+    with transaction.atomic():
+        user = User.objects.create_user(email=email, password=password, full_name=full_name)
+        organisation = Organisation.objects.create(
+            name=f"{full_name}\u2019s family"[:200], kind=Organisation.Kind.FAMILY
+        )
+        membership = Membership.objects.create(user=user, organisation=organisation, role=Role.CAREGIVER)
+        actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            entity="organisation",
+            entity_id=organisation.pk,
+            summary=f"signed up: created the family account {organisation.name} with {email} as parent",
+            changes={"kind": organisation.kind, "role": membership.role},
+        )
+        # client_create makes a caregiver the guardian of the baby they add (so they can see it).
+        client = client_create(
+            actor=actor,
+            given_name=baby_given_name,
+            family_name=_family_name_of(full_name),
+            birth_date=baby_birth_date,
+            sex=baby_sex,
+            gestation_weeks=gestation_weeks,
+            gestation_days=gestation_days,
+        )
+        guardian = Guardian.objects.get(client=client, user=user)
+        consent_row: Consent = consent_record(
+            actor=actor,
+            client=client,
+            kind=ConsentKind.GUARDIAN,
+            scopes=list(SIGNUP_SCOPES),
+            signed_by_name=full_name,
+            signed_on=timezone.localdate(),
+            method=Consent.Method.ELECTRONIC,
+            attestation=True,
+            guardian=guardian,
+            notes=f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d",
+        )
+        SignupAttempt.objects.create(ip=ip, created_account=True)
+        link = email_verification_send(user=user, base_url=base_url)
+    return FamilySignup(
+        user=user,
+        organisation=organisation,
+        membership=membership,
+        client=client,
+        guardian=guardian,
+        consent=consent_row,
+        verify_link=link,
+    )
+
+
+def _signup_existing(*, email: str, ip: str, base_url: str) -> None:
+    SignupAttempt.objects.create(ip=ip, created_account=False)
+    root = base_url.rstrip("/")
+    send_mail(
+        subject="Your Kneadwell account",
+        message=(
+            "Someone (we hope you) tried to create a Kneadwell family account with this address, which "
+            "already has an account.\n\n"
+            f"Log in: {root}/accounts/login/\n"
+            f"Forgotten your password? Set a new one: {root}/accounts/password-reset/\n\n"
+            "If this was not you, you can ignore this message; nothing was changed.\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+
+
+def _verify_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=VERIFY_SALT, compress=True)
+
+
+def email_verification_send(*, user: User, base_url: str) -> str:
+    """Email the signed link that verifies `user`'s address (after the surrounding transaction commits);
+    returns the link."""
+    link = f"{base_url.rstrip('/')}/accounts/verify/{_verify_token(user)}/"
+    address = user.email
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="Confirm your email address for Kneadwell",
+            message=(
+                f"Hello {user.full_name or address},\n\n"
+                f"Please confirm that this is your email address by opening this link within "
+                f"{VERIFY_DAYS} days:\n{link}\n\n"
+                "You can use Kneadwell in the meantime. If you did not create an account, ignore this "
+                "message.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[address],
+        )
+    )
+    return link
+
+
+def email_verify(*, token: str, ip: str = "") -> User:
+    """Mark the address in a verification link as verified. A link that is altered, expired, or for an
+    address the account no longer has is refused with a message saying what to do."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=dt.timedelta(days=VERIFY_DAYS))
+    except signing.SignatureExpired:
+        raise DomainError(
+            f"This link is more than {VERIFY_DAYS} days old. "
+            "Log in and choose \u201csend the link again\u201d."
+        ) from None
+    except signing.BadSignature:
+        raise NotFound(
+            "This link is not valid. Check that it was copied whole, or ask for a new one."
+        ) from None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    user = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
+    if user is None or user.email.lower() != str(data.get("e", "")):
+        raise NotFound("This link is not valid any more. Log in and ask for a new one.")
+    if user.email_verified_at is None:
+        with transaction.atomic():
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+            membership = user.memberships.select_related("organisation").order_by("created_at", "pk").first()
+            if membership is not None:
+                audit_record(
+                    actor=Actor(user=user, membership=membership, channel=Channel.PAGE, ip=ip),
+                    action=Action.UPDATE,
+                    entity="user",
+                    entity_id=user.pk,
+                    summary=f"verified the email address {user.email}",
+                )
+    return user

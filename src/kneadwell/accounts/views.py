@@ -6,15 +6,22 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts import selectors, services
-from kneadwell.accounts.forms import AcceptInvitationForm, InvitationForm, MemberForm, TokenForm
+from kneadwell.accounts.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    MemberForm,
+    SignupForm,
+    TokenForm,
+)
 from kneadwell.accounts.middleware import SESSION_KEY
 from kneadwell.accounts.roles import Perm, Role
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
-from kneadwell.core.web import ActorRequest, apply_errors, page
+from kneadwell.core.web import ActorRequest, apply_errors, client_ip, page
 
 
 @page(Perm.TEAM_MANAGE)
@@ -99,7 +106,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 request.session[SESSION_KEY] = membership.pk
                 messages.success(request, f"You joined {invitation.organisation.name}.")
-                return redirect("dashboard")
+                return _after_accepting(invitation.client_id, membership.role)
         return render(request, "accounts/invitation_accept.html", context)
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,9 +123,92 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_KEY] = membership.pk
             messages.success(request, f"Welcome to {invitation.organisation.name}.")
-            return redirect("dashboard")
+            return _after_accepting(invitation.client_id, membership.role)
     context["form"] = form
     return render(request, "accounts/invitation_accept.html", context)
+
+
+def _after_accepting(client_id: int | None, role: str) -> HttpResponse:
+    """An invited parent lands straight on their child; everyone else on the home page."""
+    if client_id is not None and role == Role.CAREGIVER:
+        return redirect("clients:detail", client_id=client_id)
+    return redirect("dashboard")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    """Family sign-up (public): the parent's account, a family organisation and the baby's record with the
+    parent's consent, in one form; then the parent is logged in on their baby's page."""
+    if request.user.is_authenticated and getattr(request, "membership", None) is not None:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    throttled = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.family_signup(
+                full_name=data["full_name"],
+                email=data["email"],
+                password=data["password"],
+                baby_given_name=data["baby_given_name"],
+                baby_birth_date=data["baby_birth_date"],
+                baby_sex=data["baby_sex"],
+                born_early=data["gestation"] == "early",
+                gestation_weeks=data["gestation_weeks"],
+                gestation_days=data["gestation_days"],
+                consent=data["consent"],
+                ip=client_ip(request),
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.SignupThrottled as exc:
+            throttled = exc.message
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            if result is None:
+                message = services.EXISTING_ACCOUNT_MESSAGE.format(email=data["email"].strip().lower())
+                return render(request, "accounts/signup_sent.html", {"message": message})
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_KEY] = result.membership.pk
+            messages.success(
+                request,
+                f"Welcome! {result.client.given_name}\u2019s record is ready. We have emailed you a link to "
+                "confirm your address; you can start now.",
+            )
+            return redirect("clients:detail", client_id=result.client.pk)
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "throttled": throttled, "limit": services.SIGNUP_LIMIT},
+        status=429 if throttled else 200,
+    )
+
+
+def email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The link emailed at sign-up (public: it may be opened on another device, logged out)."""
+    try:
+        user = services.email_verify(token=token, ip=client_ip(request))
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFound) else 400
+        return render(request, "accounts/verify_invalid.html", {"message": exc.message}, status=status)
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return redirect("accounts:login")
+
+
+@require_POST
+@page()
+def email_verify_resend(request: ActorRequest) -> HttpResponse:
+    user = request.actor.user
+    if user.email_verified_at is None:
+        services.email_verification_send(user=user, base_url=request.build_absolute_uri("/"))
+        messages.success(request, f"We have sent the link again to {user.email}.")
+    else:
+        messages.success(request, f"{user.email} is already confirmed.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/"):
+        return redirect(back)
+    return redirect("dashboard")
 
 
 @page(Perm.TOKEN_MANAGE)

@@ -84,9 +84,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from kneadwell.api import audit, care, clients, evidence, interop, library, me, outcomes, reports
+    from kneadwell.api import audit, care, clients, evidence, interop, library, me, outcomes, reports, signup
 
     api.add_router("/", me.router)
+    api.add_router("/", signup.router)
     api.add_router("/", library.router)
     api.add_router("/", care.router)
     api.add_router("/", outcomes.router)
