@@ -35,6 +35,7 @@ def test_a_parent_with_a_feverish_baby_is_stopped_with_the_reason(phone, clinic:
     page.get_by_role("link", name="Start today's check").click()
     page.get_by_role("link", name="Baby massage at home").click()
     answer_all(page, clear_form("infant", "today", fever_today="yes"))
+    shot(page, "todays-check-form-infant-phone")
     page.get_by_role("button", name="Check").click()
 
     panel = page.get_by_role("alert")

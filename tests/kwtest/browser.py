@@ -30,13 +30,18 @@ def log_in(page: Any, email: str, password: str) -> None:
 def answer_all(page: Any, data: dict[str, object]) -> None:
     """Answer a question form through its inputs, as a person would.
 
-    Each field is waited for before it is inspected: right after a click that navigates, the old page can
-    still be showing, and counting its inputs would find none of the new form's choices."""
+    The new form is waited for before any field is inspected: right after a click that navigates, the old
+    page can still be showing, and counting its inputs would find none of the new form's choices. Fields
+    the page does not ask (a question for another condition) are skipped."""
+    page.locator("form.questions").first.wait_for(state="attached")
     for name, value in data.items():
-        page.locator(f'[name="{name}"]').first.wait_for(state="attached")
+        if not page.locator(f'[name="{name}"]').count():
+            continue  # not asked of this client (a condition's or a newborn's question)
         for v in value if isinstance(value, list) else [value]:
             box = page.locator(f'input[name="{name}"][value="{v}"]')
             if box.count():
+                # Body areas fold away behind "Somewhere: choose the areas": open it as a person would.
+                box.evaluate("b => { const d = b.closest('details'); if (d) d.open = true; }")
                 box.check()
             else:
                 page.locator(f'[name="{name}"]').fill(str(v))

@@ -52,6 +52,11 @@ def clear_form(population: str, scope: str, **changes: Any) -> dict[str, Any]:
             )
             if data.get(q.ask_if.question) != wanted:
                 data.pop(q.id, None)
+    # The set's checklist is one field on the page: a tick for each "yes", or "none of these".
+    checklist = lib.question_set(population, scope).checklist
+    if checklist:
+        ticked = [q for q in checklist if data.pop(q, None) == "yes"]
+        data["checklist"] = ticked or ["none"]
     return data
 
 
@@ -61,8 +66,10 @@ def clear_answers(population: str, scope: str, **changes: Any) -> dict[str, Any]
     from kneadwell.library.forms import QuestionForm
 
     lib = default_library()
+    question_set = lib.question_set(population, scope)
     form = QuestionForm(clear_form(population, scope, **changes), library=lib,
-                        questions=lib.questions_for(population, scope))
+                        questions=lib.questions_for(population, scope), checklist=question_set.checklist,
+                        checklist_label=question_set.checklist_label or "")
     if not form.is_valid():
         raise AssertionError(f"clear answers do not validate: {form.errors.as_json()}")
     return form.answers()

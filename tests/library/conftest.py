@@ -41,6 +41,17 @@ FITTING: dict[str, tuple[date, int | None, frozenset[str]]] = {
 }
 
 
+def newborn(population: str) -> ClientFacts:
+    """A baby three weeks old, young enough to be asked about the cord stump (born at 34+0 weeks for the
+    preterm group, so its postmenstrual age, 37 weeks, needs no release)."""
+    return ClientFacts.from_birth(
+        population=population,
+        birth_date=NOW.date() - timedelta(weeks=3),
+        on=NOW.date(),
+        gestation_weeks=34 if population == "preterm_infant" else 40,
+    )
+
+
 def fitting_client(population: str, conditions: Iterable[str] = (), *, on: date | None = None) -> ClientFacts:
     """A client whose record fits `population`, with these conditions as well."""
     birth, gestation, own = FITTING[population]

@@ -9,6 +9,8 @@ import pytest
 from kneadwell.library.adaptation import adapt_routine
 from kneadwell.library.catalog import Library
 
+from .conftest import newborn
+
 
 def test_all_clear_keeps_every_step(run_screen: Any, library: Library) -> None:
     today = adapt_routine(library, "iaim_full_body", run_screen("infant"))
@@ -25,7 +27,8 @@ def test_a_blocked_verdict_leaves_nothing_to_do(run_screen: Any, library: Librar
 
 
 def test_an_unhealed_cord_takes_out_the_tummy_strokes_only(run_screen: Any, library: Library) -> None:
-    today = adapt_routine(library, "iaim_full_body", run_screen("infant", today={"umbilical_healed": False}))
+    verdict = run_screen("infant", today={"umbilical_healed": False}, client=newborn("infant"))
+    today = adapt_routine(library, "iaim_full_body", verdict)
     dropped = {library.routines["iaim_full_body"].steps[d.index].section for d in today.dropped}
     assert dropped == {"tummy"}
     assert all(d.rule_ids == ("umbilical_stump",) for d in today.dropped)

@@ -150,7 +150,7 @@ BROKEN: list[tuple[str, str, str, str, str]] = [
         "a design choice without an evidence note",
         "rules_infant.yaml",
         "    evidence_note: No massage-specific source; S19 only gives the usual healing time. "
-        "Avoidance is our conservative choice.\n",
+        "Avoidance is our conservative choice, and so is asking only in the first 6 weeks.\n",
         "",
         "needs an evidence_note",
     ),
@@ -240,6 +240,11 @@ def test_a_question_dropped_from_a_form_is_reported_at_the_rule_that_needs_it(
         content_copy / "readiness.yaml",
         "questions: [agrees_today, bp_uncontrolled, fever_today,",
         "questions: [agrees_today, bp_uncontrolled,",
+    )
+    edit_content(  # and from its checklist, which may only list the set's own questions
+        content_copy / "readiness.yaml",
+        "checklist: [bp_uncontrolled, fever_today,",
+        "checklist: [bp_uncontrolled,",
     )
     found = problem(content_copy)
     assert found.file == content_copy / "rules_general.yaml"

@@ -83,11 +83,48 @@ def test_an_unanswered_required_question_is_asked_again_and_nothing_is_saved(
     client.force_login(clinic.user(Role.CAREGIVER))
     save_intake(client, child.pk)
     data = {"protocol": "iaim_parent_routine", **clear_form("infant", "today")}
-    del data["fever_today"]
+    del data["baby_state"]
     response = client.post(reverse("library:check", args=[child.pk]), data)
     assert response.status_code == 200
     assert "Please answer this question." in response.content.decode()
     assert not ReadinessCheck.objects.filter(client=child).exists()
+
+
+def test_the_checklist_must_be_ticked_either_way(client: HttpClient, clinic: Clinic) -> None:
+    """No tick at all is not "none of these": the list is asked again and nothing is saved."""
+    child = baby(clinic)
+    client.force_login(clinic.user(Role.CAREGIVER))
+    save_intake(client, child.pk)
+    data = {"protocol": "iaim_parent_routine", **clear_form("infant", "today")}
+    del data["checklist"]
+    page = client.post(reverse("library:check", args=[child.pk]), data).content.decode()
+    assert "Tick any that apply, or “None of these”." in page
+    both = {**data, "checklist": ["none", "fever_today"]}
+    page = client.post(reverse("library:check", args=[child.pk]), both).content.decode()
+    assert "not both" in page
+    assert not ReadinessCheck.objects.filter(client=child).exists()
+    ticked = {**data, "checklist": ["fever_today"]}
+    client.post(reverse("library:check", args=[child.pk]), ticked)
+    check = ReadinessCheck.objects.get(client=child)
+    assert check.action == "stop"
+    assert check.answers["fever_today"] is True
+    assert check.answers["diarrhoea_today"] is False
+
+
+def test_a_healthy_babys_forms_leave_out_other_conditions_questions(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    child = baby(clinic)
+    client.force_login(clinic.user(Role.CAREGIVER))
+    intake = client.get(reverse("library:intake", args=[child.pk])).content.decode()
+    assert "tumour" not in intake
+    assert "platelet" not in intake
+    save_intake(client, child.pk)
+    today = client.get(
+        reverse("library:check", args=[child.pk]) + "?protocol=iaim_parent_routine"
+    ).content.decode()
+    assert "neck pain" not in today  # Down syndrome only
+    assert "Somewhere: choose the areas" in today
 
 
 def test_jaundice_needs_a_clinicians_release_which_a_parent_cannot_give(

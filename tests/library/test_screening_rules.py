@@ -14,6 +14,8 @@ import pytest
 from kneadwell.library.catalog import Library
 from kneadwell.library.screening import Action, ClientFacts, Verdict
 
+from .conftest import fitting_client, newborn
+
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 KINDS = ("fires", "threshold", "quiet")
 
@@ -212,10 +214,12 @@ CASES: list[Case] = [
     Case("jaundice", "threshold", "jaundice on record", "infant", True, {"conditions": ["jaundice"]}),
     Case("jaundice", "quiet", "none", "infant", False, {}),
     Case("umbilical_stump", "fires", "not healed", "preterm_infant", True,
-         {"today": {"umbilical_healed": False}}, regions=("umbilical_area",)),
+         {"today": {"umbilical_healed": False}, "client": newborn("preterm_infant")}, regions=("umbilical_area",)),
     Case("umbilical_stump", "threshold", "unanswered", "infant", True,
-         {"today": {"umbilical_healed": None}}, regions=("umbilical_area",)),
-    Case("umbilical_stump", "quiet", "healed", "infant", False, {}),
+         {"today": {"umbilical_healed": None}, "client": newborn("infant")}, regions=("umbilical_area",)),
+    Case("umbilical_stump", "quiet", "healed", "infant", False, {"client": newborn("infant")}),
+    Case("umbilical_stump", "quiet", "6 weeks old: not asked", "infant", False,
+         {"today": {"umbilical_healed": None}, "client": fitting_client("infant")}),
     *yes_no("preterm_not_stable", "preterm_infant", "clinician_confirms_stable", on_true=False),
     Case("preterm_exclusions", "fires", "untreated sepsis", "preterm_infant", True,
          {"intake": {"untreated_sepsis": True}}),

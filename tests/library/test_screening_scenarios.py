@@ -34,7 +34,7 @@ from kneadwell.library.screening import (
     screen,
 )
 
-from .conftest import NOW, clear_answers
+from .conftest import NOW, clear_answers, newborn
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -139,7 +139,7 @@ TRIGGERS: dict[str, Trigger] = {
     "preterm_feeding_wait": lambda p: {"today": {"last_feed_or_handling_at": NOW - 20 * M}},
     "not_ready_state": lambda p: {"today": {"baby_state": "crying"}},
     "jaundice": lambda p: {"today": {"jaundice_today": True}},
-    "umbilical_stump": lambda p: {"today": {"umbilical_healed": False}},
+    "umbilical_stump": lambda p: {"today": {"umbilical_healed": False}, "client": newborn(p)},
     "preterm_not_stable": lambda p: {"today": {"clinician_confirms_stable": False}},
     "preterm_exclusions": lambda p: {"intake": {"untreated_sepsis": True}},
     "too_cool": lambda p: {"today": {"axillary_temperature_c": 36.2}},

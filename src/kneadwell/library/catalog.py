@@ -75,6 +75,19 @@ class Library:
     def questions_for(self, population: str, scope: str) -> list[Question]:
         return [self.questions[q] for q in self.question_set(population, scope).questions]
 
+    def questions_asked(
+        self, population: str, scope: str, *, conditions: Iterable[str], age_days: int | None
+    ) -> list[Question]:
+        """The questions a form shows this client: those for a condition only when the client has it,
+        those for young babies only while the client is young enough."""
+        held = set(conditions)
+        return [
+            q
+            for q in self.questions_for(population, scope)
+            if (not q.for_conditions or held.intersection(q.for_conditions))
+            and (q.max_age_days is None or age_days is None or age_days < q.max_age_days)
+        ]
+
     # --- rules -----------------------------------------------------------------------------------------
 
     def rules_for(self, protocol_id: str, population: str) -> list[Rule]:

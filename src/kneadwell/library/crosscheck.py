@@ -411,11 +411,32 @@ def _questions(items: Items) -> Iterator[Issue]:
                 yield Issue("question_sets", set_id, ("questions", i), message)
         if len(set(qs.questions)) != len(qs.questions):
             yield Issue("question_sets", set_id, ("questions",), "a question appears twice")
+        for i, qid in enumerate(qs.checklist):
+            member = questions.get(qid)
+            where = ("checklist", i)
+            if qid not in qs.questions:
+                yield Issue("question_sets", set_id, where, f"'{qid}' is not one of the set's questions")
+            elif member is None or member.type != "yes_no" or member.ask_if is not None:
+                yield Issue("question_sets", set_id, where, f"'{qid}' is not a plain yes/no question")
+            elif not _fires_on_yes(items, qid):
+                message = f"a rule reads '{qid}' other than 'yes is a finding': no tick could hide one"
+                yield Issue("question_sets", set_id, where, message)
     for pid, pop in items["populations"].items():
         for field, scope in (("intake_set", "intake"), ("readiness_set", "today")):
             qs = items["question_sets"].get(getattr(pop, field))
             if qs is None or qs.scope != scope or qs.population != pid:
                 yield Issue("populations", pid, (field,), f"needs a {scope} question set for '{pid}'")
+
+
+def _fires_on_yes(items: Items, qid: str) -> bool:
+    """Every test of the question in every rule is `equals: true`, so "no tick" can only be all-clear."""
+    for rule in items["rules"].values():
+        for pred, _ in _pred_paths(rule.when, ("when",)):
+            # `equals: false` fires on "no"; any other operator is not a yes/no test. (A non-boolean value
+            # such as "maybe" is reported by the answer-type check.)
+            if isinstance(pred, P.AnswerP) and pred.answer == qid and pred.equals in (False, None):
+                return False
+    return True
 
 
 def _session_checks(items: Items, implemented: set[str]) -> Iterator[Issue]:

@@ -17,6 +17,7 @@ from kneadwell.library.catalog import Library
 from kneadwell.library.schema import Question
 
 NOWHERE = "none"
+CHECKLIST = "checklist"  # the one field a question set's checklist is shown as
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -65,9 +66,11 @@ def field_for(library: Library, question: Question) -> forms.Field:
             **common,
         )
     if question.type == "region_multi_choice":
-        return forms.MultipleChoiceField(
+        regions = forms.MultipleChoiceField(
             choices=_region_choices(library), widget=forms.CheckboxSelectMultiple, **common
         )
+        regions.kind = "regions"  # type: ignore[attr-defined]  # the template folds the areas away
+        return regions
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, **common)
 
 
@@ -101,6 +104,8 @@ class QuestionForm(forms.Form):
         questions: Iterable[Question],
         stored: Mapping[str, Any] | None = None,
         context: Mapping[str, Any] | None = None,
+        checklist: Iterable[str] = (),
+        checklist_label: str = "",
         **kwargs: Any,
     ) -> None:
         """`context` holds stored answers of another scope (the intake, for today's check): a follow-up
@@ -118,9 +123,29 @@ class QuestionForm(forms.Form):
                 self.resolved.add(q.id)
             self.questions.append(q)
         stored = stored or {}
-        kwargs.setdefault("initial", {q.id: stored_to_initial(q, stored.get(q.id)) for q in self.questions})
+        asked = {q.id for q in self.questions}
+        self.checklist = [self.library.questions[q] for q in checklist if q in asked]
+        listed = {q.id for q in self.checklist}
+        initial = {q.id: stored_to_initial(q, stored.get(q.id)) for q in self.questions if q.id not in listed}
+        if self.checklist and any(q.id in stored for q in self.checklist):
+            ticked = [q.id for q in self.checklist if stored.get(q.id) is True]
+            initial[CHECKLIST] = ticked or [NOWHERE]
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         for question in self.questions:
+            if question.id in listed:
+                if CHECKLIST not in self.fields:
+                    self.fields[CHECKLIST] = forms.MultipleChoiceField(
+                        label=checklist_label,
+                        help_text="Tick any that apply. If none do, tick “None of these”.",
+                        choices=[
+                            (NOWHERE, "None of these"),
+                            *((q.id, q.item_label or q.label) for q in self.checklist),
+                        ],
+                        widget=forms.CheckboxSelectMultiple,
+                        required=False,
+                    )
+                continue
             field = field_for(library, question)
             if question.ask_if is not None and question.id not in self.resolved:
                 field.widget.attrs["data-ask-if"] = question.ask_if.question
@@ -135,7 +160,16 @@ class QuestionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.checklist:
+            ticked = data.get(CHECKLIST) or []
+            if not ticked:
+                self.add_error(CHECKLIST, "Tick any that apply, or “None of these”.")
+            elif NOWHERE in ticked and len(ticked) > 1:
+                self.add_error(CHECKLIST, "Tick either “None of these” or the ones that apply, not both.")
+        listed = {q.id for q in self.checklist}
         for question in self.questions:
+            if question.id in listed:
+                continue
             value = data.get(question.id)
             asked = self._asked(question, self.data if self.is_bound else {})
             if not asked:
@@ -160,7 +194,12 @@ class QuestionForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """Raw answers for clean_answers: booleans for yes/no, [] for "nowhere", None for blank."""
         out: dict[str, Any] = {}
+        ticked = set(self.cleaned_data.get(CHECKLIST) or ())
+        listed = {q.id for q in self.checklist}
         for question in self.questions:
+            if question.id in listed:
+                out[question.id] = (question.id in ticked) if ticked else None
+                continue
             value = self.cleaned_data.get(question.id)
             if value in ("", [], None):
                 out[question.id] = None

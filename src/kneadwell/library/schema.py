@@ -391,6 +391,10 @@ class Question(Item):
     required: bool = True
     ask_if: AskIf | None = None  # show only when another answer equals a value
     for_conditions: list[Id] = Field(default_factory=list)  # show only to clients with one of these
+    # Show only to clients younger than this many days (the cord stump); a rule reading it must carry the
+    # same age limit, so a question not shown is never read as "may apply".
+    max_age_days: int | None = Field(default=None, ge=1)
+    item_label: Text | None = None  # the words as one line of a checklist ("A fever")
     sources: list[SourceId] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -415,6 +419,17 @@ class QuestionSet(Item):
     population: Id
     title: Text
     questions: list[Id] = Field(min_length=1)
+    # Yes/no questions shown together as one "tick any that apply, or none of these" list: a tick is yes,
+    # no tick is no, and the list must be answered (a tick, or "none of these"). Only questions whose
+    # rules fire on "yes" may be listed (checked when loaded).
+    checklist: list[Id] = Field(default_factory=list)
+    checklist_label: Text | None = None
+
+    @model_validator(mode="after")
+    def _checklist_label(self) -> QuestionSet:
+        if self.checklist and not self.checklist_label:
+            raise ValueError("a checklist needs a checklist_label")
+        return self
 
 
 class Measure(Item):

@@ -172,7 +172,8 @@ class ReleasePolicyForm(forms.Form):
 def release_settings(request: ActorRequest) -> HttpResponse:
     policy = selectors.release_policy(request.actor.organisation)
     form = ReleasePolicyForm(
-        request.POST if request.method == "POST" else None, initial={"roles": sorted(policy.roles), "self_release": policy.self_release}
+        request.POST if request.method == "POST" else None,
+        initial={"roles": sorted(policy.roles), "self_release": policy.self_release},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -212,9 +213,8 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
     )
     if population not in lib.populations:
         population = suggested
-    questions = lib.questions_for(population, "intake")
     stored = existing.answers if existing and existing.population == population else {}
-    form = QuestionForm(request.POST or None, library=lib, questions=questions, stored=stored)
+    form = _question_form(request, lib, client, population, "intake", stored=stored)
     if request.method == "POST":
         actor.require(Perm.CLIENT_EDIT)
         if form.is_valid():
@@ -249,6 +249,35 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _question_form(
+    request: ActorRequest,
+    lib: Any,
+    client: Any,
+    population: str,
+    scope: str,
+    *,
+    stored: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> QuestionForm:
+    """The questions this client is asked: a condition's questions only with that condition, a newborn's
+    only while young enough, and the set's checklist as one list."""
+    question_set = lib.question_set(population, scope)
+    return QuestionForm(
+        request.POST or None,
+        library=lib,
+        questions=lib.questions_asked(
+            population,
+            scope,
+            conditions=client.conditions or (),
+            age_days=(timezone.localdate() - client.birth_date).days,
+        ),
+        stored=stored,
+        context=context,
+        checklist=question_set.checklist,
+        checklist_label=question_set.checklist_label or "",
+    )
+
+
 def _group_gone(lib: Any, existing: Any, fitting: set[str]) -> str | None:
     """The label of the saved intake's group when the record no longer fits it (a baby grown older)."""
     if existing is None or existing.population in fitting or existing.population not in lib.populations:
@@ -271,12 +300,7 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
     others = [p for p in lib.protocols.values() if existing.population not in p.populations]
     if protocol_id not in lib.protocols:
         return render(request, "library/check_choose.html", {**context, "choices": choices, "others": others})
-    form = QuestionForm(
-        request.POST or None,
-        library=lib,
-        questions=lib.questions_for(existing.population, "today"),
-        context=existing.answers,
-    )
+    form = _question_form(request, lib, client, existing.population, "today", context=existing.answers)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.readiness_check_run(
