@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kneadwell.audit.models import AuditEvent
@@ -228,3 +231,26 @@ def test_a_stale_intake_edit_is_refused(client: HttpClient, clinic: Clinic) -> N
     stale = client.post(reverse("library:intake", args=[child.pk]), data)
     assert stale.status_code == 200
     assert "Someone else saved a change" in stale.content.decode()
+
+
+def test_a_recheck_within_half_an_hour_starts_from_the_last_answers_but_not_the_moment(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    child = baby(clinic)
+    client.force_login(clinic.user(Role.CAREGIVER))
+    save_intake(client, child.pk)
+    run_check(client, child.pk)
+    url = reverse("library:check", args=[child.pk]) + "?protocol=iaim_parent_routine"
+    page = client.get(url)
+    form = page.context["form"]
+    assert "are filled in" in page.content.decode()
+    assert form.initial["vaccinated_recently"] == "no"
+    assert form.initial["oil_test_reaction"] == "no_reaction"
+    assert form.initial["last_feed_at"] is not None
+    assert form.initial.get("baby_state") is None  # how the baby is right now is asked afresh
+    assert "checklist" not in form.initial  # it holds "arching right now": ticked afresh
+
+    ReadinessCheck.objects.filter(client=child).update(created_at=timezone.now() - dt.timedelta(minutes=31))
+    later = client.get(url)
+    assert "are filled in" not in later.content.decode()
+    assert later.context["form"].initial.get("vaccinated_recently") is None

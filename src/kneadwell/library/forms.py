@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from kneadwell.core.forms import DateInput
 from kneadwell.library.catalog import Library
@@ -82,6 +83,9 @@ def stored_to_initial(question: Question, value: Any) -> Any:
         return "yes" if value else "no"
     if question.type in ("region_multi_choice", "multi_choice") and value == []:
         return [NOWHERE]
+    if question.type == "datetime" and isinstance(value, str):
+        # Stored as ISO with its offset; the field shows the local wall-clock time.
+        return timezone.localtime(dt.datetime.fromisoformat(value)).replace(tzinfo=None)
     return value
 
 

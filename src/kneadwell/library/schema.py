@@ -395,6 +395,9 @@ class Question(Item):
     # same age limit, so a question not shown is never read as "may apply".
     max_age_days: int | None = Field(default=None, ge=1)
     item_label: Text | None = None  # the words as one line of a checklist ("A fever")
+    # A re-check soon after a check starts from its answers, except those that describe this very moment
+    # (the baby's state, a reading on the monitor), which are always asked afresh.
+    carry_forward: bool = True
     sources: list[SourceId] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -75,6 +75,20 @@ def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
     return ReadinessCheck.objects.filter(client=client).select_related("checked_by")
 
 
+# A re-check within this many minutes starts from the last check's answers (shown for confirmation).
+RECHECK_CARRY_MINUTES = 30
+
+
+def recent_check(*, client: Client, population: str) -> ReadinessCheck | None:
+    """The client's last check, if it was made in the last RECHECK_CARRY_MINUTES for this population."""
+    since = timezone.now() - dt.timedelta(minutes=RECHECK_CARRY_MINUTES)
+    return (
+        ReadinessCheck.objects.filter(client=client, population=population, created_at__gte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
 def readiness_check_get(*, client: Client, check_id: int) -> ReadinessCheck:
     try:
         return ReadinessCheck.objects.select_related("checked_by").get(client=client, pk=check_id)

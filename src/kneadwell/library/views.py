@@ -262,6 +262,10 @@ def _question_form(
     """The questions this client is asked: a condition's questions only with that condition, a newborn's
     only while young enough, and the set's checklist as one list."""
     question_set = lib.question_set(population, scope)
+    listed = set(question_set.checklist)
+    if stored and any(not lib.questions[q].carry_forward for q in listed):
+        # The checklist is one answer: if any line of it is about this moment, tick it afresh.
+        stored = {k: v for k, v in stored.items() if k not in listed}
     return QuestionForm(
         request.POST or None,
         library=lib,
@@ -300,7 +304,20 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
     others = [p for p in lib.protocols.values() if existing.population not in p.populations]
     if protocol_id not in lib.protocols:
         return render(request, "library/check_choose.html", {**context, "choices": choices, "others": others})
-    form = _question_form(request, lib, client, existing.population, "today", context=existing.answers)
+    earlier = selectors.recent_check(client=client, population=existing.population)
+    carried = (
+        {
+            qid: value
+            for qid, value in earlier.answers.items()
+            if qid in lib.questions and lib.questions[qid].carry_forward
+        }
+        if earlier is not None
+        else {}
+    )
+    form = _question_form(
+        request, lib, client, existing.population, "today", stored=carried, context=existing.answers
+    )
+    context["carried_from"] = earlier if carried else None
     if request.method == "POST" and form.is_valid():
         try:
             result = services.readiness_check_run(
