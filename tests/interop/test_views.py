@@ -36,7 +36,9 @@ def test_the_client_page_shows_the_export_card_to_those_who_may_export(
     assert clinic.client is not None
     client.force_login(clinic.user(role))
     page = client.get(reverse("clients:detail", args=[clinic.client.pk])).content.decode()
-    assert ("Download FHIR record" in page) is shown
+    assert (reverse("interop:fhir_export", args=[clinic.client.pk]) in page) is shown
+    # Staff read "FHIR"; a parent reads "the record as a file" in their own words.
+    assert ("Download FHIR record" in page) is (shown and role is not Role.CAREGIVER)
 
 
 def test_the_download_is_a_fhir_json_attachment(client: HttpClient, clinic: Clinic) -> None:

@@ -1034,6 +1034,15 @@ def _with_sources(report: Report, *, lib: Library) -> Report:
             cit = study.citation
             authors = ", ".join(cit.authors[:3]) + (" et al." if len(cit.authors) > 3 else "")
             doi = f". doi:{cit.doi}" if cit.doi else ""
-            studies.setdefault(study.id, f"{authors} ({cit.year}). {cit.title}. {cit.journal}{doi}")
+            # Keyed by the short citation people read ("Field et al. 1986"), not the library's study id;
+            # two studies with the same short citation get "a", "b" as in a reference list.
+            text = f"{authors} ({cit.year}). {cit.title}. {cit.journal}{doi}"
+            if text in studies.values():
+                continue
+            key, n = cit.short(), 0
+            while key in studies:
+                n += 1
+                key = f"{cit.short()}{'abcdefghij'[min(n, 9)]}"
+            studies[key] = text
     lines.extend(SourceLine("Studies behind the evidence claims", sid, text) for sid, text in studies.items())
     return dataclasses.replace(report, sources=tuple(lines))

@@ -133,7 +133,7 @@ def plan_rows(p: PlanPart) -> list[tuple[str, str]]:
     """The plan as a clinician reads it: protocol, status, dose with its sources, personalisation."""
     status = p.status_label + (f" since {words.day(p.starts_at.date())}" if p.status == "active" else "")
     return [
-        ("Protocol", f"{p.protocol_name} ({p.protocol_id})"),
+        ("Protocol", p.protocol_name),  # its name: the library id is a code, not for people
         ("Status", status),
         ("Started", words.moment(p.starts_at)),
         ("Ended", f"{words.moment(p.ended_at)}: {p.end_reason}" if p.ended_at else ""),
