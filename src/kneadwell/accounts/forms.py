@@ -97,16 +97,16 @@ class SignupForm(forms.Form):
         initial="term",
     )
     gestation_weeks = forms.IntegerField(
-        label="Weeks of pregnancy at birth",
+        label="Weeks at birth",
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="E.g. 34 for a baby born at 34 weeks and 2 days.",
+        help_text="E.g. 34 if born at 34+2.",
     )
     gestation_days = forms.IntegerField(
         label="and days",
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        help_text="0 to 6.",
+        help_text="0 to 6, if you know.",
     )
     consent = forms.BooleanField(label=CONSENT_ATTESTATION, required=False)
 
