@@ -11,7 +11,7 @@ Pure (no Django). The whole API:
         today={...},                     # today's-check answers keyed by question id (readiness.yaml)
         settings=ScreeningSettings.for_library(library, org_overrides),
         now=aware_datetime,
-        released=frozenset({"jaundice"}),  # needs-release rules a clinician has released for this plan
+        released={"jaundice": GivenRelease("jaundice", finding={...})},  # or a set of rule ids
     )
 
 verdict.action is one of Action: go, modify, avoid-areas, needs-release, stop, with precedence
@@ -25,8 +25,12 @@ Rules fire when their condition holds or cannot be ruled out because an answer t
 tell which regions to avoid becomes needs-release (`escalated`). A clinician release only lifts
 needs-release reasons; a stop is never lifted (`blocks` is true for stop and unreleased needs-release).
 
-Bad input raises ValueError subclasses naming the field: AnswerError (answers), ScreeningInputError
-(protocol, population, conditions, time).
+The client's population must be one its record allows (population.allowed_populations); answers that
+contradict each other (a follow-up answered although its question says it does not apply) are refused.
+A release lifts a reason only while the finding is the one released or milder (findings.release_covers).
+
+Bad input raises ValueError subclasses naming the field: AnswerError (answers, contradictions),
+ScreeningInputError (protocol, population, conditions, time).
 """
 
 from __future__ import annotations
@@ -38,18 +42,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from kneadwell.library.answers import AnswerError, clean_answers
+from kneadwell.library.findings import contradictions, finding_of, release_covers
 from kneadwell.library.org_settings import ScreeningSettings, SettingUse
 from kneadwell.library.population import allowed_populations
-from kneadwell.library.predicates import (
-    COMPARATORS,
-    AnswerP,
-    ClientHasP,
-    FactP,
-    TextMentionsP,
-    evaluate,
-    text_findings,
-    walk,
-)
+from kneadwell.library.predicates import evaluate
 from kneadwell.library.schema import Pressure, Protocol, Rule
 
 if TYPE_CHECKING:
@@ -321,140 +317,6 @@ def _label(library: Library, item: str) -> str:
     return f'"{library.questions[item].label}"'
 
 
-# --- the finding a rule read, and whether a release still covers it -----------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return sorted(_plain(v) for v in value)
-    return value
-
-
-def _finding(rule: Rule, ctx: _Context) -> dict[str, Any]:
-    """What the rule read, keyed "answer:<question>", "conditions", "fact:<name>" or "text"."""
-    out: dict[str, Any] = {}
-    conditions: set[str] = set()
-    for part in walk(rule.when):
-        if isinstance(part, AnswerP):
-            out[f"answer:{part.answer}"] = _plain(ctx.answer(part.answer))
-        elif isinstance(part, ClientHasP):
-            conditions |= ctx.conditions.intersection(part.client_has)
-            out["conditions"] = sorted(conditions)
-        elif isinstance(part, FactP):
-            out[f"fact:{part.fact}"] = ctx.fact(part.fact)
-        elif isinstance(part, TextMentionsP):
-            out["text"] = sorted({*out.get("text", []), *text_findings(part, ctx)})
-    for qid in rule.regions.from_answers if rule.regions else ():
-        out[f"answer:{qid}"] = _plain(ctx.answer(qid))
-    return out
-
-
-def _directions(rule: Rule) -> dict[str, str]:
-    """For each key of the finding, which way is worse: "low" (a number that fires when low, e.g.
-    platelets), "high", "recent" (a date: a newer event is a new finding), "more" (a list: more entries
-    are new findings) or "same" (any change is a new finding)."""
-    out: dict[str, str] = {}
-
-    def put(key: str, direction: str) -> None:
-        out[key] = direction if out.get(key, direction) == direction else "same"
-
-    for part in walk(rule.when):
-        if isinstance(part, AnswerP | FactP):
-            key = f"answer:{part.answer}" if isinstance(part, AnswerP) else f"fact:{part.fact}"
-            cmp = part.comparison()
-            if cmp is not None:
-                put(key, "low" if cmp[0] in COMPARATORS[:2] else "high")
-            elif isinstance(part, AnswerP) and part.within is not None:
-                put(key, "recent")
-            elif isinstance(part, AnswerP) and (part.contains is not None or part.nonempty is not None):
-                put(key, "more")
-            else:
-                put(key, "same")
-        elif isinstance(part, ClientHasP):
-            put("conditions", "more")
-        elif isinstance(part, TextMentionsP):
-            put("text", "more")
-    for qid in rule.regions.from_answers if rule.regions else ():
-        put(f"answer:{qid}", "more")
-    return out
-
-
-def _key_label(library: Library, key: str) -> str:
-    kind, _, name = key.partition(":")
-    if kind == "answer" and name in library.questions:
-        return f'"{library.questions[name].label}"'
-    if kind == "fact":
-        return name.replace("_", " ")
-    return {"conditions": "the conditions on the record", "text": "what the free-text history names"}.get(
-        key, key
-    )
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == []:
-        return "not known" if value is None else "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:,.0f}"
-    if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    return str(value)
-
-
-def release_covers(
-    library: Library, rule: Rule, released: Mapping[str, Any], now: Mapping[str, Any]
-) -> str | None:
-    """None when the finding now is the one released, or milder; otherwise why the release is void."""
-    directions = _directions(rule)
-    changes: list[str] = []
-    for key in sorted(set(released) | set(now)):
-        old, new = released.get(key), now.get(key)
-        if old == new:
-            continue
-        direction = directions.get(key, "same")
-        if new is None or old is None:
-            worse = True  # a value lost, or one that was not known when released: not what was released
-        elif direction == "more":
-            worse = not set(new) <= set(old)
-        elif direction in ("low", "high"):
-            try:
-                worse = float(new) < float(old) if direction == "low" else float(new) > float(old)
-            except (TypeError, ValueError):
-                worse = True
-        elif direction == "recent":
-            worse = str(new) > str(old)  # ISO dates and times compare in time order
-        else:
-            worse = True
-        if worse:
-            changes.append(f"{_key_label(library, key)} is now {_shown(new)} (was {_shown(old)})")
-    return "; ".join(changes) or None
-
-
-# --- answers that contradict each other -------------------------------------------------------------
-
-
-def contradictions(library: Library, answers: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """A follow-up answered although the answer it follows says it does not apply ("not vaccinated" and
-    "vaccinated 5 hours ago"): both cannot be true, so neither is guessed at."""
-    errors: dict[str, str] = {}
-    for scope in ("intake", "today"):
-        for qid, value in answers[scope].items():
-            question = library.questions.get(qid)
-            if question is None or question.ask_if is None or value is None or value in ([], ()):
-                continue
-            gate = library.questions[question.ask_if.question]
-            given = answers[gate.scope].get(gate.id)
-            if given is not None and given != question.ask_if.equals:
-                shown = ("yes" if given else "no") if isinstance(given, bool) else str(given)
-                errors[qid] = (
-                    f'This contradicts the answer "{shown}" to "{gate.label}". Correct one of the two.'
-                )
-    return errors
-
-
 # --- one rule ---------------------------------------------------------------------------------------
 
 
@@ -482,7 +344,7 @@ def _reason(
                 "; ".join(_label(library, q) for q in overruled)
                 + " was answered no, but a measured value says otherwise: the more cautious reading is used."
             )
-    finding = _finding(rule, ctx)
+    finding = finding_of(rule, ctx)
     if finding.get("text"):
         notes.append("The history's own words mention: " + ", ".join(finding["text"]) + ".")
     if rule.action == "avoid-areas":
@@ -609,3 +471,17 @@ def screen(
         unanswered=tuple(sorted({q for r in active for q in r.unanswered})),
         retry_after=retry,
     )
+
+
+__all__ = [
+    "Action",
+    "ClientFacts",
+    "GivenRelease",
+    "Modifications",
+    "Reason",
+    "ScreeningInputError",
+    "Verdict",
+    "contradictions",
+    "release_covers",
+    "screen",
+]
