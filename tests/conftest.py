@@ -38,3 +38,22 @@ def _fast_password_hashing() -> Iterator[None]:
     # fixture of that name.)
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_may_empty_the_audit_log() -> Iterator[None]:
+    # Tests that use the live server or transactional_db end by flushing every table; the audit log's
+    # triggers (kneadwell.audit.guards) refuse that unless asked, as they refuse anyone else.
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from kneadwell.audit.guards import maintenance
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):  # type: ignore[no-untyped-def]
+        with maintenance(self.connection):
+            return original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]

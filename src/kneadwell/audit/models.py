@@ -1,6 +1,7 @@
 """The audit log: one row per write and per read of a client's record. Append-only through the
 application: rows cannot be changed or deleted by any code path here (save refuses updates, delete and
-queryset update/delete raise); on PostgreSQL a trigger also refuses UPDATE and DELETE."""
+queryset update/delete raise); database triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL),
+see audit/guards.py; each row is hash-chained to the one before it, see audit/chain.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(RuntimeError):
@@ -34,7 +36,8 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by audit_record before the row is hashed (auto_now_add would set it after).
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -53,6 +56,10 @@ class AuditEvent(models.Model):
     client_id = models.BigIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=500, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # The hash chain (see audit/chain.py): the previous row's hash in this organisation's chain, and this
+    # row's. Empty only on rows written before the chain existed.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    row_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -61,6 +68,8 @@ class AuditEvent(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["organisation", "-at"], name="audit_org_at"),
             models.Index(fields=["organisation", "client_id", "-at"], name="audit_org_client_at"),
+            # The chain's head: this organisation's last row by id.
+            models.Index(fields=["organisation", "-id"], name="audit_org_id"),
         ]
 
     def __str__(self) -> str:

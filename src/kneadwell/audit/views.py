@@ -11,11 +11,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.audit.models import AuditEvent
 from kneadwell.audit.selectors import audit_event_list
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action, audit_chain_verify, audit_record
+from kneadwell.core.csvcells import defuse
 from kneadwell.core.forms import DateInput
 from kneadwell.core.web import ActorRequest, page
 
@@ -57,6 +59,7 @@ def _filtered(request: ActorRequest) -> tuple[AuditFilterForm, QuerySet[AuditEve
 
 
 PAGE_SIZE = 50
+CHAIN_WINDOW = 1000
 # The list counts events only up to this many pages past the one shown. Counting every event of a busy
 # organisation (1.5 million rows in the benchmark clinic, benchmarks/bench_pages.py) took 150-200 ms of
 # every view of this page; beyond the count the navigation says "more than".
@@ -84,6 +87,7 @@ def _page_number(raw: str | None) -> int:
     return min(int(raw), 1_000_000) if raw and raw.isdigit() and int(raw) > 0 else 1
 
 
+@require_safe  # a read-only page: POST, PUT, DELETE are a 405, not the list again
 @page(Perm.AUDIT_VIEW)
 def audit_list(request: ActorRequest) -> HttpResponse:
     form, events = _filtered(request)
@@ -93,10 +97,20 @@ def audit_list(request: ActorRequest) -> HttpResponse:
     pages = str(paginator.num_pages) if paginator.exact else f"more than {paginator.num_pages - 1}"
     query = request.GET.copy()
     query.pop("page", None)
+    # The newest rows only: the whole chain of a busy clinic is millions of rows (`kneadwell audit verify`
+    # checks all of it).
+    chain_state = audit_chain_verify(organisation_id=request.actor.organisation_id, last=CHAIN_WINDOW)
     return render(
         request,
         "audit/list.html",
-        {"form": form, "page_obj": page_obj, "pages": pages, "query": query.urlencode()},
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "pages": pages,
+            "query": query.urlencode(),
+            "chain": chain_state,
+            "chain_window": CHAIN_WINDOW,
+        },
     )
 
 
@@ -105,6 +119,7 @@ class _Echo:
         return value
 
 
+@require_safe
 @page(Perm.AUDIT_VIEW)
 def audit_export(request: ActorRequest) -> StreamingHttpResponse:
     _, events = _filtered(request)
@@ -116,19 +131,23 @@ def audit_export(request: ActorRequest) -> StreamingHttpResponse:
     def rows() -> Iterator[str]:
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
+            # Every text cell is defused: summaries, labels and changes hold what people typed.
             yield writer.writerow(
                 [
-                    event.at.isoformat(),
-                    event.actor_label,
-                    event.actor_role,
-                    event.channel,
-                    event.ip,
-                    event.action,
-                    event.entity,
-                    event.entity_id,
-                    event.client_id or "",
-                    event.summary,
-                    json.dumps(event.changes, sort_keys=True) if event.changes else "",
+                    defuse(cell)
+                    for cell in (
+                        event.at.isoformat(),
+                        event.actor_label,
+                        event.actor_role,
+                        event.channel,
+                        event.ip,
+                        event.action,
+                        event.entity,
+                        event.entity_id,
+                        event.client_id or "",
+                        event.summary,
+                        json.dumps(event.changes, sort_keys=True) if event.changes else "",
+                    )
                 ]
             )
 
