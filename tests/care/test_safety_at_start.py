@@ -184,7 +184,7 @@ def test_a_release_is_tied_to_the_platelet_count_it_was_given_for(client: HttpCl
     assert after["action"] == "needs-release"
     reason = _reasons(after)["low_platelets"]
     assert reason["released"] is False
-    assert "no longer applies" in reason["release_void"]
+    assert "does not apply" in reason["release_void"]
     assert "5,000" in reason["release_void"]
     assert "30,000" in reason["release_void"]
 
@@ -359,3 +359,33 @@ def test_an_administrator_sets_who_may_release(client: HttpClient, clinic: Clini
         {"check_id": check["id"], "rule_id": "cancer_release", "note": "Oncology team agrees today"},
     )
     assert refused.status_code == 403
+
+
+def test_an_ended_release_and_ones_own_release_say_why_they_do_not_count(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    runner = Api(client, clinic.token(Role.THERAPIST))
+    child = _oncology_child(clinic)
+    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
+    check = ReadinessCheck.objects.get(
+        pk=_check(runner, child.pk, "child_hospital_comfort", "child").json()["id"]
+    )
+    admin = clinic.actor(Role.ADMIN)
+    library_services.release_give(
+        actor=admin,
+        client=child,
+        check=check,
+        rule_id="cancer_release",
+        note="Oncology team agrees, counts stable",
+    )
+    assert _check(runner, child.pk, "child_hospital_comfort", "child").json()["blocks"] is False
+    # The administrator's own check: a release they gave does not count for them.
+    own = Api(client, clinic.token(Role.ADMIN))
+    theirs = _reasons(_check(own, child.pk, "child_hospital_comfort", "child").json())["cancer_release"]
+    assert theirs["released"] is False
+    assert "second clinician" in theirs["release_void"]
+    # Once it has ended, it does not count for anyone, and the check says since when.
+    Release.objects.filter(client=child).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    ended = _reasons(_check(runner, child.pk, "child_hospital_comfort", "child").json())["cancer_release"]
+    assert ended["released"] is False
+    assert "it ended on" in ended["release_void"]

@@ -186,6 +186,7 @@ class GivenRelease:
     finding: Mapping[str, Any] | None = None  # None: released for the finding as it is now
     given_on: date | None = None
     given_by: str = ""
+    not_counted: str | None = None  # why it does not count here (it has ended; given by this same person)
 
 
 @dataclass(frozen=True)
@@ -368,13 +369,15 @@ def _reason(
     given = released.get(rule.id)
     liftable = action is Action.NEEDS_RELEASE or (rule.releasable and action is Action.AVOID_AREAS)
     if given is not None and liftable:
-        void = None if given.finding is None else release_covers(library, rule, given.finding, finding)
+        void = given.not_counted
+        if void is None and given.finding is not None:
+            void = release_covers(library, rule, given.finding, finding)
         if void is None:
             is_released = True
         else:
             when = f" on {given.given_on:%-d %b %Y}" if given.given_on else ""
             who = f" by {given.given_by}" if given.given_by else ""
-            void = f"The release given{who}{when} no longer applies: {void}."
+            void = f"The release given{who}{when} does not apply: {void}."
             notes.append(void)
     return Reason(
         rule_id=rule.id,

@@ -106,19 +106,30 @@ def release_get(*, client: Client, release_id: int) -> Release:
 def releases_given(
     *, client: Client, protocol_id: str, on: dt.date, for_user_id: int | None, policy: ReleasePolicy
 ) -> dict[str, GivenRelease]:
-    """The releases that count for `for_user_id` running a check or session: active, newest per rule, and
-    (unless the organisation allows it) not given by that same person."""
+    """Per rule, the release that counts for `for_user_id` running a check or session on `on` (the newest
+    one still running and, unless the organisation allows it, not given by that same person); where none
+    counts, the newest one with why not, so the page can say so."""
     out: dict[str, GivenRelease] = {}
-    for release in releases_active(client=client, protocol_id=protocol_id, on=on).order_by("-created_at"):
-        if release.rule_id in out:
-            continue
-        if not policy.self_release and for_user_id is not None and release.released_by_id == for_user_id:
-            continue
+    releases = (
+        Release.objects.filter(client=client, protocol_id=protocol_id, revoked_at__isnull=True)
+        .select_related("released_by")
+        .order_by("-created_at", "-id")
+    )
+    for release in releases:
+        why_not = None
+        if release.valid_until is not None and release.valid_until < on:
+            why_not = f"it ended on {release.valid_until:%-d %b %Y}"
+        elif not policy.self_release and for_user_id is not None and release.released_by_id == for_user_id:
+            why_not = "it was given by the person running this check, and a second clinician must release"
+        current = out.get(release.rule_id)
+        if current is not None and (current.not_counted is None or why_not is not None):
+            continue  # a newer one already counts, or this one does not count either
         out[release.rule_id] = GivenRelease(
             rule_id=release.rule_id,
             finding=release.finding,
             given_on=timezone.localdate(release.created_at),
             given_by=str(release.released_by),
+            not_counted=why_not,
         )
     return out
 
