@@ -190,6 +190,18 @@ def test_an_address_with_an_account_gets_an_email_not_a_second_account(clinic: C
     assert SignupAttempt.objects.filter(created_account=False).count() == 1
 
 
+def test_two_sign_ups_racing_for_one_address_make_one_account(clinic: Clinic, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    existing = clinic.user(Role.THERAPIST)
+    # The first look finds no account (the other sign-up has not committed yet); the insert then fails on
+    # the unique address, and the second look finds it.
+    with mock.patch("django.db.models.query.QuerySet.exists", side_effect=[False, True]):
+        result = family_signup(**signup_kwargs(email=existing.email))
+    assert result is None
+    assert User.objects.filter(email=existing.email).count() == 1
+    assert not Organisation.objects.filter(kind=Organisation.Kind.FAMILY).exists()
+    assert mailoutbox[0].to == [existing.email]
+
+
 def test_sign_ups_are_limited_per_address() -> None:
     for n in range(services.SIGNUP_LIMIT):
         assert family_signup(**signup_kwargs(email=f"p{n}@example.test")) is not None

@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor, Channel
@@ -482,46 +482,53 @@ def family_signup(
         gestation_weeks = gestation_days = None
     elif gestation_days is None:
         gestation_days = 0
-    with transaction.atomic():
-        user = User.objects.create_user(email=email, password=password, full_name=full_name)
-        organisation = Organisation.objects.create(
-            name=f"{full_name}\u2019s family"[:200], kind=Organisation.Kind.FAMILY
-        )
-        membership = Membership.objects.create(user=user, organisation=organisation, role=Role.CAREGIVER)
-        actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
-        audit_record(
-            actor=actor,
-            action=Action.CREATE,
-            entity="organisation",
-            entity_id=organisation.pk,
-            summary=f"signed up: created the family account {organisation.name} with {email} as parent",
-            changes={"kind": organisation.kind, "role": membership.role},
-        )
-        # client_create makes a caregiver the guardian of the baby they add (so they can see it).
-        client = client_create(
-            actor=actor,
-            given_name=baby_given_name,
-            family_name=_family_name_of(full_name),
-            birth_date=baby_birth_date,
-            sex=baby_sex,
-            gestation_weeks=gestation_weeks,
-            gestation_days=gestation_days,
-        )
-        guardian = Guardian.objects.get(client=client, user=user)
-        consent_row: Consent = consent_record(
-            actor=actor,
-            client=client,
-            kind=ConsentKind.GUARDIAN,
-            scopes=list(SIGNUP_SCOPES),
-            signed_by_name=full_name,
-            signed_on=timezone.localdate(),
-            method=Consent.Method.ELECTRONIC,
-            attestation=True,
-            guardian=guardian,
-            notes=f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d",
-        )
-        SignupAttempt.objects.create(ip=ip, created_account=True)
-        link = email_verification_send(user=user, base_url=base_url)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+            organisation = Organisation.objects.create(
+                name=f"{full_name}\u2019s family"[:200], kind=Organisation.Kind.FAMILY
+            )
+            membership = Membership.objects.create(user=user, organisation=organisation, role=Role.CAREGIVER)
+            actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
+            audit_record(
+                actor=actor,
+                action=Action.CREATE,
+                entity="organisation",
+                entity_id=organisation.pk,
+                summary=f"signed up: created the family account {organisation.name} with {email} as parent",
+                changes={"kind": organisation.kind, "role": membership.role},
+            )
+            # client_create makes a caregiver the guardian of the baby they add (so they can see it).
+            client = client_create(
+                actor=actor,
+                given_name=baby_given_name,
+                family_name=_family_name_of(full_name),
+                birth_date=baby_birth_date,
+                sex=baby_sex,
+                gestation_weeks=gestation_weeks,
+                gestation_days=gestation_days,
+            )
+            guardian = Guardian.objects.get(client=client, user=user)
+            consent_row: Consent = consent_record(
+                actor=actor,
+                client=client,
+                kind=ConsentKind.GUARDIAN,
+                scopes=list(SIGNUP_SCOPES),
+                signed_by_name=full_name,
+                signed_on=timezone.localdate(),
+                method=Consent.Method.ELECTRONIC,
+                attestation=True,
+                guardian=guardian,
+                notes=f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d",
+            )
+            SignupAttempt.objects.create(ip=ip, created_account=True)
+            link = email_verification_send(user=user, base_url=base_url)
+    except IntegrityError:
+        # Two sign-ups with the same new address at once: the second is answered as a known address.
+        if not User.objects.filter(email__iexact=email).exists():
+            raise
+        _signup_existing(email=email, ip=ip, base_url=base_url)
+        return None
     return FamilySignup(
         user=user,
         organisation=organisation,
