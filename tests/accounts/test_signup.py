@@ -374,6 +374,22 @@ def test_verifying_through_the_page_removes_the_banner(
     assert client.get("/accounts/verify/not-a-token/").status_code == 404
 
 
+def test_resend_waits_a_minute_between_links(
+    client: HttpClient, mailoutbox, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    client.post(reverse("accounts:signup"), form_data())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:verify_resend"))
+        client.post(reverse("accounts:verify_resend"))
+    assert len(mailoutbox) == 1
+    session = client.session
+    session["verify_link_sent_at"] = time.time() - 61
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:verify_resend"))
+    assert len(mailoutbox) == 2
+
+
 def test_resend_goes_only_to_this_site(client: HttpClient) -> None:
     client.post(reverse("accounts:signup"), form_data())
     response = client.post(reverse("accounts:verify_resend"), {"next": "https://evil.example/"})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -196,12 +197,22 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("accounts:login")
 
 
+RESEND_SESSION_KEY = "verify_link_sent_at"
+RESEND_SECONDS = 60
+
+
 @require_POST
 @page()
 def email_verify_resend(request: ActorRequest) -> HttpResponse:
     user = request.actor.user
-    if user.email_verified_at is None:
+    now = time.time()
+    last = request.session.get(RESEND_SESSION_KEY)
+    if user.email_verified_at is None and isinstance(last, float) and now - last < RESEND_SECONDS:
+        # One tap too many (or a stuck button) does not fill the inbox.
+        messages.info(request, f"We sent the link to {user.email} a moment ago; it can take a few minutes.")
+    elif user.email_verified_at is None:
         services.email_verification_send(user=user, base_url=request.build_absolute_uri("/"))
+        request.session[RESEND_SESSION_KEY] = now
         messages.success(request, f"We have sent the link again to {user.email}.")
     else:
         messages.success(request, f"{user.email} is already confirmed.")
