@@ -31,6 +31,25 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _backup_key() -> str:
+    """The key backups are signed with (HMAC-SHA256), kept outside the database so that someone who can
+    change the database (or a backup file) cannot also forge the signature. BACKUP_KEY (or
+    BACKUP_KEY_FILE), else one generated once under var/. Every machine that restores a backup needs the
+    key of the machine that made it."""
+    key = env_str("BACKUP_KEY")
+    if key:
+        return key
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    path = VAR_DIR / "backup_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+BACKUP_KEY = _backup_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -17,6 +17,7 @@ from kneadwell.cli import main
 from kneadwell.clients.models import Client
 from kneadwell.interop import backup as bk
 from kneadwell.outcomes.models import Measurement
+from kwtest.backups import without_restores
 from kwtest.people import Clinic
 
 from .conftest import Record
@@ -32,9 +33,10 @@ def test_backup_restore_backup_is_byte_for_byte_the_same(
     assert first.tables["outcomes.Measurement"] == 6
     report = bk.restore(tmp_path / "first.jsonl", force=True)
     assert report.tables == first.tables
-    second = bk.backup(tmp_path / "second.jsonl")
-    assert second.sha256 == first.sha256
-    assert bk.body_bytes(tmp_path / "second.jsonl") == bk.body_bytes(tmp_path / "first.jsonl")
+    bk.backup(tmp_path / "second.jsonl")
+    # The same bytes apart from the restore's own audit entry, which is the newest row of the log.
+    assert without_restores(tmp_path / "second.jsonl") == bk.body_bytes(tmp_path / "first.jsonl")
+    assert AuditEvent.objects.filter(action="restore", entity="backup").count() == 1
 
 
 def test_restored_rows_equal_the_originals_field_for_field(tmp_path: Path, full_record: Record) -> None:
@@ -42,7 +44,8 @@ def test_restored_rows_equal_the_originals_field_for_field(tmp_path: Path, full_
         return {
             "measurements": list(Measurement.objects.order_by("pk").values_list()),
             "clients": list(Client.objects.order_by("pk").values_list()),
-            "audit": list(AuditEvent.objects.order_by("pk").values_list()),
+            # The restore adds its own entry at the end (checked below); the rows before it are the originals.
+            "audit": list(AuditEvent.objects.exclude(action="restore").order_by("pk").values_list()),
             "users": list(User.objects.order_by("pk").values_list()),
         }
 
@@ -50,6 +53,9 @@ def test_restored_rows_equal_the_originals_field_for_field(tmp_path: Path, full_
     bk.backup(tmp_path / "b.jsonl")
     bk.restore(tmp_path / "b.jsonl", force=True)
     assert snapshot() == before
+    newest = AuditEvent.objects.order_by("-pk").first()
+    assert newest is not None
+    assert newest.action == "restore"
 
 
 def test_new_rows_after_a_restore_get_fresh_ids(tmp_path: Path, clinic: Clinic) -> None:
@@ -164,5 +170,80 @@ def test_the_cli_backs_up_and_refuses_to_restore_over_data(
     assert AuditEvent.objects.filter(entity="database", action="export", channel="cli").exists()
     assert main(["restore", str(out)]) == 2
     assert "already holds data" in capsys.readouterr().err
-    assert main(["restore", str(out), "--force"]) == 0
+    # The backup's own export entry was logged after the dump, so the file's log is one entry shorter.
+    assert main(["restore", str(out), "--force"]) == 2
+    assert "--force-shorter-audit" in capsys.readouterr().err
+    assert main(["restore", str(out), "--force", "--force-shorter-audit"]) == 0
     assert main(["restore", str(tmp_path / "missing.jsonl")]) == 2
+
+
+# --- issue 10: signed backups, and the audit log is never shortened silently --------------------------
+def _edit_a_row_and_fix_the_checksum(path: Path) -> None:
+    """A deliberate edit: change a client's name and recompute the (unkeyed) checksum, as anyone could."""
+    import hashlib
+
+    lines = path.read_bytes().splitlines(keepends=True)
+    target = next(i for i, line in enumerate(lines) if b'"Okafor' in line or b"Okafor" in line)
+    lines[target] = lines[target].replace(b"Okafor", b"Forged", 1)
+    manifest = json.loads(lines[0])
+    manifest["sha256"] = hashlib.sha256(b"".join(lines[1:])).hexdigest()
+    path.write_bytes(json.dumps(manifest).encode() + b"\n" + b"".join(lines[1:]))
+
+
+def test_a_backup_carries_a_keyed_signature(tmp_path: Path, clinic: Clinic) -> None:
+    bk.backup(tmp_path / "b.jsonl")
+    manifest = bk.read_manifest(tmp_path / "b.jsonl").data
+    assert len(manifest["hmac_sha256"]) == 64
+    assert manifest["key_id"] == bk.key_id()
+    assert manifest["hmac_sha256"] != manifest["sha256"]
+
+
+def test_a_tampered_backup_with_a_recomputed_checksum_is_refused(tmp_path: Path, clinic: Clinic) -> None:
+    path = tmp_path / "b.jsonl"
+    bk.backup(path)
+    _edit_a_row_and_fix_the_checksum(path)
+    names = list(Client.objects.order_by("pk").values_list("family_name", flat=True))
+    with pytest.raises(bk.BackupError, match="changed after it was signed"):
+        bk.restore(path, force=True, force_shorter_audit=True)
+    assert list(Client.objects.order_by("pk").values_list("family_name", flat=True)) == names
+
+
+def test_a_backup_signed_with_another_key_is_refused(tmp_path: Path, clinic: Clinic, settings) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "b.jsonl"
+    bk.backup(path)
+    settings.BACKUP_KEY = "another machine's key"
+    with pytest.raises(bk.BackupError, match="another key"):
+        bk.restore(path, force=True)
+
+
+def test_an_unsigned_backup_needs_allow_unsigned(tmp_path: Path, clinic: Clinic) -> None:
+    path = tmp_path / "b.jsonl"
+    bk.backup(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    manifest = json.loads(lines[0])
+    del manifest["hmac_sha256"]
+    path.write_bytes(json.dumps(manifest).encode() + b"\n" + b"".join(lines[1:]))
+    with pytest.raises(bk.BackupError, match="no signature"):
+        bk.restore(path, force=True)
+    bk.restore(path, force=True, allow_unsigned=True)
+
+
+def test_a_backup_with_a_shorter_audit_log_is_refused_unless_told(tmp_path: Path, clinic: Clinic) -> None:
+    path = tmp_path / "b.jsonl"
+    bk.backup(path)
+    in_backup = AuditEvent.objects.count()
+    from kneadwell.audit.services import Action, audit_record
+
+    # History the backup lacks:
+    audit_record(actor=None, action=Action.LOGIN_FAILED, entity="user", label="x@example.test")
+    with pytest.raises(bk.BackupError, match="would drop 1 entries"):
+        bk.restore(path, force=True)
+    assert AuditEvent.objects.count() == in_backup + 1
+    bk.restore(path, force=True, force_shorter_audit=True)
+    restored = AuditEvent.objects.filter(action="restore").get()
+    assert restored.changes["audit_entries_before"] == in_backup + 1
+    assert restored.changes["audit_entries_in_backup"] == in_backup
+    assert AuditEvent.objects.count() == in_backup + 1  # the backup's log plus the restore itself
+    from kneadwell.audit.services import audit_chain_verify
+
+    assert audit_chain_verify().intact

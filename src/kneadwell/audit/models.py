@@ -35,6 +35,7 @@ class AuditEvent(models.Model):
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
+        RESTORE = "restore", "Restored a backup"
 
     # Set by audit_record before the row is hashed (auto_now_add would set it after).
     at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)

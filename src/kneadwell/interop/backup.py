@@ -32,6 +32,7 @@ import datetime as dt
 import decimal
 import gzip
 import hashlib
+import hmac
 import io
 import json
 import shutil
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import IO, Any, Final, cast
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
@@ -187,6 +189,7 @@ def backup(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
     """Write the whole database to `path` (see the module docstring)."""
     connection = connections[alias]
     digest = hashlib.sha256()
+    signature = _signer()
     counts: dict[str, int] = {}
     with tempfile.TemporaryFile() as body:
         with _snapshot(alias):
@@ -197,6 +200,7 @@ def backup(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
                 head = _line({"table": _label(model), "columns": [f.attname for f in fields]})
                 body.write(head)
                 digest.update(head)
+                signature.update(head)
                 lookups: dict[int, dict[Any, list[str]]] = {
                     i: natural[f.related_model]
                     for i, f in enumerate(fields)
@@ -217,6 +221,7 @@ def backup(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
                     data = _line(values)
                     body.write(data)
                     digest.update(data)
+                    signature.update(data)
                     n += 1
                 counts[_label(model)] = n
         manifest = {
@@ -228,6 +233,8 @@ def backup(path: Path, *, alias: str = DEFAULT_DB_ALIAS) -> BackupReport:
             "migrations": migrations,
             "tables": counts,
             "sha256": digest.hexdigest(),
+            "hmac_sha256": signature.hexdigest(),
+            "key_id": key_id(),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         body.seek(0)
@@ -284,15 +291,28 @@ def _body_lines(path: Path) -> Iterator[bytes]:
         yield from f
 
 
-def verify(path: Path) -> Manifest:
-    """Check the manifest, the checksum and the row counts without touching the database."""
+def _signer() -> hmac.HMAC:
+    return hmac.new(settings.BACKUP_KEY.encode("utf-8"), digestmod=hashlib.sha256)
+
+
+def key_id() -> str:
+    """Names the signing key without revealing it, so a refusal can say which key a file needs."""
+    return hashlib.sha256(b"kneadwell-backup-key:" + settings.BACKUP_KEY.encode("utf-8")).hexdigest()[:12]
+
+
+def verify(path: Path, *, allow_unsigned: bool = False) -> Manifest:
+    """Check the manifest, the checksum, the keyed signature and the row counts without touching the
+    database. The checksum finds damage; only the signature finds a deliberate edit, since whoever edits
+    the rows can recompute a checksum but not an HMAC without the key."""
     manifest = read_manifest(path)
     digest = hashlib.sha256()
+    signature = _signer()
     counts: dict[str, int] = {}
     table = None
     try:
         for raw in _body_lines(path):
             digest.update(raw)
+            signature.update(raw)
             if raw.startswith(b"{"):
                 table = json.loads(raw)["table"]
                 counts[table] = 0
@@ -304,6 +324,19 @@ def verify(path: Path) -> Manifest:
         raise BackupError(f"{path} is damaged or incomplete ({exc}).") from None
     if digest.hexdigest() != manifest.sha256:
         raise BackupError(f"{path} is damaged or was changed: its checksum does not match the manifest.")
+    signed = str(manifest.data.get("hmac_sha256") or "")
+    if not signed:
+        if not allow_unsigned:
+            raise BackupError(
+                f"{path} carries no signature (it was made before backups were signed). If you trust where "
+                "it came from, restore it with --allow-unsigned."
+            )
+    elif not hmac.compare_digest(signed, signature.hexdigest()):
+        raise BackupError(
+            f"{path} was changed after it was signed, or was signed with another key (it names key "
+            f"{manifest.data.get('key_id')!s}; this machine's is {key_id()}: set BACKUP_KEY to the key that "
+            "made it). Nothing was restored."
+        )
     if counts != manifest.tables:
         raise BackupError(f"{path} does not hold the rows its manifest lists.")
     return manifest
@@ -487,10 +520,27 @@ def _load(path: Path, alias: str) -> dict[str, int]:
     return counts
 
 
-def restore(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -> RestoreReport:
-    """Load a backup into this database (see the module docstring). Raises BackupError with the reason."""
-    manifest = verify(path)
+AUDIT_TABLE: Final = "audit.AuditEvent"
+
+
+def restore(
+    path: Path,
+    *,
+    force: bool = False,
+    force_shorter_audit: bool = False,
+    allow_unsigned: bool = False,
+    alias: str = DEFAULT_DB_ALIAS,
+) -> RestoreReport:
+    """Load a backup into this database (see the module docstring). Raises BackupError with the reason.
+    The audit log is never shortened silently: a backup holding fewer audit entries than the database is
+    refused unless `force_shorter_audit`, and every restore is recorded in the restored log."""
+    manifest = verify(path, allow_unsigned=allow_unsigned)
     connection = connections[alias]
+    from kneadwell.audit.models import AuditEvent
+
+    _migrate_to_latest(alias)
+    live_audit = AuditEvent.objects.using(alias).count()
+    backup_audit = manifest.tables.get(AUDIT_TABLE, 0)
     targets = _targets(MigrationExecutor(connection), manifest.migrations)
     _migrate_to_latest(alias)  # a brand-new database gets its tables; a freshly migrated one: no change
     busy = _holds_data(alias)
@@ -502,6 +552,12 @@ def restore(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -
             + "). "
             "Restore into an empty, freshly migrated database, or pass --force to replace everything in it "
             "(the audit log included) with the backup."
+        )
+    if live_audit > backup_audit and not force_shorter_audit:
+        raise BackupError(
+            f"The backup holds {backup_audit} audit log entries; this database holds {live_audit}. Restoring "
+            f"it would drop {live_audit - backup_audit} entries of history. Take a backup of this database "
+            "first; if dropping them is intended, pass --force-shorter-audit (the restore is recorded)."
         )
     executor = MigrationExecutor(connection)
     older = bool(executor.migration_plan(targets))
@@ -529,7 +585,35 @@ def restore(path: Path, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -
                 cursor.execute(sql)
     if older:
         _migrate_to_latest(alias)
+    _record_restore(path, manifest, live_audit=live_audit, backup_audit=backup_audit, alias=alias)
     return RestoreReport(tables=counts, migrated_from_backup_state=older)
+
+
+def _record_restore(
+    path: Path, manifest: Manifest, *, live_audit: int, backup_audit: int, alias: str
+) -> None:
+    """The restore as the newest entry of the restored log (the system's chain: it is no organisation's
+    act), with what the log held before, so a replaced history is never invisible."""
+    from kneadwell.audit.services import Action, audit_record
+
+    with transaction.atomic(using=alias):
+        audit_record(
+            actor=None,
+            action=Action.RESTORE,
+            entity="backup",
+            entity_id=manifest.sha256[:16],
+            channel="cli",
+            label="kneadwell restore",
+            summary=f"restored {path.name} (made {manifest.data.get('created_at')}); the audit log held "
+            f"{live_audit} entries before and the backup {backup_audit}",
+            changes={
+                "sha256": manifest.sha256,
+                "key_id": manifest.data.get("key_id"),
+                "signed": bool(manifest.data.get("hmac_sha256")),
+                "audit_entries_before": live_audit,
+                "audit_entries_in_backup": backup_audit,
+            },
+        )
 
 
 def read_rows(path: Path) -> Iterator[tuple[str, list[Any]]]:

@@ -53,6 +53,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.add_argument(
         "--force", action="store_true", help="replace everything already in the database (audit log included)"
     )
+    restore.add_argument(
+        "--force-shorter-audit",
+        action="store_true",
+        help="restore even though the backup's audit log is shorter than this database's (drops history; "
+        "the restore is recorded)",
+    )
+    restore.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="accept a backup made before backups were signed (its checksum is still checked)",
+    )
     restore.set_defaults(func=run_restore)
 
 
@@ -200,7 +211,12 @@ def run_restore(args: argparse.Namespace) -> int:
     from kneadwell.interop.backup import BackupError, restore
 
     try:
-        report = restore(args.file, force=args.force)
+        report = restore(
+            args.file,
+            force=args.force,
+            force_shorter_audit=args.force_shorter_audit,
+            allow_unsigned=args.allow_unsigned,
+        )
     except BackupError as exc:
         return _fail(str(exc))
     except OSError as exc:
