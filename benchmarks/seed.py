@@ -226,6 +226,8 @@ def _clear_answers(population: str, scope: str, now: dt.datetime) -> dict[str, A
         "baby_state": "quiet_alert",
         "oil_test_reaction": "no_reaction",
         "axillary_temperature_c": 36.8,
+        "spo2_before": 96,
+        "heart_rate_before": 150,
         "last_feed_at": now - dt.timedelta(hours=2),
         "last_feed_or_handling_at": now - dt.timedelta(hours=2),
         "last_stroke_date": (now - dt.timedelta(days=400)).date(),
