@@ -254,3 +254,26 @@ def test_a_recheck_within_half_an_hour_starts_from_the_last_answers_but_not_the_
     later = client.get(url)
     assert "are filled in" not in later.content.decode()
     assert later.context["form"].initial.get("vaccinated_recently") is None
+
+
+def test_a_parent_goes_from_the_history_straight_to_the_first_weeks_check(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    child = baby(clinic)
+    client.force_login(clinic.user(Role.CAREGIVER))
+    response = save_intake(client, child.pk)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("library:check", args=[child.pk]) + "?protocol=iaim_first_week"
+    page = client.get(reverse("clients:detail", args=[child.pk])).content.decode()
+    assert "Today&#x27;s check for First week of baby massage" in page or "check for First week" in page
+    # Once a programme has been checked for, it is the one offered.
+    run_check(client, child.pk, protocol="iaim_parent_routine")
+    page = client.get(reverse("clients:detail", args=[child.pk])).content.decode()
+    assert "check for Baby massage at home" in page
+
+
+def test_a_therapist_goes_back_to_the_client_after_the_history(client: HttpClient, clinic: Clinic) -> None:
+    child = baby(clinic)
+    client.force_login(clinic.user(Role.THERAPIST))
+    response = save_intake(client, child.pk)
+    assert response["Location"] == reverse("clients:detail", args=[child.pk])

@@ -20,13 +20,25 @@ def client_section(request: ActorRequest, client: Client) -> str:
     releases = Release.objects.filter(client=client, revoked_at__isnull=True).select_related("released_by")[
         :10
     ]
+    suggested = (
+        selectors.suggested_protocol(client=client, population=intake.population) if intake else None
+    )
     return render_to_string(
         "library/_client_section.html",
         {
             "client": client,
             "intake": intake,
             "latest": latest,
-            "releases": releases,
+            # Rule titles and programme names, not their ids.
+            "releases": [
+                (
+                    r,
+                    lib.rules[r.rule_id].title if r.rule_id in lib.rules else r.rule_id,
+                    lib.protocols[r.protocol_id].name if r.protocol_id in lib.protocols else r.protocol_id,
+                )
+                for r in releases
+            ],
+            "suggested": lib.protocols.get(suggested) if suggested else None,
             "population": lib.populations.get(intake.population) if intake else None,
             "latest_protocol": lib.protocols.get(latest.protocol_id) if latest else None,
             "can_check": actor.can(Perm.SESSION_RECORD),

@@ -75,6 +75,25 @@ def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
     return ReadinessCheck.objects.filter(client=client).select_related("checked_by")
 
 
+# A baby's first programme at home: the IAIM way of starting gently, legs and feet first.
+FIRST_PROTOCOL = {"infant": "iaim_first_week"}
+
+
+def suggested_protocol(*, client: Client, population: str) -> str | None:
+    """The programme to offer next: the one last checked for, else the group's first programme."""
+    lib = library()
+    latest = (
+        ReadinessCheck.objects.filter(client=client, population=population)
+        .order_by("-created_at", "-id")
+        .values_list("protocol_id", flat=True)
+        .first()
+    )
+    if latest in lib.protocols:
+        return latest
+    first = FIRST_PROTOCOL.get(population)
+    return first if first in lib.protocols else None
+
+
 # A re-check within this many minutes starts from the last check's answers (shown for confirmation).
 RECHECK_CARRY_MINUTES = 30
 

@@ -232,6 +232,10 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, "Intake saved.")
+                next_protocol = selectors.suggested_protocol(client=client, population=population)
+                if actor.is_caregiver and next_protocol and actor.can(Perm.SESSION_RECORD):
+                    # A parent's next step is today's check for their baby's programme, not a detour.
+                    return redirect(f"{_check_url(client.pk)}?protocol={next_protocol}")
                 return redirect("clients:detail", client_id=client.pk)
     return render(
         request,
