@@ -320,24 +320,9 @@ def screening_settings_save(*, actor: Actor, overrides: Mapping[str, Any]) -> Or
             clean[key] = float(value)
     if errors:
         raise ValidationFailed(errors)
-    with transaction.atomic():
-        org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
-        before = dict((org.settings or {}).get(selectors.SETTINGS_KEY, {}))
-        org.settings = {**(org.settings or {}), selectors.SETTINGS_KEY: clean}
-        org.save(update_fields=["settings", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="organisation_settings",
-            entity_id=org.pk,
-            summary="changed screening settings",
-            changes={
-                k: [before.get(k), clean.get(k)]
-                for k in sorted({*before, *clean})
-                if before.get(k) != clean.get(k)
-            },
-        )
-    return org
+    return _organisation_settings_put(
+        actor=actor, key=selectors.SETTINGS_KEY, value=clean, summary="changed screening settings"
+    )
 
 
 def release_policy_save(*, actor: Actor, roles: list[str], self_release: bool) -> Organisation:
@@ -348,18 +333,34 @@ def release_policy_save(*, actor: Actor, roles: list[str], self_release: bool) -
         raise ValidationFailed(
             {"roles": ["Choose at least one of the clinical roles (administrator, therapist / nurse)."]}
         )
+    return _organisation_settings_put(
+        actor=actor,
+        key=selectors.RELEASES_KEY,
+        value={"roles": sorted(set(roles)), "self_release": bool(self_release)},
+        summary="changed who may release safety rules",
+    )
+
+
+def _organisation_settings_put(
+    *, actor: Actor, key: str, value: dict[str, Any], summary: str
+) -> Organisation:
+    """Replace one section of the organisation's settings under its row lock, and audit the difference."""
     with transaction.atomic():
         org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
-        before = dict((org.settings or {}).get(selectors.RELEASES_KEY, {}))
-        after = {"roles": sorted(set(roles)), "self_release": bool(self_release)}
-        org.settings = {**(org.settings or {}), selectors.RELEASES_KEY: after}
+        before = dict((org.settings or {}).get(key, {}))
+        org.settings = {**(org.settings or {}), key: value}
         org.save(update_fields=["settings", "updated_at"])
         audit_record(
             actor=actor,
             action=Action.UPDATE,
             entity="organisation_settings",
             entity_id=org.pk,
-            summary="changed who may release safety rules",
-            changes=diff(before, after),
+            summary=summary,
+            # Over both sides' keys: an override set back to its default is a change too.
+            changes={
+                k: [before.get(k), value.get(k)]
+                for k in sorted({*before, *value})
+                if before.get(k) != value.get(k)
+            },
         )
     return org
