@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import BodyIn, DateOrDateTime, DateTime, Id, LongText
+from kneadwell.api.types import BodyIn, DateOrDateTime, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.outcomes import instruments, selectors, services
@@ -209,8 +209,10 @@ def instrument_list(request: HttpRequest) -> list[InstrumentOut]:
 
 class MeasurementIn(BodyIn):
     instrument_id: InstrumentId
-    taken_at: DateTime = Field(
-        ..., description="When it was taken, with its UTC offset (one without an offset is a 422)"
+    taken_at: DateOrDateTime = Field(
+        ...,
+        description="A date (read as 12:00 local time, or now for today before noon) or a date-time with "
+        "its UTC offset; a date-time without an offset is a 422",
     )
     context: Context = "routine"
     answers: dict[str, Any] = Field(
