@@ -535,7 +535,7 @@ def growth_chart(
     method = GROWTH_KINDS[instrument_id]
     key_source = repr(
         (
-            "growth-chart-v3",  # v3: chronological point for the latest only; axes fit the points
+            "growth-chart-v4",  # v4: chronological point for the latest only; axes fit the points
             reference,
             method,
             client.sex,

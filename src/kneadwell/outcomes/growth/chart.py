@@ -433,17 +433,18 @@ def growth_chart_svg(
                     linewidth=0.5,
                     gid="age-correction",
                 )
-            ax.plot(
-                xk,
-                ym,
-                linestyle="none",
-                marker="o",
-                markersize=4,
-                markerfacecolor="white",
-                markeredgecolor="#1f5fa6",
-                markeredgewidth=0.8,
-                gid="chronological-points",
-            )
+                # Only when there is a point: an empty line is an empty path, which PDF renderers refuse.
+                ax.plot(
+                    xk,
+                    ym,
+                    linestyle="none",
+                    marker="o",
+                    markersize=4,
+                    markerfacecolor="white",
+                    markeredgecolor="#1f5fa6",
+                    markeredgewidth=0.8,
+                    gid="chronological-points",
+                )
             ax.plot(
                 xc, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa6", gid="corrected-points"
             )
@@ -477,6 +478,9 @@ def _make_accessible(svg: str, title: str, description: str) -> str:
     and a <desc>."""
     svg = re.sub(r"^.*?(?=<svg\b)", "", svg, count=1, flags=re.S)
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
+    # A centile line wholly outside the fitted axes is drawn as a path with no data: drop it (PDF
+    # renderers refuse a path that does not start with a move).
+    svg = re.sub(r"\s*<path(?![^>]*\sd=\")[^>]*/>", "", svg)
     svg = re.sub(r'\sd="[^"]*"', _shorten_path, svg)
     svg = re.sub(r'\s(?:x|y)="-?\d+\.\d{3,}"', _shorten_path, svg)
     head_end = svg.index(">") + 1
