@@ -110,6 +110,7 @@ class QuestionForm(forms.Form):
         context: Mapping[str, Any] | None = None,
         checklist: Iterable[str] = (),
         checklist_label: str = "",
+        subject: str = "",
         **kwargs: Any,
     ) -> None:
         """`context` holds stored answers of another scope (the intake, for today's check): a follow-up
@@ -151,6 +152,9 @@ class QuestionForm(forms.Form):
                     )
                 continue
             field = field_for(library, question)
+            if subject and field.label:
+                # "Has the client had an operation?" reads "Has Noah had an operation?" on the page.
+                field.label = str(field.label).replace("the client", subject).replace("The client", subject)
             if question.ask_if is not None and question.id not in self.resolved:
                 field.widget.attrs["data-ask-if"] = question.ask_if.question
                 field.widget.attrs["data-ask-if-equals"] = _ask_if_value(question.ask_if.equals)

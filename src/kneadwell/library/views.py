@@ -283,6 +283,7 @@ def _question_form(
         context=context,
         checklist=question_set.checklist,
         checklist_label=question_set.checklist_label or "",
+        subject=client.given_name,
     )
 
 
