@@ -57,6 +57,9 @@ def phone(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A live server's first page can take several seconds on a loaded 2-core machine (every worker loads
+    # the content library and growth references once); a navigation gets longer than a click.
+    page.set_default_navigation_timeout(45_000)
     codes = watch_for_codes(page)
     yield page
     context.close()
@@ -68,6 +71,9 @@ def desktop(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # A live server's first page can take several seconds on a loaded 2-core machine (every worker loads
+    # the content library and growth references once); a navigation gets longer than a click.
+    page.set_default_navigation_timeout(45_000)
     codes = watch_for_codes(page)
     yield page
     context.close()

@@ -91,11 +91,6 @@ def test_the_main_pages_show_words_not_codes(phone, clinic: Clinic, role: Role) 
     assert not staff_words, staff_words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/library/check_result.html tells a parent to watch 'the baby's or client's cues'; "
-    "the template belongs to the safety-screening work under way, so it is left to them",
-)
 def test_a_parent_sees_no_staff_words_on_todays_check(phone, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
     parent = clinic.actor(Role.CAREGIVER)
     baby = make_client(
