@@ -15,7 +15,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 install: $(UV)
-	$(UV) sync --frozen --python python3.11
+	$(UV) sync --frozen --python python3.11 --compile-bytecode
 
 run: install
 	.venv/bin/kneadwell serve --demo --host $(HOST) --port $(PORT)
