@@ -389,3 +389,18 @@ def test_an_ended_release_and_ones_own_release_say_why_they_do_not_count(
     ended = _reasons(_check(runner, child.pk, "child_hospital_comfort", "child").json())["cancer_release"]
     assert ended["released"] is False
     assert "it ended on" in ended["release_void"]
+
+
+def test_the_library_api_takes_strict_bodies(api: Api, clinic: Clinic) -> None:
+    baby = _term_baby(clinic)
+    _intake(api, baby.pk, "infant")
+    check = _check(api, baby.pk, "iaim_parent_routine", "infant").json()
+    as_text = api(
+        "post",
+        f"/clients/{baby.pk}/releases",
+        {"check_id": str(check["id"]), "rule_id": "jaundice", "note": "Seen by the neonatal team today"},
+    )
+    assert as_text.status_code == 422
+    assert as_text.json()["field"] == "check_id"
+    not_an_object = api("post", f"/clients/{baby.pk}/readiness-checks", [None, None])
+    assert not_an_object.status_code == 422

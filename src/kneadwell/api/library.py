@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
-from kneadwell.api.types import Id, LongText
+from kneadwell.api.types import BodyIn, Date, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import NotFound
 from kneadwell.library import selectors, services
@@ -104,7 +104,7 @@ class QuestionParams(Schema):
     scope: Literal["intake", "today"]
 
 
-class IntakeIn(Schema):
+class IntakeIn(BodyIn):
     population: Literal["preterm_infant", "infant", "child", "stroke", "rehab"]
     answers: Answers
     version: int | None = Field(
@@ -121,7 +121,7 @@ class IntakeOut(Schema):
     updated_at: dt.datetime
 
 
-class CheckIn(Schema):
+class CheckIn(BodyIn):
     protocol_id: ContentId
     answers: Answers
 
@@ -142,7 +142,7 @@ class CheckOut(Schema):
     created_at: dt.datetime
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(BodyIn):
     check_id: int = Field(
         ..., ge=1, description="The readiness check that found the rule: the release covers its finding"
     )
@@ -150,7 +150,7 @@ class ReleaseIn(Schema):
     note: LongText = Field(
         ..., description="What was checked and why massage is safe (15 characters or more)"
     )
-    valid_until: dt.date | None = Field(
+    valid_until: Date | None = Field(
         None, description="Last day of the release; default and maximum: 7 days or the plan's end, if sooner"
     )
 
