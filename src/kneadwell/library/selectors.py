@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kneadwell.accounts.models import Organisation
@@ -61,14 +61,6 @@ def release_policy(organisation: Organisation) -> ReleasePolicy:
 
 def intake_for(*, client: Client) -> Intake | None:
     return Intake.objects.filter(client=client).first()
-
-
-def releases_active(*, client: Client, protocol_id: str, on: dt.date) -> QuerySet[Release]:
-    return (
-        Release.objects.filter(client=client, protocol_id=protocol_id, revoked_at__isnull=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .select_related("released_by")
-    )
 
 
 def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
