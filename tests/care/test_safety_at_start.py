@@ -140,6 +140,14 @@ def _oncology_child(clinic: Clinic) -> Any:
     )
 
 
+def _checked_oncology_child(clinic: Clinic, api: Api, **today: Any) -> tuple[Any, dict[str, Any]]:
+    """A child with cancer, platelets 120,000 and no tumour site, and today's hospital-comfort check
+    (run through `api`, with `today` changed), as the API returned it."""
+    child = _oncology_child(clinic)
+    _intake(api, child.pk, "child", platelet_count=120000, tumour_regions=[])
+    return child, _check(api, child.pk, "child_hospital_comfort", "child", **today).json()
+
+
 def test_a_release_is_tied_to_the_platelet_count_it_was_given_for(client: HttpClient, clinic: Clinic) -> None:
     runner = Api(client, clinic.token(Role.THERAPIST))
     second = make_member(clinic.org, Role.THERAPIST, email="second@example.org")
@@ -190,9 +198,7 @@ def test_a_release_is_tied_to_the_platelet_count_it_was_given_for(client: HttpCl
 
 
 def test_the_person_who_ran_the_check_cannot_release_it(api: Api, clinic: Clinic) -> None:
-    child = _oncology_child(clinic)
-    _intake(api, child.pk, "child", platelet_count=120000, tumour_regions=[])
-    check = _check(api, child.pk, "child_hospital_comfort", "child").json()
+    child, check = _checked_oncology_child(clinic, api)
     response = api(
         "post",
         f"/clients/{child.pk}/releases",
@@ -204,9 +210,7 @@ def test_the_person_who_ran_the_check_cannot_release_it(api: Api, clinic: Clinic
 
 def test_a_release_needs_a_real_reason_and_cannot_release_a_stop(client: HttpClient, clinic: Clinic) -> None:
     runner = Api(client, clinic.token(Role.THERAPIST))
-    child = _oncology_child(clinic)
-    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
-    check = _check(runner, child.pk, "child_hospital_comfort", "child", fever_today=True).json()
+    child, check = _checked_oncology_child(clinic, runner, fever_today=True)
     admin = Api(client, clinic.token(Role.ADMIN))
     too_short = admin(
         "post",
@@ -226,9 +230,7 @@ def test_a_release_needs_a_real_reason_and_cannot_release_a_stop(client: HttpCli
 
 def test_a_release_ends_within_seven_days(client: HttpClient, clinic: Clinic) -> None:
     runner = Api(client, clinic.token(Role.THERAPIST))
-    child = _oncology_child(clinic)
-    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
-    check = _check(runner, child.pk, "child_hospital_comfort", "child").json()
+    child, check = _checked_oncology_child(clinic, runner)
     admin = Api(client, clinic.token(Role.ADMIN))
     late = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     response = admin(
@@ -349,10 +351,8 @@ def test_an_administrator_sets_who_may_release(client: HttpClient, clinic: Clini
     clinic.org.refresh_from_db()
     assert clinic.org.settings["releases"] == {"roles": ["admin"], "self_release": True}
     assert "This field is required" in client.post(url, {}).content.decode()
-    child = _oncology_child(clinic)
     runner = Api(client, clinic.token(Role.THERAPIST))
-    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
-    check = _check(runner, child.pk, "child_hospital_comfort", "child").json()
+    child, check = _checked_oncology_child(clinic, runner)
     refused = runner(
         "post",
         f"/clients/{child.pk}/releases",
@@ -365,11 +365,8 @@ def test_an_ended_release_and_ones_own_release_say_why_they_do_not_count(
     client: HttpClient, clinic: Clinic
 ) -> None:
     runner = Api(client, clinic.token(Role.THERAPIST))
-    child = _oncology_child(clinic)
-    _intake(runner, child.pk, "child", platelet_count=120000, tumour_regions=[])
-    check = ReadinessCheck.objects.get(
-        pk=_check(runner, child.pk, "child_hospital_comfort", "child").json()["id"]
-    )
+    child, checked = _checked_oncology_child(clinic, runner)
+    check = ReadinessCheck.objects.get(pk=checked["id"])
     admin = clinic.actor(Role.ADMIN)
     library_services.release_give(
         actor=admin,
