@@ -16,40 +16,26 @@ VAR_DIR = Path(env_str("KNEADWELL_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, or one generated once per machine under var/ (never in the repo).
-    Several app servers must share one: set SECRET_KEY (or SECRET_KEY_FILE) for them."""
-    key = env_str("SECRET_KEY")
+def _machine_key(variable: str, filename: str, nbytes: int) -> str:
+    """A secret from the environment (`variable`, or `variable`_FILE), or one generated once per machine
+    under var/ (never in the repo)."""
+    key = env_str(variable)
     if key:
         return key
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / filename
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.write_text(secrets.token_urlsafe(nbytes), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = _secret_key()
-
-
-def _backup_key() -> str:
-    """The key backups are signed with (HMAC-SHA256), kept outside the database so that someone who can
-    change the database (or a backup file) cannot also forge the signature. BACKUP_KEY (or
-    BACKUP_KEY_FILE), else one generated once under var/. Every machine that restores a backup needs the
-    key of the machine that made it."""
-    key = env_str("BACKUP_KEY")
-    if key:
-        return key
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "backup_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
-
-
-BACKUP_KEY = _backup_key()
+# Several app servers must share one: set SECRET_KEY (or SECRET_KEY_FILE) for them.
+SECRET_KEY = _machine_key("SECRET_KEY", "secret_key", 50)
+# The key backups are signed with (HMAC-SHA256), kept outside the database so that someone who can change
+# the database (or a backup file) cannot also forge the signature. Every machine that restores a backup
+# needs the key of the machine that made it.
+BACKUP_KEY = _machine_key("BACKUP_KEY", "backup_key", 48)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
