@@ -22,6 +22,7 @@ from kneadwell.audit.models import AuditEvent
 from kneadwell.clients.models import Consent, Guardian
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
+from kneadwell.library.models import Intake
 from kwtest.people import Clinic, actor_for
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,7 @@ def form_data(**over: Any) -> dict[str, Any]:
         "gestation": "term",
         "gestation_weeks": "",
         "gestation_days": "",
+        "history": ["none"],
         "consent": "on",
     }
     values.update(over)
@@ -263,22 +265,58 @@ def test_an_altered_or_old_link_is_refused() -> None:
 
 
 # --- the page -------------------------------------------------------------------------------------------
-def test_the_page_signs_up_logs_in_and_lands_on_the_baby(client: HttpClient) -> None:
+def test_the_page_signs_up_logs_in_and_lands_on_todays_check(client: HttpClient) -> None:
     page = client.get(reverse("accounts:signup"))
     assert page.status_code == 200
     html = page.content.decode()
     assert re.search(r'value="term"[^>]*checked', html)  # on time is already chosen: no extra taps
     assert "parent or legal guardian" in html
+    assert "An operation in the past year" in html  # the health history, as one checklist
     response = client.post(reverse("accounts:signup"), form_data())
     assert response.status_code == 302
     baby = Guardian.objects.get(user__email="amira@example.test").client
-    assert response["Location"] == reverse("clients:detail", args=[baby.pk])
+    # "None of these": the history is saved, and today's check for the first week comes next.
+    intake = Intake.objects.get(client=baby)
+    assert intake.population == "infant"
+    assert intake.answers["had_surgery"] is False
+    assert intake.answers["fracture_regions"] == []  # "no broken bone" means no areas to leave out
+    assert response["Location"] == reverse("library:check", args=[baby.pk]) + "?protocol=iaim_first_week"
     landing = client.get(response["Location"])
     assert landing.status_code == 200
     text = landing.content.decode()
-    assert "Noor" in text
+    assert "record is ready" in text
     assert "Please confirm your email address" in text  # the calm banner
     assert "Send the link again" in text
+    assert "Check, then start" in text
+
+
+def test_a_ticked_history_line_leads_to_the_history_page_for_the_rest(client: HttpClient) -> None:
+    response = client.post(reverse("accounts:signup"), form_data(history=["had_surgery"]))
+    baby = Guardian.objects.get(user__email="amira@example.test").client
+    assert response["Location"] == reverse("library:intake", args=[baby.pk])
+    answers = Intake.objects.get(client=baby).answers
+    assert answers["had_surgery"] is True
+    assert answers.get("surgery_date") is None  # asked next; until then the screening reads "may apply"
+    page = client.get(response["Location"]).content.decode()
+    assert "Date of the most recent operation" in page
+
+
+def test_the_history_must_be_answered_and_not_both_ways(client: HttpClient) -> None:
+    for history in ([], ["none", "had_surgery"]):
+        response = client.post(reverse("accounts:signup"), form_data(history=history or None))
+        assert response.status_code == 200
+        assert "Tick any that apply, or" in response.content.decode()
+    assert not User.objects.filter(email="amira@example.test").exists()
+
+
+def test_a_baby_born_early_fills_in_the_history_on_its_own_page(client: HttpClient) -> None:
+    # A baby born at 30 weeks, six weeks ago, is in the neonatal group, whose history asks other questions.
+    response = client.post(
+        reverse("accounts:signup"), form_data(gestation="early", gestation_weeks="30", gestation_days="")
+    )
+    baby = Guardian.objects.get(user__email="amira@example.test").client
+    assert not Intake.objects.filter(client=baby).exists()
+    assert response["Location"] == reverse("clients:detail", args=[baby.pk])
 
 
 def test_the_page_keeps_what_was_typed_when_something_is_wrong(client: HttpClient) -> None:
@@ -462,6 +500,23 @@ def test_the_api_signs_up_without_a_token(client: HttpClient) -> None:
     assert Consent.objects.get(pk=out["consent_id"]).client_id == out["client_id"]
     assert Guardian.objects.get(pk=out["guardian_id"]).user_id == out["user_id"]
     assert AuditEvent.objects.filter(organisation_id=out["organisation_id"], channel="api").exists()
+
+
+def test_the_api_saves_the_history_lines_sent(client: HttpClient) -> None:
+    response = client.post(
+        "/api/v1/signup", api_body(history=["clot_history"]), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    answers = Intake.objects.get(client_id=response.json()["client_id"]).answers
+    assert answers["clot_history"] is True
+    assert answers["recent_bleeding"] is False
+    stray = client.post(
+        "/api/v1/signup",
+        api_body(email="b@example.test", history=["tumour_regions"]),
+        content_type="application/json",
+    )
+    assert stray.status_code == 422
+    assert {e["field"] for e in stray.json()["errors"]} == {"history"}
 
 
 def test_the_api_answers_422_with_every_field_at_fault(client: HttpClient) -> None:

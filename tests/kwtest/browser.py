@@ -19,6 +19,33 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
+def shots_at_360_and_390(page: Any, name: str) -> None:
+    """Screenshots of the page at 390 px (the phone fixture's width) and at 360 px (a small phone), with
+    nothing scrolling sideways at either width; the page is left at 390 px."""
+    size = page.viewport_size
+    for width, height in ((390, 844), (360, 780)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+        shot(page, f"{name}-{width}")
+    page.set_viewport_size(size)
+
+
+class Taps:
+    """Counts what a person does: each click (or check) and each text entry is one tap."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.count = 0
+
+    def fill(self, label: str, text: str, **kw: Any) -> None:
+        self.page.get_by_label(label, **kw).fill(text)
+        self.count += 1
+
+    def click(self, locator: Any) -> None:
+        locator.click()
+        self.count += 1
+
+
 def log_in(page: Any, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)

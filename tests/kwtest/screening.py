@@ -44,6 +44,14 @@ def clear_form(population: str, scope: str, **changes: Any) -> dict[str, Any]:
         elif q.type == "text" and q.required:
             data[q.id] = "Described in the referral letter."
     data.update(changes)
+    # A list asked after a "yes" (areas of broken skin, ...): naming something in it says yes to its gate,
+    # as a person ticks the line before choosing the areas.
+    for q in lib.questions_for(population, scope):
+        gate = q.ask_if
+        if gate is not None and gate.otherwise_none and gate.question not in changes:
+            value = changes.get(q.id)
+            if value and value != [NOWHERE]:
+                data[gate.question] = "yes"
     # Follow-up questions are asked only when the answer they depend on says so (as on the page).
     for q in lib.questions_for(population, scope):
         if q.ask_if is not None and q.id not in changes:
@@ -55,7 +63,13 @@ def clear_form(population: str, scope: str, **changes: Any) -> dict[str, Any]:
     # The set's checklist is one field on the page: a tick for each "yes", or "none of these".
     checklist = lib.question_set(population, scope).checklist
     if checklist:
-        ticked = [q for q in checklist if data.pop(q, None) == "yes"]
+        ticked: list[str] = []
+        for qid in checklist:
+            value = data.pop(qid, None)
+            if lib.questions[qid].type == "multi_choice":
+                ticked += [f"{qid}.{c}" for c in value or () if c != NOWHERE]
+            elif value == "yes":
+                ticked.append(qid)
         data["checklist"] = ticked or ["none"]
     return data
 

@@ -84,13 +84,25 @@ _CLEAR: dict[str, Any] = {
 
 def clear_answers(library: Library, population: str, scope: str) -> dict[str, Any]:
     """Follow-up questions whose gate is answered otherwise stay blank: answering them would contradict
-    the gate, which the screening refuses."""
+    the gate, which the screening refuses. A list asked after a yes ("where is the broken skin?") is
+    answered "none" with its gate left blank (as an integration sending only the list), so a test can
+    name areas without also saying yes to the gate; so is the time of the last feed."""
     answers: dict[str, Any] = {}
-    for q in library.questions_for(population, scope):
-        if q.ask_if is not None:
+    questions = library.questions_for(population, scope)
+    open_gates = {
+        q.ask_if.question
+        for q in questions
+        if q.ask_if is not None and (q.ask_if.otherwise_none or q.id in _CLEAR)
+    }
+    for q in questions:
+        if q.id in open_gates:
             answers[q.id] = None
+        elif q.ask_if is not None and q.ask_if.otherwise_none:
+            answers[q.id] = []
         elif q.id in _CLEAR:
             answers[q.id] = _CLEAR[q.id]
+        elif q.ask_if is not None:
+            answers[q.id] = None
         elif q.type == "yes_no":
             answers[q.id] = False
         elif q.type in ("region_multi_choice", "multi_choice"):

@@ -238,8 +238,8 @@ def test_a_question_dropped_from_a_form_is_reported_at_the_rule_that_needs_it(
 ) -> None:
     edit_content(
         content_copy / "readiness.yaml",
-        "questions: [agrees_today, bp_uncontrolled, fever_today,",
-        "questions: [agrees_today, bp_uncontrolled,",
+        "pain_today, bp_uncontrolled, fever_today, infection_today,\n",  # the rehab set's questions
+        "pain_today, bp_uncontrolled, infection_today,\n",
     )
     edit_content(  # and from its checklist, which may only list the set's own questions
         content_copy / "readiness.yaml",

@@ -121,7 +121,8 @@ def test_a_healthy_babys_forms_leave_out_other_conditions_questions(
     client.force_login(clinic.user(Role.CAREGIVER))
     intake = client.get(reverse("library:intake", args=[child.pk])).content.decode()
     assert "the client" not in intake
-    assert f"Has {child.given_name} had an operation in the past year?" in intake
+    assert "Does any of these apply to your baby?" in intake
+    assert "An operation in the past year" in intake
     assert "tumour" not in intake
     assert "platelet" not in intake
     save_intake(client, child.pk)
@@ -129,7 +130,9 @@ def test_a_healthy_babys_forms_leave_out_other_conditions_questions(
         reverse("library:check", args=[child.pk]) + "?protocol=iaim_parent_routine"
     ).content.decode()
     assert "neck pain" not in today  # Down syndrome only
-    assert "Somewhere: choose the areas" in today
+    assert "Broken, weeping, rashy, chapped or bruised skin, or a new lump" in today
+    # The feeding line quotes the organisation's wait (the default here).
+    assert "Finished a feed less than 30 minutes ago" in today
 
 
 def test_jaundice_needs_a_clinicians_release_which_a_parent_cannot_give(
@@ -241,21 +244,30 @@ def test_a_recheck_within_half_an_hour_starts_from_the_last_answers_but_not_the_
     child = baby(clinic)
     client.force_login(clinic.user(Role.CAREGIVER))
     save_intake(client, child.pk)
-    run_check(client, child.pk)
+    run_check(client, child.pk, skin_problem_regions=["left_foot"])
     url = reverse("library:check", args=[child.pk]) + "?protocol=iaim_parent_routine"
     page = client.get(url)
     form = page.context["form"]
     assert "are filled in" in page.content.decode()
-    assert form.initial["vaccinated_recently"] == "no"
-    assert form.initial["oil_test_reaction"] == "no_reaction"
-    assert form.initial["last_feed_at"] is not None
+    # The line ticked before is ticked again, with the areas chosen; "None of these" is not filled in,
+    # and the lines about this very moment (arching now) are left for the parent.
+    assert form.initial["checklist"] == ["skin_problem_today"]
+    assert form.initial["skin_problem_regions"] == ["left_foot"]
     assert form.initial.get("baby_state") is None  # how the baby is right now is asked afresh
-    assert "checklist" not in form.initial  # it holds "arching right now": ticked afresh
+
+    # An all-clear check leaves nothing to fill in: the checklist is answered afresh, and nothing is said.
+    ReadinessCheck.objects.all().delete()
+    run_check(client, child.pk)
+    clear = client.get(url)
+    assert "checklist" not in clear.context["form"].initial
+    assert "are filled in" not in clear.content.decode()
+    run_check(client, child.pk, skin_problem_regions=["left_foot"])
 
     ReadinessCheck.objects.filter(client=child).update(created_at=timezone.now() - dt.timedelta(minutes=31))
     later = client.get(url)
     assert "are filled in" not in later.content.decode()
-    assert later.context["form"].initial.get("vaccinated_recently") is None
+    assert "checklist" not in later.context["form"].initial
+    assert later.context["form"].initial.get("skin_problem_regions") is None
 
 
 def test_a_parent_goes_from_the_history_straight_to_the_first_weeks_check(

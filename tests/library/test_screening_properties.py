@@ -62,8 +62,9 @@ def _answers(population: str, scope: str) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def consistent(intake: dict[str, Any], today: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Blank every follow-up whose gate is answered otherwise ("not vaccinated" with a vaccination time):
-    the screening refuses such answers (AnswerError), which test_screening_units.py covers."""
+    """Blank every follow-up whose gate is answered otherwise ("not vaccinated" with a vaccination time),
+    and a list asked after a yes that names nothing: the screening refuses such answers (AnswerError),
+    which test_screening_units.py covers."""
     scopes = {"intake": dict(intake), "today": dict(today)}
     for answers in scopes.values():
         for qid in list(answers):
@@ -73,6 +74,8 @@ def consistent(intake: dict[str, Any], today: dict[str, Any]) -> tuple[dict[str,
             given = scopes[LIB.questions[gate.question].scope].get(gate.question)
             if given is not None and given != gate.equals:
                 answers[qid] = None
+            elif gate.otherwise_none and given is True and answers[qid] in ([], ()):
+                answers[qid] = None  # "yes, but nowhere" is refused too
     return scopes["intake"], scopes["today"]
 
 

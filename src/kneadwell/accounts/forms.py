@@ -4,9 +4,12 @@ from typing import Any
 
 from django import forms
 
+from kneadwell.accounts import services
 from kneadwell.accounts.models import ROLE_CHOICES
 from kneadwell.accounts.services import CONSENT_ATTESTATION
 from kneadwell.core.forms import DateInput
+
+NONE = "none"  # "None of these" in the sign-up's health history
 
 
 class InvitationForm(forms.Form):
@@ -108,13 +111,32 @@ class SignupForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text="0 to 6, if you know.",
     )
+    history = forms.MultipleChoiceField(
+        label="Does any of these apply to your baby?",
+        help_text="Tick any that apply. If none do, tick \u201cNone of these\u201d.",
+        widget=forms.CheckboxSelectMultiple,
+    )
     consent = forms.BooleanField(label=CONSENT_ATTESTATION, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # The health history as one checklist (the baby intake's): nothing ticked is not "none".
+        history = self.fields["history"]
+        assert isinstance(history, forms.MultipleChoiceField)
+        history.choices = [(NONE, "None of these")] + [
+            (q.id, q.item_label or q.label) for q in services.signup_history_lines()
+        ]
         # What is missing is said by the service (family_signup), with every other problem at once and
         # in the same words as the API; the form only reads what was typed.
         for name, field in self.fields.items():
             if name != "gestation":
                 field.required = False
+
+    def history_answer(self) -> list[str] | None:
+        """The lines ticked ([] for "None of these"), or None when the list was left unanswered or both
+        "None of these" and a line were ticked (the service then asks for an answer)."""
+        ticked = list(self.cleaned_data.get("history") or [])
+        if not ticked or (NONE in ticked and len(ticked) > 1):
+            return None
+        return [] if ticked == [NONE] else ticked

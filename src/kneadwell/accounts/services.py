@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     from kneadwell.clients.models import Client, Consent, Guardian
+    from kneadwell.library.models import Intake
+    from kneadwell.library.schema import Question
 
 INVITATION_DAYS = 14
 TOKEN_PREFIX = "kw_"  # noqa: S105 - the public prefix that marks our tokens
@@ -354,6 +357,20 @@ class FamilySignup:
     guardian: Guardian
     consent: Consent
     verify_link: str
+    # The health history from the sign-up's checklist, or None when it was not asked or the baby's group
+    # asks other questions (the parent then fills in the history page).
+    intake: Intake | None = None
+    # The history's lines the parent ticked (each needs a few more answers on the history page).
+    ticked: tuple[str, ...] = ()
+
+
+def signup_history_lines() -> list[Question]:
+    """The health-history lines the sign-up form asks: the baby intake's checklist ("an operation in the
+    past year", ...). Each names the child in the form's own words."""
+    from kneadwell.library.selectors import library
+
+    lib = library()
+    return [lib.questions[qid] for qid in lib.question_set("infant", "intake").checklist]
 
 
 def _family_name_of(full_name: str) -> str:
@@ -390,6 +407,8 @@ def _signup_errors(
     gestation_weeks: int | None,
     gestation_days: int | None,
     consent: bool,
+    history: Sequence[str] | None,
+    history_required: bool,
 ) -> dict[str, list[str]]:
     from kneadwell.clients import rules
 
@@ -428,6 +447,13 @@ def _signup_errors(
         errors.setdefault(names.get(field, field), []).extend(messages)
     if not consent:
         errors["consent"] = ["Tick the box to confirm you are the parent or guardian and give consent."]
+    if history is None and history_required:
+        errors["history"] = ["Tick any that apply, or \u201cNone of these\u201d."]
+    if history is not None:
+        known = {q.id for q in signup_history_lines()}
+        stray = sorted(set(history) - known)
+        if stray:
+            errors["history"] = [f"Not a line of the health history: {', '.join(stray)}."]
     return errors
 
 
@@ -443,13 +469,17 @@ def family_signup(
     gestation_weeks: int | None = None,
     gestation_days: int | None = None,
     consent: bool,
+    history: Sequence[str] | None = None,
+    history_required: bool = False,
     ip: str,
     base_url: str,
     channel: Channel = Channel.PAGE,
 ) -> FamilySignup | None:
     """Create a parent's account, their family organisation (they are its caregiver), their baby's record
     with the parent as guardian, and the parent's online consent for care and measurements, in one
-    transaction; then email a link to verify the address.
+    transaction; then email a link to verify the address. `history` lists the health-history lines that
+    apply (signup_history_lines; an empty list: none of them): a baby whose group asks exactly those gets
+    the history saved at once, so today's check can follow.
 
     An address that already has an account gets an email instead (how to log in or reset the password)
     and None is returned, so the answer does not say whether the account exists (as password reset)."""
@@ -469,6 +499,8 @@ def family_signup(
         gestation_weeks=gestation_weeks,
         gestation_days=gestation_days,
         consent=consent,
+        history=history,
+        history_required=history_required,
     )
     if errors:
         raise ValidationFailed(errors)
@@ -521,6 +553,9 @@ def family_signup(
                 guardian=guardian,
                 notes=f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d",
             )
+            intake = (
+                None if history is None else _signup_history_save(actor=actor, client=client, history=history)
+            )
             SignupAttempt.objects.create(ip=ip, created_account=True)
             link = email_verification_send(user=user, base_url=base_url)
     except IntegrityError:
@@ -537,6 +572,32 @@ def family_signup(
         guardian=guardian,
         consent=consent_row,
         verify_link=link,
+        intake=intake,
+        ticked=tuple(q for q in (history or ()) if intake is not None),
+    )
+
+
+def _signup_history_save(*, actor: Actor, client: Client, history: Sequence[str]) -> Intake | None:
+    """Save the sign-up's history lines as the baby's health history, when the baby's group asks exactly
+    those lines (a term baby); a ticked line leaves its follow-up questions blank, which the screening
+    reads as "may apply" until the parent answers them."""
+    from kneadwell.library.population import suggest_population
+    from kneadwell.library.selectors import library
+    from kneadwell.library.services import intake_save
+
+    population = suggest_population(
+        birth_date=client.birth_date,
+        on=timezone.localdate(),
+        gestation_weeks=client.gestation_weeks,
+        gestation_days=client.gestation_days,
+        conditions=client.conditions or (),
+    )
+    lines = library().question_set(population, "intake").checklist
+    if set(lines) != {q.id for q in signup_history_lines()}:
+        return None
+    answers = {qid: qid in history for qid in lines}
+    return intake_save(
+        actor=actor, client=client, population=population, answers=answers, expected_version=None
     )
 
 

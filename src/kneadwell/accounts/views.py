@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from kneadwell.accounts.roles import Perm, Role
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 from kneadwell.core.web import ActorRequest, apply_errors, client_ip, page
+from kneadwell.library.selectors import suggested_protocol
 
 
 @page(Perm.TEAM_MANAGE)
@@ -157,6 +159,8 @@ def signup(request: HttpRequest) -> HttpResponse:
                 gestation_weeks=data["gestation_weeks"],
                 gestation_days=data["gestation_days"],
                 consent=data["consent"],
+                history=form.history_answer(),
+                history_required=True,
                 ip=client_ip(request),
                 base_url=request.build_absolute_uri("/"),
             )
@@ -175,13 +179,27 @@ def signup(request: HttpRequest) -> HttpResponse:
                 f"Welcome! {result.client.given_name}\u2019s record is ready. We have emailed you a link to "
                 "confirm your address; you can start now.",
             )
-            return redirect("clients:detail", client_id=result.client.pk)
+            return redirect(_after_signup(result))
     return render(
         request,
         "accounts/signup.html",
         {"form": form, "throttled": throttled, "limit": services.SIGNUP_LIMIT},
         status=429 if throttled else 200,
     )
+
+
+def _after_signup(result: services.FamilySignup) -> str:
+    """Where a new parent goes: today's check for their baby's first programme when the history is
+    complete; the history page when a ticked line needs a few more answers; else the baby's page."""
+    client_id = result.client.pk
+    if result.intake is None:
+        return reverse("clients:detail", args=[client_id])
+    if result.ticked:
+        return reverse("library:intake", args=[client_id])
+    protocol = suggested_protocol(client=result.client, population=result.intake.population)
+    if protocol is None:
+        return reverse("clients:detail", args=[client_id])
+    return f"{reverse('library:check', args=[client_id])}?protocol={protocol}"
 
 
 def email_verify(request: HttpRequest, token: str) -> HttpResponse:

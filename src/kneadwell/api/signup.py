@@ -30,6 +30,15 @@ class SignupIn(BodyIn):
     gestation_weeks: int | None = Field(None, description="Completed weeks at birth (22–36) when born early")
     gestation_days: int | None = Field(None, description="Extra days, 0–6")
     consent: bool = Field(..., description=f"Must be true: {services.CONSENT_ATTESTATION}")
+    history: list[ShortText] | None = Field(
+        None,
+        description=(
+            "The health-history lines that apply to the baby, by question id (an empty list: none of "
+            "them): the baby intake's checklist, e.g. had_surgery, clot_history. A term baby's history "
+            "is then saved at once (a ticked line's follow-up questions are left for the history page). "
+            "Left out, no history is saved."
+        ),
+    )
 
 
 class SignupOut(Schema):
@@ -70,6 +79,7 @@ def signup(request: HttpRequest, payload: SignupIn) -> Status[SignupOut] | Statu
         gestation_weeks=payload.gestation_weeks,
         gestation_days=payload.gestation_days,
         consent=payload.consent,
+        history=payload.history,
         ip=client_ip(request),
         base_url=request.build_absolute_uri("/"),
         channel=Channel.API,

@@ -29,6 +29,7 @@ from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.core.web import ActorRequest, apply_errors, page
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.bodymap import render_body_map
+from kneadwell.library.models import ReadinessCheck
 from kneadwell.library.selectors import readiness_check_get
 
 
@@ -190,6 +191,21 @@ def session_start(request: ActorRequest, client_id: int) -> HttpResponse:
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
         return redirect("library:check_result", client_id=client.pk, check_id=check.pk)
+    return redirect("care:player", session_id=session.pk)
+
+
+def start_after_check(request: ActorRequest, check: ReadinessCheck) -> HttpResponse | None:
+    """"Check, then start": a check that found nothing at all opens the session's first step at once.
+    Anything found (a wait, areas to leave out, a change, a release) shows the check's result page
+    instead, so the person reads it before starting; so does any reason the session cannot start."""
+    actor = request.actor
+    if check.action != ReadinessCheck.Action.GO or check.verdict.get("reasons"):
+        return None
+    try:
+        session = services.session_start(actor=actor, client=check.client, check=check)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+        return None
     return redirect("care:player", session_id=session.pk)
 
 

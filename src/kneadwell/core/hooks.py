@@ -19,16 +19,21 @@ CLIENT_SECTIONS: tuple[str, ...] = (
     "kneadwell.reports.sections.client_section",
     "kneadwell.interop.views.client_section",
 )
+# Cards at the top of the home page: `(request, clients) -> str` with the clients the person sees there.
+HOME_SECTIONS: tuple[str, ...] = ("kneadwell.library.sections.home_section",)
 # Actions under a readiness-check verdict (start a session, enrol): `(request, check) -> str`.
 CHECK_RESULT_SECTIONS: tuple[str, ...] = ("kneadwell.care.sections.check_actions",)
+# What a "Check, then start" does after the check was saved: `(request, check) -> HttpResponse | None`
+# (None: show the check's result page as usual).
+AFTER_CHECK: tuple[str, ...] = ("kneadwell.care.views.start_after_check",)
 # Sections on a library protocol page, after its own content: `(request, protocol) -> str`.
 PROTOCOL_SECTIONS: tuple[str, ...] = ("kneadwell.evidence.sections.protocol_section",)
 
 
 @cache
-def _load(path: str) -> Callable[..., str]:
+def _load(path: str) -> Callable[..., Any]:
     module, name = path.rsplit(".", 1)
-    func: Callable[..., str] = getattr(import_module(module), name)
+    func: Callable[..., Any] = getattr(import_module(module), name)
     return func
 
 
@@ -36,8 +41,21 @@ def client_sections(request: Any, client: Any) -> list[SafeString]:
     return _render(CLIENT_SECTIONS, request, client)
 
 
+def home_sections(request: Any, clients: Any) -> list[SafeString]:
+    return _render(HOME_SECTIONS, request, clients)
+
+
 def check_result_sections(request: Any, check: Any) -> list[SafeString]:
     return _render(CHECK_RESULT_SECTIONS, request, check)
+
+
+def after_check(request: Any, check: Any) -> Any:
+    """The first answer a hook in AFTER_CHECK gives (a redirect into the session), or None."""
+    for path in AFTER_CHECK:
+        response = _load(path)(request, check)
+        if response is not None:
+            return response
+    return None
 
 
 def protocol_sections(request: Any, protocol: Any) -> list[SafeString]:

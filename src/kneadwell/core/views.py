@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from kneadwell.accounts.roles import Perm
 from kneadwell.care.selectors import slots_due
 from kneadwell.clients.selectors import client_queryset
+from kneadwell.core.hooks import home_sections
 from kneadwell.core.web import ActorRequest, page
 
 
@@ -32,5 +33,10 @@ def dashboard(request: ActorRequest) -> HttpResponse:
         recent = client_queryset(actor=actor).order_by("-updated_at")[:6]
         end_of_day = timezone.localtime().replace(hour=23, minute=59, second=59)
         due = slots_due(actor=actor, until=end_of_day)
-    context = {"recent_clients": recent, "due": due, "now": timezone.now()}
+    context = {
+        "recent_clients": recent,
+        "due": due,
+        "now": timezone.now(),
+        "sections": home_sections(request, list(recent) if recent is not None else []),
+    }
     return render(request, "core/dashboard.html", context)

@@ -7,7 +7,9 @@ Keys are question ids of that scope. A missing key, None or an empty string mean
 (kept as None). Everything else must fit the question: yes_no a bool; number a real number within the
 question's range; date a date (or ISO "YYYY-MM-DD") not after today; datetime a time-zone-aware datetime
 (or ISO string with offset) not after now (5 minutes' clock skew allowed); choice one choice id;
-multi_choice / region_multi_choice a list of ids (an empty list means "none"); text a string.
+multi_choice / region_multi_choice a list of ids (an empty list means "none"); text a string. A list
+asked only after a yes (`otherwise_none`) is "none" when that answer is no, and must name something when
+it is yes.
 
 All problems are collected and raised together as AnswerError (a ValueError) with `errors` mapping
 question id -> message, so a form can show each message beside its field.
@@ -137,6 +139,23 @@ def clean_answers(
             clean[key] = _clean_one(library, question, value, now)
         except ValueError as exc:
             errors[key] = str(exc)
+    _follow_gates(library, scope, clean, errors)
     if errors:
         raise AnswerError(errors)
     return clean
+
+
+def _follow_gates(library: Library, scope: str, clean: dict[str, Any], errors: dict[str, str]) -> None:
+    """A list asked only after a "yes" (`ask_if ... otherwise_none`): a "no" means none, and a "yes" needs
+    at least one item, or the two answers would say different things."""
+    for question in library.questions.values():
+        gate = question.ask_if
+        if question.scope != scope or gate is None or not gate.otherwise_none or question.id in errors:
+            continue
+        said = clean.get(gate.question)
+        if said is False and clean.get(question.id) is None:
+            clean[question.id] = ()
+        elif said is True and clean.get(question.id) == ():
+            what = "the areas" if question.type == "region_multi_choice" else "what applies"
+            asked = library.questions[gate.question].label
+            errors[question.id] = f'choose at least one of {what}: the answer to "{asked}" was yes'

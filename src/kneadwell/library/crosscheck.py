@@ -7,6 +7,7 @@ see a blank answer, and (blank meaning "may apply") would then fire for everyone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -393,9 +394,22 @@ def _rules(items: Items) -> Iterator[Issue]:
 
 def _questions(items: Items) -> Iterator[Issue]:
     questions: Mapping[str, Question] = items["questions"]
+    settings = items.get("settings", {})
     for qid, q in questions.items():
         if q.ask_if is not None and q.ask_if.question not in questions:
             yield Issue("questions", qid, ("ask_if", "question"), f"unknown question '{q.ask_if.question}'")
+        elif q.ask_if is not None and q.ask_if.otherwise_none:
+            gate = questions[q.ask_if.question]
+            if gate.type != "yes_no" or gate.scope != q.scope or q.ask_if.equals is not True:
+                message = "otherwise_none needs a yes/no gate of the same scope, asked on 'yes'"
+                yield Issue("questions", qid, ("ask_if",), message)
+            if q.type not in ("region_multi_choice", "multi_choice"):
+                yield Issue("questions", qid, ("ask_if",), "otherwise_none is for lists (areas or choices)")
+        for name in re.findall(r"\{(\w*)\}", q.item_label or ""):
+            if name not in settings:
+                yield Issue("questions", qid, ("item_label",), f"'{{{name}}}' is not a setting")
+        if "{" in q.label or "{" in q.help:
+            yield Issue("questions", qid, ("label",), "only an item_label may quote a setting")
         for i, cid in enumerate(q.for_conditions):
             if cid not in items["conditions"]:
                 yield Issue("questions", qid, ("for_conditions", i), f"unknown condition '{cid}'")
@@ -416,11 +430,19 @@ def _questions(items: Items) -> Iterator[Issue]:
             where = ("checklist", i)
             if qid not in qs.questions:
                 yield Issue("question_sets", set_id, where, f"'{qid}' is not one of the set's questions")
-            elif member is None or member.type != "yes_no" or member.ask_if is not None:
-                yield Issue("question_sets", set_id, where, f"'{qid}' is not a plain yes/no question")
-            elif not _fires_on_yes(items, qid):
-                message = f"a rule reads '{qid}' other than 'yes is a finding': no tick could hide one"
+            elif member is None or member.type not in ("yes_no", "multi_choice") or member.ask_if is not None:
+                message = f"'{qid}' is not a plain yes/no or multiple-choice question"
                 yield Issue("question_sets", set_id, where, message)
+            elif not _fires_on_yes(items, qid):
+                message = f"a rule reads '{qid}' other than 'a tick is a finding': no tick could hide one"
+                yield Issue("question_sets", set_id, where, message)
+        for i, qid in enumerate(qs.questions):
+            asks_if = getattr(questions.get(qid), "ask_if", None)
+            gate_id: str = asks_if.question if asks_if is not None else ""
+            gate_q = questions.get(gate_id)
+            if gate_q is not None and gate_q.scope == qs.scope and gate_id not in qs.questions:
+                message = f"'{qid}' is asked after '{gate_id}', which the set does not ask"
+                yield Issue("question_sets", set_id, ("questions", i), message)
     for pid, pop in items["populations"].items():
         for field, scope in (("intake_set", "intake"), ("readiness_set", "today")):
             qs = items["question_sets"].get(getattr(pop, field))
@@ -429,12 +451,15 @@ def _questions(items: Items) -> Iterator[Issue]:
 
 
 def _fires_on_yes(items: Items, qid: str) -> bool:
-    """Every test of the question in every rule is `equals: true`, so "no tick" can only be all-clear."""
+    """Every test of the question in every rule is `equals: true` (a yes/no question) or `contains` /
+    `nonempty: true` (a list), so "no tick" can only be all-clear."""
     for rule in items["rules"].values():
         for pred, _ in _pred_paths(rule.when, ("when",)):
+            if not isinstance(pred, P.AnswerP) or pred.answer != qid:
+                continue
             # `equals: false` fires on "no"; any other operator is not a yes/no test. (A non-boolean value
             # such as "maybe" is reported by the answer-type check.)
-            if isinstance(pred, P.AnswerP) and pred.answer == qid and pred.equals in (False, None):
+            if pred.equals is False or (pred.equals is None and pred.contains is None and not pred.nonempty):
                 return False
     return True
 

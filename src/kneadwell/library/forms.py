@@ -7,6 +7,7 @@ reads as "all clear"."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -111,6 +112,7 @@ class QuestionForm(forms.Form):
         checklist: Iterable[str] = (),
         checklist_label: str = "",
         subject: str = "",
+        setting_values: Mapping[str, float] | None = None,
         **kwargs: Any,
     ) -> None:
         """`context` holds stored answers of another scope (the intake, for today's check): a follow-up
@@ -131,22 +133,28 @@ class QuestionForm(forms.Form):
         asked = {q.id for q in self.questions}
         self.checklist = [self.library.questions[q] for q in checklist if q in asked]
         listed = {q.id for q in self.checklist}
-        initial = {q.id: stored_to_initial(q, stored.get(q.id)) for q in self.questions if q.id not in listed}
+        initial = {
+            q.id: stored_to_initial(q, stored.get(q.id))
+            for q in self.questions
+            if q.id not in listed and not (q.ask_if and q.ask_if.otherwise_none and stored.get(q.id) == [])
+        }
         if self.checklist and any(q.id in stored for q in self.checklist):
-            ticked = [q.id for q in self.checklist if stored.get(q.id) is True]
-            initial[CHECKLIST] = ticked or [NOWHERE]
+            # Lines ticked before are ticked again for confirmation. "None of these" is filled in only
+            # when every line was carried: a line about this very moment is never answered for the person.
+            ticked = [line for line, q, choice in self._lines() if _ticked(stored.get(q.id), choice)]
+            if ticked or all(q.id in stored for q in self.checklist):
+                initial[CHECKLIST] = ticked or [NOWHERE]
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        # Lines quoting a setting show the organisation's value (the library default when none is given).
+        values = {sid: d.default for sid, d in library.settings.items()} | dict(setting_values or {})
         for question in self.questions:
             if question.id in listed:
                 if CHECKLIST not in self.fields:
                     self.fields[CHECKLIST] = forms.MultipleChoiceField(
                         label=checklist_label,
                         help_text="Tick any that apply. If none do, tick “None of these”.",
-                        choices=[
-                            (NOWHERE, "None of these"),
-                            *((q.id, q.item_label or q.label) for q in self.checklist),
-                        ],
+                        choices=[(NOWHERE, "None of these"), *self._line_choices(values)],
                         widget=forms.CheckboxSelectMultiple,
                         required=False,
                     )
@@ -154,17 +162,53 @@ class QuestionForm(forms.Form):
             field = field_for(library, question)
             if subject and field.label:
                 # "Has the client had an operation?" reads "Has Noah had an operation?" on the page.
-                field.label = str(field.label).replace("the client", subject).replace("The client", subject)
-            if question.ask_if is not None and question.id not in self.resolved:
-                field.widget.attrs["data-ask-if"] = question.ask_if.question
-                field.widget.attrs["data-ask-if-equals"] = _ask_if_value(question.ask_if.equals)
+                for said in ("the client", "The client", "the baby", "The baby"):
+                    field.label = str(field.label).replace(said, subject)
+            gate = question.ask_if
+            if gate is not None and question.id not in self.resolved:
+                if gate.question in listed:
+                    # Asked when its line of the checklist is ticked.
+                    field.widget.attrs["data-ask-if"] = CHECKLIST
+                    field.widget.attrs["data-ask-if-equals"] = gate.question
+                else:
+                    field.widget.attrs["data-ask-if"] = gate.question
+                    field.widget.attrs["data-ask-if-equals"] = _ask_if_value(gate.equals)
+                if gate.otherwise_none and isinstance(field, forms.MultipleChoiceField):
+                    # Asked only after a yes: "nowhere" is not an answer here.
+                    field.choices = (
+                        _region_choices(library)[1:]
+                        if question.type == "region_multi_choice"
+                        else _choices(library, question)
+                    )
+                    field.kind = "list"  # type: ignore[attr-defined]  # shown open: the tick asked for it
             self.fields[question.id] = field
 
-    def _asked(self, question: Question, data: Mapping[str, Any]) -> bool:
-        if question.ask_if is None or question.id in self.resolved:
+    def _lines(self) -> list[tuple[str, Question, str | None]]:
+        """The checklist's lines: (field value, question, choice id for a multiple-choice question)."""
+        lines: list[tuple[str, Question, str | None]] = []
+        for q in self.checklist:
+            if q.type == "multi_choice":
+                lines += [(f"{q.id}.{c.id}", q, c.id) for c in q.choices]
+            else:
+                lines.append((q.id, q, None))
+        return lines
+
+    def _line_choices(self, values: Mapping[str, float]) -> list[tuple[str, str]]:
+        def words(q: Question, choice: str | None) -> str:
+            if choice is not None:
+                return next(c.label for c in q.choices if c.id == choice)
+            return fill_settings(q.item_label or q.label, values)
+
+        return [(line, words(q, choice)) for line, q, choice in self._lines()]
+
+    def _asked(self, question: Question, data: Any) -> bool:
+        gate = question.ask_if
+        if gate is None or question.id in self.resolved:
             return True
-        given = data.get(question.ask_if.question)
-        return given == _ask_if_value(question.ask_if.equals)
+        if gate.question in {q.id for q in self.checklist}:
+            ticked = data.getlist(CHECKLIST) if hasattr(data, "getlist") else data.get(CHECKLIST) or []
+            return (gate.question in ticked) == (gate.equals is True)
+        return data.get(gate.question) == _ask_if_value(gate.equals)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -192,9 +236,14 @@ class QuestionForm(forms.Form):
                 self.add_error(question.id, "Tick either “none” or the ones that apply, not both.")
             blank = value in (None, "", [])
             if question.required and blank and question.id not in self.errors:
+                after_yes = question.ask_if is not None and question.ask_if.otherwise_none
                 message = {
-                    "region_multi_choice": "Tick “Nowhere” or the areas concerned.",
-                    "multi_choice": "Tick “None of these” or the ones that apply.",
+                    "region_multi_choice": "Tick the areas concerned."
+                    if after_yes
+                    else "Tick “Nowhere” or the areas concerned.",
+                    "multi_choice": "Tick the ones that apply."
+                    if after_yes
+                    else "Tick “None of these” or the ones that apply.",
                 }.get(question.type, "Please answer this question.")
                 self.add_error(question.id, message)
         return data
@@ -206,7 +255,12 @@ class QuestionForm(forms.Form):
         listed = {q.id for q in self.checklist}
         for question in self.questions:
             if question.id in listed:
-                out[question.id] = (question.id in ticked) if ticked else None
+                if not ticked:
+                    out[question.id] = None
+                elif question.type == "multi_choice":
+                    out[question.id] = [c.id for c in question.choices if f"{question.id}.{c.id}" in ticked]
+                else:
+                    out[question.id] = question.id in ticked
                 continue
             value = self.cleaned_data.get(question.id)
             if value in ("", [], None):
@@ -218,6 +272,18 @@ class QuestionForm(forms.Form):
             else:
                 out[question.id] = value
         return out
+
+
+def _ticked(stored: Any, choice: str | None) -> bool:
+    if choice is None:
+        return stored is True
+    return isinstance(stored, list | tuple) and choice in stored
+
+
+def fill_settings(text: str, values: Mapping[str, float]) -> str:
+    """A checklist line quoting a setting ("less than {feeding_wait_minutes} minutes ago") with the
+    organisation's value; the content check makes sure every name in braces is a setting."""
+    return re.sub(r"\{(\w+)\}", lambda m: f"{values[m.group(1)]:g}", text)
 
 
 def _ask_if_value(equals: bool | str) -> str:

@@ -375,6 +375,10 @@ class Choice(Item):
 class AskIf(Item):
     question: Id
     equals: bool | str
+    # A list asked only after a "yes" ("A skin problem" ticked, then "where?"): when the gate says no,
+    # the list's answer is "none" (an empty list), so a rule reading the list needs no second question.
+    # The gate must be a yes/no question of the same scope asked with `equals: true`.
+    otherwise_none: bool = False
 
 
 class Question(Item):
@@ -394,7 +398,9 @@ class Question(Item):
     # Show only to clients younger than this many days (the cord stump); a rule reading it must carry the
     # same age limit, so a question not shown is never read as "may apply".
     max_age_days: int | None = Field(default=None, ge=1)
-    item_label: Text | None = None  # the words as one line of a checklist ("A fever")
+    # The words as one line of a checklist ("A fever"). It may quote a setting's value in braces
+    # ("less than {feeding_wait_minutes} minutes ago"), filled in with the organisation's value.
+    item_label: Text | None = None
     # A re-check soon after a check starts from its answers, except those that describe this very moment
     # (the baby's state, a reading on the monitor), which are always asked afresh.
     carry_forward: bool = True
@@ -423,8 +429,9 @@ class QuestionSet(Item):
     title: Text
     questions: list[Id] = Field(min_length=1)
     # Yes/no questions shown together as one "tick any that apply, or none of these" list: a tick is yes,
-    # no tick is no, and the list must be answered (a tick, or "none of these"). Only questions whose
-    # rules fire on "yes" may be listed (checked when loaded).
+    # no tick is no, and the list must be answered (a tick, or "none of these"). A multiple-choice
+    # question listed here gives one line per choice (the ticked ones are its answer). Only questions
+    # whose rules fire on "yes" (or on a choice being there) may be listed (checked when loaded).
     checklist: list[Id] = Field(default_factory=list)
     checklist_label: Text | None = None
 

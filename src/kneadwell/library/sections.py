@@ -12,6 +12,23 @@ from kneadwell.library import selectors
 from kneadwell.library.models import Release
 
 
+def home_section(request: ActorRequest, clients: list[Client]) -> str:
+    """A parent's home page starts with the massage: today's check for each child's programme, one tap
+    from opening the app (staff have their list of clients and the sessions due instead)."""
+    actor = request.actor
+    if not actor.is_caregiver or not actor.can(Perm.SESSION_RECORD) or not clients:
+        return ""
+    lib = selectors.library()
+    offers = []
+    for client in clients[:3]:
+        intake = selectors.intake_for(client=client)
+        protocol = (
+            selectors.suggested_protocol(client=client, population=intake.population) if intake else None
+        )
+        offers.append((client, intake, lib.protocols.get(protocol) if protocol else None))
+    return render_to_string("library/_home_section.html", {"offers": offers}, request=request)
+
+
 def client_section(request: ActorRequest, client: Client) -> str:
     actor = request.actor
     lib = selectors.library()

@@ -15,7 +15,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, PermissionDenied, ValidationFailed
 from kneadwell.core.forms import DateInput
-from kneadwell.core.hooks import check_result_sections, protocol_sections
+from kneadwell.core.hooks import after_check, check_result_sections, protocol_sections
 from kneadwell.core.web import ActorRequest, apply_errors, page
 from kneadwell.library import selectors, services
 from kneadwell.library.bodymap import render_body_map
@@ -266,10 +266,7 @@ def _question_form(
     """The questions this client is asked: a condition's questions only with that condition, a newborn's
     only while young enough, and the set's checklist as one list."""
     question_set = lib.question_set(population, scope)
-    listed = set(question_set.checklist)
-    if stored and any(not lib.questions[q].carry_forward for q in listed):
-        # The checklist is one answer: if any line of it is about this moment, tick it afresh.
-        stored = {k: v for k, v in stored.items() if k not in listed}
+    settings = selectors.screening_settings(client.organisation)
     return QuestionForm(
         request.POST or None,
         library=lib,
@@ -284,6 +281,7 @@ def _question_form(
         checklist=question_set.checklist,
         checklist_label=question_set.checklist_label or "",
         subject=client.given_name,
+        setting_values={sid: settings.value(sid) for sid in lib.settings},
     )
 
 
@@ -322,7 +320,9 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
     form = _question_form(
         request, lib, client, existing.population, "today", stored=carried, context=existing.answers
     )
-    context["carried_from"] = earlier if carried else None
+    # Said only when something was filled in (an all-clear check leaves only "no" ticks, asked afresh).
+    filled = any(value not in (None, [], False) for value in carried.values())
+    context["carried_from"] = earlier if filled else None
     if request.method == "POST" and form.is_valid():
         try:
             result = services.readiness_check_run(
@@ -333,6 +333,10 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
+            if request.POST.get("then") == "start":
+                started = after_check(request, result)
+                if started is not None:
+                    return started
             return redirect("library:check_result", client_id=client.pk, check_id=result.pk)
     return render(
         request,
@@ -341,6 +345,7 @@ def check(request: ActorRequest, client_id: int) -> HttpResponse:
             **context,
             "form": form,
             "protocol": lib.protocols[protocol_id],
+            "then_start": actor.is_caregiver,
         },
     )
 

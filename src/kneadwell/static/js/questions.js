@@ -1,16 +1,23 @@
 // Show a follow-up question only when the answer it depends on says so (data-ask-if on its inputs).
 // Without JavaScript every question shows, and the server ignores follow-ups that were not asked.
 (function () {
-  function valueOf(form, name) {
-    var checked = form.querySelector('input[name="' + name + '"]:checked');
-    if (checked) return checked.value;
+  // Whether the answer `name` is `value`: the chosen radio, a ticked box among several (a checklist's
+  // line), or a field's value.
+  function answered(form, name, value) {
     var field = form.querySelector('[name="' + name + '"]');
-    return field && field.type !== "radio" ? field.value : "";
+    if (!field) return false;
+    if (field.type === "radio" || field.type === "checkbox") {
+      return Array.prototype.some.call(
+        form.querySelectorAll('input[name="' + name + '"]:checked'),
+        function (box) { return box.value === value; }
+      );
+    }
+    return field.value === value;
   }
   function update(form) {
     form.querySelectorAll("[data-ask-if]").forEach(function (input) {
       var group = input.closest(".question") || input.closest("div");
-      var show = valueOf(form, input.dataset.askIf) === input.dataset.askIfEquals;
+      var show = answered(form, input.dataset.askIf, input.dataset.askIfEquals);
       if (group) group.hidden = !show;
     });
   }
