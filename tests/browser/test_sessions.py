@@ -35,9 +35,8 @@ def test_a_parent_runs_the_full_infant_routine_on_a_phone(phone, clinic: Clinic)
     page.get_by_role("link", name="Choose another programme").click()
     page.get_by_role("link", name=re.compile("Baby massage at home")).click()
     answer_all(page, clear_form("infant", "today"))
-    page.get_by_role("button", name="Check").click()
-    expect(page.get_by_role("heading", name="Good to go")).to_be_visible()
-    page.get_by_role("button", name="Start the session").click()
+    # Nothing found: a parent's "Check, then start" opens the first step at once.
+    page.get_by_role("button", name="Check, then start").click()
 
     expect(page.locator("#step-h")).to_be_visible()
     shot(page, "player-infant-step-phone")
@@ -48,12 +47,12 @@ def test_a_parent_runs_the_full_infant_routine_on_a_phone(phone, clinic: Clinic)
         # Each tap swaps the player in place: wait for this step before touching anything on it.
         expect(page.get_by_text(f"Step {i + 1} of {total}")).to_be_visible()
         if i == 2:
-            page.get_by_text("Engagement", exact=True).click()
+            page.get_by_text("Enjoying it", exact=True).click()
             page.get_by_role("button", name="Smiling").click()
             expect(page.locator("#obs-h")).to_be_visible()
             expect(page.locator("#obs-h + ul")).to_contain_text("Smiling")
         if i == 5:
-            page.get_by_text("Disengagement — subtle").click()
+            page.get_by_text("Saying \u201cnot so much\u201d").click()
             page.get_by_role("button", name="Yawning").click()
             expect(page.locator(".controls .advice")).to_be_visible()
             shot(page, "player-infant-advice-phone")

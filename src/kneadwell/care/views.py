@@ -258,11 +258,19 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
     )
     infant = session.population in ("infant", "preterm_infant")
     cues = [c for c in lib.cues.values() if c.context == "any" or session.population == "preterm_infant"]
+    # Staff read the cue literature's words (Barnard's potent and subtle disengagement cues); a parent reads
+    # what the baby is saying.
+    parent = request.actor.is_caregiver
+    words = (
+        ("Saying \u201cstop\u201d", "Saying \u201cnot so much\u201d", "Signs of stress", "Enjoying it")
+        if parent
+        else ("Disengagement \u2014 strong", "Disengagement \u2014 subtle", "Stress signs", "Engagement")
+    )
     groups = [
-        ("Disengagement — strong", [c for c in cues if c.kind == "disengagement" and c.strength == "potent"]),
-        ("Disengagement — subtle", [c for c in cues if c.kind == "disengagement" and c.strength == "subtle"]),
-        ("Stress signs", [c for c in cues if c.kind == "stress"]),
-        ("Engagement", [c for c in cues if c.kind in ("engagement", "comfort", "readiness")]),
+        (words[0], [c for c in cues if c.kind == "disengagement" and c.strength == "potent"]),
+        (words[1], [c for c in cues if c.kind == "disengagement" and c.strength == "subtle"]),
+        (words[2], [c for c in cues if c.kind == "stress"]),
+        (words[3], [c for c in cues if c.kind in ("engagement", "comfort", "readiness")]),
     ]
     return {
         "session": session,

@@ -59,6 +59,7 @@ def client_section(request: ActorRequest, client: Client) -> str:
             "population": lib.populations.get(intake.population) if intake else None,
             "latest_protocol": lib.protocols.get(latest.protocol_id) if latest else None,
             "can_check": actor.can(Perm.SESSION_RECORD),
+            "parent_register": actor.is_caregiver,
             "can_release": actor.can(Perm.RELEASE_GIVE),
             "today": timezone.localdate(),
         },
