@@ -386,3 +386,13 @@ def test_the_preterm_trials_weigh_daily_and_the_timings_say_why(library: Library
     for protocol in library.protocols.values():
         for timing in protocol.measurement_timing:
             assert timing.evidence_note, (protocol.id, timing.measures)
+
+
+def test_every_step_of_every_routine_has_a_time(library: Library) -> None:
+    """The player times each step (issue 17); a step without minutes would have no countdown. Where no
+    source gives the times, the routine's clinician description says they are our guide."""
+    for routine in library.routines.values():
+        untimed = [s.technique for s in routine.steps if not s.minutes]
+        assert not untimed, (routine.id, untimed)
+    for rid in ("sports_recovery_session", "rehab_focus_session", "stroke_gentle_session"):
+        assert "our guide" in library.routines[rid].description_clinician, rid
