@@ -30,7 +30,7 @@ def test_a_parent_runs_the_full_infant_routine_on_a_phone(phone, clinic: Clinic)
     log_in(page, clinic.user(Role.CAREGIVER).email, PASSWORD)
     page.goto(f"/clients/{baby.pk}/intake/")
     answer_all(page, clear_form("infant", "intake"))
-    page.get_by_role("button", name="Save intake").click()
+    page.get_by_role("button", name="Save the health history").click()
     # A parent goes straight on to today's check for the baby's first programme; this test wants another.
     page.get_by_role("link", name="Choose another programme").click()
     page.get_by_role("link", name=re.compile("Baby massage at home")).click()

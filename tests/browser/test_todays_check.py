@@ -27,10 +27,11 @@ def test_a_parent_with_a_feverish_baby_is_stopped_with_the_reason(phone, clinic:
     log_in(page, clinic.user(Role.CAREGIVER).email, PASSWORD)
     page.goto(f"/clients/{baby.pk}/")
     page.get_by_role("link", name="Fill in the health history").click()
+    expect(page.get_by_role("heading", name="Noah's health history")).to_be_visible()
     answer_all(page, clear_form("infant", "intake"))
     shot(page, "intake-infant-phone")
-    page.get_by_role("button", name="Save intake").click()
-    expect(page.get_by_text("Intake saved.")).to_be_visible()
+    page.get_by_role("button", name="Save the health history").click()
+    expect(page.get_by_text("Health history saved.")).to_be_visible()
 
     # A parent goes straight on to today's check for the baby's first programme; this test wants another.
     page.get_by_role("link", name="Choose another programme").click()

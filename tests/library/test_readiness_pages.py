@@ -192,7 +192,7 @@ def test_the_check_asks_for_the_intake_first(client: HttpClient, clinic: Clinic)
     child = baby(clinic)
     client.force_login(clinic.user(Role.THERAPIST))
     page = client.get(reverse("library:check", args=[child.pk]))
-    assert "health history (intake) is needed first" in page.content.decode()
+    assert "The health history is needed first" in page.content.decode()
 
 
 def test_an_admin_changes_a_threshold_within_its_range_only(client: HttpClient, clinic: Clinic) -> None:

@@ -231,7 +231,7 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
             except (Conflict, ConsentRequired) as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Intake saved.")
+                messages.success(request, "Health history saved." if actor.is_caregiver else "Intake saved.")
                 next_protocol = selectors.suggested_protocol(client=client, population=population)
                 if actor.is_caregiver and next_protocol and actor.can(Perm.SESSION_RECORD):
                     # A parent's next step is today's check for their baby's programme, not a detour.
@@ -249,6 +249,7 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
             "stale_group": _group_gone(lib, existing, fitting),
             "existing": existing,
             "can_edit": actor.can(Perm.CLIENT_EDIT),
+            "parent_register": actor.is_caregiver,
         },
     )
 
