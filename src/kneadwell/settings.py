@@ -193,11 +193,24 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Serve straight from the package in development and tests; `kneadwell serve` collects into STATIC_ROOT.
+# `kneadwell serve` runs collectstatic before it listens: whitenoise's hashed, compressed copies (names
+# carry a hash of the content, so browsers keep them for ten years; .gz next to each) in STATIC_ROOT. Tests
+# collect nothing and keep plain storage; whitenoise serves the package's own files through the finders
+# (as it does for any process that finds no manifest, see core/staticfiles.py).
+
+
+def _under_pytest() -> bool:
+    import sys
+
+    return "pytest" in sys.modules
+
+
+STATIC_HASHED_STORAGE = "kneadwell.core.staticfiles.HashedStaticFilesStorage"
+STATIC_PLAIN_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": STATIC_PLAIN_STORAGE if _under_pytest() else STATIC_HASHED_STORAGE},
 }
 
 LANGUAGE_CODE = "en-gb"

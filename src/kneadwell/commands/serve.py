@@ -1,4 +1,5 @@
-"""`kneadwell serve`: migrate, load the content library, optionally seed the demo, and serve with gunicorn."""
+"""`kneadwell serve`: migrate, load the content library, optionally seed the demo, collect the static files
+and serve with gunicorn."""
 
 from __future__ import annotations
 
@@ -41,9 +42,18 @@ def prepare(*, demo: bool) -> None:
             print(line)
 
 
+def collect_static() -> None:
+    """collectstatic into STATIC_ROOT: in production hashed names and .gz copies (settings.STORAGES).
+    Before the app is loaded, so that whitenoise finds the files when it starts."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def run(args: argparse.Namespace) -> int:
     django_setup()
     prepare(demo=args.demo)
+    collect_static()
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
