@@ -79,6 +79,10 @@ from kneadwell.outcomes.growth.references import (
     section_index,
 )
 
+# The rcpchgrowth release whose rules are copied here and whose data files references.py reads: pinned
+# (==) in pyproject.toml; tests/test_dependencies.py fails when another version is installed.
+RCPCHGROWTH_VERSION = "4.6.5"
+
 MIN_GESTATION_WEEKS = 22  # contract: gestation outside 22-44 weeks is an error (rcpchgrowth's own
 MAX_GESTATION_WEEKS = 44  # MINIMUM/MAXIMUM_GESTATION_WEEKS in constants/validation_constants.py)
 
