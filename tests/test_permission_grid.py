@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kneadwell.accounts.roles import Perm, Role, role_has
 from kwtest.people import Clinic
@@ -234,7 +235,7 @@ def _measurement(clinic: Clinic) -> int:
             client=clinic.client,  # type: ignore[arg-type]
             instrument_id="weight",
             answers={"value": "1500", "unit": "g"},
-            taken_at=dt.date.today(),
+            taken_at=timezone.localdate(),
         )
     return found.pk
 
@@ -479,7 +480,7 @@ API: list[Operation] = [
             "email": "grid-parent@example.test",
             "password": "a-long-grid-passphrase",
             "baby_given_name": "Gina",
-            "baby_birth_date": str(dt.date.today() - dt.timedelta(days=30)),
+            "baby_birth_date": str(timezone.localdate() - dt.timedelta(days=30)),
             "baby_sex": "female",
             "consent": True,
         },
@@ -516,7 +517,7 @@ API: list[Operation] = [
             "kind": "assent",
             "scopes": ["care"],
             "signed_by_name": "Maya",
-            "signed_on": str(dt.date.today()),
+            "signed_on": str(timezone.localdate()),
             "method": "verbal",
             "attestation": True,
         },
@@ -618,7 +619,7 @@ API: list[Operation] = [
         Perm.MEASUREMENT_RECORD,
         {
             "instrument_id": "weight",
-            "taken_at": str(dt.date.today()),
+            "taken_at": str(timezone.localdate()),
             "answers": {"value": 1510, "unit": "g"},
         },
         ok=201,
@@ -627,7 +628,7 @@ API: list[Operation] = [
         "post",
         "/api/v1/clients/{client_id}/measurements/weights",
         Perm.MEASUREMENT_RECORD,
-        {"rows": [{"taken_at": str(dt.date.today()), "value": 1505}]},
+        {"rows": [{"taken_at": str(timezone.localdate()), "value": 1505}]},
         ok=201,
     ),
     Operation("get", "/api/v1/clients/{client_id}/measurements/{measurement_id}", Perm.CLIENT_VIEW),

@@ -1,7 +1,6 @@
-import datetime as dt
-
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kneadwell.audit.models import AuditEvent
@@ -56,7 +55,7 @@ def test_it_adds_a_preterm_baby_records_consent_and_finds_it(client: HttpClient,
             "scopes": ["care", "measurements"],
             "guardian_id": guardian["id"],
             "signed_by_name": "Hannah Whitfield",
-            "signed_on": str(dt.date.today()),
+            "signed_on": str(timezone.localdate()),
             "method": "electronic",
             "attestation": True,
         },
@@ -105,7 +104,7 @@ def test_consent_for_another_organisations_client_is_404_and_saves_nothing(
             "kind": "assent",
             "scopes": ["care"],
             "signed_by_name": "X",
-            "signed_on": str(dt.date.today()),
+            "signed_on": str(timezone.localdate()),
             "method": "verbal",
             "attestation": True,
         },

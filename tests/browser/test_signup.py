@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from kneadwell.accounts.models import Organisation, User
@@ -37,7 +38,7 @@ def min_tap_height(page: Any, selectors: list[str]) -> dict[str, float]:
 
 def test_a_new_parent_signs_up_and_lands_on_todays_check_in_9_taps(phone) -> None:  # type: ignore[no-untyped-def]
     page = phone
-    birth = dt.date.today() - dt.timedelta(days=40)
+    birth = timezone.localdate() - dt.timedelta(days=40)
     # The live server's first answer can take over 10 s (it loads the content library once), so the
     # first page is given longer; the timing below starts on the sign-up page.
     page.goto("/accounts/login/", timeout=60_000)
@@ -109,7 +110,7 @@ def test_a_new_parent_signs_up_and_lands_on_todays_check_in_9_taps(phone) -> Non
 
 def test_a_parent_of_a_baby_born_early_and_a_mistake_kept_what_was_typed(phone) -> None:  # type: ignore[no-untyped-def]
     page = phone
-    birth = dt.date.today() - dt.timedelta(days=20)
+    birth = timezone.localdate() - dt.timedelta(days=20)
     page.goto("/accounts/signup/", timeout=60_000)
     taps = Taps(page)
     taps.fill("Your name", "Sam Okafor")
