@@ -6,8 +6,10 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import Id
 from kneadwell.audit.selectors import audit_event_list
 
@@ -41,6 +43,7 @@ class AuditParams(Schema):
 
 
 @router.get("", response=responses({200: AuditPage}, 403), summary="The organisation's audit log (admins)")
+@needs(Perm.AUDIT_VIEW)
 def audit_list(request: HttpRequest, params: Query[AuditParams]) -> AuditPage:
     events = audit_event_list(actor=actor_of(request), client_id=params.client_id, action=params.action)
     items = [

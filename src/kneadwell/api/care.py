@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import ErrorOut, responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, DateTime, Id, LongText, ShortText
 from kneadwell.care import measures_due, selectors, services
 from kneadwell.care.adherence import Adherence
@@ -338,6 +339,7 @@ def _adverse(e: AdverseEvent) -> AdverseOut:
     response=responses({200: list[PlanOut]}, 403, 404),
     summary="A client's plans with adherence",
 )
+@needs(Perm.CLIENT_VIEW)
 def plan_list(request: HttpRequest, client_id: Id) -> list[PlanOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="listed plans")
     plans = list(selectors.plans_of(client=client)[:50])
@@ -350,9 +352,9 @@ def plan_list(request: HttpRequest, client_id: Id) -> list[PlanOut]:
     response=responses({201: PlanOut}, 403, 404, 409),
     summary="Enrol a client on a protocol (after a passing readiness check)",
 )
+@needs(Perm.SESSION_RECORD)
 def plan_create(request: HttpRequest, client_id: Id, payload: PlanIn) -> Status[PlanOut]:
     actor = actor_of(request)
-    actor.require(Perm.SESSION_RECORD)
     client = client_get(actor=actor, client_id=client_id, purpose="enrolled on a plan")
     data = payload.model_dump()
     check = readiness_check_get(client=client, check_id=data.pop("check_id"))
@@ -365,6 +367,7 @@ def plan_create(request: HttpRequest, client_id: Id, payload: PlanIn) -> Status[
     response=responses({200: PlanOut}, 403, 404),
     summary="One plan with adherence and fidelity",
 )
+@needs(Perm.CLIENT_VIEW)
 def plan_get(request: HttpRequest, client_id: Id, plan_id: Id) -> PlanOut:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed a plan")
     return _plan(selectors.plan_get(client=client, plan_id=plan_id))
@@ -375,6 +378,7 @@ def plan_get(request: HttpRequest, client_id: Id, plan_id: Id) -> PlanOut:
     response=responses({200: list[SlotOut]}, 403, 404),
     summary="The plan's scheduled sessions",
 )
+@needs(Perm.CLIENT_VIEW)
 def plan_schedule(request: HttpRequest, client_id: Id, plan_id: Id) -> list[SlotOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed a schedule")
     plan = selectors.plan_get(client=client, plan_id=plan_id)
@@ -438,6 +442,7 @@ def _occasion(st: measures_due.Status) -> OccasionOut:
     response=responses({200: list[MeasurementDueOut]}, 403, 404),
     summary="What the plan's protocol measures and when: due, done or missed today",
 )
+@needs(Perm.CLIENT_VIEW)
 def plan_measurements(request: HttpRequest, client_id: Id, plan_id: Id) -> list[MeasurementDueOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed a plan's measurements")
     plan = selectors.plan_get(client=client, plan_id=plan_id)
@@ -472,6 +477,7 @@ def plan_measurements(request: HttpRequest, client_id: Id, plan_id: Id) -> list[
     response=responses({200: PlanOut}, 403, 404),
     summary="End a plan (its remaining sessions are cancelled)",
 )
+@needs(Perm.SESSION_RECORD)
 def plan_end(request: HttpRequest, client_id: Id, plan_id: Id, payload: EndIn) -> PlanOut:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="ended a plan")
@@ -488,9 +494,9 @@ def plan_end(request: HttpRequest, client_id: Id, plan_id: Id, payload: EndIn) -
     response=responses({201: SessionOut}, 403, 404, 409),
     summary="Start a guided session from a passing readiness check",
 )
+@needs(Perm.SESSION_RECORD)
 def session_start(request: HttpRequest, client_id: Id, payload: SessionStartIn) -> Status[SessionOut]:
     actor = actor_of(request)
-    actor.require(Perm.SESSION_RECORD)
     client = client_get(actor=actor, client_id=client_id, purpose="started a session")
     check = readiness_check_get(client=client, check_id=payload.check_id)
     slot = selectors.slot_get(client=client, slot_id=payload.slot_id) if payload.slot_id else None
@@ -502,12 +508,14 @@ def session_start(request: HttpRequest, client_id: Id, payload: SessionStartIn) 
     response=responses({200: list[SessionOut]}, 403, 404),
     summary="A client's sessions, newest first",
 )
+@needs(Perm.CLIENT_VIEW)
 def session_list(request: HttpRequest, client_id: Id) -> list[SessionOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="listed sessions")
     return [_session(s) for s in selectors.sessions_of(client=client)[:200]]
 
 
 @router.get("/sessions/{session_id}", response=responses({200: SessionOut}, 403, 404), summary="One session")
+@needs(Perm.CLIENT_VIEW)
 def session_get(request: HttpRequest, session_id: Id) -> SessionOut:
     return _session(selectors.session_get(actor=actor_of(request), session_id=session_id))
 
@@ -517,6 +525,7 @@ def session_get(request: HttpRequest, session_id: Id) -> SessionOut:
     response=responses({200: SessionOut}, 403, 404, 409),
     summary="Finish or skip the current step",
 )
+@needs(Perm.SESSION_RECORD)
 def session_step(request: HttpRequest, session_id: Id, payload: StepIn) -> SessionOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="recorded a step")
@@ -536,6 +545,7 @@ def session_step(request: HttpRequest, session_id: Id, payload: StepIn) -> Sessi
     response=responses({201: ObservationOut}, 403, 404, 409),
     summary="Record a cue, a behavioural state or vital signs; the stop rules answer at once",
 )
+@needs(Perm.SESSION_RECORD)
 def session_observe(request: HttpRequest, session_id: Id, payload: ObservationIn) -> Status[ObservationOut]:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="recorded an observation")
@@ -555,6 +565,7 @@ def session_observe(request: HttpRequest, session_id: Id, payload: ObservationIn
 @router.post(
     "/sessions/{session_id}/pause", response=responses({200: SessionOut}, 403, 404, 409), summary="Pause"
 )
+@needs(Perm.SESSION_RECORD)
 def session_pause(request: HttpRequest, session_id: Id) -> SessionOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="paused a session")
@@ -564,6 +575,7 @@ def session_pause(request: HttpRequest, session_id: Id) -> SessionOut:
 @router.post(
     "/sessions/{session_id}/resume", response=responses({200: SessionOut}, 403, 404, 409), summary="Resume"
 )
+@needs(Perm.SESSION_RECORD)
 def session_resume(request: HttpRequest, session_id: Id) -> SessionOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="resumed a session")
@@ -575,6 +587,7 @@ def session_resume(request: HttpRequest, session_id: Id) -> SessionOut:
     response=responses({200: SessionOut}, 403, 404, 409),
     summary="Stop the session, with the reason",
 )
+@needs(Perm.SESSION_RECORD)
 def session_stop(request: HttpRequest, session_id: Id, payload: ReasonIn) -> SessionOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="stopped a session")
@@ -586,6 +599,7 @@ def session_stop(request: HttpRequest, session_id: Id, payload: ReasonIn) -> Ses
     response=responses({200: SessionOut}, 403, 404, 409),
     summary="Complete the session (every step done or skipped)",
 )
+@needs(Perm.SESSION_RECORD)
 def session_complete(request: HttpRequest, session_id: Id) -> SessionOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="completed a session")
@@ -596,6 +610,7 @@ def session_complete(request: HttpRequest, session_id: Id) -> SessionOut:
 @router.get(
     "/sessions/{session_id}/note", response=responses({200: NoteOut}, 403, 404), summary="The session note"
 )
+@needs(Perm.CLIENT_VIEW)
 def note_get(request: HttpRequest, session_id: Id) -> NoteOut:
     session = selectors.session_get(actor=actor_of(request), session_id=session_id, purpose="read the note")
     note = selectors.note_of(session=session)
@@ -609,6 +624,7 @@ def note_get(request: HttpRequest, session_id: Id) -> NoteOut:
     response=responses({200: NoteOut}, 403, 404, 409),
     summary="Write or change the draft note (the version you loaded is required to change it)",
 )
+@needs(Perm.NOTE_SIGN)
 def note_put(request: HttpRequest, session_id: Id, payload: NoteIn) -> NoteOut:
     actor = actor_of(request)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="wrote the note")
@@ -623,9 +639,9 @@ def note_put(request: HttpRequest, session_id: Id, payload: NoteIn) -> NoteOut:
     response=responses({200: NoteOut}, 403, 404, 409),
     summary="Sign and lock the note",
 )
+@needs(Perm.NOTE_SIGN)
 def note_sign(request: HttpRequest, session_id: Id, payload: SignIn) -> NoteOut:
     actor = actor_of(request)
-    actor.require(Perm.NOTE_SIGN)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="signed the note")
     note = selectors.note_of(session=session)
     if note is None:
@@ -638,9 +654,9 @@ def note_sign(request: HttpRequest, session_id: Id, payload: SignIn) -> NoteOut:
     response=responses({201: NoteOut}, 403, 404),
     summary="Amend a signed note (the original is kept)",
 )
+@needs(Perm.NOTE_SIGN)
 def note_amend(request: HttpRequest, session_id: Id, payload: AmendIn) -> Status[NoteOut]:
     actor = actor_of(request)
-    actor.require(Perm.NOTE_SIGN)
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="amended the note")
     note = selectors.note_of(session=session)
     if note is None:
@@ -657,6 +673,7 @@ def note_amend(request: HttpRequest, session_id: Id, payload: AmendIn) -> Status
     response=responses({200: list[AdverseOut]}, 403, 404),
     summary="A client's adverse events",
 )
+@needs(Perm.CLIENT_VIEW)
 def adverse_list(request: HttpRequest, client_id: Id) -> list[AdverseOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="listed adverse events")
     return [_adverse(e) for e in selectors.adverse_events_of(client=client)[:200]]
@@ -667,6 +684,7 @@ def adverse_list(request: HttpRequest, client_id: Id) -> list[AdverseOut]:
     response=responses({201: AdverseOut}, 403, 404),
     summary="Report an adverse event",
 )
+@needs(Perm.SESSION_RECORD)
 def adverse_create(request: HttpRequest, client_id: Id, payload: AdverseIn) -> Status[AdverseOut]:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="reported an adverse event")
@@ -734,9 +752,9 @@ def sessions_csv(sessions: Any) -> str:
     summary="All sessions as CSV",
     openapi_extra={"responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )
+@needs(Perm.UNIT_VIEW)
 def sessions_export(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    actor.require(Perm.UNIT_VIEW)
     sessions = (
         Session.objects.filter(client__in=client_queryset(actor=actor, include_archived=True))
         .select_related("client")

@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, Date, Id, LongText, Name, SearchText, ShortText
 from kneadwell.clients import rules, selectors, services
 from kneadwell.clients.models import Client, Consent, Guardian
@@ -184,6 +186,7 @@ class ListParams(Schema):
 
 
 @router.get("", response=responses({200: ClientPage}, 403), summary="List and search clients")
+@needs(Perm.CLIENT_VIEW)
 def client_list(request: HttpRequest, params: Query[ListParams]) -> ClientPage:
     clients = selectors.client_search(actor=actor_of(request), query=params.q).prefetch_related("consents")
     count = clients.count()
@@ -192,12 +195,14 @@ def client_list(request: HttpRequest, params: Query[ListParams]) -> ClientPage:
 
 
 @router.post("", response=responses({201: ClientOut}, 403), summary="Add a client")
+@needs(Perm.CLIENT_ADD)
 def client_create(request: HttpRequest, payload: ClientIn) -> Status[ClientOut]:
     client = services.client_create(actor=actor_of(request), **payload.model_dump())
     return Status(201, client_out(client))
 
 
 @router.get("/{client_id}", response=responses({200: ClientOut}, 403, 404), summary="One client's record")
+@needs(Perm.CLIENT_VIEW)
 def client_get(request: HttpRequest, client_id: Id) -> ClientOut:
     return client_out(selectors.client_get(actor=actor_of(request), client_id=client_id))
 
@@ -207,6 +212,7 @@ def client_get(request: HttpRequest, client_id: Id) -> ClientOut:
     response=responses({200: ClientOut}, 403, 404, 409),
     summary="Change a client's details (send the version you loaded)",
 )
+@needs(Perm.CLIENT_EDIT)
 def client_update(request: HttpRequest, client_id: Id, payload: ClientPatch) -> ClientOut:
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id, purpose="opened the record to edit")
@@ -221,6 +227,7 @@ def client_update(request: HttpRequest, client_id: Id, payload: ClientPatch) -> 
     response=responses({200: list[GuardianOut]}, 403, 404),
     summary="A client's guardians",
 )
+@needs(Perm.CLIENT_VIEW)
 def guardian_list(request: HttpRequest, client_id: Id) -> list[GuardianOut]:
     client = selectors.client_get(actor=actor_of(request), client_id=client_id, purpose="listed guardians")
     return [guardian_out(g) for g in selectors.guardian_list(client=client)]
@@ -229,6 +236,7 @@ def guardian_list(request: HttpRequest, client_id: Id) -> list[GuardianOut]:
 @router.post(
     "/{client_id}/guardians", response=responses({201: GuardianOut}, 403, 404), summary="Add a guardian"
 )
+@needs(Perm.GUARDIAN_MANAGE)
 def guardian_create(request: HttpRequest, client_id: Id, payload: GuardianIn) -> Status[GuardianOut]:
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id, purpose="added a guardian")
@@ -241,6 +249,7 @@ def guardian_create(request: HttpRequest, client_id: Id, payload: GuardianIn) ->
     response=responses({200: list[ConsentOut]}, 403, 404),
     summary="A client's consents and assents, withdrawn ones included",
 )
+@needs(Perm.CLIENT_VIEW)
 def consent_list(request: HttpRequest, client_id: Id) -> list[ConsentOut]:
     client = selectors.client_get(actor=actor_of(request), client_id=client_id, purpose="listed consents")
     return [consent_out(c) for c in selectors.consent_list(client=client)]
@@ -251,6 +260,7 @@ def consent_list(request: HttpRequest, client_id: Id) -> list[ConsentOut]:
     response=responses({201: ConsentOut}, 403, 404),
     summary="Record a consent or assent",
 )
+@needs(Perm.CONSENT_MANAGE)
 def consent_create(request: HttpRequest, client_id: Id, payload: ConsentIn) -> Status[ConsentOut]:
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id, purpose="recorded consent")
@@ -266,6 +276,7 @@ def consent_create(request: HttpRequest, client_id: Id, payload: ConsentIn) -> S
     response=responses({200: ConsentOut}, 403, 404),
     summary="Withdraw a consent (history is kept)",
 )
+@needs(Perm.CONSENT_MANAGE)
 def consent_withdraw(request: HttpRequest, client_id: Id, consent_id: Id, payload: WithdrawIn) -> ConsentOut:
     actor = actor_of(request)
     client = selectors.client_get(actor=actor, client_id=client_id, purpose="withdrew consent")

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, LongText, Name, ShortText
 from kneadwell.core.errors import NotFound
 from kneadwell.evidence import selectors, services
@@ -284,17 +285,13 @@ def _pool(result: MetaResult, outcome_code: str | None) -> dict[str, Any]:
     }
 
 
-def _view(request: HttpRequest) -> None:
-    actor_of(request).require(Perm.EVIDENCE_VIEW)
-
-
 @router.get(
     "/claims",
     response=responses({200: list[ClaimOut]}, 403),
     summary="Claims, most certain first, each with its GRADE certainty and reasons",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def claim_list(request: HttpRequest, params: Query[ClaimParams]) -> list[ClaimOut]:
-    _view(request)
     claims = selectors.library().claims_for(
         params.population, params.condition, params.category, include_unsupported=params.include_unsupported
     )
@@ -302,8 +299,8 @@ def claim_list(request: HttpRequest, params: Query[ClaimParams]) -> list[ClaimOu
 
 
 @router.get("/claims/{claim_id}", response=responses({200: ClaimOut}, 403, 404), summary="One claim")
+@needs(Perm.EVIDENCE_VIEW)
 def claim_get(request: HttpRequest, claim_id: Code) -> ClaimOut:
-    _view(request)
     item = selectors.library().claims.get(claim_id)
     if item is None:
         raise NotFound("No such claim in the evidence library.")
@@ -315,8 +312,8 @@ def claim_get(request: HttpRequest, claim_id: Code) -> ClaimOut:
     response=responses({200: StudyOut}, 403, 404),
     summary="One study: citation, design, risk of bias, limitations and findings",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def study_get(request: HttpRequest, study_id: Code) -> StudyOut:
-    _view(request)
     item = selectors.library().studies.get(study_id)
     if item is None:
         raise NotFound("No such study in the evidence library.")
@@ -328,8 +325,8 @@ def study_get(request: HttpRequest, study_id: Code) -> StudyOut:
     response=responses({200: list[OutcomeOut]}, 403),
     summary="Outcomes the library's findings measure, and whether each can be pooled (and why not)",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def outcome_list(request: HttpRequest) -> list[OutcomeOut]:
-    _view(request)
     return [_outcome(s) for s in selectors.outcome_statuses()]
 
 
@@ -338,8 +335,8 @@ def outcome_list(request: HttpRequest) -> list[OutcomeOut]:
     response=responses({200: list[FindingOut]}, 403, 404),
     summary="The findings for one outcome, as reported",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def outcome_findings(request: HttpRequest, outcome_code: Code) -> list[FindingOut]:
-    _view(request)
     findings = selectors.library().findings_for_outcome(outcome_code)
     if not findings:
         raise NotFound(f"No finding in the evidence library measures the outcome '{outcome_code}'.")
@@ -351,8 +348,8 @@ def outcome_findings(request: HttpRequest, outcome_code: Code) -> list[FindingOu
     response=responses({200: LibraryPoolOut}, 403, 404),
     summary="Pool the library's findings for an outcome (422 with the reason when they cannot be pooled)",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def outcome_pool(request: HttpRequest, outcome_code: Code, params: Query[PoolParams]) -> LibraryPoolOut:
-    _view(request)
     status, result = selectors.outcome_pool_result(outcome_code=outcome_code, method=params.method)
     return LibraryPoolOut(
         **_pool(result, outcome_code),
@@ -465,6 +462,7 @@ def _rows(rows: list[AnalysisRowIn]) -> list[dict[str, Any]]:
     response=responses({200: list[AnalysisOut]}, 403),
     summary="Your organisation's meta-analyses, most recently changed first",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def analysis_list(request: HttpRequest) -> list[AnalysisOut]:
     return [_analysis(a) for a in selectors.meta_analysis_queryset(actor=actor_of(request))[:200]]
 
@@ -474,6 +472,7 @@ def analysis_list(request: HttpRequest) -> list[AnalysisOut]:
     response=responses({201: AnalysisOut}, 403),
     summary="Enter a meta-analysis (rows in the kneadwell meta columns); a bad row is a 422 naming it",
 )
+@needs(Perm.EVIDENCE_EDIT)
 def analysis_create(request: HttpRequest, payload: AnalysisIn) -> Status[AnalysisOut]:
     item = services.meta_analysis_create(
         actor=actor_of(request),
@@ -491,6 +490,7 @@ def analysis_create(request: HttpRequest, payload: AnalysisIn) -> Status[Analysi
 @router.get(
     "/analyses/{analysis_id}", response=responses({200: AnalysisOut}, 403, 404), summary="One analysis"
 )
+@needs(Perm.EVIDENCE_VIEW)
 def analysis_get(request: HttpRequest, analysis_id: AnalysisId) -> AnalysisOut:
     return _analysis(selectors.meta_analysis_get(actor=actor_of(request), analysis_id=analysis_id))
 
@@ -500,6 +500,7 @@ def analysis_get(request: HttpRequest, analysis_id: AnalysisId) -> AnalysisOut:
     response=responses({200: AnalysisOut}, 403, 404, 409),
     summary="Change an analysis (fields left out keep their value)",
 )
+@needs(Perm.EVIDENCE_EDIT)
 def analysis_update(request: HttpRequest, analysis_id: AnalysisId, payload: AnalysisPatch) -> AnalysisOut:
     actor = actor_of(request)
     selectors.meta_analysis_get(actor=actor, analysis_id=analysis_id)
@@ -519,6 +520,7 @@ def analysis_update(request: HttpRequest, analysis_id: AnalysisId, payload: Anal
     response=responses({200: DeletedOut}, 403, 404, 409),
     summary="Delete an analysis (the audit log keeps its rows)",
 )
+@needs(Perm.EVIDENCE_EDIT)
 def analysis_delete(request: HttpRequest, analysis_id: AnalysisId, params: Query[DeleteParams]) -> DeletedOut:
     actor = actor_of(request)
     selectors.meta_analysis_get(actor=actor, analysis_id=analysis_id)
@@ -531,6 +533,7 @@ def analysis_delete(request: HttpRequest, analysis_id: AnalysisId, params: Query
     response=responses({200: AnalysisResultOut}, 403, 404),
     summary="The pooled result of an analysis (with its saved method, or another one)",
 )
+@needs(Perm.EVIDENCE_VIEW)
 def analysis_result(
     request: HttpRequest, analysis_id: AnalysisId, params: Query[ResultParams]
 ) -> AnalysisResultOut:

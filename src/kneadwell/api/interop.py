@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
+from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, Id
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.interop import services
@@ -60,6 +62,7 @@ class FhirImportOut(Schema):
         "entered-in-error). Audited as an export."
     ),
 )
+@needs(Perm.RECORD_EXPORT)
 def fhir_export(request: HttpRequest, client_id: Id) -> dict[str, Any]:
     return services.fhir_export(actor=actor_of(request), client_id=client_id).bundle
 
@@ -73,6 +76,7 @@ def fhir_export(request: HttpRequest, client_id: Id) -> dict[str, Any]:
         "reason and saves nothing. The new client has no consent until one is recorded."
     ),
 )
+@needs(Perm.RECORD_IMPORT)
 def fhir_import(
     request: HttpRequest, bundle: Body[dict[str, Any]], params: Query[FhirImportParams]
 ) -> Status[FhirImportOut]:
@@ -127,6 +131,7 @@ class CsvImportOut(Schema):
     response=responses({200: CsvExportOut}, 403),
     summary="Every client of the organisation, their measurements and finished sessions, as CSV text",
 )
+@needs(Perm.EXPORT_DATA)
 def csv_export(request: HttpRequest) -> CsvExportOut:
     export = services.csv_export(actor=actor_of(request))
     return CsvExportOut(
@@ -145,6 +150,7 @@ def csv_export(request: HttpRequest) -> CsvExportOut:
     summary="Add clients (and their measurements and sessions) from CSV text; every row is checked first",
     description="All or nothing: a bad row answers 422 listing every problem as '<file> line <n>.<column>'.",
 )
+@needs(Perm.EXPORT_DATA)
 def csv_import(request: HttpRequest, payload: CsvImportIn) -> Status[CsvImportOut]:
     report = services.csv_import(
         actor=actor_of(request),

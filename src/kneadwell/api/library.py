@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, Date, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import NotFound
@@ -263,15 +264,11 @@ def _release(r: Release) -> ReleaseOut:
     )
 
 
-def _lib_view(request: HttpRequest) -> None:
-    actor_of(request).require(Perm.LIBRARY_VIEW)
-
-
 @router.get(
     "/library/techniques", response=responses({200: list[TechniqueOut]}, 403), summary="All techniques"
 )
+@needs(Perm.LIBRARY_VIEW)
 def technique_list(request: HttpRequest) -> list[TechniqueOut]:
-    _lib_view(request)
     return [_technique(t) for t in selectors.library().techniques.values()]
 
 
@@ -280,8 +277,8 @@ def technique_list(request: HttpRequest) -> list[TechniqueOut]:
     response=responses({200: TechniqueOut}, 403, 404),
     summary="One technique",
 )
+@needs(Perm.LIBRARY_VIEW)
 def technique_get(request: HttpRequest, technique_id: ContentId) -> TechniqueOut:
-    _lib_view(request)
     item = selectors.library().techniques.get(technique_id)
     if item is None:
         raise NotFound("No such technique.")
@@ -289,8 +286,8 @@ def technique_get(request: HttpRequest, technique_id: ContentId) -> TechniqueOut
 
 
 @router.get("/library/protocols", response=responses({200: list[ProtocolOut]}, 403), summary="All protocols")
+@needs(Perm.LIBRARY_VIEW)
 def protocol_list(request: HttpRequest) -> list[ProtocolOut]:
-    _lib_view(request)
     return [_protocol(p) for p in selectors.library().protocols.values()]
 
 
@@ -299,8 +296,8 @@ def protocol_list(request: HttpRequest) -> list[ProtocolOut]:
     response=responses({200: ProtocolOut}, 403, 404),
     summary="One protocol: dose, steps, rules, evidence",
 )
+@needs(Perm.LIBRARY_VIEW)
 def protocol_get(request: HttpRequest, protocol_id: ContentId) -> ProtocolOut:
-    _lib_view(request)
     item = selectors.library().protocols.get(protocol_id)
     if item is None:
         raise NotFound("No such protocol.")
@@ -308,8 +305,8 @@ def protocol_get(request: HttpRequest, protocol_id: ContentId) -> ProtocolOut:
 
 
 @router.get("/library/rules", response=responses({200: list[RuleOut]}, 403), summary="All safety rules")
+@needs(Perm.LIBRARY_VIEW)
 def rule_list(request: HttpRequest) -> list[RuleOut]:
-    _lib_view(request)
     return [
         RuleOut(
             id=r.id,
@@ -331,8 +328,8 @@ def rule_list(request: HttpRequest) -> list[RuleOut]:
     response=responses({200: list[QuestionOut]}, 403),
     summary="The intake or today's-check questions for a population",
 )
+@needs(Perm.LIBRARY_VIEW)
 def question_list(request: HttpRequest, params: Query[QuestionParams]) -> list[QuestionOut]:
-    _lib_view(request)
     lib = selectors.library()
     out = []
     for q in lib.questions_for(params.population, params.scope):
@@ -368,6 +365,7 @@ def question_list(request: HttpRequest, params: Query[QuestionParams]) -> list[Q
     response=responses({200: IntakeOut}, 403, 404),
     summary="A client's intake (health history)",
 )
+@needs(Perm.CLIENT_VIEW)
 def intake_get(request: HttpRequest, client_id: Id) -> IntakeOut:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="read the intake")
     intake = selectors.intake_for(client=client)
@@ -381,6 +379,7 @@ def intake_get(request: HttpRequest, client_id: Id) -> IntakeOut:
     response=responses({200: IntakeOut}, 403, 404, 409),
     summary="Record or replace a client's intake answers",
 )
+@needs(Perm.CLIENT_EDIT)
 def intake_put(request: HttpRequest, client_id: Id, payload: IntakeIn) -> IntakeOut:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="recorded the intake")
@@ -399,6 +398,7 @@ def intake_put(request: HttpRequest, client_id: Id, payload: IntakeIn) -> Intake
     response=responses({201: CheckOut}, 403, 404, 409),
     summary="Today's check: screen the client for a protocol and return the verdict",
 )
+@needs(Perm.SESSION_RECORD)
 def check_create(request: HttpRequest, client_id: Id, payload: CheckIn) -> Status[CheckOut]:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="ran today's check")
@@ -413,6 +413,7 @@ def check_create(request: HttpRequest, client_id: Id, payload: CheckIn) -> Statu
     response=responses({200: list[CheckOut]}, 403, 404),
     summary="A client's readiness checks, newest first",
 )
+@needs(Perm.CLIENT_VIEW)
 def check_list(request: HttpRequest, client_id: Id) -> list[CheckOut]:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="listed readiness checks")
     checks = list(selectors.readiness_check_list(client=client)[:100])
@@ -425,9 +426,9 @@ def check_list(request: HttpRequest, client_id: Id) -> list[CheckOut]:
     response=responses({201: ReleaseOut}, 403, 404, 422),
     summary="A clinician releases a needs-release rule a check found, for the finding as that check saw it",
 )
+@needs(Perm.RELEASE_GIVE)
 def release_create(request: HttpRequest, client_id: Id, payload: ReleaseIn) -> Status[ReleaseOut]:
     actor = actor_of(request)
-    actor.require(Perm.RELEASE_GIVE)  # before the check is looked up: a 403, not a 404, for other roles
     client = client_get(actor=actor, client_id=client_id, purpose="released a rule")
     release = services.release_give(
         actor=actor,
@@ -445,6 +446,7 @@ def release_create(request: HttpRequest, client_id: Id, payload: ReleaseIn) -> S
     response=responses({200: ReleaseOut}, 403, 404),
     summary="Revoke a release",
 )
+@needs(Perm.RELEASE_GIVE)
 def release_revoke(request: HttpRequest, client_id: Id, release_id: Id) -> ReleaseOut:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="revoked a release")

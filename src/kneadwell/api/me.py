@@ -6,9 +6,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from kneadwell.accounts import selectors, services
-from kneadwell.accounts.roles import GRID
+from kneadwell.accounts.roles import GRID, Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import MEMBER, needs
 from kneadwell.api.types import BodyIn, Id, ShortText
 
 router = Router(tags=["account"])
@@ -45,6 +46,7 @@ class NewTokenOut(TokenOut):
 @router.get(
     "/me", response=responses({200: MeOut}), summary="Who am I, in which organisation, with which role"
 )
+@needs(MEMBER)
 def me(request: HttpRequest) -> MeOut:
     actor = actor_of(request)
     return MeOut(
@@ -58,6 +60,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/tokens", response=responses({200: list[TokenOut]}, 403), summary="My API tokens")
+@needs(Perm.TOKEN_MANAGE)
 def token_list(request: HttpRequest) -> list[TokenOut]:
     return [
         TokenOut.model_validate(t, from_attributes=True)
@@ -70,6 +73,7 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
     response=responses({201: NewTokenOut}, 403),
     summary="Create an API token (the token is shown in this answer only)",
 )
+@needs(Perm.TOKEN_MANAGE)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     token, raw = services.api_token_create(
         actor=actor_of(request), name=payload.name, expires_in_days=payload.expires_in_days
@@ -81,6 +85,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
 @router.post(
     "/tokens/{token_id}/revoke", response=responses({200: TokenOut}, 403, 404), summary="Revoke a token"
 )
+@needs(Perm.TOKEN_MANAGE)
 def token_revoke(request: HttpRequest, token_id: Id) -> TokenOut:
     token = services.api_token_revoke(actor=actor_of(request), token_id=token_id)
     return TokenOut.model_validate(token, from_attributes=True)

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, DateOrDateTime, Id, LongText
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import ValidationFailed
@@ -199,8 +200,8 @@ def _instrument_out(inst: Instrument) -> InstrumentOut:
     response=responses({200: list[InstrumentOut]}, 403),
     summary="Outcome instruments with their items, ranges, scoring bands and sources",
 )
+@needs(Perm.LIBRARY_VIEW)
 def instrument_list(request: HttpRequest) -> list[InstrumentOut]:
-    actor_of(request).require(Perm.LIBRARY_VIEW)
     return [_instrument_out(i) for i in instruments.list_instruments()]
 
 
@@ -330,6 +331,7 @@ def _named(exc: ValidationFailed) -> ValidationFailed:
     response=responses({200: MeasurementPage}, 403, 404),
     summary="A client's measurements, newest first (entries in error only when asked for)",
 )
+@needs(Perm.CLIENT_VIEW)
 def measurement_list(request: HttpRequest, client_id: Id, params: Query[ListParams]) -> MeasurementPage:
     qs = selectors.measurements_for_client(
         actor=actor_of(request),
@@ -348,6 +350,7 @@ def measurement_list(request: HttpRequest, client_id: Id, params: Query[ListPara
     response=responses({201: MeasurementOut}, 403, 404, 409),
     summary="Record a measurement (scored, plausibility-checked; 409 without consent for measurements)",
 )
+@needs(Perm.MEASUREMENT_RECORD)
 def measurement_create(request: HttpRequest, client_id: Id, payload: MeasurementIn) -> Status[MeasurementOut]:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="recorded a measurement")
@@ -372,6 +375,7 @@ def measurement_create(request: HttpRequest, client_id: Id, payload: Measurement
     response=responses({201: list[MeasurementOut]}, 403, 404, 409),
     summary="Record several weights at once (daily weights): all are saved or none",
 )
+@needs(Perm.MEASUREMENT_RECORD)
 def weights_create(request: HttpRequest, client_id: Id, payload: WeightsIn) -> Status[list[MeasurementOut]]:
     actor = actor_of(request)
     client = client_get(actor=actor, client_id=client_id, purpose="recorded daily weights")
@@ -391,6 +395,7 @@ def weights_create(request: HttpRequest, client_id: Id, payload: WeightsIn) -> S
     response=responses({200: MeasurementOut}, 403, 404),
     summary="One measurement",
 )
+@needs(Perm.CLIENT_VIEW)
 def measurement_get(request: HttpRequest, client_id: Id, measurement_id: Id) -> MeasurementOut:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed a measurement")
     return measurement_out(selectors.measurement_get(client=client, measurement_id=measurement_id))
@@ -401,6 +406,7 @@ def measurement_get(request: HttpRequest, client_id: Id, measurement_id: Id) -> 
     response=responses({200: MeasurementOut}, 403, 404, 409),
     summary="Mark a measurement as entered in error (kept in the record, left out of charts)",
 )
+@needs(Perm.MEASUREMENT_RECORD)
 def measurement_in_error(
     request: HttpRequest, client_id: Id, measurement_id: Id, payload: InErrorIn
 ) -> MeasurementOut:
@@ -483,6 +489,7 @@ class GrowthOut(Schema):
     response=responses({200: GrowthOut}, 403, 404),
     summary="Growth summary: latest SDS and centiles (chronological and corrected), velocity with its method",
 )
+@needs(Perm.CLIENT_VIEW)
 def growth_summary(request: HttpRequest, client_id: Id, params: Query[GrowthParams]) -> GrowthOut:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="viewed growth")
     s = selectors.growth_summary(
@@ -579,6 +586,7 @@ class ImportOut(Schema):
     response=responses({200: ImportOut}, 403),
     summary="Import measurements from CSV text; every row is checked first, problems listed by line",
 )
+@needs(Perm.MEASUREMENT_RECORD)
 def measurement_import(request: HttpRequest, payload: ImportIn) -> ImportOut:
     report = services.measurements_import_csv(actor=actor_of(request), text=payload.csv, mode=payload.mode)
     if report.problems and report.mode == services.IMPORT_ALL_OR_NOTHING:

@@ -7,8 +7,10 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import responses
+from kneadwell.api.permissions import needs
 from kneadwell.api.types import Id
 from kneadwell.reports import services
 from kneadwell.reports.views import pdf_response
@@ -42,6 +44,7 @@ class ReportParams(Schema):
     ),
     openapi_extra={"responses": PDF_RESPONSE},
 )
+@needs(Perm.REPORT_VIEW)
 def report_pdf(request: HttpRequest, client_id: Id, params: Query[ReportParams]) -> HttpResponse:
     report, body = services.report_pdf(
         actor=actor_of(request), client_id=client_id, version=params.version, plan_id=params.plan

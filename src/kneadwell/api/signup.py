@@ -57,6 +57,7 @@ class SignupSentOut(Schema):
 @router.post(
     "/signup",
     auth=None,
+    openapi_extra={"x-permission": "public"},  # declared as kneadwell.api.permissions.PUBLIC
     response=responses({201: SignupOut, 202: SignupSentOut}, 429),
     summary="Create a family account: the parent, a family organisation, the baby and the parent's consent",
     description=(
