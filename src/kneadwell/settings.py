@@ -63,10 +63,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kneadwell.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Reads of a client's record are written once the view has answered (one row per record and request).
+    "kneadwell.audit.access.AccessAuditMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kneadwell.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -132,7 +135,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after this many idle minutes (every request renews the cookie).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not every request: accounts.middleware.IdleSessionMiddleware refreshes a signed-in session once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -1,7 +1,11 @@
+import time
+
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from kneadwell.accounts.middleware import SEEN_KEY, SESSION_REFRESH_SECONDS
 from kneadwell.accounts.roles import Role
 from kneadwell.audit.models import AuditEvent
 from kwtest.people import PASSWORD, Clinic
@@ -48,8 +52,28 @@ def test_passwords_are_hashed_with_argon2_in_production_settings() -> None:
 def test_sessions_expire_after_idle_time() -> None:
     from kneadwell import settings as production
 
-    assert production.SESSION_SAVE_EVERY_REQUEST is True
+    assert "kneadwell.accounts.middleware.IdleSessionMiddleware" in production.MIDDLEWARE
     assert 0 < production.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_a_page_view_writes_the_session_at_most_once_a_minute(client: HttpClient, clinic: Clinic) -> None:
+    from django.contrib.sessions.models import Session as StoredSession
+
+    client.force_login(clinic.user(Role.THERAPIST))
+    client.get(reverse("dashboard"))
+    stored = StoredSession.objects.get()
+    expiry = stored.expire_date
+    client.get(reverse("dashboard"))
+    assert StoredSession.objects.get().expire_date == expiry  # a second view within the minute: no write
+    # A minute later the session is pushed forward (the idle limit runs from the last activity).
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - SESSION_REFRESH_SECONDS
+    session.save()
+    expiry = StoredSession.objects.get().expire_date
+    time.sleep(1.1)
+    response = client.get(reverse("dashboard"))
+    assert StoredSession.objects.get().expire_date > expiry
+    assert settings.SESSION_COOKIE_NAME in response.cookies
 
 
 def test_password_reset_sends_an_email(client: HttpClient, clinic: Clinic, mailoutbox) -> None:  # type: ignore[no-untyped-def]

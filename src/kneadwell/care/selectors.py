@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.access import access_note
 from kneadwell.care import adherence, measures_due
 from kneadwell.care.models import AdverseEvent, Note, Plan, ScheduledSession, Session, StepLog
 from kneadwell.care.routine import planned_phase_minutes
@@ -53,13 +53,8 @@ def session_get(*, actor: Actor, session_id: int, purpose: str = "opened a sessi
         )
     except (Session.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("No such session.") from None
-    audit_record(
-        actor=actor,
-        action=Action.READ,
-        entity="session",
-        entity_id=session.pk,
-        client_id=session.client_id,
-        summary=purpose,
+    access_note(
+        actor=actor, entity="session", entity_id=session.pk, client_id=session.client_id, purpose=purpose
     )
     return session
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.access import access_note
+from kneadwell.audit.services import Action
 from kneadwell.clients import rules
 from kneadwell.clients.models import Client, Consent, Guardian
 from kneadwell.core.errors import NotFound
@@ -34,8 +35,13 @@ def client_search(*, actor: Actor, query: str = "", include_archived: bool = Fal
         clients = clients.filter(
             Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(identifier__iexact=word)
         )
-    audit_record(
-        actor=actor, action=Action.LIST, entity="client", summary=f"searched clients: {query!r}"[:500]
+    access_note(
+        actor=actor,
+        action=Action.LIST,
+        entity="client",
+        entity_id="",
+        client_id=None,
+        purpose=f"searched clients: {query!r}"[:500],
     )
     return clients
 
@@ -45,14 +51,7 @@ def client_get(*, actor: Actor, client_id: int, purpose: str = "viewed the recor
         client = client_queryset(actor=actor, include_archived=True).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such client.") from None
-    audit_record(
-        actor=actor,
-        action=Action.READ,
-        entity="client",
-        entity_id=client.pk,
-        client_id=client.pk,
-        summary=purpose,
-    )
+    access_note(actor=actor, entity="client", entity_id=client.pk, client_id=client.pk, purpose=purpose)
     return client
 
 
