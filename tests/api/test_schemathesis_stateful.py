@@ -191,13 +191,9 @@ def test_chains_of_calls_never_give_a_5xx(clinic: Clinic, admin_token: str) -> N
     assert answered[(f"GET {PLAN}", 200)], sorted(answered.items())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found by the stateful run: starting a second session on a scheduled slot that already has one is "
-    "a 500 (IntegrityError, UNIQUE care_session.slot_id in care.services.sessions.session_start) instead of "
-    "a 4xx",
-)
 def test_a_second_session_on_the_same_slot_is_a_4xx_not_a_500(clinic: Clinic) -> None:
+    """Found by the stateful run: a second start on a slot whose session is still open was a 500
+    (IntegrityError on the one-session-per-slot constraint); it is now a 422 that says why."""
     baby = clinic.client
     assert baby is not None
     therapist = clinic.actor(Role.THERAPIST)
@@ -217,4 +213,5 @@ def test_a_second_session_on_the_same_slot_is_a_4xx_not_a_500(clinic: Clinic) ->
         check = passing_check(therapist, baby, "preterm_tks_10d", "preterm_infant")
         response = post(f"/clients/{baby.pk}/sessions", {"check_id": check.pk, "slot_id": slot_id})
         assert response.status_code < 500, response.content
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 422
+    assert "already started for that scheduled time" in response.content.decode()

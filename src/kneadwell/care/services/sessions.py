@@ -81,6 +81,12 @@ def session_start(
                 raise ValidationFailed({"slot": ["That scheduled session belongs to another plan."]})
             if slot.status != ScheduledSession.Status.DUE or plan.status != Plan.Status.ACTIVE:
                 raise ValidationFailed({"slot": ["That scheduled session is no longer open."]})
+            # A slot stays due while its session runs; a second start on it would break the one-session-
+            # per-slot rule in the database (a 500) instead of saying so.
+            if Session.objects.filter(slot=slot).exists():
+                raise ValidationFailed(
+                    {"slot": ["A session was already started for that scheduled time: open it to go on."]}
+                )
         else:
             plan = Plan.objects.filter(
                 client=client, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
