@@ -132,12 +132,8 @@ EXPECT: dict[str, dict[Role, bool]] = {
 
 # Cells where the code answers differently from the brief: security findings, not fixed here.
 FINDINGS: dict[tuple[str, Role], str] = {
-    ("api GET /sessions.csv", THERAPIST): (
-        "Finding: GET /api/v1/sessions.csv (every session of the organisation with each client's clinic "
-        "number) is open to therapists (UNIT_VIEW), while the same file on the page (interop:csv_sessions) "
-        "is administrators only and roles.py says bulk CSV files stay admins-only; the brief gives exports "
-        "to the administrator."
-    ),
+    # Fixed: GET /api/v1/sessions.csv was open to therapists (UNIT_VIEW); it now needs EXPORT_DATA like
+    # the page's CSV download. New findings go here, marked as expected failures until fixed.
 }
 
 

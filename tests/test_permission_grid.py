@@ -610,7 +610,7 @@ API: list[Operation] = [
         {"occurred_at": "2026-01-01T09:00:00Z", "what": "x", "severity": "mild", "action_taken": "y"},
         ok=201,
     ),
-    Operation("get", "/api/v1/sessions.csv", Perm.UNIT_VIEW),
+    Operation("get", "/api/v1/sessions.csv", Perm.EXPORT_DATA),
     Operation("get", "/api/v1/instruments", Perm.LIBRARY_VIEW),
     Operation("get", "/api/v1/clients/{client_id}/measurements", Perm.CLIENT_VIEW),
     Operation(

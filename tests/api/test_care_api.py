@@ -147,7 +147,9 @@ def test_a_session_for_a_client_without_consent_is_refused(api: Api, clinic: Cli
     assert not Session.objects.filter(client=baby).exists()
 
 
-def test_sessions_csv_export_for_a_therapist(api: Api, clinic: Clinic) -> None:
-    response = api("get", "/sessions.csv")
+def test_sessions_csv_export_is_for_administrators(api: Api, client: HttpClient, clinic: Clinic) -> None:
+    # A bulk file of every session with each client's clinic number: administrators only, as on the page.
+    assert api("get", "/sessions.csv").status_code == 403
+    response = Api(client, clinic.token(Role.ADMIN))("get", "/sessions.csv")
     assert response.status_code == 200
     assert response.content.decode().splitlines()[0].startswith("session_id,client_id")
