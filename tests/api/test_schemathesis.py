@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from django.test import Client as HttpClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -72,17 +70,6 @@ QUIET = settings(
 )
 
 
-@pytest.fixture
-def admin_token(clinic: Clinic) -> Iterator[str]:
-    # Calling the WSGI app directly fires request_started/finished, whose handler would close the test's
-    # database connection mid-transaction; Django's own test client unhooks it in the same way.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield clinic.token(Role.ADMIN)
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -24,13 +24,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.db import close_old_connections
 from django.test import Client as HttpClient
 from django.utils import timezone
 from hypothesis import settings
@@ -138,16 +135,6 @@ schema = schemathesis.openapi.from_dict(
 )
 
 
-@pytest.fixture
-def admin_token(clinic: Clinic) -> Iterator[str]:
-    # As in test_schemathesis.py: calling the WSGI app directly must not close the test's connection.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield clinic.token(Role.ADMIN)
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def test_chains_of_calls_never_give_a_5xx(clinic: Clinic, admin_token: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from kneadwell.accounts.models import Organisation, User
 from kneadwell.clients.models import Client, Consent
-from kwtest.browser import Taps, shot
+from kwtest.browser import Taps, shot, sign_up_term_baby
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,14 +68,7 @@ def test_a_new_parent_signs_up_and_lands_on_todays_check_in_9_taps(phone) -> Non
 
     started = time.monotonic()
     taps = Taps(page)
-    taps.fill("Your name", "Amira Khan")
-    taps.fill("Your email address", "amira@example.test")
-    taps.fill("Choose a password", "a-long-safe-passphrase-9")
-    taps.fill("Your baby\u2019s first name", "Noor")
-    taps.fill("Date of birth", birth.isoformat())
-    taps.click(page.get_by_label("Girl"))
-    taps.click(page.locator("#id_history").get_by_label("None of these"))
-    taps.click(page.get_by_label(re.compile("I am this baby's parent or legal guardian")))
+    sign_up_term_baby(taps, birth)
     shot(page, "signup-2-filled-390")
     taps.click(page.get_by_role("button", name="Create my account"))
 
