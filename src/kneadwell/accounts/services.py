@@ -573,7 +573,7 @@ def family_signup(
         consent=consent_row,
         verify_link=link,
         intake=intake,
-        ticked=tuple(q for q in (history or ()) if intake is not None),
+        ticked=tuple(history or ()) if intake is not None else (),
     )
 
 

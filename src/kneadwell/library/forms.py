@@ -132,7 +132,7 @@ class QuestionForm(forms.Form):
         stored = stored or {}
         asked = {q.id for q in self.questions}
         self.checklist = [self.library.questions[q] for q in checklist if q in asked]
-        listed = {q.id for q in self.checklist}
+        self.listed = listed = {q.id for q in self.checklist}
         initial = {
             q.id: stored_to_initial(q, stored.get(q.id))
             for q in self.questions
@@ -205,7 +205,7 @@ class QuestionForm(forms.Form):
         gate = question.ask_if
         if gate is None or question.id in self.resolved:
             return True
-        if gate.question in {q.id for q in self.checklist}:
+        if gate.question in self.listed:
             ticked = data.getlist(CHECKLIST) if hasattr(data, "getlist") else data.get(CHECKLIST) or []
             return (gate.question in ticked) == (gate.equals is True)
         return data.get(gate.question) == _ask_if_value(gate.equals)
@@ -218,9 +218,8 @@ class QuestionForm(forms.Form):
                 self.add_error(CHECKLIST, "Tick any that apply, or “None of these”.")
             elif NOWHERE in ticked and len(ticked) > 1:
                 self.add_error(CHECKLIST, "Tick either “None of these” or the ones that apply, not both.")
-        listed = {q.id for q in self.checklist}
         for question in self.questions:
-            if question.id in listed:
+            if question.id in self.listed:
                 continue
             value = data.get(question.id)
             asked = self._asked(question, self.data if self.is_bound else {})
@@ -252,15 +251,17 @@ class QuestionForm(forms.Form):
         """Raw answers for clean_answers: booleans for yes/no, [] for "nowhere", None for blank."""
         out: dict[str, Any] = {}
         ticked = set(self.cleaned_data.get(CHECKLIST) or ())
-        listed = {q.id for q in self.checklist}
+        for line, question, choice in self._lines():
+            if not ticked:
+                out[question.id] = None
+            elif choice is None:
+                out[question.id] = line in ticked
+            else:
+                out.setdefault(question.id, [])
+                if line in ticked:
+                    out[question.id].append(choice)
         for question in self.questions:
-            if question.id in listed:
-                if not ticked:
-                    out[question.id] = None
-                elif question.type == "multi_choice":
-                    out[question.id] = [c.id for c in question.choices if f"{question.id}.{c.id}" in ticked]
-                else:
-                    out[question.id] = question.id in ticked
+            if question.id in self.listed:
                 continue
             value = self.cleaned_data.get(question.id)
             if value in ("", [], None):
