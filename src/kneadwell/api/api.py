@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +14,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from kneadwell.api.auth import BearerToken, PageSession
 from kneadwell.api.errors import error_body, pydantic_errors
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
+
+log = logging.getLogger("kneadwell.api")
 
 api = NinjaAPI(
     title="Kneadwell API",
@@ -81,6 +86,22 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if message.startswith("Cannot parse request body"):
         message = "The request body is not valid JSON."
     return api.create_response(request, error_body(message), status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A fault of ours: the integration still gets the one JSON error shape (not Django's HTML page),
+    with a reference that finds the traceback in the server log. The traceback itself is never sent."""
+    reference = uuid.uuid4().hex[:12]
+    log.error("API error %s on %s %s", reference, request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        error_body(
+            f"Something went wrong on our side (reference {reference}). If this request saved a change, "
+            "read the record back before sending it again."
+        ),
+        status=500,
+    )
 
 
 def _register_routers() -> None:
