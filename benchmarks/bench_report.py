@@ -3,10 +3,10 @@
     uv run python benchmarks/bench_report.py [--runs 7] [--version clinician|parent]
 
 Sets Django up on a throwaway SQLite database in a temporary directory, migrates it, and seeds one baby
-born at 30+2 weeks a year ago: daily weights (365), monthly length and head circumference, NIPS pain
-scores, two plans (the 10-day NICU programme, then the parent's daily routine at home) with about 150
-sessions (each with its step logs and a few observations, some stopped by a stop rule), diary notes,
-adverse events, and one weight marked as entered in error.
+born at 30+2 weeks almost a year ago (360 days): daily weights (360), monthly length and head
+circumference, NIPS pain scores, two plans (the 10-day NICU programme, then the parent's daily routine at
+home) with about 150 sessions (each with its step logs and a few observations, some stopped by a stop
+rule), diary notes, adverse events, and one weight marked as entered in error.
 
 Then it generates the PDF through the same service the page and the API call (`report_pdf`: access
 check, collection, audit row, rendering) and prints:
@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 BUDGET_SECONDS = 1.0
+DAYS = 360  # the baby's age: a year of data, and still under one (the home routine is for infants)
 
 
 def setup_django(directory: Path) -> None:
@@ -50,6 +51,7 @@ def seed() -> tuple[object, int]:
     """One clinic, its therapist and a parent, and a baby with a year of data. Returns (actor, client id)."""
     from django.db.models import F
     from django.utils import timezone
+    from seed import _clear_answers  # benchmarks/seed.py: answers under which no safety rule fires
 
     from kneadwell.accounts.actor import Actor, Channel
     from kneadwell.accounts.models import Membership, Organisation, User
@@ -58,8 +60,10 @@ def seed() -> tuple[object, int]:
     from kneadwell.care.models import Note, Observation, Plan, ScheduledSession, Session, StepLog
     from kneadwell.care.routine import todays_steps, verdict_for_today
     from kneadwell.clients import services as client_services
+    from kneadwell.clients.models import Client
+    from kneadwell.library import services as library_services
     from kneadwell.library.loader import default_library
-    from kneadwell.library.models import Intake, ReadinessCheck
+    from kneadwell.library.models import ReadinessCheck
     from kneadwell.outcomes import services as outcome_services
     from kneadwell.outcomes.models import Measurement
 
@@ -78,12 +82,16 @@ def seed() -> tuple[object, int]:
     Membership.objects.create(user=parent_user, organisation=org, role=Role.CAREGIVER)
     now = timezone.now()
     today = timezone.localdate()
-    born = today - dt.timedelta(days=365)
+    # Plans are made through plan_create, which screens the current record again: the NICU programme needs
+    # a preterm baby, the home routine a baby under one. So the baby is first entered as born 30 days ago
+    # (intake: preterm infant) for the NICU plan, then her birth date is moved to DAYS ago (intake: infant)
+    # for the home plan and everything after it.
+    born = today - dt.timedelta(days=DAYS)
     client = client_services.client_create(
         actor=actor,
         given_name="Zoë",
         family_name="Ødegård",
-        birth_date=born,
+        birth_date=today - dt.timedelta(days=45),
         sex="female",
         gestation_weeks=30,
         gestation_days=2,
@@ -97,27 +105,82 @@ def seed() -> tuple[object, int]:
         client=client,
         kind="guardian",
         scopes=["care", "measurements", "sharing"],
-        signed_on=born + dt.timedelta(days=3),
+        signed_on=today - dt.timedelta(days=42),
         signed_by_name="Pat Parent",
         method="paper",
         attestation=True,
         guardian=guardian,
     )
-    Intake.objects.create(
-        organisation=org,
+    intake = library_services.intake_save(
+        actor=actor,
         client=client,
-        population="infant",
-        answers={},
-        content_version="b",
-        updated_by=therapist_user,
+        population="preterm_infant",
+        answers=_clear_answers("preterm_infant", "intake", now),
+        expected_version=None,
     )
 
+    # Care: two plans and about 150 sessions with their step logs, observations and some notes.
+    lib = default_library()
+
+    def check(protocol_id: str, population: str) -> ReadinessCheck:
+        return ReadinessCheck.objects.create(
+            organisation=org,
+            client=client,
+            protocol_id=protocol_id,
+            population=population,
+            answers={},
+            action="go",
+            verdict={"action": "go", "reasons": []},
+            content_version=str(lib.version),
+            checked_by=therapist_user,
+        )
+
+    def plan(protocol_id: str, population: str, starts: dt.datetime, weeks: int) -> Plan:
+        today_check = library_services.readiness_check_run(
+            actor=actor,
+            client=client,
+            protocol_id=protocol_id,
+            answers=_clear_answers(population, "today", timezone.now()),
+        )
+        if today_check.blocks:
+            rules = [r["rule_id"] for r in today_check.verdict.get("reasons", [])]
+            raise SystemExit(f"the seeded check for {protocol_id} says {today_check.action}: {rules}")
+        made = care_services.plan_create(
+            actor=actor,
+            client=client,
+            check=today_check,
+            starts_at=now + dt.timedelta(minutes=5),
+            open_weeks=weeks,
+        )
+        shift = (now + dt.timedelta(minutes=5)) - starts
+        Plan.objects.filter(pk=made.pk).update(starts_at=F("starts_at") - shift)
+        ScheduledSession.objects.filter(plan=made).update(due_at=F("due_at") - shift)
+        made.refresh_from_db()
+        return made
+
+    nicu = plan("preterm_tks_10d", "preterm_infant", now - dt.timedelta(days=330), 4)
+    Client.objects.filter(pk=client.pk).update(birth_date=born)
+    client.refresh_from_db()
+    library_services.intake_save(
+        actor=actor,
+        client=client,
+        population="infant",
+        answers=_clear_answers("infant", "intake", now),
+        expected_version=intake.version,
+    )
+    home = plan("iaim_parent_routine", "infant", now - dt.timedelta(days=200), 30)
+    Plan.objects.filter(pk=nicu.pk).update(
+        status=Plan.Status.ENDED, ended_at=now - dt.timedelta(days=319), end_reason="programme completed"
+    )
+    ScheduledSession.objects.filter(plan=nicu, due_at__gt=now - dt.timedelta(days=319)).update(
+        status=ScheduledSession.Status.CANCELLED
+    )
     # Growth: a year of daily weights along a smooth curve (1.40 kg to about 8 kg), monthly length and head.
     def weight_g(day: int) -> int:
         return round(1400 + 6600 * (1 - math.exp(-day / 170)) + 8 * math.sin(day))
 
-    for start in range(0, 365, 61):
-        rows = [(born + dt.timedelta(days=d), weight_g(d)) for d in range(start, min(start + 61, 365))]
+    for start in range(0, DAYS, 61):
+        rows = [(born + dt.timedelta(days=d), weight_g(d)) for d in range(start, min(start + 61, DAYS))]
         outcome_services.weights_record_series(
             actor=actor, client=client, weights=rows, unit="g", confirm_unusual=True
         )
@@ -149,44 +212,6 @@ def seed() -> tuple[object, int]:
         actor=actor, measurement=wrong, reason="Weighed in the car seat", expected_version=wrong.version
     )
 
-    # Care: two plans and about 150 sessions with their step logs, observations and some notes.
-    lib = default_library()
-
-    def check(protocol_id: str, population: str) -> ReadinessCheck:
-        return ReadinessCheck.objects.create(
-            organisation=org,
-            client=client,
-            protocol_id=protocol_id,
-            population=population,
-            answers={},
-            action="go",
-            verdict={"action": "go", "reasons": []},
-            content_version=str(lib.version),
-            checked_by=therapist_user,
-        )
-
-    def plan(protocol_id: str, population: str, starts: dt.datetime, weeks: int) -> Plan:
-        made = care_services.plan_create(
-            actor=actor,
-            client=client,
-            check=check(protocol_id, population),
-            starts_at=now + dt.timedelta(minutes=5),
-            open_weeks=weeks,
-        )
-        shift = (now + dt.timedelta(minutes=5)) - starts
-        Plan.objects.filter(pk=made.pk).update(starts_at=F("starts_at") - shift)
-        ScheduledSession.objects.filter(plan=made).update(due_at=F("due_at") - shift)
-        made.refresh_from_db()
-        return made
-
-    nicu = plan("preterm_tks_10d", "preterm_infant", now - dt.timedelta(days=330), 4)
-    home = plan("iaim_parent_routine", "infant", now - dt.timedelta(days=200), 30)
-    Plan.objects.filter(pk=nicu.pk).update(
-        status=Plan.Status.ENDED, ended_at=now - dt.timedelta(days=319), end_reason="programme completed"
-    )
-    ScheduledSession.objects.filter(plan=nicu, due_at__gt=now - dt.timedelta(days=319)).update(
-        status=ScheduledSession.Status.CANCELLED
-    )
     count = 0
     for p, population, every in ((nicu, "preterm_infant", 1), (home, "infant", 1)):
         steps, _ = todays_steps(lib, p.protocol_id, verdict_for_today({"action": "go"}))
