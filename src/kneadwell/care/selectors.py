@@ -1,19 +1,24 @@
 """Reads for plans and sessions, always inside the actor's reach (organisation; a caregiver's own
-children). Another organisation's plan or session is not found."""
+children). Another organisation's plan or session is not found. Reads that take an already loaded client,
+plan or session go through the scoped entry point (`of_client`, `within`): inside a request, one of
+another organisation than the actor's finds nothing (kneadwell.core.tenancy)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.access import access_note
 from kneadwell.care import adherence, measures_due
-from kneadwell.care.models import AdverseEvent, Note, Plan, ScheduledSession, Session, StepLog
+from kneadwell.care.models import AdverseEvent, Note, Observation, Plan, ScheduledSession, Session, StepLog
 from kneadwell.care.routine import planned_phase_minutes
 from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_queryset
@@ -25,22 +30,26 @@ from kneadwell.outcomes.models import Measurement
 
 def plan_get(*, client: Client, plan_id: int) -> Plan:
     try:
-        return Plan.objects.get(client=client, pk=plan_id)
+        return Plan.objects.of_client(client).get(pk=plan_id)
     except (Plan.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such plan for this client.") from None
 
 
 def plans_of(*, client: Client) -> QuerySet[Plan]:
-    return Plan.objects.filter(client=client).order_by("status", "-created_at")
+    return Plan.objects.of_client(client).order_by("status", "-created_at")
 
 
 def upcoming_slots(*, plan: Plan, limit: int = 10) -> QuerySet[ScheduledSession]:
-    return plan.slots.filter(status=ScheduledSession.Status.DUE).order_by("due_at")[:limit]
+    return (
+        ScheduledSession.objects.within(plan)
+        .filter(plan=plan, status=ScheduledSession.Status.DUE)
+        .order_by("due_at")[:limit]
+    )
 
 
 def slot_get(*, client: Client, slot_id: int) -> ScheduledSession:
     try:
-        return ScheduledSession.objects.select_related("plan").get(plan__client=client, pk=slot_id)
+        return ScheduledSession.objects.of_client(client).select_related("plan").get(pk=slot_id)
     except (ScheduledSession.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such scheduled session for this client.") from None
 
@@ -48,8 +57,10 @@ def slot_get(*, client: Client, slot_id: int) -> ScheduledSession:
 def session_get(*, actor: Actor, session_id: int, purpose: str = "opened a session") -> Session:
     """A session within the actor's reach; the read of the client's record is audited."""
     try:
-        session = Session.objects.select_related("client", "plan", "slot").get(
-            pk=session_id, client__in=client_queryset(actor=actor, include_archived=True)
+        session = (
+            Session.objects.for_organisation(actor.organisation_id)
+            .select_related("client", "plan", "slot")
+            .get(pk=session_id, client__in=client_queryset(actor=actor, include_archived=True))
         )
     except (Session.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound("No such session.") from None
@@ -60,20 +71,22 @@ def session_get(*, actor: Actor, session_id: int, purpose: str = "opened a sessi
 
 
 def sessions_of(*, client: Client) -> QuerySet[Session]:
-    return Session.objects.filter(client=client).select_related("plan").order_by("-started_at")
+    return Session.objects.of_client(client).select_related("plan").order_by("-started_at")
 
 
 def note_of(*, session: Session) -> Note | None:
-    return Note.objects.filter(session=session).prefetch_related("amendments__author").first()
+    return (
+        Note.objects.within(session).filter(session=session).prefetch_related("amendments__author").first()
+    )
 
 
 def adverse_events_of(*, client: Client) -> QuerySet[AdverseEvent]:
-    return AdverseEvent.objects.filter(client=client).select_related("session", "reported_by")
+    return AdverseEvent.objects.of_client(client).select_related("session", "reported_by")
 
 
 def adverse_event_get(*, client: Client, event_id: int) -> AdverseEvent:
     try:
-        return AdverseEvent.objects.get(client=client, pk=event_id)
+        return AdverseEvent.objects.of_client(client).get(pk=event_id)
     except (AdverseEvent.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such adverse event for this client.") from None
 
@@ -139,7 +152,8 @@ def plans_adherence(
 def unit_plans(*, actor: Actor) -> QuerySet[Plan]:
     """Active plans of every client the actor can see, for the unit-wide adherence page."""
     return (
-        Plan.objects.filter(status=Plan.Status.ACTIVE, client__in=client_queryset(actor=actor))
+        Plan.objects.for_organisation(actor.organisation_id)
+        .filter(status=Plan.Status.ACTIVE, client__in=client_queryset(actor=actor))
         .select_related("client")
         .order_by("client__family_name", "client__given_name")
     )
@@ -148,7 +162,8 @@ def unit_plans(*, actor: Actor) -> QuerySet[Plan]:
 def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[ScheduledSession]:
     """Sessions still due up to `until` (overdue ones first) for the clients the actor can see."""
     return (
-        ScheduledSession.objects.filter(
+        ScheduledSession.objects.for_organisation(actor.organisation_id)
+        .filter(
             status=ScheduledSession.Status.DUE,
             due_at__lte=until,
             plan__status=Plan.Status.ACTIVE,
@@ -170,9 +185,10 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
     start = timezone.localdate(plan.starts_at)
     slots = [
         (timezone.localdate(due), status)
-        for due, status in plan.slots.exclude(status=ScheduledSession.Status.CANCELLED).values_list(
-            "due_at", "status"
-        )
+        for due, status in ScheduledSession.objects.within(plan)
+        .filter(plan=plan)
+        .exclude(status=ScheduledSession.Status.CANCELLED)
+        .values_list("due_at", "status")
     ]
     ended = plan.status == Plan.Status.ENDED
     last = (
@@ -182,9 +198,9 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
     )
     session_days = frozenset(
         timezone.localdate(at)
-        for at in plan.sessions.filter(
-            status__in=[Session.Status.COMPLETED, Session.Status.STOPPED]
-        ).values_list("started_at", flat=True)
+        for at in Session.objects.within(plan)
+        .filter(plan=plan, status__in=[Session.Status.COMPLETED, Session.Status.STOPPED])
+        .values_list("started_at", flat=True)
     )
     days = measures_due.PlanDays(
         start=start,
@@ -212,11 +228,8 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
         tzinfo=timezone.get_current_timezone(),
     )
     for instrument_id, taken_at, context in (
-        Measurement.objects.filter(
-            organisation_id=client.organisation_id,
-            client_id=client.pk,
-            instrument_id__in=wanted,
-            entered_in_error_at__isnull=True,
+        Measurement.objects.of_client(client).filter(
+            instrument_id__in=wanted, entered_in_error_at__isnull=True
         )
         # Older ones are never in any window, except a measurement marked as the baseline.
         .filter(Q(taken_at__gte=since) | Q(context=Measurement.Context.BASELINE))
@@ -233,3 +246,152 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
         today=today,
         age_days=(today - client.birth_date).days,
     )
+
+
+# --- reads for the progress report (reports.content): each one query, whatever the number of sessions ---
+
+
+class JsonArrayLength(Func):
+    """The number of items in a JSON array column, counted by the database (reading each session's whole
+    list of steps only to count them took a fifth of the report's collection time)."""
+
+    function = "json_array_length"  # SQLite's JSON1
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    plan_id: int | None
+    protocol_id: str
+    status: str
+    status_label: str
+    started_at: dt.datetime
+    steps_planned: int
+    pauses: int
+    stop_check: str
+    stop_reason: str
+
+
+def _sessions(client: Client, plan: Plan | None) -> QuerySet[Session]:
+    qs = Session.objects.filter(client=client)
+    return qs.filter(plan=plan) if plan is not None else qs
+
+
+def session_rows(*, client: Client, plan: Plan | None = None, limit: int) -> tuple[list[SessionRow], int]:
+    """A loaded client's sessions (or one plan's), newest first, at most `limit`; and how many in all."""
+    labels = dict(Session.Status.choices)
+    rows = [
+        SessionRow(
+            session_id=r["pk"],
+            plan_id=r["plan_id"],
+            protocol_id=r["protocol_id"],
+            status=r["status"],
+            status_label=labels.get(r["status"], r["status"]),
+            started_at=r["started_at"],
+            steps_planned=int(r["steps_planned"] or 0),
+            pauses=r["pauses"],
+            stop_check=r["stop_check"],
+            stop_reason=r["stop_reason"],
+        )
+        for r in _sessions(client, plan)
+        .order_by("-started_at")
+        .annotate(steps_planned=JsonArrayLength("steps"))
+        .values("pk", "plan_id", "protocol_id", "status", "started_at", "steps_planned", "pauses",
+                "stop_check", "stop_reason")[:limit]
+    ]
+    total = len(rows) if len(rows) < limit else _sessions(client, plan).count()
+    return rows, total
+
+
+def step_totals(*, session_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, float]]]:
+    """(steps, seconds) of each session's step log by outcome ("done", "skipped")."""
+    out: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for session_id, outcome, n, seconds in (
+        StepLog.objects.filter(session_id__in=session_ids)
+        .values("session_id", "outcome")
+        .annotate(n=Count("id"), seconds=Sum("seconds"))
+        .values_list("session_id", "outcome", "n", "seconds")
+    ):
+        out[session_id][outcome] = (int(n), float(seconds or 0.0))
+    return out
+
+
+def logged_minutes_by_plan(*, client: Client, plan: Plan | None = None) -> dict[int, float]:
+    """Minutes of logged steps per plan over all the client's (or the plan's) sessions."""
+    out: dict[int, float] = defaultdict(float)
+    for plan_id, seconds in (
+        StepLog.objects.filter(session__in=_sessions(client, plan))
+        .values("session__plan_id")
+        .annotate(seconds=Sum("seconds"))
+        .values_list("session__plan_id", "seconds")
+    ):
+        if plan_id is not None:
+            out[plan_id] = float(seconds or 0.0) / 60
+    return out
+
+
+def session_decisions(*, session_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """How many observations in each session led to each decision other than "continue"."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for session_id, decision, n in (
+        Observation.objects.filter(session_id__in=session_ids)
+        .exclude(decision="continue")
+        .values("session_id", "decision")
+        .annotate(n=Count("id"))
+        .values_list("session_id", "decision", "n")
+    ):
+        out[session_id][decision] = int(n)
+    return out
+
+
+def session_note_states(*, session_ids: Sequence[int]) -> dict[int, tuple[str, bool]]:
+    """Each session's note: its kind ("soap" | "diary") and whether it is signed."""
+    return {
+        session_id: (kind, signed_at is not None)
+        for session_id, kind, signed_at in Note.objects.filter(session_id__in=session_ids).values_list(
+            "session_id", "kind", "signed_at"
+        )
+    }
+
+
+def note_responses(
+    *, client: Client, plan: Plan | None = None, limit: int
+) -> list[tuple[dt.datetime, str, str]]:
+    """The latest responses written in session notes and diaries: (session start, note kind, response)."""
+    notes = Note.objects.filter(session__in=_sessions(client, plan).order_by()).exclude(response="")
+    return list(
+        notes.order_by("-session__started_at").values_list("session__started_at", "kind", "response")[:limit]
+    )
+
+
+def upcoming_by_plan(
+    *, plans: Sequence[Plan], now: dt.datetime, limit: int
+) -> dict[int, list[tuple[dt.datetime, str]]]:
+    """The next `limit` due slots (due time, phase) of each active plan, numbered within each plan by the
+    database so a plan with many sessions soon cannot crowd out another's."""
+    found: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
+    if not plans:
+        return found
+    rows = (
+        ScheduledSession.objects.filter(
+            plan_id__in=[p.pk for p in plans],
+            plan__status=Plan.Status.ACTIVE,
+            status=ScheduledSession.Status.DUE,
+            due_at__gte=now,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=F("plan_id"), order_by=[F("due_at").asc(), F("sequence").asc()]
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("due_at", "sequence")
+        .values_list("plan_id", "due_at", "phase")
+    )
+    for plan_id, due_at, phase in rows:
+        found[plan_id].append((due_at, phase))
+    return found

@@ -23,7 +23,7 @@ import matplotlib
 from fpdf import FPDF
 
 from kneadwell.reports import words
-from kneadwell.reports.content import ChartPart, Report, TrendPart
+from kneadwell.reports.facts import ChartPart, Report, TrendPart
 from kneadwell.reports.texts import (
     INTRO_CLINICIAN,
     INTRO_PARENT,

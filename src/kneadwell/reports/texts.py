@@ -4,7 +4,7 @@ thing. Pure functions of the content dataclasses (no database access)."""
 from __future__ import annotations
 
 from kneadwell.reports import words
-from kneadwell.reports.content import ClientFacts, ConsentLine, PlanPart, Report, SessionLine
+from kneadwell.reports.facts import ClientFacts, ConsentLine, PlanPart, Report, SessionLine
 
 INTRO_PARENT = (
     "This report sums up {name}'s massage programme with {organisation}: what was done, how {name} "
