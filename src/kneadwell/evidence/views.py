@@ -4,13 +4,12 @@ organisation's own meta-analyses with forest plots."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
-from matplotlib import rc_context
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import Conflict, ValidationFailed
@@ -26,9 +25,10 @@ from kneadwell.evidence.forms import (
     row_formset,
 )
 from kneadwell.evidence.library import CATEGORIES, CONDITIONS, POPULATIONS, Claim
-from kneadwell.evidence.meta.forest import describe, render_forest_svg
-from kneadwell.evidence.meta.pooling import MetaResult
 from kneadwell.evidence.models import MetaAnalysis
+
+if TYPE_CHECKING:
+    from kneadwell.evidence.meta.pooling import MetaResult
 
 METHODS = ("REML", "DL", "PM")
 # Caveat thresholds. Fewer than 10 studies: funnel-plot tests are not advised (Sterne et al. 2011, BMJ
@@ -141,10 +141,21 @@ def study(request: ActorRequest, study_id: str) -> HttpResponse:
 
 # --- pooling -----------------------------------------------------------------------------------------
 def _forest(result: MetaResult, title: str) -> SafeString:
+    # matplotlib is imported here, not at the top, so that loading the URL conf does not (issue 11).
+    from matplotlib import rc_context
+
+    from kneadwell.evidence.meta.forest import render_forest_svg
+
     # Study labels are typed by people: mathtext parsing would treat "$" as maths (and fail on one $).
     with rc_context({"text.parse_math": False}):
         svg = render_forest_svg(result, title=title)
     return mark_safe(svg)  # noqa: S308 - our renderer; matplotlib escapes text, the title/desc are escaped
+
+
+def _description(result: MetaResult) -> str:
+    from kneadwell.evidence.meta.forest import describe  # forest.py imports matplotlib
+
+    return describe(result)
 
 
 @dataclass(frozen=True)
@@ -232,7 +243,7 @@ def pool(request: ActorRequest) -> HttpResponse:
                 {
                     "result": result,
                     "forest": _forest(result, title),
-                    "description": describe(result),
+                    "description": _description(result),
                     "rows": _study_rows(result),
                     "caveats": _pooled_caveats(result),
                 }
@@ -286,7 +297,7 @@ def analysis(request: ActorRequest, analysis_id: int) -> HttpResponse:
             {
                 "result": result,
                 "forest": _forest(result, f"{item.title}: {result.measure}, {method}"),
-                "description": describe(result),
+                "description": _description(result),
                 "rows": _study_rows(result),
                 "caveats": _analysis_caveats(item, result),
                 "total_n": _total_n(item),

@@ -15,8 +15,6 @@ import json
 import sys
 from pathlib import Path
 
-from kneadwell.library.loader import ContentError, load_library
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -35,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from kneadwell.library.loader import ContentError, load_library  # about 0.15 s: only for this command
+
     try:
         library = load_library(args.content)
     except ContentError as exc:

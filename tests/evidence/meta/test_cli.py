@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kneadwell.cli import main
-from kneadwell.evidence.meta import cli as meta_cli
+from kneadwell.evidence.meta import pooling
 from kneadwell.evidence.meta.pooling import ConvergenceError
 
 CONTRACT_KEYS = [
@@ -260,7 +260,7 @@ def test_a_tau2_that_will_not_converge_exits_1_with_advice(
     def fail(*_args: object, **_kwargs: object) -> None:
         raise ConvergenceError("REML: τ² did not converge in 200 Fisher-scoring steps; try --method DL or PM")
 
-    monkeypatch.setattr(meta_cli, "meta_analyse", fail)
+    monkeypatch.setattr(pooling, "meta_analyse", fail)  # the command imports it when it runs
     assert main(["meta", "--in", str(bcg_csv), "--measure", "RR"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -16,12 +16,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Final
 
-from kneadwell.evidence.meta.csv_input import StudyTableError, read_study_table
-from kneadwell.evidence.meta.effect_sizes import Measure
-from kneadwell.evidence.meta.pooling import DEFAULT_METHOD, ConvergenceError, Method, meta_analyse
-
-RANDOM_EFFECTS_METHODS = (Method.REML, Method.DL, Method.PM)
+# The names of `effect_sizes.Measure` and `pooling.Method` (a test keeps them equal): spelt out here so that
+# building the parser does not import numpy and scipy, which only `run` needs.
+MEASURES: Final = ("RR", "OR", "RD", "MD", "SMD")
+RANDOM_EFFECTS_METHODS: Final = ("REML", "DL", "PM")
+DEFAULT_METHOD: Final = "REML"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,15 +39,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--in", dest="in_path", required=True, type=Path, metavar="FILE.csv",
                         help="the study table (UTF-8 CSV with a header row)")
     parser.add_argument("--measure", required=True, type=str.upper,
-                        choices=[str(m) for m in Measure],
+                        choices=MEASURES,
                         help="RR, OR, RD (binary outcomes) or MD, SMD (continuous outcomes)")
-    parser.add_argument("--method", default=str(DEFAULT_METHOD), type=str.upper,
-                        choices=[str(m) for m in RANDOM_EFFECTS_METHODS],
+    parser.add_argument("--method", default=DEFAULT_METHOD, type=str.upper,
+                        choices=RANDOM_EFFECTS_METHODS,
                         help="τ² estimator: REML (default), DL (DerSimonian-Laird) or PM (Paule-Mandel)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from kneadwell.evidence.meta.csv_input import StudyTableError, read_study_table
+    from kneadwell.evidence.meta.effect_sizes import Measure
+    from kneadwell.evidence.meta.pooling import ConvergenceError, Method, meta_analyse
+
     measure = Measure(args.measure)
     method = Method(args.method)
     try:

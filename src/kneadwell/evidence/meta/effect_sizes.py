@@ -34,7 +34,6 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import gammaln
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -168,6 +167,8 @@ def binary_effects(
 def hedges_correction(df: FloatArray | float) -> FloatArray:
     """Exact small-sample bias correction J(m) for Cohen's d (Hedges 1981), computed in log space
     so that large m does not overflow the gamma function."""
+    from scipy.special import gammaln  # here, not at the top: the URL conf imports this module (issue 11)
+
     m = np.asarray(df, dtype=np.float64)
     return np.exp(gammaln(m / 2) - 0.5 * np.log(m / 2) - gammaln((m - 1) / 2))
 

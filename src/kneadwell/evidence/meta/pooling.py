@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy import optimize, stats
 
 from kneadwell.evidence.meta.effect_sizes import EffectSizes, FloatArray, Measure
 
@@ -123,6 +122,8 @@ def tau2_paule_mandel(yi: FloatArray, vi: FloatArray) -> Tau2Estimate:
         doublings += 1
         if doublings > 200:
             raise ConvergenceError("Paule-Mandel: could not bracket τ² (Q does not fall to k-1)")
+    from scipy import optimize  # here, not at the top: the URL conf imports this module (issue 11)
+
     root, info = optimize.brentq(excess, 0.0, upper, xtol=PM_TOLERANCE, full_output=True)
     if not info.converged:
         raise ConvergenceError(f"Paule-Mandel: root search stopped ({info.flag})")
@@ -262,6 +263,8 @@ def pool(
     mu = float(np.sum(w * y) / sw)
     se = math.sqrt(1 / sw)
     z = mu / se
+    from scipy import stats  # here, not at the top: the URL conf imports this module (issue 11)
+
     p_value = float(2 * stats.norm.sf(abs(z)))
     crit = float(stats.norm.ppf(0.5 + level / 2))
 
@@ -326,6 +329,8 @@ class MetaResult:
 
     def study_intervals(self) -> list[tuple[str, float, float, float, float]]:
         """(label, estimate, ci_low, ci_high, weight %) per study on the reporting scale."""
+        from scipy import stats
+
         crit = float(stats.norm.ppf(0.5 + self.pooled.level / 2))
         rows = []
         for label, y, v, wt in zip(self.effects.labels, self.effects.yi, self.effects.vi,
