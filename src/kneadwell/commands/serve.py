@@ -1,13 +1,51 @@
 """`kneadwell serve`: migrate, load the content library, optionally seed the demo, collect the static files
-and serve with gunicorn."""
+and serve with gunicorn.
+
+How many workers and threads (`concurrency_for`): gunicorn's documentation ("Design: How many workers?")
+recommends (2 × CPU cores) + 1 worker processes to start with and says 4-12 workers handle hundreds or
+thousands of requests a second, so we take 2 × CPUs + 1, at most 12. The CPUs are the ones this process
+may run on (a container's CPU set), not the machine's. Each worker runs 2 threads (gthread): a page spends
+part of its time waiting for the database, and a second thread uses that wait, while the GIL makes more
+threads than that add little for Python work. `--workers`/`WEB_CONCURRENCY` and `--threads`/`WEB_THREADS`
+override either number (the flag wins). On PostgreSQL each thread may hold a connection: workers × threads
+per app server.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+import sys
+from dataclasses import dataclass
+from typing import Any, Final
 
 from kneadwell.core.bootstrap import django_setup
+
+MAX_WORKERS: Final = 12
+THREADS_PER_WORKER: Final = 2
+
+
+@dataclass(frozen=True)
+class Concurrency:
+    workers: int
+    threads: int
+
+
+def concurrency_for(*, cpus: int, workers: int | None = None, threads: int | None = None) -> Concurrency:
+    """The gunicorn workers and threads for a machine with `cpus` usable CPUs; `workers` and `threads`,
+    when given, are what the person asked for and are kept. ValueError for a number below 1."""
+    for name, value in (("workers", workers), ("threads", threads)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, not {value}")
+    chosen_workers = workers if workers is not None else min(2 * max(1, cpus) + 1, MAX_WORKERS)
+    return Concurrency(chosen_workers, threads if threads is not None else THREADS_PER_WORKER)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (respects a container's or `taskset`'s CPU set where the OS says)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,8 +58,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-        help="gunicorn worker processes (default $WEB_CONCURRENCY or 2)",
+        default=None,
+        help="gunicorn worker processes (default $WEB_CONCURRENCY, else 2 × CPUs + 1, at most 12)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads per worker (default $WEB_THREADS, else 2)",
     )
     parser.set_defaults(func=run)
 
@@ -52,6 +96,17 @@ def collect_static() -> None:
 
 def run(args: argparse.Namespace) -> int:
     django_setup()
+    from kneadwell.core.env import env_int
+
+    try:
+        concurrency = concurrency_for(
+            cpus=usable_cpus(),
+            workers=args.workers if args.workers is not None else env_int("WEB_CONCURRENCY", 0) or None,
+            threads=args.threads if args.threads is not None else env_int("WEB_THREADS", 0) or None,
+        )
+    except ValueError as exc:
+        print(f"kneadwell serve: {exc}", file=sys.stderr)
+        return 2
     prepare(demo=args.demo)
     collect_static()
     from django.db import connections
@@ -74,13 +129,17 @@ def run(args: argparse.Namespace) -> int:
         def load(self) -> Any:
             return application
 
-    print(f"Kneadwell is serving at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    print(
+        f"Kneadwell is serving at http://{args.host}:{args.port}/ with {concurrency.workers} workers of "
+        f"{concurrency.threads} threads (Ctrl+C stops it)",
+        flush=True,
+    )
     Server(
         {
             "bind": f"{args.host}:{args.port}",
-            "workers": max(1, args.workers),
+            "workers": concurrency.workers,
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": concurrency.threads,
             "accesslog": "-" if os.environ.get("ACCESS_LOG") else None,
             "timeout": 60,
         }
