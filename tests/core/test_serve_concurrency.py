@@ -29,7 +29,9 @@ def test_numbers_asked_for_are_kept_even_past_the_ceiling() -> None:
 
 
 @pytest.mark.parametrize(("workers", "threads", "words"), [(0, None, "workers"), (None, -1, "threads")])
-def test_fewer_than_one_is_refused_with_the_name(workers: int | None, threads: int | None, words: str) -> None:
+def test_fewer_than_one_is_refused_with_the_name(
+    workers: int | None, threads: int | None, words: str
+) -> None:
     with pytest.raises(ValueError, match=f"{words} must be at least 1"):
         concurrency_for(cpus=2, workers=workers, threads=threads)
 
