@@ -1,5 +1,6 @@
 """Generating a progress report: who may have which version, loading the client within the actor's
-reach, collecting the content, and the audit row (every generation is an export of the record).
+reach, collecting the content, and the audit row (every generation is an export of the record). The
+page and the PDF both render `compose(report)`, one document (reports/document.py).
 
 Caregivers get the parent version only. The clinician version is the organisation's letter to the
 referring clinician: it is issued by the clinical team (admins, therapists/nurses), so a copy never
@@ -14,11 +15,13 @@ from typing import Literal
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action
 from kneadwell.care.selectors import plan_get
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kneadwell.reports import content
+from kneadwell.reports.compose import compose
 
 Format = Literal["pdf", "html"]
 MAX_ID = 2**63 - 1
@@ -80,7 +83,7 @@ def report_build(
     plan = plan_get(client=client, plan_id=plan_id) if plan_id is not None else None
     report = content.collect(actor=actor, client=client, version=version, plan=plan, now=now)
     scope = f"plan {plan.pk}" if plan is not None else "all plans"
-    audit_record(
+    audit_action(
         actor=actor,
         action=Action.EXPORT,
         entity="report",
@@ -105,4 +108,4 @@ def report_pdf(
     report = report_build(
         actor=actor, client_id=client_id, version=version, plan_id=plan_id, fmt="pdf", now=now
     )
-    return report, render_pdf(report)
+    return report, render_pdf(compose(report))

@@ -1,5 +1,5 @@
-"""The sentences a report prints, shared by the printable page and the PDF so the two say the same
-thing. Pure functions of the content dataclasses (no database access)."""
+"""The sentences a report prints (`reports.compose` puts them into the one document the page and the
+PDF render). Pure functions of the facts dataclasses (no database access)."""
 
 from __future__ import annotations
 
@@ -177,40 +177,6 @@ def call_for_help(report: Report) -> str:
     return (
         CALL_FOR_HELP.format(name=name, organisation=report.organisation) + " " + EMERGENCY.format(name=name)
     )
-
-
-def page_context(report: Report) -> dict[str, object]:
-    """The sentences and rows the printable page shows (the PDF builds the same from the same helpers)."""
-    c = report.client
-    return {
-        "intro": INTRO_PARENT.format(name=c.given_name, organisation=report.organisation)
-        if report.is_parent
-        else INTRO_CLINICIAN,
-        "client_rows": [r for r in client_rows(c) if r[1]],
-        "plans": [
-            (
-                p,
-                [r for r in (parent_plan_facts(p) if report.is_parent else plan_rows(p)) if r[1]],
-                adherence_facts(p),
-            )
-            for p in report.plans
-        ],
-        "sessions": [(s, session_stop_words(s)) for s in report.sessions],
-        "session_groups": session_groups(report),
-        "sessions_note": sessions_note(report),
-        "consents": [(k, signed_words(k), consent_state(k)) for k in c.consents],
-        "consent_caution": consent_caution(report),
-        "call_for_help": call_for_help(report),
-        "centile_explained": centile_explained(c.given_name),
-        "upcoming": [(p, s) for p in report.plans for s in p.upcoming],
-        "velocity_plain": next((v.plain for v in report.growth.velocities if v.plain), "")
-        if report.growth
-        else "",
-        "methods": list({v.method_id: v for v in report.growth.velocities}.values()) if report.growth else [],
-        "goal_note": next((v.goal_note for v in report.growth.velocities if v.goal_note), "")
-        if report.growth
-        else "",
-    }
 
 
 def sentence(text: str) -> str:

@@ -12,7 +12,8 @@ from django.urls import reverse
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.core.web import ActorRequest, page
-from kneadwell.reports import services, texts
+from kneadwell.reports import services
+from kneadwell.reports.compose import compose
 
 
 def _query(version: str, plan_id: int | None) -> str:
@@ -44,8 +45,10 @@ def report_page(request: ActorRequest, client_id: int) -> HttpResponse:
         request,
         "reports/report.html",
         {
-            **texts.page_context(report),
-            "report": report,
+            # The page draws the same document the PDF draws (reports/document.py).
+            "document": compose(report),
+            "client_id": client_id,
+            "client_name": report.client.name,
             "pdf_url": reverse("reports:pdf", args=[client_id]) + "?" + _query(version, plan_id),
             "other_url": here + "?" + _query(other, plan_id)
             if services.may_have(request.actor, other)

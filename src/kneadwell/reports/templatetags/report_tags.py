@@ -1,52 +1,42 @@
-"""Filters for the printable report: the same number formats as the PDF (`reports.words`)."""
+"""Filters for the printable report: inline text runs to HTML, and the footer text for a CSS string.
+Everything else the page shows arrives already worded and formatted in the document
+(`reports.compose`), the same strings the PDF prints."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
-from kneadwell.reports import texts, words
+from kneadwell.reports.document import Text, spans
 
 register = template.Library()
 
-
-@register.filter
-def sds(value: float | None) -> str:
-    return "—" if value is None else words.signed(value)
-
-
-@register.filter
-def centile(value: float | None) -> str:
-    return words.centile(value)
+_TAGS = {"strong": "strong", "strike": "s"}
+_CLASSES = {"muted": "muted", "flag": "badge stop"}
+TONES = {"body": "", "small": "small", "muted": "small muted", "caution": "small caution"}
 
 
 @register.filter
-def minutes(value: float | None) -> str:
-    return words.minutes(value)
+def rich(text: Text) -> SafeString:
+    """Inline text as HTML: each run escaped, strong and struck runs in their elements, muted and flagged
+    runs in a span with their class."""
+    out = []
+    for span in spans(text):
+        if span.style in _TAGS:
+            tag = _TAGS[span.style]
+            out.append(format_html("<{}>{}</{}>", tag, span.text, tag))
+        elif span.style in _CLASSES:
+            out.append(format_html('<span class="{}">{}</span>', _CLASSES[span.style], span.text))
+        else:
+            out.append(conditional_escape(span.text))
+    return mark_safe("".join(out))  # noqa: S308 - every run escaped just above
 
 
 @register.filter
-def percent(value: float | None) -> str:
-    return words.percent(value)
-
-
-@register.filter
-def day(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return words.day(value.date() if isinstance(value, dt.datetime) else value)
-
-
-@register.filter
-def moment(value: dt.datetime | None) -> str:
-    return "" if value is None else words.moment(value)
-
-
-@register.filter
-def sentence(value: str) -> str:
-    return texts.sentence(value)
+def tone(value: str) -> str:
+    """The page's classes for a block's tone."""
+    return TONES.get(value, "")
 
 
 @register.filter
