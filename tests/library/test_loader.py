@@ -297,7 +297,7 @@ def test_a_repeated_key_is_an_error_not_a_silent_overwrite(content_copy: Path, e
         content_copy / "conditions.yaml", "    label: Asthma\n", "    label: Asthma\n    label: Wheezing\n"
     )
     found = problem(content_copy)
-    assert "key 'label' repeats" in found.message
+    assert "key 'label' appears twice" in found.message
     assert found.line == line + 1
 
 

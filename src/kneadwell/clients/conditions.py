@@ -1,20 +1,19 @@
 """The coded list of health conditions a client record may carry. The codes and labels live in the
-content library (library/content/conditions.yaml) so that safety rules and client records share them."""
+content library (library/content/conditions.yaml) so that safety rules and client records share them; the
+file is read by kneadwell.content.loader like every other content file (the library validates it)."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-import yaml
+from kneadwell.content.loader import read_file
 
-CONDITIONS_FILE = Path(__file__).resolve().parent.parent / "library" / "content" / "conditions.yaml"
+CONDITIONS_FILE = "conditions.yaml"
 
 
 @cache
 def condition_labels() -> dict[str, str]:
-    with CONDITIONS_FILE.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = read_file("library", CONDITIONS_FILE).data
     items = data["conditions"] if isinstance(data, dict) else data
     return {str(item["id"]): str(item["label"]) for item in items}
 

@@ -23,17 +23,26 @@ What the loader enforces, beyond each field's type (see docs/evidence.md for the
 from __future__ import annotations
 
 import functools
-import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
+from kneadwell.content.loader import (
+    AREAS,
+    ContentError,
+    ContentProblem,
+    Document,
+    content_files,
+    content_hash,
+    read_area,
+)
+from kneadwell.content.sources import source_registry
+
+CONTENT_DIR = AREAS["evidence"]
 
 Population = Literal[
     "infant-term", "infant-preterm", "child", "adult-stroke", "adult-sports", "adult-post-operative",
@@ -263,71 +272,15 @@ class ContentFile(_Model):
     excluded: tuple[ExcludedClaim, ...] = ()
 
 
-class EvidenceContentError(ValueError):
-    """A content file is wrong; `file` and `line` say where (line 1 is the first line)."""
-
-    def __init__(self, file: Path, line: int, message: str) -> None:
-        self.file = file
-        self.line = line
-        self.message = message
-        super().__init__(f"{file}:{line}: {message}")
+class EvidenceContentError(ContentError):
+    """A content file is wrong; `file` and `line` say where (line 1 is the first line) and `problems`
+    lists every problem found, first one first."""
 
 
-# --- YAML with line numbers --------------------------------------------------------------------------
-
-Path_ = tuple[str | int, ...]
-
-
-def _parse_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
-    """The file's data and, for every mapping key and list item, the line it starts on. Duplicate
-    keys are an error (PyYAML would silently keep the last one)."""
-    text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise EvidenceContentError(path, line, f"not valid YAML: {exc.problem or exc.context}") from None
-    finally:
-        loader.dispose()
-
-    lines: dict[Path_, int] = {(): 1}
-
-    def walk(n: yaml.Node, at: Path_) -> None:
-        if isinstance(n, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in n.value:
-                key = str(key_node.value)
-                if key in seen:
-                    raise EvidenceContentError(path, key_node.start_mark.line + 1,
-                                               f"key '{key}' appears twice in the same mapping")
-                seen.add(key)
-                lines[(*at, key)] = key_node.start_mark.line + 1
-                walk(value_node, (*at, key))
-        elif isinstance(n, yaml.SequenceNode):
-            for index, item in enumerate(n.value):
-                lines[(*at, index)] = item.start_mark.line + 1
-                walk(item, (*at, index))
-
-    if node is not None:
-        walk(node, ())
-    return data, lines
+def _error(file: Path, line: int, message: str) -> EvidenceContentError:
+    return EvidenceContentError([ContentProblem(file, line, message)])
 
 
-def _line_for(lines: Mapping[Path_, int], loc: Iterable[str | int]) -> int:
-    """The line of the longest prefix of `loc` that exists in the file (a missing field reports the
-    line of the entry that lacks it)."""
-    at: Path_ = ()
-    best = lines.get((), 1)
-    for part in loc:
-        at = (*at, part)
-        if at in lines:
-            best = lines[at]
-        else:
-            break
-    return best
 
 
 def _describe_loc(data: Any, loc: tuple[str | int, ...]) -> str:
@@ -347,25 +300,24 @@ def _describe_loc(data: Any, loc: tuple[str | int, ...]) -> str:
     return " → ".join(words) if words else "the file"
 
 
-def _validate_file(path: Path) -> tuple[ContentFile, dict[Path_, int]]:
-    data, lines = _parse_yaml(path)
+def _validate_file(document: Document) -> ContentFile:
+    path, data = document.path, document.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise EvidenceContentError(path, 1, "the top level must be a mapping with keys such as "
-                                            "studies, findings, claims")
+        raise _error(path, 1, "the top level must be a mapping with keys such as studies, findings, claims")
     try:
-        return ContentFile.model_validate(data), lines
+        return ContentFile.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
             # pydantic appends the failing union member or validator name to some locations
             useful = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
-            problems.append((_line_for(lines, useful), useful, error["msg"]))
+            problems.append((document.line_of(useful), useful, error["msg"]))
         line, loc, message = min(problems, key=lambda p: p[0])
         message = message.removeprefix("Value error, ")
-        raise EvidenceContentError(path, line, f"{_describe_loc(data, loc)}: {message}") from None
+        raise _error(path, line, f"{_describe_loc(data, loc)}: {message}") from None
 
 
 # --- The library -------------------------------------------------------------------------------------
@@ -448,45 +400,54 @@ class EvidenceLibrary:
 
 @dataclass
 class _Origin:
-    file: Path
-    lines: dict[Path_, int]
+    document: Document
     section: str
     index: int
 
+    @property
+    def file(self) -> Path:
+        return self.document.path
+
     def line(self, *rest: str | int) -> int:
-        return _line_for(self.lines, (self.section, self.index, *rest))
+        return self.document.line_of((self.section, self.index, *rest))
 
 
 def content_version(directory: Path) -> str:
-    """A hash of the content files' names and bytes: changes whenever any reviewed file changes."""
-    digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.yaml")):
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return f"sha256:{digest.hexdigest()}"
+    """The content version (kneadwell.content): a sha256 over every content file of every area, with this
+    directory as the evidence area. Changes whenever any reviewed file changes; equals the hash in the
+    library's version for the shipped content."""
+    return f"sha256:{content_hash({'evidence': directory})}"
 
 
 def load_evidence_from(directory: Path) -> EvidenceLibrary:
     """Load and cross-check every *.yaml file in `directory` (no caching)."""
-    paths = sorted(directory.glob("*.yaml"))
+    paths = content_files("evidence", directory)
     if not paths:
-        raise EvidenceContentError(directory, 1, "no *.yaml content files in this directory")
-    order = {path: i for i, path in enumerate(paths)}
+        raise _error(directory, 1, "no *.yaml content files in this directory")
+    documents, broken = read_area("evidence", directory)
+    if broken:
+        raise EvidenceContentError(broken)
 
     studies: dict[str, tuple[Study, _Origin]] = {}
     findings: dict[str, tuple[Finding, _Origin]] = {}
     claims: dict[str, tuple[Claim, _Origin]] = {}
     ceilings: list[tuple[Ceiling, _Origin]] = []
     excluded: list[ExcludedClaim] = []
-    problems: list[tuple[int, int, Path, str]] = []
+    problems: list[ContentProblem] = []
 
     def problem(origin: _Origin, line: int, message: str) -> None:
-        problems.append((order[origin.file], line, origin.file, message))
+        problems.append(ContentProblem(origin.file, line, message))
 
-    for path in paths:
-        content, lines = _validate_file(path)
+    contents: list[tuple[Document, ContentFile]] = []
+    for document in documents:
+        try:
+            contents.append((document, _validate_file(document)))
+        except EvidenceContentError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise EvidenceContentError(problems)
+
+    for document, content in contents:
         sections: tuple[tuple[str, tuple[Any, ...], dict[str, Any]], ...] = (
             ("studies", content.studies, studies),
             ("findings", content.findings, findings),
@@ -494,7 +455,7 @@ def load_evidence_from(directory: Path) -> EvidenceLibrary:
         )
         for section, items, registry in sections:
             for index, item in enumerate(items):
-                origin = _Origin(path, lines, section, index)
+                origin = _Origin(document, section, index)
                 for other_registry in (studies, findings, claims):
                     if item.id in other_registry:
                         first = other_registry[item.id][1]
@@ -503,8 +464,16 @@ def load_evidence_from(directory: Path) -> EvidenceLibrary:
                                 f"{first.line('id')}")
                         break
                 registry[item.id] = (item, origin)
-        ceilings.extend((c, _Origin(path, lines, "ceilings", i)) for i, c in enumerate(content.ceilings))
+        ceilings.extend((c, _Origin(document, "ceilings", i)) for i, c in enumerate(content.ceilings))
         excluded.extend(content.excluded)
+
+    # A study's `cited_in` S-numbers are ids in the one source registry.
+    registry_ids = source_registry()
+    for study, origin in studies.values():
+        for j, where in enumerate(study.cited_in):
+            if where.startswith("S") and where[1:].isdigit() and where not in registry_ids:
+                problem(origin, origin.line("cited_in", j),
+                        f"study '{study.id}' is cited in '{where}', which is not in the source registry")
 
     for finding, origin in findings.values():
         if finding.study not in studies:
@@ -562,10 +531,7 @@ def load_evidence_from(directory: Path) -> EvidenceLibrary:
                         f"({ceiling.reason})")
 
     if problems:
-        problems.sort(key=lambda p: (p[0], p[1]))
-        _, line, path, message = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise EvidenceContentError(path, line, message + more)
+        raise EvidenceContentError(problems)
 
     return EvidenceLibrary(
         studies=MappingProxyType({k: v[0] for k, v in studies.items()}),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kneadwell.content.loader import ContentVersion
 from kneadwell.library.schema import (
     BehaviouralState,
     Condition,
@@ -29,19 +29,6 @@ from kneadwell.library.schema import (
     Source,
     Technique,
 )
-
-
-@dataclass(frozen=True)
-class ContentVersion:
-    """What a session records as "the content in force": the reviewed version plus a hash of the files."""
-
-    label: str
-    sha256: str
-    reviewed_on: date
-    reviewed_by: str
-
-    def __str__(self) -> str:
-        return f"{self.label}+{self.sha256[:12]}"
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,19 @@
-"""Load the content library from its YAML files: validate each item, cross-check them, hash the files.
+"""Load the content library from its YAML files: validate each item, cross-check them, version them.
 
     library = load_library()            # the reviewed content shipped in kneadwell/library/content/
     library = load_library(Path("x"))   # another folder (tests, or a reviewer's working copy)
     library = default_library()         # the shipped content, loaded once per process
 
 Every problem is reported as file and line (ContentError.problems, sorted by file then line). Loading is
-pure and idempotent: the same files give an equal Library with the same version.
+pure and idempotent: the same files give an equal Library with the same version. The files are read by
+kneadwell.content.loader (the one reader of all clinical content); the version is the manifest's label
+plus its hash over the content of every area (library, evidence, instruments), so it is the version that
+readiness checks, intakes, plans and sessions record.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -20,39 +21,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kneadwell.content.loader import (
+    AREAS,
+    MANIFEST_FILE,
+    ContentError,
+    ContentProblem,
+    ContentVersion,
+    Document,
+    content_hash,
+    read_area,
+)
 from kneadwell.library import predicates as P
-from kneadwell.library.catalog import ContentVersion, Library
+from kneadwell.library.catalog import Library
 from kneadwell.library.crosscheck import crosscheck
 from kneadwell.library.schema import COLLECTIONS, Item, Manifest
 from kneadwell.library.stop_rules import CHECK_IDS
-from kneadwell.library.yamlsource import SourceFile, YamlProblem, read_yaml
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
-MANIFEST_FILE = "manifest.yaml"
-
-
-@dataclass(frozen=True)
-class ContentProblem:
-    file: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class ContentError(Exception):
-    """The content does not validate. `problems` lists every problem found, first one first."""
-
-    def __init__(self, problems: list[ContentProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (str(p.file), p.line))
-        first = self.problems[0]
-        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(f"{first}{more}")
-
-    @property
-    def first(self) -> ContentProblem:
-        return self.problems[0]
+CONTENT_DIR = AREAS["library"]
 
 
 def _describe(error: Mapping[str, Any]) -> str:
@@ -84,32 +69,15 @@ def _loc_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _hash(files: list[Path], root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def load_library(content_dir: Path | None = None) -> Library:
     root = (content_dir or CONTENT_DIR).resolve()
     if not root.is_dir():
         raise ContentError([ContentProblem(root, 1, "content folder not found")])
-    files = sorted(root.glob("*.yaml"))
-    problems: list[ContentProblem] = []
-    parsed: list[SourceFile] = []
-    for path in files:
-        try:
-            parsed.append(read_yaml(path))
-        except YamlProblem as exc:
-            problems.append(ContentProblem(exc.file, exc.line, exc.message))
+    parsed, problems = read_area("library", root)
 
     items: dict[str, dict[str, Any]] = {name: {} for name in COLLECTIONS}
-    origin: dict[tuple[str, str], tuple[SourceFile, tuple[str | int, ...]]] = {}
-    home: dict[str, SourceFile] = {}  # collection -> first file that holds it
+    origin: dict[tuple[str, str], tuple[Document, tuple[str | int, ...]]] = {}
+    home: dict[str, Document] = {}  # collection -> first file that holds it
     manifest: Manifest | None = None
 
     for source in parsed:
@@ -203,7 +171,7 @@ def load_library(content_dir: Path | None = None) -> Library:
             read_by[qid].append(rule.id)
     version = ContentVersion(
         label=manifest.version,
-        sha256=_hash(files, root),
+        sha256=content_hash({"library": root}),
         reviewed_on=manifest.reviewed_on,
         reviewed_by=manifest.reviewed_by,
     )

@@ -61,10 +61,17 @@ class Manifest(Item):
 
 
 class Source(Item):
+    """One entry of the source registry (library/content/sources.yaml, read by kneadwell.content.sources)."""
+
     id: SourceId
     citation: Text
     url: Text | None = None
     reliability: Text  # e.g. "peer-reviewed RCT", "lay site", "parent handout; full text not seen"
+    # Set for the sources the measurement instruments cite: a short label, what kind of source it is and
+    # which part of the citation could not be checked.
+    short: Text | None = None
+    kind: Literal["primary", "secondary", "lay", "project"] | None = None
+    note: Text | None = None
 
 
 class Region(Item):

@@ -1,5 +1,8 @@
 """Load the reviewed catalogue (YAML under `catalogue/`) into frozen data classes, checking it as we go.
 
+The files are read by kneadwell.content.loader (the one reader of clinical content); the sources they cite
+are entries of the one source registry (library/content/sources.yaml, kneadwell.content.sources).
+
 The checks catch data slips before they reach a client: every cited source must exist, option values must be
 unique, a section's stated maximum must equal the sum of its items' maxima, bands must not overlap and must
 cover the whole score range, and the stated score range must match the items.
@@ -10,11 +13,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
+from kneadwell.content.loader import read_area
+from kneadwell.content.sources import source_registry
 
 from .model import (
     AgeRange,
@@ -30,18 +33,18 @@ from .model import (
     Source,
 )
 
-SOURCES_FILE = "sources.yaml"
-
 
 class CatalogueError(Exception):
     """The catalogue data itself is wrong (a bug in reviewed data, not a user's input)."""
 
 
-def _catalogue_files() -> Iterator[tuple[str, str]]:
-    folder = resources.files(__package__).joinpath("catalogue")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".yaml"):
-            yield entry.name, entry.read_text(encoding="utf-8")
+def _catalogue_files() -> Iterator[tuple[str, Any]]:
+    """Each catalogue file's name and data, in name order."""
+    documents, problems = read_area("instruments")
+    if problems:
+        raise CatalogueError(str(problems[0]))
+    for document in documents:
+        yield document.path.name, document.data
 
 
 def _freeze(value: Any) -> Any:
@@ -55,23 +58,30 @@ def _freeze(value: Any) -> Any:
 
 @cache
 def load_sources() -> Mapping[str, Source]:
-    for name, text in _catalogue_files():
-        if name == SOURCES_FILE:
-            raw = yaml.safe_load(text)
-            return MappingProxyType(
-                {
-                    sid: Source(
-                        id=sid,
-                        short=str(d["short"]),
-                        citation=str(d["citation"]),
-                        url=str(d.get("url") or ""),
-                        kind=str(d["kind"]),
-                        note=str(d.get("note") or ""),
-                    )
-                    for sid, d in raw.items()
-                }
+    """The sources the catalogue cites: entries of the one source registry, in registry order."""
+    cited: set[str] = set()
+    for instrument in load_instruments().values():
+        cited |= cited_source_ids(instrument)
+    return MappingProxyType({sid: s for sid, s in _registry().items() if sid in cited})
+
+
+@cache
+def _registry() -> Mapping[str, Source]:
+    """Every entry of the source registry, in the shape the instruments use (a source without a short
+    label shows its citation)."""
+    return MappingProxyType(
+        {
+            sid: Source(
+                id=sid,
+                short=s.short or s.citation,
+                citation=s.citation,
+                url=s.url or "",
+                kind=s.kind or "",
+                note=s.note or "",
             )
-    raise CatalogueError("sources.yaml is missing from the catalogue")
+            for sid, s in source_registry().items()
+        }
+    )
 
 
 def _ids(raw: Any, where: str) -> tuple[str, ...]:
@@ -280,12 +290,9 @@ def _check(instrument: Instrument, sources: Mapping[str, Source]) -> None:
 
 @cache
 def load_instruments() -> Mapping[str, Instrument]:
-    sources = load_sources()
+    sources = _registry()
     instruments: dict[str, Instrument] = {}
-    for name, text in _catalogue_files():
-        if name == SOURCES_FILE:
-            continue
-        raw = yaml.safe_load(text)
+    for name, raw in _catalogue_files():
         for entry in raw.get("instruments", [raw]):
             instrument = _instrument(entry)
             if instrument.id in instruments:
