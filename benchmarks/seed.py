@@ -742,15 +742,25 @@ class Seeder:
         return self.report
 
     def finish(self) -> None:
-        """After the last rows: PostgreSQL's sequences past the given ids, and its planner statistics
-        (autovacuum would gather them within minutes; a benchmark right after seeding should not wait)."""
+        """After the last rows: each plan's adherence figures, PostgreSQL's sequences past the given ids, and
+        its planner statistics (autovacuum would gather them within minutes; a benchmark right after
+        seeding should not wait)."""
         from django.db import connection
 
+        from kneadwell.care.services.figures import plan_figures_rebuild
+        from kneadwell.core.tenancy import check_all_tables
+
         reset_sequences(self.models)
+        # The seeder writes sessions with SQL, around the services that keep each plan's figures: count
+        # them once at the end, as the migration does for an existing database.
+        plan_figures_rebuild()
+        # Rows went in with SQL, around `save` and its tenancy check: run the same check over every table.
+        check_all_tables()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in self.models:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute("ANALYZE care_planfigures")
 
     def seed_org(self, name: str, n_clients: int, n_sessions: int, n_measurements: int) -> int:
         self.start_org(name)

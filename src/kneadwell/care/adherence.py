@@ -4,6 +4,10 @@
 - Minutes per phase: the minutes actually spent in each phase of completed sessions, on average,
   against the protocol's minutes for that phase.
 - Stops: sessions stopped, grouped by reason.
+
+`compute` works from every slot and session of a plan (the from-scratch way, kept as the reference);
+`from_tally` gives the same figures from a plan's stored tally (`care.models.PlanFigures`) and the count of
+sessions due so far, whatever the number of sessions behind it.
 """
 
 from __future__ import annotations
@@ -59,6 +63,50 @@ class Adherence:
         return None if not self.planned_total else 100 * self.done / self.planned_total
 
 
+NO_REASON = "no reason given"
+
+
+def stop_reason_label(reason: str) -> str:
+    """How a stop reason is grouped: the part before the first colon (a stop rule's label without its
+    reading, e.g. "Heart rate low" of "Heart rate low: 85 bpm for 20 s")."""
+    return (reason.split(":")[0] if reason else "") or NO_REASON
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a plan's figures are made of, apart from the clock: kept per plan and updated on each write."""
+
+    planned_total: int
+    done: int
+    completed_sessions: int
+    stopped_sessions: int
+    stop_reasons: Mapping[str, int]
+    phase_seconds: Mapping[str, float]  # summed over the completed sessions
+
+
+def from_tally(tally: Tally, *, due_so_far: int, planned_phase_minutes: Mapping[str, float]) -> Adherence:
+    """The figures `compute` gives, from the stored tally and the number of sessions due so far."""
+    completed = tally.completed_sessions
+    phases = tuple(
+        PhaseFidelity(
+            phase,
+            planned,
+            tally.phase_seconds.get(phase, 0.0) / 60 / completed if completed else None,
+        )
+        for phase, planned in planned_phase_minutes.items()
+    )
+    reasons = {reason: n for reason, n in tally.stop_reasons.items() if n}
+    return Adherence(
+        planned_total=tally.planned_total,
+        due_so_far=due_so_far,
+        done=tally.done,
+        completed_sessions=completed,
+        stopped_sessions=tally.stopped_sessions,
+        stop_reasons=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        phases=phases,
+    )
+
+
 def compute(
     *,
     slots: Iterable[SlotFact],
@@ -75,7 +123,7 @@ def compute(
     for phase, planned in planned_phase_minutes.items():
         spent = [s.phase_seconds.get(phase, 0.0) / 60 for s in completed]
         phases.append(PhaseFidelity(phase, planned, sum(spent) / len(spent) if spent else None))
-    reasons = Counter(s.stop_reason or "no reason given" for s in stopped)
+    reasons = Counter(s.stop_reason or NO_REASON for s in stopped)
     return Adherence(
         planned_total=len(slot_list),
         due_so_far=len(due),

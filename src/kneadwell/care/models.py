@@ -13,6 +13,7 @@ from django.db.models import Q
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
 from kneadwell.core.models import TimestampedModel, VersionedModel
+from kneadwell.core.tenancy import TenantManager
 from kneadwell.library.models import ReadinessCheck
 
 User = settings.AUTH_USER_MODEL
@@ -49,6 +50,8 @@ class Plan(VersionedModel):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
 
+    objects = TenantManager(parents=("client", "enrolment_check"))
+
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
         indexes: ClassVar = [models.Index(fields=["organisation", "status"], name="plan_org_status")]
@@ -76,6 +79,8 @@ class ScheduledSession(models.Model):
     phase = models.CharField(max_length=80, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     reminded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager(through="plan")
 
     class Meta:
         ordering: ClassVar = ["due_at", "sequence"]
@@ -136,6 +141,8 @@ class Session(VersionedModel):
     stop_reason = models.TextField(blank=True)
     performed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
+    objects = TenantManager(parents=("client", "plan", "slot", "readiness_check"))
+
     class Meta:
         ordering: ClassVar = ["-started_at", "-id"]
         indexes: ClassVar = [
@@ -171,6 +178,8 @@ class StepLog(models.Model):
     skip_reason = models.TextField(blank=True)
     seconds = models.FloatField()
     ended_at = models.DateTimeField()
+
+    objects = TenantManager(through="session")
 
     class Meta:
         ordering: ClassVar = ["index"]
@@ -209,6 +218,8 @@ class Observation(models.Model):
     decision = models.CharField(max_length=10)
     reasons = models.JSONField(default=list, blank=True)
 
+    objects = TenantManager(through="session")
+
     class Meta:
         ordering: ClassVar = ["observed_at", "id"]
         constraints: ClassVar = [models.UniqueConstraint(fields=["session", "key"], name="observation_once")]
@@ -242,6 +253,8 @@ class Note(VersionedModel):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
+    objects = TenantManager(through="session")
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for session {self.session_id}"
 
@@ -255,6 +268,8 @@ class NoteAmendment(TimestampedModel):
     text = models.TextField()
     reason = models.TextField()
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager(through="note")
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
@@ -282,8 +297,36 @@ class AdverseEvent(VersionedModel):
     follow_up = models.TextField(blank=True)
     reported_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
+    objects = TenantManager(parents=("client", "session"))
+
     class Meta:
         ordering: ClassVar = ["-occurred_at", "-id"]
 
     def __str__(self) -> str:
         return f"adverse event ({self.severity}) for client {self.client_id}"
+
+
+class PlanFigures(models.Model):
+    """A plan's adherence figures kept up to date, so that pages over many plans (the unit's adherence
+    page) read one row per plan instead of walking every session. Written only by
+    `care.services.figures.plan_figures_refresh`, in the same transaction as the session or plan change
+    that moves them; the migration that made this table filled it from the sessions already there
+    (`plan_figures_rebuild` does the same for rows written with SQL, as the benchmark seeder does).
+    Sessions due so far depend on the clock, so they are counted when read (from the slot index, not from
+    the sessions)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, primary_key=True, related_name="figures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    planned_total = models.PositiveIntegerField(default=0)  # scheduled sessions not cancelled
+    done = models.PositiveIntegerField(default=0)  # scheduled sessions done
+    completed_sessions = models.PositiveIntegerField(default=0)
+    stopped_sessions = models.PositiveIntegerField(default=0)
+    stop_reasons = models.JSONField(default=dict)  # reason -> stopped sessions
+    phase_seconds = models.JSONField(default=dict)  # phase -> seconds, summed over completed sessions
+    last_session_at = models.DateTimeField(null=True, blank=True)  # latest completed or stopped start
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager(parents=("plan",))
+
+    def __str__(self) -> str:
+        return f"figures of plan {self.plan_id}"

@@ -11,17 +11,17 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, diff, snapshot
+from kneadwell.audit.writes import create_audited, edit_audited, save_audited
 from kneadwell.care import schedule
 from kneadwell.care.models import (
     Plan,
     ScheduledSession,
 )
 from kneadwell.care.services.common import check_rescreen, lock_client, valid_regions
+from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
-from kneadwell.core.concurrency import lock_for_edit
 from kneadwell.core.errors import DomainError, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.models import ReadinessCheck
@@ -81,7 +81,8 @@ def plan_create(
             raise ValidationFailed(
                 {"protocol": [f"{client.given_name} already has an active plan for this protocol."]}
             )
-        plan = Plan.objects.create(
+        slots = schedule.generate(protocol.dose, start=starts_at, open_weeks=open_weeks)
+        plan = Plan(
             organisation_id=client.organisation_id,
             client=client,
             protocol_id=protocol.id,
@@ -98,15 +99,10 @@ def plan_create(
             calendar_token=secrets.token_urlsafe(32),
             created_by=actor.user,
         )
-        slots = schedule.generate(protocol.dose, start=starts_at, open_weeks=open_weeks)
-        ScheduledSession.objects.bulk_create(
-            ScheduledSession(plan=plan, sequence=s.sequence, due_at=s.due_at, phase=s.phase) for s in slots
-        )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=plan,
             entity="plan",
-            entity_id=plan.pk,
             client_id=client.pk,
             summary=f"enrolled on {protocol.name} ({len(slots)} sessions scheduled)",
             changes={
@@ -118,6 +114,10 @@ def plan_create(
                 "goals": goals,
             },
         )
+        ScheduledSession.objects.bulk_create(
+            ScheduledSession(plan=plan, sequence=s.sequence, due_at=s.due_at, phase=s.phase) for s in slots
+        )
+        plan_figures_refresh(plan_id=plan.pk)
     return plan
 
 
@@ -142,31 +142,26 @@ def plan_update(
         )
     avoid = valid_regions(avoid_regions, "avoid_regions")
     focus = valid_regions(focus_regions, "focus_regions")
-    with transaction.atomic():
-        current = lock_for_edit(Plan.objects.filter(client_id=plan.client_id), plan.pk, expected_version)
-        fields = {
-            "avoid_regions": avoid,
-            "focus_regions": focus,
-            "max_pressure": max_pressure,
-            "minutes_factor": minutes_factor,
-            "goals": goals.strip(),
-            "reminders": reminders,
-        }
-        before = snapshot(current, fields)
-        for key, value in fields.items():
-            setattr(current, key, value)
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="plan",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary="changed the plan's personalisation",
-            changes=diff(before, snapshot(current, fields)),
-        )
-    return current
+    fields = {
+        "avoid_regions": avoid,
+        "focus_regions": focus,
+        "max_pressure": max_pressure,
+        "minutes_factor": minutes_factor,
+        "goals": goals.strip(),
+        "reminders": reminders,
+    }
+    with edit_audited(
+        actor=actor,
+        queryset=Plan.objects.filter(client_id=plan.client_id),
+        pk=plan.pk,
+        expected_version=expected_version,
+        entity="plan",
+        client_id=plan.client_id,
+        fields=tuple(fields),
+        summary="changed the plan's personalisation",
+    ) as edit:
+        edit.apply(fields)
+    return edit.row
 
 
 def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
@@ -180,16 +175,14 @@ def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
         current.status = Plan.Status.ENDED
         current.ended_at = timezone.now()
         current.end_reason = reason.strip()
-        current.version += 1
-        current.save()
         cancelled = current.slots.filter(status=ScheduledSession.Status.DUE).update(
             status=ScheduledSession.Status.CANCELLED
         )
-        audit_record(
+        plan_figures_refresh(plan_id=current.pk)
+        save_audited(
             actor=actor,
-            action=Action.UPDATE,
+            obj=current,
             entity="plan",
-            entity_id=current.pk,
             client_id=current.client_id,
             summary=f"ended the plan ({cancelled} sessions cancelled)",
             changes={"end_reason": current.end_reason},

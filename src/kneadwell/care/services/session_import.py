@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.writes import create_audited
 from kneadwell.care.models import (
     Session,
     StepLog,
 )
+from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.selectors import client_queryset
@@ -171,7 +172,7 @@ def session_import(
     with transaction.atomic():
         if started_at >= client.created_at:
             consent_require(client=client, scope=Scope.CARE, what="sessions")
-        session = Session.objects.create(
+        session = Session(
             organisation_id=client.organisation_id,
             client=client,
             protocol_id=protocol.id,
@@ -196,6 +197,26 @@ def session_import(
             stop_reason=stop_reason.strip(),
             performed_by=actor.user,
         )
+        done = sum(1 for step in steps if step.outcome == StepLog.Outcome.DONE)
+        create_audited(
+            actor=actor,
+            obj=session,
+            entity="session",
+            client_id=client.pk,
+            summary=f"recorded after the fact (imported from {source}): a {status} {protocol.name} session "
+            f"of {timezone.localtime(started_at):%Y-%m-%d %H:%M}, {done} step(s) done, "
+            f"{len(steps) - done} skipped"[:500],
+            changes={
+                "imported_from": source,
+                "status": status,
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "steps_done": done,
+                "steps_skipped": len(steps) - done,
+                "minutes": round(sum(step.seconds for step in steps) / 60, 2),
+                "stop_reason": session.stop_reason,
+            },
+        )
         logs, elapsed = [], 0.0
         for i, step in enumerate(steps):
             elapsed += step.seconds
@@ -213,25 +234,7 @@ def session_import(
                 )
             )
         StepLog.objects.bulk_create(logs)
-        done = sum(1 for step in steps if step.outcome == StepLog.Outcome.DONE)
-        audit_record(
-            actor=actor,
-            action=Action.CREATE,
-            entity="session",
-            entity_id=session.pk,
-            client_id=client.pk,
-            summary=f"recorded after the fact (imported from {source}): a {status} {protocol.name} session "
-            f"of {timezone.localtime(started_at):%Y-%m-%d %H:%M}, {done} step(s) done, "
-            f"{len(steps) - done} skipped"[:500],
-            changes={
-                "imported_from": source,
-                "status": status,
-                "started_at": started_at,
-                "ended_at": ended_at,
-                "steps_done": done,
-                "steps_skipped": len(steps) - done,
-                "minutes": round(sum(step.seconds for step in steps) / 60, 2),
-                "stop_reason": session.stop_reason,
-            },
-        )
+        # Belongs to no plan today, so no plan's figures move; kept so that attaching one later cannot
+        # leave them behind.
+        plan_figures_refresh(plan_id=session.plan_id)
     return session

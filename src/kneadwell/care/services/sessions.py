@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm, Role
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action, create_audited, save_audited
 from kneadwell.care.models import (
     Observation,
     Plan,
@@ -22,6 +23,7 @@ from kneadwell.care.models import (
 )
 from kneadwell.care.routine import todays_steps, verdict_for_today
 from kneadwell.care.services.common import check_rescreen, lock_client
+from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
@@ -114,7 +116,7 @@ def session_start(
                     ]
                 }
             )
-        session = Session.objects.create(
+        session = Session(
             organisation_id=client.organisation_id,
             client=client,
             plan=plan,
@@ -129,11 +131,10 @@ def session_start(
             started_at=now,
             performed_by=actor.user,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=session,
             entity="session",
-            entity_id=session.pk,
             client_id=client.pk,
             summary=f"started a {lib.protocols[check.protocol_id].name} session ({len(steps)} steps)",
             changes={"check": check.pk, "slot": slot.pk if slot else None, "dropped": len(dropped)},
@@ -203,13 +204,10 @@ def _save_and_audit(
     actor: Actor, current: Session, summary: str, changes: Mapping[str, Any] | None = None
 ) -> None:
     """Save a change to an open session under a new version, and audit it."""
-    current.version += 1
-    current.save()
-    audit_record(
+    save_audited(
         actor=actor,
-        action=Action.UPDATE,
+        obj=current,
         entity="session",
-        entity_id=current.pk,
         client_id=current.client_id,
         summary=summary,
         changes=changes,
@@ -351,8 +349,12 @@ def session_observe(
         if applied:
             current.version += 1
             current.save()
+        if applied == "stopped the session":
+            plan_figures_refresh(plan_id=current.plan_id)
         what = code or ", ".join(f"{k} {v}" for k, v in clean_vitals.items())
-        audit_record(
+        # One audit row for the observation (inserted above in its own savepoint, so a retried tap keeps
+        # the first) and the pause or stop it caused: an act over two rows, in this transaction.
+        audit_action(
             actor=actor,
             action=Action.CREATE,
             entity="observation",
@@ -401,6 +403,7 @@ def session_stop(*, actor: Actor, session: Session, reason: str) -> Session:
         current = _locked_open(session)
         _stop(current, check_id="manual", reason=reason.strip(), now=timezone.now())
         _save_and_audit(actor, current, f"stopped the session: {reason.strip()}")
+        plan_figures_refresh(plan_id=current.plan_id)
     return current
 
 
@@ -419,4 +422,5 @@ def session_complete(*, actor: Actor, session: Session) -> Session:
         _save_and_audit(actor, current, "completed the session")
         if current.slot_id:
             ScheduledSession.objects.filter(pk=current.slot_id).update(status=ScheduledSession.Status.DONE)
+        plan_figures_refresh(plan_id=current.plan_id)
     return current
