@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from kneadwell.outcomes.charts import MARKERS, Series, describe_trend, trend_chart_svg
 
 D = dt.date(2026, 11, 1)
@@ -70,3 +72,46 @@ def test_the_same_data_gives_the_same_bytes() -> None:
     series = [Series("Total", ((D, 1.0), (D + dt.timedelta(days=1), 2.0)))]
     first = trend_chart_svg(title="x", series=series, y_label="y")
     assert first == trend_chart_svg(title="x", series=series, y_label="y")
+
+
+def test_the_chart_data_gives_each_series_its_own_shape_and_the_ordinal_ticks() -> None:
+    from kneadwell.outcomes.charts import trend_chart_data
+
+    series = [
+        Series("Left", ((D, 3.0), (D + dt.timedelta(days=7), 2.0))),
+        Series("Right", ((D, 2.0), (D + dt.timedelta(days=7), 2.0))),
+        Series("Empty", ()),
+    ]
+    label = "Modified Ashworth grade"
+    data = trend_chart_data(
+        title="MAS", series=series, y_label=label, direction="higher_worse", y_ticks=MAS_TICKS
+    )
+    assert [s["label"] for s in data["series"]] == ["Left", "Right"]  # an empty series is not drawn
+    assert data["series"][0]["marker"] != data["series"][1]["marker"]
+    assert data["series"][0]["colour"] != data["series"][1]["colour"]
+    assert data["series"][0]["points"] == [{"date": "2026-11-01", "y": 3.0}, {"date": "2026-11-08", "y": 2.0}]
+    assert [t["label"] for t in data["y_ticks"]] == ["0", "1", "1+", "2", "3", "4"]
+    assert data["y_range"] == [-0.3, 5.3]
+    assert data["y_label"] == "Modified Ashworth grade (higher is worse ↑)"
+    assert data["x_range"] == ["2026-10-30", "2026-11-10"]  # two days' margin either side
+    assert data["legend"] is True
+    assert data["description"] == describe_trend("MAS", series, label, "higher_worse", MAS_TICKS)
+
+
+def test_the_chart_data_keeps_the_whole_scale_and_its_reference_lines() -> None:
+    from kneadwell.outcomes.charts import trend_chart_data
+
+    series = [Series("Total", ((D, 4.0),))]
+    data = trend_chart_data(
+        title="NIPS",
+        series=series,
+        y_label="Total score",
+        y_range=(0.0, 7.0),
+        integer=True,
+        reference_lines=[(3.5, "↑ pain")],
+    )
+    assert data["y_range"] == pytest.approx([-0.28, 7.28])
+    assert data["integer"] is True
+    assert data["reference_lines"] == [{"value": 3.5, "label": "↑ pain"}]
+    assert data["legend"] is False
+    assert data["series"][0]["dash"] == []

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from xml.sax.saxutils import escape
 
 MARKERS: Final = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
@@ -163,6 +163,95 @@ def trend_chart_svg(
             buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
         )
     return _accessible(buffer.getvalue(), title, description)
+
+
+# The same markers and line styles for a browser to draw (static/js/charts.js knows these names).
+MARKER_NAMES: Final = {
+    "o": "circle",
+    "s": "square",
+    "^": "triangle-up",
+    "D": "diamond",
+    "v": "triangle-down",
+    "P": "plus",
+    "X": "cross",
+    "*": "star",
+    "h": "hexagon",
+    "<": "triangle-left",
+    ">": "triangle-right",
+    "p": "pentagon",
+}
+DASHES: Final = {"-": [], "--": [6, 3], "-.": [6, 3, 1.5, 3], ":": [1.5, 3]}
+
+
+def _y_range(
+    series: Sequence[Series],
+    y_ticks: Sequence[tuple[float, str]] | None,
+    y_range: tuple[float, float] | None,
+    reference_lines: Sequence[tuple[float, str]],
+) -> tuple[float, float] | None:
+    """The value axis as `trend_chart_svg` sets it: the ordinal ticks with a margin, the whole scale with
+    4%, otherwise the values and reference lines with matplotlib's 5% margins."""
+    if y_range is not None:
+        low, high = y_range
+        pad = (high - low) * 0.04
+        return low - pad, high + pad
+    if y_ticks:
+        values = [v for v, _ in y_ticks]
+        return min(values) - 0.3, max(values) + 0.3
+    values = [v for s in series for _, v in s.points] + [v for v, _ in reference_lines]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.05 or max(abs(high) * 0.05, 1.0)
+    return low - pad, high + pad
+
+
+def trend_chart_data(
+    *,
+    title: str,
+    series: Sequence[Series],
+    y_label: str,
+    direction: str = "neither",
+    y_ticks: Sequence[tuple[float, str]] | None = None,
+    y_range: tuple[float, float] | None = None,
+    integer: bool = False,
+    reference_lines: Sequence[tuple[float, str]] = (),
+    description: str | None = None,
+) -> dict[str, Any]:
+    """What `trend_chart_svg` draws, as data for a browser to draw: each series with its colour, marker
+    shape and line style (the same per position), the ordinal ticks, the reference lines and the axes."""
+    words = DIRECTION_WORDS.get(direction, "")
+    drawn = [s for s in series if s.points]
+    dates = [d for s in drawn for d, _ in s.points]
+    x_range = None
+    if dates:
+        lo, hi = min(dates), max(dates)
+        pad = dt.timedelta(days=max(round((hi - lo).days * 0.05), 2))
+        x_range = [(lo - pad).isoformat(), (hi + pad).isoformat()]
+    low_high = _y_range(series, y_ticks, y_range, reference_lines)
+    return {
+        "kind": "trend",
+        "title": title,
+        "description": description or describe_trend(title, series, y_label, direction, y_ticks),
+        "y_label": y_label + (f" ({words} ↑)" if words else ""),
+        "x_range": x_range,
+        "y_range": [round(v, 4) for v in low_high] if low_high is not None else None,
+        "y_ticks": [{"value": v, "label": label} for v, label in (y_ticks or ())],
+        "integer": integer and not y_ticks,
+        "reference_lines": [{"value": v, "label": label} for v, label in reference_lines],
+        "legend": len(drawn) > 1,
+        "series": [
+            {
+                "label": s.label,
+                "colour": COLOURS[k % len(COLOURS)],
+                "marker": MARKER_NAMES[MARKERS[k % len(MARKERS)]],
+                "dash": DASHES[LINESTYLES[(k // len(COLOURS)) % len(LINESTYLES)] if len(series) > 1 else "-"],
+                "points": [{"date": d.isoformat(), "y": v} for d, v in s.points],
+            }
+            for k, s in enumerate(series)
+            if s.points
+        ],
+    }
 
 
 _NUMBER = re.compile(r"-?\d+\.\d{3,}")

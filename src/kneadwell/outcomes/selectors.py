@@ -26,7 +26,8 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import NotFound, ValidationFailed
 from kneadwell.outcomes import instruments
-from kneadwell.outcomes.charts import Series, trend_chart_svg
+from kneadwell.outcomes.charts import Series, describe_trend, trend_chart_svg
+from kneadwell.outcomes.charts import trend_chart_data as trend_chart_data_of
 from kneadwell.outcomes.growth import (
     Ages,
     SdsResult,
@@ -42,15 +43,15 @@ from kneadwell.outcomes.growth import (
 # `ages` and `velocity` come from their modules: the package's lazy exports of these two share their
 # names with the submodules, so after either submodule is imported the package attribute is the module.
 from kneadwell.outcomes.growth.ages import ages
+from kneadwell.outcomes.growth.chart import ChartPoint, default_centiles, describe_chart
+from kneadwell.outcomes.growth.chart import growth_chart_data as growth_chart_data_of
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES, REFERENCES
 from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, velocity
-from kneadwell.outcomes.instruments import Direction, Instrument, InstrumentValidationError, Kind
+from kneadwell.outcomes.instruments import Chart, Direction, Instrument, InstrumentValidationError
 from kneadwell.outcomes.measures import (
     AGE_CORRECTION_SOURCE,
     DEFAULT_VELOCITY_METHOD,
     DEFAULT_VELOCITY_WINDOW,
-    GROWTH_KINDS,
-    GROWTH_LABELS,
     REFERENCE_SOURCES,
     REGAIN_NOTE,
     VELOCITY_GOAL_NOTE,
@@ -59,8 +60,11 @@ from kneadwell.outcomes.measures import (
     VELOCITY_WINDOWS,
     VERY_PRETERM_NOTE,
     MethodInfo,
+    format_measure,
     format_number,
-    format_weight,
+    growth_instruments,
+    growth_method,
+    velocity_instrument,
     window_label,
 )
 from kneadwell.outcomes.models import Measurement
@@ -74,8 +78,9 @@ CHART_CACHE_SECONDS = 24 * 3600
 def measurement_queryset(
     *, client: Client, instrument_id: str | None = None, include_in_error: bool = False
 ) -> QuerySet[Measurement]:
-    """A loaded client's measurements, newest first (the client came from `client_get`)."""
-    qs = Measurement.objects.filter(organisation_id=client.organisation_id, client_id=client.pk)
+    """A loaded client's measurements, newest first (the client came from `client_get`). Every read of
+    measurements here starts from this one, through the scoped entry point (kneadwell.core.tenancy)."""
+    qs = Measurement.objects.of_client(client)
     if instrument_id:
         qs = qs.filter(instrument_id=instrument_id)
     if not include_in_error:
@@ -102,6 +107,18 @@ def measurement_get(*, client: Client, measurement_id: int) -> Measurement:
         raise NotFound("No such measurement for this client.") from None
 
 
+def measurements_in_error(*, client: Client, limit: int) -> tuple[list[Measurement], int]:
+    """The latest `limit` measurements marked as entered in error (with who marked them), and how many."""
+    qs = (
+        measurement_queryset(client=client, include_in_error=True)
+        .filter(entered_in_error_at__isnull=False)
+        .select_related("entered_in_error_by")
+        .order_by("-taken_at", "-id")
+    )
+    rows = list(qs[: limit + 1])
+    return rows[:limit], len(rows) if len(rows) <= limit else qs.count()
+
+
 def instruments_recorded(*, client: Client) -> list[Instrument]:
     """The instruments this client has measurements of (not in error), in catalogue order."""
     used = set(
@@ -120,37 +137,43 @@ def instrument_or_404(instrument_id: str) -> Instrument:
 # --- display --------------------------------------------------------------------------------------
 
 
-def shows_grams(client: Client, on: dt.date | None = None) -> bool:
-    """Babies' weights are read in grams; older children's and adults' in kg."""
-    on = on or timezone.localdate()
-    return (on - client.birth_date).days < 2 * 365
+def _growth_method(instrument_id: str) -> str:
+    """The growth reference method of a growth measure (its data's `growth.method`); a 4xx naming the
+    growth measures for any other instrument."""
+    method = growth_method(instrument_id)
+    if method is None:
+        names = ", ".join(i.id for i in growth_instruments())
+        raise ValidationFailed({"measure": [f"Choose one of: {names}."]})
+    return method
 
 
 def display_value(m: Measurement) -> str:
     """A measurement's main figure as a person reads it: the value in the unit that was entered, a total
     with its range, MAS grades, or ROM degrees."""
+    try:
+        inst: Instrument | None = instruments.get_instrument(m.instrument_id)
+    except InstrumentValidationError:
+        inst = None  # an instrument no longer in the catalogue: show what the row holds
+    chart = inst.chart if inst is not None else None
     if m.value is not None:
         entered = m.details.get("entered_value")
         unit = str(m.details.get("entered_unit") or m.unit)
-        try:
-            inst = instruments.get_instrument(m.instrument_id)
-            decimals = {str(u["unit"]): int(u["decimals"]) for u in inst.extra.get("units", ())}
-        except InstrumentValidationError:
-            decimals = {}
+        units = inst.extra.get("units", ()) if inst is not None else ()
+        decimals = {str(u["unit"]): int(u["decimals"]) for u in units}
         number = float(entered) if isinstance(entered, int | float) else m.value
         return f"{format_number(number, decimals.get(unit, 2))} {unit}"
-    if m.instrument_id == "modified_ashworth":
+    if chart is Chart.GRADES:
         grades = m.details.get("grades", {})
         return "; ".join(f"{m.subscores.get(k, {}).get('label', k)}: {g}" for k, g in grades.items())
-    if m.instrument_id == "range_of_motion":
+    if chart is Chart.PERCENT_OF_NORMAL:
         percent = m.details.get("percent_of_normal", {})
         return "; ".join(
             f"{s.get('label', k)}: {s.get('score'):g}° ({percent.get(k, 0):.0f}% of normal)"
             for k, s in m.subscores.items()
         )
-    if m.instrument_id == "fugl_meyer" and m.total is None:
+    if inst is not None and chart is Chart.DOMAINS and m.total is None:
         # Domains may be assessed alone: show each complete one rather than "no total".
-        domains = [str(d) for d in instruments.get_instrument("fugl_meyer").extra["domains"]]
+        domains = inst.domains
         parts = [
             f"{m.subscores[d]['label']}: {m.subscores[d]['score']:g} of {m.subscores[d]['max']:g}"
             for d in domains
@@ -160,13 +183,11 @@ def display_value(m: Measurement) -> str:
             return "; ".join(parts)
     if m.total is not None:
         top = m.details.get("max_for_this_gestation")
-        try:
-            inst = instruments.get_instrument(m.instrument_id)
-            top = top if top is not None else inst.score_max
-        except InstrumentValidationError:
-            pass
-        if m.instrument_id == "infant_day_diary":
-            return f"{m.total:.0f} min crying and fussing"
+        if top is None and inst is not None:
+            top = inst.score_max
+        if inst is not None and inst.total_display is not None:
+            shown = inst.total_display
+            return f"{m.total:.{shown.decimals}f} {shown.suffix}"
         return f"{m.total:g}" + (f" of {top:g}" if isinstance(top, int | float) else "")
     labels = m.details.get("labels")
     if isinstance(labels, dict) and labels:
@@ -212,8 +233,7 @@ def growth_series(
 ) -> list[GrowthPoint]:
     """A client's weights, lengths or head circumferences (not in error), oldest first, with ages, SDS and
     centiles against `reference` (vectorised path of the growth package; same numbers as rcpchgrowth)."""
-    if instrument_id not in GROWTH_KINDS:
-        raise ValidationFailed({"measure": [f"Choose one of: {', '.join(GROWTH_KINDS)}."]})
+    method = _growth_method(instrument_id)
     if reference not in REFERENCES:
         raise ValidationFailed({"reference": [f"Choose one of: {', '.join(REFERENCES)}."]})
     rows = list(
@@ -234,17 +254,18 @@ def growth_series(
         np.array(dates, dtype="datetime64[D]"),
         np.full(n, gw),
         np.full(n, gd),
-        np.array([GROWTH_KINDS[instrument_id]] * n),
+        np.array([method] * n),
         np.array([v for _, _, v, _, _ in rows], dtype=np.float64),
         reference,
     )
     messages = result.messages()
-    grams = instrument_id == "weight" and shows_grams(client)
+    inst = instruments.get_instrument(instrument_id)
+    age_now = (timezone.localdate() - client.birth_date).days
     points = []
     for k, (pk, _, raw, _details, unusual) in enumerate(rows):
         value = float(raw or 0.0)  # never None: the query keeps values only
         a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
-        shown = format_weight(value, grams=grams) if instrument_id == "weight" else f"{value:.1f} cm"
+        shown = format_measure(inst, value, age_days=age_now)
         points.append(
             GrowthPoint(
                 measurement_id=pk,
@@ -337,7 +358,7 @@ def weight_velocity(
     if weights is None:
         weights = [
             (timezone.localtime(t).date(), float(v or 0.0))
-            for t, v in measurement_queryset(client=client, instrument_id="weight")
+            for t, v in measurement_queryset(client=client, instrument_id=velocity_instrument().id)
             .filter(value__isnull=False)
             .order_by("taken_at", "id")
             .values_list("taken_at", "value")
@@ -415,8 +436,9 @@ def growth_summary(
     _check_choices(reference, method, window_days)
     today = timezone.localdate()
     latest = []
-    grams = shows_grams(client, today)
-    for instrument_id in GROWTH_KINDS:
+    age_today = (today - client.birth_date).days
+    for inst in growth_instruments():
+        instrument_id = inst.id
         m = (
             measurement_queryset(client=client, instrument_id=instrument_id)
             .filter(value__isnull=False)
@@ -433,16 +455,14 @@ def growth_summary(
             day,
             client.gestation_weeks,
             client.gestation_days,
-            GROWTH_KINDS[instrument_id],
+            _growth_method(instrument_id),
             m.value,
             reference,
         )
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
-        shown = format_weight(m.value, grams=grams) if instrument_id == "weight" else f"{m.value:.1f} cm"
+        shown = format_measure(inst, m.value, age_days=age_today)
         latest.append(
-            LatestGrowth(
-                instrument_id, GROWTH_LABELS[instrument_id], m.pk, day, m.value, shown, age_text(a), sds
-            )
+            LatestGrowth(instrument_id, inst.short_name, m.pk, day, m.value, shown, age_text(a), sds)
         )
     notes = []
     if reference == "uk-who" and client.gestation_weeks is not None and client.gestation_weeks < 32:
@@ -478,16 +498,16 @@ def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list
     """The latest weight, length/height and head circumference with the corrected centile (vectorised path,
     no rcpchgrowth import), for the client page. Three small indexed queries."""
     found = []
-    for instrument_id in GROWTH_KINDS:
+    for inst in growth_instruments():
         m = (
-            measurement_queryset(client=client, instrument_id=instrument_id)
+            measurement_queryset(client=client, instrument_id=inst.id)
             .filter(value__isnull=False)
             .order_by("-taken_at", "-id")
             .only("id", "taken_at", "value")
             .first()
         )
         if m is not None and m.value is not None:
-            found.append((instrument_id, m, timezone.localtime(m.taken_at).date()))
+            found.append((inst, m, timezone.localtime(m.taken_at).date()))
     if not found:
         return []
     n = len(found)
@@ -497,22 +517,22 @@ def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list
         np.array([day for _, _, day in found], dtype="datetime64[D]"),
         np.full(n, 40 if client.gestation_weeks is None else client.gestation_weeks),
         np.full(n, 0 if client.gestation_days is None else client.gestation_days),
-        np.array([GROWTH_KINDS[i] for i, _, _ in found]),
+        np.array([_growth_method(i.id) for i, _, _ in found]),
         np.array([float(m.value or 0) for _, m, _ in found], dtype=np.float64),
         reference,
     )
-    grams = shows_grams(client)
+    age_now = (timezone.localdate() - client.birth_date).days
     out = []
-    for k, (instrument_id, m, day) in enumerate(found):
+    for k, (inst, m, day) in enumerate(found):
         value = float(m.value or 0)
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
         out.append(
             LatestValue(
-                instrument_id=instrument_id,
-                label=GROWTH_LABELS[instrument_id],
+                instrument_id=inst.id,
+                label=inst.short_name,
                 measurement_id=m.pk,
                 date=day,
-                display=format_weight(value, grams=grams) if instrument_id == "weight" else f"{value:.1f} cm",
+                display=format_measure(inst, value, age_days=age_now),
                 age_text=age_text(a),
                 corrected_sds=_finite(result.corrected_sds[k]),
                 corrected_centile=_finite(result.corrected_centile[k]),
@@ -532,7 +552,7 @@ def growth_chart(
     age; a text alternative in <desc>). Cached on its content, so an unchanged chart is not redrawn."""
     if points is None:
         points = growth_series(client=client, instrument_id=instrument_id, reference=reference)
-    method = GROWTH_KINDS[instrument_id]
+    method = _growth_method(instrument_id)
     key_source = repr(
         (
             "growth-chart-v4",  # v4: chronological point for the latest only; axes fit the points
@@ -559,6 +579,45 @@ def growth_chart(
         svg = growth_chart_svg(reference, method, client.sex, plotted, width_in=4.6, height_in=4.0)
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return str(svg)
+
+
+def _plotted(client: Client, points: Sequence[GrowthPoint]) -> list[ChartPoint]:
+    """Chart points from the series, whose ages are already worked out (as `chart_points` would)."""
+    return [
+        ChartPoint(
+            p.corrected_age_days / 365.25,
+            p.chronological_age_days / 365.25,
+            p.value,
+            p.date.isoformat(),
+            p.corrected_centile,
+        )
+        for p in points
+    ]
+
+
+def growth_chart_data(
+    *,
+    client: Client,
+    instrument_id: str = "weight",
+    reference: str = DEFAULT_REFERENCE,
+    points: Sequence[GrowthPoint] | None = None,
+) -> dict[str, Any]:
+    """The growth chart as data for the browser to draw (static/js/charts.js): the same centile lines,
+    points and axes as the SVG, built in milliseconds, so nothing is drawn on the server for a page."""
+    if points is None:
+        points = growth_series(client=client, instrument_id=instrument_id, reference=reference)
+    method = _growth_method(instrument_id)
+    return growth_chart_data_of(reference, method, client.sex, _plotted(client, points))
+
+
+def growth_chart_description(
+    *, client: Client, instrument_id: str, reference: str, points: Sequence[GrowthPoint]
+) -> str:
+    """The chart's text alternative (the sentence under it), without building the chart."""
+    method = _growth_method(instrument_id)
+    return describe_chart(
+        reference, method, client.sex, _plotted(client, points), default_centiles(reference, method)
+    )
 
 
 # --- trends of the other instruments ----------------------------------------------------------------
@@ -637,7 +696,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         named.setdefault(label, []).append((dates[k], y))
         cells[k][label] = shown
 
-    if inst.kind is Kind.GRADE:
+    if inst.chart is Chart.GRADES:
         grades = instruments.mas_grades()
         ticks = tuple((float(g.ordinal), g.grade) for g in grades)
         y_label = "Modified Ashworth grade"
@@ -650,7 +709,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             "Grades 0, 1, 1+, 2, 3, 4 are plotted in that order, as the 0-5 code used for analysis [S37]; "
             "they are never averaged. Grade meanings [S36] are listed above."
         )
-    elif inst.kind is Kind.RANGE_OF_MOTION:
+    elif inst.chart is Chart.PERCENT_OF_NORMAL:
         y_label = "% of normal range"
         used_norms: dict[str, set[str]] = {}
         for k, m in enumerate(measurements):
@@ -671,10 +730,11 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             "Sources disagree on normal ranges, so each movement is compared with the largest normal value "
             "we hold: % of normal then never flatters. Range also differs with age [S61]."
         )
-    elif inst.id == "fugl_meyer":
+    elif inst.chart is Chart.DOMAINS:
         y_label = "Points"
         integer = True
-        domains = [str(d) for d in inst.extra.get("domains", ())]
+        domains = list(inst.domains)
+        motor_max = sum(inst.section(str(d)).max_score or 0 for d in inst.extra.get("motor_domains", ()))
         for k, m in enumerate(measurements):
             for d in domains:
                 sub = m.subscores.get(d, {})
@@ -687,16 +747,16 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                     )
             motor = m.details.get("motor_total")
             if motor is not None:
-                add("Motor total (of 100)", k, float(motor), f"{motor:g}")
+                add(f"Motor total (of {motor_max:g})", k, float(motor), f"{motor:g}")
             if m.total is not None:
-                add("Total (of 226)", k, float(m.total), f"{m.total:g}")
+                add(f"Total (of {inst.score_max or 0:g})", k, float(m.total), f"{m.total:g}")
         if inst.mcid:
             notes.append(
                 f"A change of {inst.mcid.low:g}-{inst.mcid.high:g} points is the minimal clinically "
                 f"important difference ({inst.mcid.applies_to}) [{', '.join(inst.mcid.source_ids)}]. "
                 "Domains with any item missing have no score (never a partial sum)."
             )
-    elif inst.kind is Kind.DIARY:
+    elif inst.chart is Chart.DIARY:
         y_label = "Minutes of crying and fussing"
         days: list[dict[str, Any]] = []
         for k, m in enumerate(measurements):
@@ -720,8 +780,8 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                 )
             except (InstrumentValidationError, ValueError, TypeError) as exc:
                 notes.append(f"The colic criteria could not be evaluated across these days: {exc}.")
-    elif inst.kind is Kind.MEASUREMENT:
-        unit = str(inst.extra.get("canonical_unit", ""))
+    elif inst.chart is Chart.VALUE:
+        unit = inst.canonical_unit
         y_label = f"{inst.name} ({unit})"
         for k, m in enumerate(measurements):
             if m.value is not None:
@@ -806,3 +866,28 @@ def trend_chart(trend: Trend) -> str:
         svg = trend.chart_svg()
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return str(svg)
+
+
+def trend_chart_data(trend: Trend) -> dict[str, Any]:
+    """The trend chart as data for the browser to draw: series with their colours, marker shapes and line
+    styles, ordinal ticks, reference lines and axes, as the SVG has them."""
+    return trend_chart_data_of(
+        title=trend.instrument.name,
+        series=trend.series,
+        y_label=trend.y_label,
+        direction=trend.instrument.direction.value,
+        y_ticks=trend.y_ticks or None,
+        y_range=trend.y_range,
+        integer=trend.integer,
+        reference_lines=trend.reference_lines,
+    )
+
+
+def trend_chart_description(trend: Trend) -> str:
+    return describe_trend(
+        trend.instrument.name,
+        trend.series,
+        trend.y_label,
+        trend.instrument.direction.value,
+        trend.y_ticks or None,
+    )

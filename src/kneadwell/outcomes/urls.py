@@ -24,8 +24,12 @@ urlpatterns = [
         name="in_error",
     ),
     path("clients/<int:client_id>/growth/", views.growth, name="growth"),
-    path("clients/<int:client_id>/growth/chart/", views.growth_chart, name="growth_chart"),
+    path("clients/<int:client_id>/growth/chart-data/", views.growth_chart, name="growth_chart"),
     path("clients/<int:client_id>/trends/<slug:instrument_id>/", views.trend, name="trend"),
-    path("clients/<int:client_id>/trends/<slug:instrument_id>/chart/", views.trend_chart, name="trend_chart"),
+    path(
+        "clients/<int:client_id>/trends/<slug:instrument_id>/chart-data/",
+        views.trend_chart,
+        name="trend_chart",
+    ),
     path("measurements/import/", views.measurement_import, name="import"),
 ]

@@ -1,18 +1,17 @@
 """Measurement pages (phone first): the client-page section, the list, instrument entry forms with the
 confirm-unusual step, quick daily weights, the growth page, instrument trends, entered-in-error, CSV import.
 
-Charts are drawn by separate fragment views that the pages load with htmx after the numbers and tables are
-on screen, so nothing waits on a chart; without JavaScript a link opens the chart itself."""
+Charts are drawn in the browser (static/js/charts.js with uPlot) from JSON that the chart-data views
+answer; no page request draws anything, and without JavaScript the page shows the table and the chart's
+text alternative (docs/performance.md, "Charts")."""
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +33,7 @@ from kneadwell.outcomes.forms import (
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors.py)
 from kneadwell.outcomes.growth.references import REFERENCE_TITLES
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind
-from kneadwell.outcomes.measures import GROWTH_KINDS, GROWTH_LABELS, REFERENCE_SOURCES, VELOCITY_METHOD_INFO
+from kneadwell.outcomes.measures import REFERENCE_SOURCES, VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.services import UnusualValue
 
@@ -42,16 +41,6 @@ PAGE_SIZE = 25
 # Tables under a chart show the latest rows first; "show all" lists every value (a long table is slow to
 # draw on a phone, and the chart already shows the whole course).
 TABLE_ROWS = 60
-# How the "add a measurement" page groups the catalogue.
-INSTRUMENT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Growth and body",
-        ("weight", "length_height", "head_circumference", "fat_mass", "lean_mass", "bone_mineral_density"),
-    ),
-    ("Pain and comfort", ("nips", "pipp", "flacc", "nrs")),
-    ("Tone, movement and range", ("modified_ashworth", "fugl_meyer", "range_of_motion")),
-    ("Sleep, crying and stools", ("infant_day_diary", "bristol_stool", "amsterdam_stool")),
-)
 
 
 def _age_fit(inst: Instrument, client: Client) -> str:
@@ -80,7 +69,7 @@ def _with(request: ActorRequest, **params: str) -> str:
 
 
 def _after_save_url(client: Client, instrument_id: str) -> str:
-    if instrument_id in GROWTH_KINDS:
+    if instruments.get_instrument(instrument_id).growth is not None:
         return reverse("outcomes:growth", args=[client.pk]) + f"?measure={instrument_id}"
     return reverse("outcomes:trend", args=[client.pk, instrument_id])
 
@@ -115,7 +104,7 @@ def client_section(request: Any, client: Client) -> str:
             "recent": [
                 (m, names.get(m.instrument_id, m.instrument_id), selectors.display_value(m)) for m in recent
             ],
-            "trends": [i for i in used if i.id not in GROWTH_KINDS],
+            "trends": [i for i in used if i.growth is None],
         },
         request=request,
     )
@@ -225,15 +214,11 @@ def measurement_detail(request: ActorRequest, client_id: int, measurement_id: in
 @page(Perm.MEASUREMENT_RECORD)
 def measurement_choose(request: ActorRequest, client_id: int) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record a measurement")
-    catalogue = {i.id: i for i in instruments.list_instruments()}
+    # Grouped and ordered by each instrument's `listing` data (unlisted ones last, under "Other").
     groups = [
-        (title, [(catalogue[i], _age_fit(catalogue[i], client)) for i in ids if i in catalogue])
-        for title, ids in INSTRUMENT_GROUPS
+        (title, [(inst, _age_fit(inst, client)) for inst in members])
+        for title, members in instruments.listed_groups()
     ]
-    listed = {i for _, ids in INSTRUMENT_GROUPS for i in ids}
-    rest = [(inst, _age_fit(inst, client)) for iid, inst in catalogue.items() if iid not in listed]
-    if rest:
-        groups.append(("Other", rest))
     return render(request, "outcomes/choose.html", {"client": client, "groups": groups})
 
 
@@ -404,8 +389,12 @@ def growth(request: ActorRequest, client_id: int) -> HttpResponse:
             "points_total": len(newest_first),
             "all_url": f"?{_with(request, all='1')}#table-h",
             "detail_base": reverse("outcomes:list", args=[client.pk]),
-            "measure_label": GROWTH_LABELS[chosen["measure"]],
+            "measure_label": instruments.get_instrument(chosen["measure"]).short_name,
             "chart_url": reverse("outcomes:growth_chart", args=[client.pk]) + (f"?{query}" if query else ""),
+            "chart_caption": _growth_caption(chosen["measure"], chosen["reference"]),
+            "chart_description": selectors.growth_chart_description(
+                client=client, instrument_id=chosen["measure"], reference=chosen["reference"], points=points
+            ),
             "methods": VELOCITY_METHOD_INFO,
             "today": ages(
                 client.birth_date, timezone.localdate(), client.gestation_weeks, client.gestation_days
@@ -414,40 +403,24 @@ def growth(request: ActorRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _growth_caption(measure: str, reference: str) -> str:
+    what = instruments.get_instrument(measure).short_name.lower()
+    return (
+        f"Filled circles: {what} at corrected age; hollow circle: the latest at "
+        f"chronological age, where correction moves it (joined by a line). Grey lines: "
+        f"{REFERENCE_TITLES[reference]} centiles, the median darker. {REFERENCE_SOURCES[reference]}"
+    )
+
+
 @page(Perm.CLIENT_VIEW)
 def growth_chart(request: ActorRequest, client_id: int) -> HttpResponse:
-    """The growth chart alone (an HTML fragment the growth page loads; a page of its own without htmx)."""
+    """The growth chart's data (JSON) for the page's script to draw: nothing is drawn on the server."""
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed the growth chart")
     chosen = GrowthOptionsForm(request.GET or None).choices()
-    points = selectors.growth_series(
+    data = selectors.growth_chart_data(
         client=client, instrument_id=chosen["measure"], reference=chosen["reference"]
     )
-    svg = selectors.growth_chart(
-        client=client, instrument_id=chosen["measure"], reference=chosen["reference"], points=points
-    )
-    caption = (
-        f"Filled circles: {GROWTH_LABELS[chosen['measure']].lower()} at corrected age; hollow circles: at "
-        f"chronological age (joined where they differ). Grey lines: {REFERENCE_TITLES[chosen['reference']]} "
-        f"centiles, the median darker. {REFERENCE_SOURCES[chosen['reference']]}"
-    )
-    return _chart(request, client, svg, len(points), GROWTH_LABELS[chosen["measure"]], caption)
-
-
-def _chart(
-    request: ActorRequest, client: Client, svg: str, count: int, label: str, caption: str
-) -> HttpResponse:
-    """A chart fragment for htmx, or a page of its own: the SVG, its caption and its text alternative."""
-    found = re.search(r"<desc[^>]*>(.*?)</desc>", svg, flags=re.S)
-    context = {
-        "client": client,
-        "svg": svg,
-        "count": count,
-        "label": label,
-        "caption": caption,
-        "description": html.unescape(found.group(1)) if found else "",
-    }
-    template = "outcomes/_growth_chart.html" if request.htmx else "outcomes/chart_page.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return JsonResponse(data)
 
 
 # --- trends ---------------------------------------------------------------------------------------
@@ -457,7 +430,7 @@ def _chart(
 def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend")
     inst = selectors.instrument_or_404(instrument_id)
-    if inst.id in GROWTH_KINDS:
+    if inst.growth is not None:
         return redirect(reverse("outcomes:growth", args=[client.pk]) + f"?measure={inst.id}")
     data = selectors.instrument_trend(client=client, instrument_id=inst.id)
     show_all = request.GET.get("all") == "1"
@@ -473,17 +446,21 @@ def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResp
             "detail_base": reverse("outcomes:list", args=[client.pk]),
             "sources": _sources(inst),
             "chart_url": reverse("outcomes:trend_chart", args=[client.pk, inst.id]),
+            "chart_caption": (
+                f"{data.direction_text} Each line has its own marker shape; the table below has every value."
+            ),
+            "chart_description": selectors.trend_chart_description(data),
         },
     )
 
 
 @page(Perm.CLIENT_VIEW)
 def trend_chart(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
+    """The trend chart's data (JSON) for the page's script to draw."""
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend chart")
     inst = selectors.instrument_or_404(instrument_id)
     data = selectors.instrument_trend(client=client, instrument_id=inst.id)
-    caption = f"{data.direction_text} Each line has its own marker shape; the table below lists every value."
-    return _chart(request, client, selectors.trend_chart(data), len(data.rows), inst.name, caption)
+    return JsonResponse(selectors.trend_chart_data(data))
 
 
 # --- import ---------------------------------------------------------------------------------------

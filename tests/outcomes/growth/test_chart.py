@@ -201,3 +201,50 @@ def test_a_term_baby_has_no_chronological_points() -> None:
     points = chart_points(birth, [(birth + dt.timedelta(days=d), 3.4 + 0.03 * d) for d in (3, 10)], 40, 0)
     groups = _groups(growth_chart_svg("uk-who", "weight", "male", points))
     assert "chronological-points" not in groups
+
+
+def test_the_chart_data_draws_what_the_svg_draws() -> None:
+    """The browser's chart (growth_chart_data) has the SVG's points, axes and centile lines."""
+    from kneadwell.outcomes.growth.chart import (
+        _default_range,
+        _fit_values,
+        _with_chronological,
+        growth_chart_data,
+    )
+
+    points = _daily_preterm_weights(from_day=90)
+    data = growth_chart_data("uk-who", "weight", "female", points)
+    assert [p["y"] for p in data["points"]] == [p.value for p in points]
+    ages = [round(p.corrected_age * 365.25) for p in points]
+    assert [p["corrected_age_days"] for p in data["points"]] == ages
+    # The latest alone at chronological age, as in the SVG.
+    (chrono,) = data["chronological"]
+    assert chrono["y"] == points[-1].value
+    marked = _with_chronological(points, "auto")
+    lo, hi = _default_range("uk-who", "weight", "female", points, marked)
+    lines = centile_lines("uk-who", "weight", "female", lo, hi)
+    # Weeks after term: the axis is in weeks, corrected age times 365.25/7.
+    assert data["x_label"] == "Age (weeks), corrected for gestation"
+    assert data["x_range"] == pytest.approx([lo * 365.25 / 7, hi * 365.25 / 7], abs=1e-3)
+    assert data["y_range"] == pytest.approx(list(_fit_values(points, lines) or ()), abs=1e-3)
+    assert len(data["centiles"]) == 9
+    for line, expected in zip(data["centiles"], lines, strict=True):
+        for seg, want in zip(line["segments"], expected.segments, strict=True):
+            assert seg["y"] == pytest.approx([float(v) for v in want.values], abs=1e-3)
+    assert data["description"] == describe_chart_text(points)
+
+
+def describe_chart_text(points: list[ChartPoint]) -> str:
+    from kneadwell.outcomes.growth.chart import describe_chart
+
+    return describe_chart("uk-who", "weight", "female", points, COLE_NINE_CENTILES)
+
+
+def test_the_chart_data_is_plain_json_without_nan() -> None:
+    import json
+
+    from kneadwell.outcomes.growth.chart import growth_chart_data
+
+    points = _daily_preterm_weights()
+    text = json.dumps(growth_chart_data("uk-who", "weight", "female", points), allow_nan=False)
+    assert "postmenstrual" in json.loads(text)["x_label"].lower()  # before term: the PMA axis
