@@ -17,7 +17,13 @@ from kneadwell.core.errors import ValidationFailed
 from kneadwell.core.forms import DateInput
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.instruments import Instrument, Item, Kind
-from kneadwell.outcomes.measures import GROWTH_KINDS, method_choices, reference_choices
+from kneadwell.outcomes.measures import (
+    growth_instruments,
+    growth_method,
+    method_choices,
+    reference_choices,
+    velocity_instrument,
+)
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.services import IMPORT_ALL_OR_NOTHING, IMPORT_GOOD_ROWS
 
@@ -152,12 +158,12 @@ class MeasurementForm(forms.Form):
                     sec = sections.get(sec.parent)
                 if sec is not None and sec.id != item.section:
                     domain = sec.label
-                # Fugl-Meyer's 0/1/2 answers are short: side by side keeps its 113 items manageable.
+                # Short answers (Fugl-Meyer's 0/1/2) side by side, when the data asks for it.
                 current = Group(
                     title=title,
                     names=[],
                     domain=domain,
-                    css="inline-radio" if inst.id == "fugl_meyer" else "",
+                    css="inline-radio" if inst.inline_options else "",
                 )
                 self.groups.append(current)
             f = self._choice_item(item) if item.options else self._numeric_item(item)
@@ -172,9 +178,10 @@ class MeasurementForm(forms.Form):
             for raw in inst.raw_inputs:
                 extra.names.append(self._add(raw.id, raw.id, self._numeric_item(raw)))
             self.groups.append(extra)
-        if inst.id == "nrs" and "age_years" in self.fields:
-            age = (timezone.localdate() - self.client.birth_date).days // 365
-            self.initial.setdefault("age_years", str(age))
+        for item_id, fact in inst.prefill.items():
+            if item_id in self.fields and fact == "age_years":
+                age = (timezone.localdate() - self.client.birth_date).days // 365
+                self.initial.setdefault(item_id, str(age))
 
     def _measurement(self) -> None:
         inst = self.instrument
@@ -183,8 +190,11 @@ class MeasurementForm(forms.Form):
         item = inst.items[0]
         spec = item.numeric
         assert spec is not None
-        young = (timezone.localdate() - self.client.birth_date).days < 2 * 365
-        default_unit = "g" if inst.id == "weight" and young and "g" in units else canonical
+        # The unit the data gives for the client's age (grams for a baby's weight).
+        age_days = (timezone.localdate() - self.client.birth_date).days
+        default_unit = inst.unit_for_age(age_days)
+        if default_unit not in units:
+            default_unit = canonical
         names = [
             self._add(
                 "value",
@@ -217,7 +227,7 @@ class MeasurementForm(forms.Form):
                         label="How it was measured",
                         choices=[(str(m["id"]), str(m["label"])) for m in methods],
                         widget=forms.RadioSelect,
-                        initial="length" if young else "height",
+                        initial=inst.method_for_age(age_days) or None,
                     ),
                 )
             )
@@ -538,14 +548,7 @@ class GrowthOptionsForm(forms.Form):
 
     measure = forms.ChoiceField(
         label="Measurement",
-        choices=[
-            (k, v)
-            for k, v in (
-                ("weight", "Weight"),
-                ("length_height", "Length/height"),
-                ("head_circumference", "Head circumference"),
-            )
-        ],
+        choices=lambda: [(i.id, i.short_name) for i in growth_instruments()],
         required=False,
     )
     reference = forms.ChoiceField(label="Growth reference", choices=reference_choices, required=False)
@@ -567,9 +570,10 @@ class GrowthOptionsForm(forms.Form):
         """Valid choices with defaults for anything missing or wrong (a bookmark never breaks the page)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        measure = data.get("measure") or "weight"
+        default = velocity_instrument().id  # weight: the growth page opens on it
+        measure = data.get("measure") or default
         return {
-            "measure": measure if measure in GROWTH_KINDS else "weight",
+            "measure": measure if growth_method(measure) is not None else default,
             "reference": data.get("reference") or "uk-who",
             "method": data.get("method") or "exponential",
             "window": data.get("window") if isinstance(data.get("window"), int) else 7,

@@ -1,27 +1,72 @@
 """Pure glue between the instrument catalogue and the growth maths: which instruments are growth
-measurements, the words and sources shown next to growth figures, and how values are displayed.
+measurements (those whose data says `growth:`), the words and sources shown next to growth figures, and how
+values are displayed.
 
 No Django import. Source numbers (S65 ...) are those of shared/brief/research/clinical-facts.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from kneadwell.outcomes.growth.references import REFERENCE_TITLES, REFERENCES
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.growth.references import METHOD_UNITS, REFERENCE_TITLES, REFERENCES
 from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, VelocityMethod
+from kneadwell.outcomes.instruments import Instrument
 
-# Instrument id -> the growth package's measurement method. Values are kg / cm in both.
-GROWTH_KINDS: Final[dict[str, str]] = {
-    "weight": "weight",
-    "length_height": "height",
-    "head_circumference": "ofc",
-}
-GROWTH_LABELS: Final[dict[str, str]] = {
-    "weight": "Weight",
-    "length_height": "Length/height",
-    "head_circumference": "Head circumference",
-}
+# The growth package's method whose series the velocity maths reads (grams per kilogram per day).
+VELOCITY_GROWTH_METHOD: Final = "weight"
+
+
+def growth_instruments() -> tuple[Instrument, ...]:
+    """The growth measures (instruments whose data has `growth:`), in their stated order (weight first).
+    Their stored values are in the unit the growth references use for their method (kg, cm)."""
+    found = [i for i in instruments.list_instruments() if i.growth is not None]
+    return tuple(sorted(found, key=lambda i: (i.growth.order if i.growth else 0, i.id)))
+
+
+def growth_method(instrument_id: str) -> str | None:
+    """The growth package's method (weight, height, ofc, bmi) for a growth measure; None otherwise,
+    including for an id the catalogue does not hold."""
+    for inst in growth_instruments():
+        if inst.id == instrument_id:
+            return inst.growth.method if inst.growth else None
+    return None
+
+
+def velocity_instrument() -> Instrument:
+    """The growth measure whose series gives weight velocity."""
+    for inst in growth_instruments():
+        if inst.growth is not None and inst.growth.method == VELOCITY_GROWTH_METHOD:
+            return inst
+    raise LookupError(f"no growth measure has method {VELOCITY_GROWTH_METHOD!r}")
+
+
+def check_growth_methods() -> None:
+    """Every growth measure names a method of the growth references, stored in that method's unit
+    (a slip here would compare centimetres with a weight reference)."""
+    for inst in growth_instruments():
+        assert inst.growth is not None
+        if inst.growth.method not in METHOD_UNITS:
+            raise instruments.CatalogueError(
+                f"{inst.id}.growth.method: {inst.growth.method!r} is not one of {sorted(METHOD_UNITS)}"
+            )
+        if inst.canonical_unit != METHOD_UNITS[inst.growth.method]:
+            raise instruments.CatalogueError(
+                f"{inst.id}: stored in {inst.canonical_unit}, but the {inst.growth.method} reference uses "
+                f"{METHOD_UNITS[inst.growth.method]}"
+            )
+
+
+def __getattr__(name: str) -> Any:
+    # GROWTH_KINDS / GROWTH_LABELS were hand-written tables keyed by instrument id. They are now read from
+    # the instruments' data each time, for code not yet moved to growth_instruments() (new code asks the
+    # instruments).
+    if name == "GROWTH_KINDS":
+        return {i.id: i.growth.method for i in growth_instruments() if i.growth}
+    if name == "GROWTH_LABELS":
+        return {i.id: i.short_name for i in growth_instruments()}
+    raise AttributeError(name)
 
 DEFAULT_VELOCITY_METHOD: Final[VelocityMethod] = "exponential"
 VELOCITY_WINDOWS: Final[tuple[int, ...]] = (7, 14, 28, 0)  # days; 0 = every weight recorded
@@ -113,6 +158,18 @@ def is_reference(value: str) -> bool:
 def format_number(value: float, decimals: int) -> str:
     """A measured value with the decimals its unit takes (trailing zeros kept: 1.450 kg is precise)."""
     return f"{value:.{max(decimals, 0)}f}"
+
+
+def format_measure(instrument: Instrument, value: float, *, age_days: int) -> str:
+    """A stored measurement (canonical unit) as a person reads it at this age: in the unit the data gives
+    for the age (a baby's weight in whole grams, "1 450 g"), with that unit's decimals; thousands are
+    grouped with a space."""
+    unit = instrument.unit_for_age(age_days)
+    spec = {str(u["unit"]): u for u in instrument.extra.get("units", ())}.get(unit)
+    factor = float(spec["factor"]) if spec else 1.0
+    decimals = int(spec["decimals"]) if spec else 2
+    number = f"{value / factor:,.{max(decimals, 0)}f}".replace(",", " ")
+    return f"{number} {unit}".strip()
 
 
 def format_weight(kg: float, *, grams: bool) -> str:

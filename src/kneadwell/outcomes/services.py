@@ -28,12 +28,12 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, snapshot
+from kneadwell.audit.services import Action, snapshot
+from kneadwell.audit.writes import audit_action, create_audited, edit_audited
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.clients.services import consent_require
-from kneadwell.core.concurrency import lock_for_edit
 from kneadwell.core.errors import (
     ConsentRequired,
     DomainError,
@@ -45,7 +45,7 @@ from kneadwell.outcomes import instruments
 from kneadwell.outcomes.csv_rows import CsvFileError, CsvRow, read_rows
 from kneadwell.outcomes.growth import Finding, Observation, check_plausibility
 from kneadwell.outcomes.instruments import ConfirmationRequired, Instrument, InstrumentValidationError, Kind
-from kneadwell.outcomes.measures import GROWTH_KINDS
+from kneadwell.outcomes.measures import velocity_instrument
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.scores import ScoreColumns, score_columns, to_json
 
@@ -207,7 +207,7 @@ def _score(draft: _Draft, instrument: Instrument) -> None:
     except InstrumentValidationError as exc:
         for name, message in exc.errors:
             draft.error(_instrument_field(name), _sentence(message))
-        if instrument.id in GROWTH_KINDS and "value" in draft.errors:
+        if instrument.growth is not None and "value" in draft.errors:
             hint = _unit_hint(draft, instrument)
             if hint:
                 draft.errors["value"].append(hint)
@@ -233,6 +233,9 @@ def _sentence(message: str) -> str:
 def _unit_hint(draft: _Draft, instrument: Instrument) -> str:
     """For a weight, length or head circumference refused as impossible: would the number be ordinary in the
     instrument's other unit (grams typed as kilograms, or the reverse)?"""
+    if instrument.growth is None:
+        return ""
+    method = instrument.growth.method
     try:
         number = float(str(draft.answers.get("value", "")).strip())
     except ValueError:
@@ -247,7 +250,7 @@ def _unit_hint(draft: _Draft, instrument: Instrument) -> str:
             continue
         canonical = number * factor
         findings = check_plausibility(
-            [Observation(draft.day, GROWTH_KINDS[instrument.id], canonical)],
+            [Observation(draft.day, method, canonical)],
             sex=client.sex,
             birth_date=client.birth_date,
             gestation_weeks=client.gestation_weeks,
@@ -296,12 +299,15 @@ def _growth_check(client: Client, drafts: Sequence[_Draft]) -> None:
     each other and against the client's saved measurements; add errors and flags to the drafts."""
     groups: dict[str, list[_Draft]] = {}
     for d in drafts:
-        if d.usable and d.instrument is not None and d.instrument.id in GROWTH_KINDS:
+        if d.usable and d.instrument is not None and d.instrument.growth is not None:
             assert d.columns is not None
             if d.columns.value is not None:
                 groups.setdefault(d.instrument.id, []).append(d)
     for instrument_id, group in groups.items():
-        method = GROWTH_KINDS[instrument_id]
+        first = group[0].instrument
+        assert first is not None
+        assert first.growth is not None
+        method = first.growth.method
         saved = sorted(
             (timezone.localtime(t).date(), v)
             for t, v in Measurement.objects.filter(
@@ -387,7 +393,7 @@ def _save(actor: Actor, drafts: Sequence[_Draft], *, imported_from: str = "") ->
         assert d.columns is not None
         assert d.taken_at is not None
         cols = d.columns
-        m = Measurement.objects.create(
+        m = Measurement(
             organisation_id=d.client.organisation_id,
             client=d.client,
             instrument_id=d.instrument.id,
@@ -414,11 +420,10 @@ def _save(actor: Actor, drafts: Sequence[_Draft], *, imported_from: str = "") ->
         if imported_from:
             changes["imported_from"] = imported_from
             summary = f"{summary} — imported from {imported_from}"[:500]
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=m,
             entity="measurement",
-            entity_id=m.pk,
             client_id=d.client.pk,
             summary=summary,
             changes=changes,
@@ -485,7 +490,7 @@ def weights_record_series(
         drafts = [
             _draft(
                 client=client,
-                instrument_id="weight",
+                instrument_id=velocity_instrument().id,
                 answers={"value": value, "unit": unit},
                 taken_at=taken_at,
                 context=context,
@@ -600,42 +605,29 @@ def measurement_mark_in_error(
             "Parents can mark only the measurements they entered themselves; ask the care team to "
             "correct this one."
         )
-    with transaction.atomic():
-        try:
-            current = lock_for_edit(
-                Measurement.objects.filter(
-                    organisation_id=actor.organisation_id, client_id=measurement.client_id
-                ),
-                measurement.pk,
-                expected_version,
-            )
-        except Measurement.DoesNotExist:
-            raise NotFound("No such measurement.") from None
+    with edit_audited(
+        actor=actor,
+        queryset=Measurement.objects.filter(
+            organisation_id=actor.organisation_id, client_id=measurement.client_id
+        ),
+        pk=measurement.pk,
+        expected_version=expected_version,
+        not_found="No such measurement.",
+        entity="measurement",
+        client_id=measurement.client_id,
+        update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "updated_at"],
+    ) as edit:
+        current = edit.row
         if current.entered_in_error_at is not None:
             raise DomainError("This measurement is already marked as entered in error.")
         current.entered_in_error_at = timezone.now()
         current.entered_in_error_by = actor.user
         current.entered_in_error_reason = reason
-        current.version += 1
-        current.save(
-            update_fields=[
-                "entered_in_error_at",
-                "entered_in_error_by",
-                "entered_in_error_reason",
-                "version",
-                "updated_at",
-            ]
+        edit.summary = (
+            f"marked {current.instrument_id} of {timezone.localtime(current.taken_at):%Y-%m-%d} "
+            f"as entered in error: {reason}"[:500]
         )
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="measurement",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary=f"marked {current.instrument_id} of {timezone.localtime(current.taken_at):%Y-%m-%d} "
-            f"as entered in error: {reason}"[:500],
-            changes={"entered_in_error_reason": reason},
-        )
+        edit.changes = {"entered_in_error_reason": reason}
     return current
 
 
@@ -773,7 +765,7 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
             return ImportReport(mode, len(rows), 0, tuple(problems))
         saved = _save(actor, good)
         if saved:
-            audit_record(
+            audit_action(
                 actor=actor,
                 action=Action.CREATE,
                 entity="measurement_import",

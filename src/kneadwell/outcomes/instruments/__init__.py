@@ -2,7 +2,11 @@
 
 Public API (see docs/instruments.md):
     list_instruments(), get_instrument(id), score(id, answers) -> Score, sources(), get_source(id)
+    scorer_for(instrument), SCORERS (scoring functions by the name an instrument's `scoring:` gives)
     InstrumentValidationError (ValueError; .field, .message, .errors), ConfirmationRequired
+    What code asks an instrument instead of its id (traits.py): .scoring, .chart (Chart), .short_name,
+    .listing (Listing), .growth (Growth), .fhir (Fhir), .young_unit / .unit_for_age(), .total_display,
+    .inline_options, .prefill, .domains, .canonical_unit
     Instrument, Item, Option, NumericSpec, Section, Band, Score, SubScore, Direction, Kind, Source
     Modified Ashworth: mas_to_ordinal, mas_from_ordinal, mas_keys
     Range of motion: movements(), percent_of_normal()
@@ -47,15 +51,28 @@ from .model import (
     SubScore,
 )
 from .plausibility import Plausibility, PlausibilityStatus, assess, check_number
-from .registry import get_instrument, get_source, list_instruments, score, sources
+from .registry import (
+    SCORERS,
+    get_instrument,
+    get_source,
+    list_instruments,
+    listed_groups,
+    score,
+    scorer_for,
+    sources,
+)
 from .rom import RomMovement, RomNorm, RomResult, movements, percent_of_normal
+from .traits import Chart, Coding, Fhir, FhirMethod, Growth, Listing, TotalDisplay, TraitError, YoungUnit
 
 __all__ = [
+    "SCORERS",
     "AgeRange",
     "Band",
     "CatalogueError",
     "Change",
+    "Chart",
     "ClinicalExclusions",
+    "Coding",
     "ConfirmationRequired",
     "CriterionResult",
     "CriterionStatus",
@@ -63,10 +80,14 @@ __all__ = [
     "DiaryDay",
     "DiaryEntry",
     "Direction",
+    "Fhir",
+    "FhirMethod",
+    "Growth",
     "Instrument",
     "InstrumentValidationError",
     "Item",
     "Kind",
+    "Listing",
     "Mcid",
     "MeasuredValue",
     "NumericSpec",
@@ -80,6 +101,9 @@ __all__ = [
     "Section",
     "Source",
     "SubScore",
+    "TotalDisplay",
+    "TraitError",
+    "YoungUnit",
     "assess",
     "check_measurement",
     "check_number",
@@ -91,6 +115,7 @@ __all__ = [
     "get_instrument",
     "get_source",
     "list_instruments",
+    "listed_groups",
     "mas_from_ordinal",
     "mas_grades",
     "mas_keys",
@@ -98,6 +123,7 @@ __all__ = [
     "movements",
     "percent_of_normal",
     "score",
+    "scorer_for",
     "sources",
     "split_at_midnight",
     "validate_day",

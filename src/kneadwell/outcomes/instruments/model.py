@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
+
+from .traits import Chart, Fhir, Growth, Listing, MethodByAge, TotalDisplay, Traits, YoungUnit, read_traits
 
 
 class Direction(StrEnum):
@@ -168,6 +170,84 @@ class Instrument:
     mcid: Mcid | None = None
     notes: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # Read from `extra` when the instrument is built (see traits.py): what code asks the instrument instead
+    # of testing its id. Always derived: a value passed in (a copy made with `**other.__dict__`) is replaced,
+    # so it can never disagree with `extra`.
+    traits: Traits = field(default=cast(Traits, None), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "traits", read_traits(self.id, self.name, self.kind.value, self.extra))
+
+    @property
+    def scoring(self) -> str:
+        """The name of its scoring function (registry.SCORERS); by default its kind."""
+        return self.traits.scoring
+
+    @property
+    def chart(self) -> Chart:
+        return self.traits.chart
+
+    @property
+    def short_name(self) -> str:
+        """A short name for headings and lists ("Weight"); the full name when none is given."""
+        return self.traits.short_name
+
+    @property
+    def listing(self) -> Listing:
+        return self.traits.listing
+
+    @property
+    def growth(self) -> Growth | None:
+        """Set for a growth measure (compared with growth references); None otherwise."""
+        return self.traits.growth
+
+    @property
+    def fhir(self) -> Fhir | None:
+        return self.traits.fhir
+
+    @property
+    def total_display(self) -> TotalDisplay | None:
+        return self.traits.total_display
+
+    @property
+    def inline_options(self) -> bool:
+        """Short answers (0/1/2) shown side by side on the entry form."""
+        return self.traits.inline_options
+
+    @property
+    def prefill(self) -> Mapping[str, str]:
+        """Item id -> the client fact an entry form fills in for it (e.g. age_years)."""
+        return self.traits.prefill
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Section ids scored as domains on their own (charted and shown when there is no total)."""
+        return tuple(str(d) for d in self.extra.get("domains", ()))
+
+    @property
+    def canonical_unit(self) -> str:
+        """A measurement's stored unit ("" for a scored instrument)."""
+        return str(self.extra.get("canonical_unit", ""))
+
+    @property
+    def young_unit(self) -> YoungUnit | None:
+        return self.traits.young_unit
+
+    @property
+    def method_by_age(self) -> MethodByAge | None:
+        return self.traits.method_by_age
+
+    def method_for_age(self, age_days: int) -> str:
+        """The usual way of measuring at this age among the instrument's `methods` ("" when it has none)."""
+        by_age = self.traits.method_by_age
+        return by_age.at(age_days) if by_age is not None else ""
+
+    def unit_for_age(self, age_days: int) -> str:
+        """The unit a measurement is entered and shown in at this age (grams for a baby's weight)."""
+        young = self.traits.young_unit
+        if young is not None and age_days < young.under_days:
+            return young.unit
+        return self.canonical_unit
 
     def item(self, item_id: str) -> Item:
         for it in self.items:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .ashworth import score_mas
 from .diary import score_diary
 from .errors import InstrumentValidationError
 from .fugl_meyer import score_fugl_meyer
-from .loader import load_instruments, load_sources
+from .loader import CatalogueError, load_instruments, load_sources
 from .measurements import score_measurement
-from .model import Instrument, Kind, Score, Source
+from .model import Instrument, Score, Source
 from .pain import score_nrs, score_pipp
 from .rom import score_rom
 from .scoring import score_categories, score_item_sum, validate_items
@@ -23,26 +24,48 @@ def _score_plain_sum(instrument: Instrument, answers: Mapping[str, Any]) -> Scor
     return score_item_sum(instrument, validate_items(instrument, answers))
 
 
-# Instruments with their own rules; the rest are scored by kind.
-_BY_ID: dict[str, Scorer] = {
-    "nrs": score_nrs,
-    "pipp": score_pipp,
-    "fugl_meyer": score_fugl_meyer,
-}
-_BY_KIND: dict[Kind, Scorer] = {
-    Kind.ITEM_SUM: _score_plain_sum,
-    Kind.CATEGORY: score_categories,
-    Kind.GRADE: score_mas,
-    Kind.MEASUREMENT: score_measurement,
-    Kind.RANGE_OF_MOTION: score_rom,
-    Kind.DIARY: score_diary,
-}
+# Scoring functions by the name an instrument's `scoring:` key gives (its kind when it gives none). A new
+# instrument scored like an existing one names that function in its data; only a new rule needs code here.
+SCORERS: Mapping[str, Scorer] = MappingProxyType(
+    {
+        "item_sum": _score_plain_sum,
+        "category": score_categories,
+        "grade": score_mas,
+        "measurement": score_measurement,
+        "range_of_motion": score_rom,
+        "diary": score_diary,
+        "nrs": score_nrs,
+        "pipp": score_pipp,
+        "fugl_meyer": score_fugl_meyer,
+    }
+)
+
+
+def scorer_for(instrument: Instrument) -> Scorer:
+    """The scoring function the instrument's data names; CatalogueError for a name no function has."""
+    try:
+        return SCORERS[instrument.scoring]
+    except KeyError:
+        raise CatalogueError(
+            f"{instrument.id}: scoring {instrument.scoring!r} is not one of {sorted(SCORERS)}"
+        ) from None
 
 
 def list_instruments() -> tuple[Instrument, ...]:
     """Every instrument in the catalogue, sorted by id."""
     instruments = load_instruments()
     return tuple(instruments[k] for k in sorted(instruments))
+
+
+def listed_groups() -> tuple[tuple[str, tuple[Instrument, ...]], ...]:
+    """The catalogue as the "add a measurement" page lists it: groups named by the instruments' `listing`
+    data, each in the order of its lowest-placed instrument, instruments by their place then id. Those
+    without a listing come last, under "Other"."""
+    ordered = sorted(load_instruments().values(), key=lambda i: (i.listing.order, i.id))
+    groups: dict[str, list[Instrument]] = {}
+    for inst in ordered:
+        groups.setdefault(inst.listing.group, []).append(inst)
+    return tuple((title, tuple(members)) for title, members in groups.items())
 
 
 def get_instrument(instrument_id: str) -> Instrument:
@@ -69,5 +92,4 @@ def score(instrument_id: str, answers: Mapping[str, Any]) -> Score:
     instrument = get_instrument(instrument_id)
     if not isinstance(answers, Mapping):
         raise InstrumentValidationError("answers", "needs a mapping of item id to answer")
-    scorer = _BY_ID.get(instrument.id) or _BY_KIND[instrument.kind]
-    return scorer(instrument, answers)
+    return scorer_for(instrument)(instrument, answers)
