@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kneadwell.accounts.roles import ROLE_LABELS, Role
 from kneadwell.core.models import TimestampedModel
+from kneadwell.core.tenancy import TenantManager
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
@@ -74,6 +75,8 @@ class Membership(TimestampedModel):
     role = models.CharField(max_length=20, choices=ROLE_CHOICES)
     is_active = models.BooleanField(default=True)
 
+    objects = TenantManager()
+
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org"),
@@ -100,6 +103,8 @@ class Invitation(TimestampedModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager(parents=("client",))
 
     @property
     def is_open(self) -> bool:
@@ -131,6 +136,8 @@ class ApiToken(TimestampedModel):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+    objects = TenantManager(through="membership")
 
     @property
     def is_active(self) -> bool:

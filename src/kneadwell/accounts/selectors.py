@@ -10,8 +10,8 @@ from kneadwell.accounts.roles import Perm
 def member_list(*, actor: Actor) -> QuerySet[Membership]:
     actor.require(Perm.TEAM_MANAGE)
     return (
-        Membership.objects.select_related("user")
-        .filter(organisation_id=actor.organisation_id)
+        Membership.objects.for_organisation(actor.organisation_id)
+        .select_related("user")
         .order_by("user__full_name", "user__email")
     )
 
@@ -19,15 +19,19 @@ def member_list(*, actor: Actor) -> QuerySet[Membership]:
 def invitation_list(*, actor: Actor) -> QuerySet[Invitation]:
     actor.require(Perm.TEAM_MANAGE)
     return (
-        Invitation.objects.select_related("client", "invited_by")
-        .filter(organisation_id=actor.organisation_id)
+        Invitation.objects.for_organisation(actor.organisation_id)
+        .select_related("client", "invited_by")
         .order_by("-created_at")
     )
 
 
 def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     actor.require(Perm.TOKEN_MANAGE)
-    return ApiToken.objects.filter(membership=actor.membership).order_by("-created_at")
+    return (
+        ApiToken.objects.for_organisation(actor.organisation_id)
+        .filter(membership=actor.membership)
+        .order_by("-created_at")
+    )
 
 
 def memberships_of(*, user_id: int) -> QuerySet[Membership]:

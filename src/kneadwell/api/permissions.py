@@ -23,6 +23,7 @@ from ninja.utils import contribute_operation_callback
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
+from kneadwell.core.tenancy import organisation_scope
 
 PUBLIC: Final = "public"
 MEMBER: Final = "member"
@@ -54,8 +55,11 @@ def needs(need: Need) -> Callable[[F], F]:
 
             @wraps(view)
             def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-                actor_of(request).require(need)
-                return view(request, *args, **kwargs)
+                actor = actor_of(request)
+                actor.require(need)
+                # Client-bound reads see the actor's organisation only (kneadwell.core.tenancy).
+                with organisation_scope(actor.organisation_id):
+                    return view(request, *args, **kwargs)
 
             operation.view_func = checked
 

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kneadwell.core.tenancy import TenantManager, TenantQuerySet
+
 
 class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
+class AuditQuerySet(TenantQuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("The audit log is append-only.")
 
@@ -62,7 +64,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     row_hash = models.CharField(max_length=64, blank=True, default="")
 
-    objects = AuditQuerySet.as_manager()
+    objects = TenantManager.from_queryset(AuditQuerySet)()
 
     class Meta:
         ordering: ClassVar = ["-at", "-id"]

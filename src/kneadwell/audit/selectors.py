@@ -21,7 +21,7 @@ def audit_event_list(
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     actor.require(Perm.AUDIT_VIEW)
-    events = AuditEvent.objects.filter(organisation_id=actor.organisation_id)
+    events = AuditEvent.objects.for_organisation(actor.organisation_id)
     if client_id is not None:
         events = events.filter(client_id=client_id)
     if action:

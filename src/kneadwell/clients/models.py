@@ -11,6 +11,7 @@ from kneadwell.accounts.models import Organisation
 from kneadwell.clients import rules
 from kneadwell.clients.rules import CONSENT_KIND_LABELS, ConsentKind, Scope
 from kneadwell.core.models import TimestampedModel, VersionedModel
+from kneadwell.core.tenancy import TenantManager
 
 
 class Client(VersionedModel):
@@ -33,6 +34,8 @@ class Client(VersionedModel):
     notes = models.TextField(blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
 
     class Meta:
         ordering: ClassVar = ["family_name", "given_name", "id"]
@@ -110,6 +113,8 @@ class Guardian(TimestampedModel):
         related_name="guardianships",
     )
 
+    objects = TenantManager(parents=("client",))
+
     class Meta:
         ordering: ClassVar = ["name", "id"]
         constraints: ClassVar = [
@@ -151,6 +156,8 @@ class Consent(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawal_reason = models.TextField(blank=True)
+
+    objects = TenantManager(parents=("client", "guardian"))
 
     class Meta:
         ordering: ClassVar = ["-signed_on", "-id"]

@@ -18,7 +18,7 @@ from kneadwell.core.errors import NotFound
 
 def client_queryset(*, actor: Actor, include_archived: bool = False) -> QuerySet[Client]:
     actor.require(Perm.CLIENT_VIEW)
-    clients = Client.objects.filter(organisation_id=actor.organisation_id)
+    clients = Client.objects.for_organisation(actor.organisation_id)
     if actor.is_caregiver:
         clients = clients.filter(guardians__user=actor.user)
     if not include_archived:
@@ -55,31 +55,36 @@ def client_get(*, actor: Actor, client_id: int, purpose: str = "viewed the recor
     return client
 
 
+# Reads below take a client already loaded through `client_get` (which checked access and noted the read)
+# and still go through the scoped entry point: inside a request, a client of another organisation than the
+# actor's finds nothing (kneadwell.core.tenancy).
 def guardian_list(*, client: Client) -> QuerySet[Guardian]:
-    """Guardians of a client already loaded through `client_get` (which checked access and audited)."""
-    return client.guardians.select_related("user").all()
+    return Guardian.objects.of_client(client).select_related("user")
 
 
 def consent_list(*, client: Client) -> QuerySet[Consent]:
-    return client.consents.select_related("guardian", "recorded_by", "withdrawn_by").all()
+    return Consent.objects.of_client(client).select_related("guardian", "recorded_by", "withdrawn_by")
 
 
 def consent_status(*, client: Client, scope: rules.Scope = rules.Scope.CARE) -> bool:
     today = timezone.localdate()
     return rules.has_active_consent(
-        (c.facts() for c in client.consents.all()), scope=scope, birth_date=client.birth_date, today=today
+        (c.facts() for c in Consent.objects.of_client(client)),
+        scope=scope,
+        birth_date=client.birth_date,
+        today=today,
     )
 
 
 def consent_get(*, client: Client, consent_id: int) -> Consent:
     try:
-        return client.consents.get(pk=consent_id)
+        return Consent.objects.of_client(client).get(pk=consent_id)
     except (Consent.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such consent record for this client.") from None
 
 
 def guardian_get(*, client: Client, guardian_id: int) -> Guardian:
     try:
-        return client.guardians.get(pk=guardian_id)
+        return Guardian.objects.of_client(client).get(pk=guardian_id)
     except (Guardian.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such guardian for this client.") from None

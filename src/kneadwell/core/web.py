@@ -16,6 +16,7 @@ from django.shortcuts import render
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kneadwell.core.tenancy import organisation_scope
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -61,7 +62,9 @@ def page(perm: Perm | None = None) -> Callable[[View], View]:
                 )
             request.actor = actor  # type: ignore[attr-defined]
             try:
-                return view(request, *args, **kwargs)
+                # Client-bound reads see the actor's organisation only (kneadwell.core.tenancy).
+                with organisation_scope(actor.organisation_id):
+                    return view(request, *args, **kwargs)
             except NotFound as exc:
                 raise Http404(exc.message) from exc
             except PermissionDenied as exc:

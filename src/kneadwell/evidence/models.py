@@ -11,6 +11,7 @@ from django.db import models
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.core.models import VersionedModel
+from kneadwell.core.tenancy import TenantManager
 
 
 class EvidenceContentRecord(models.Model):
@@ -55,6 +56,8 @@ class MetaAnalysis(VersionedModel):
     notes = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
 
     class Meta:
         ordering: ClassVar = ["-updated_at", "-id"]

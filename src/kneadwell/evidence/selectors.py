@@ -200,7 +200,7 @@ def outcome_pool_result(*, outcome_code: str, method: str) -> tuple[outcome_pool
 # --- an organisation's own meta-analyses ---------------------------------------------------------------
 def meta_analysis_queryset(*, actor: Actor) -> QuerySet[MetaAnalysis]:
     actor.require(Perm.EVIDENCE_VIEW)
-    return MetaAnalysis.objects.filter(organisation_id=actor.organisation_id).select_related(
+    return MetaAnalysis.objects.for_organisation(actor.organisation_id).select_related(
         "created_by", "updated_by"
     )
 

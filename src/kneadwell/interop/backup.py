@@ -579,6 +579,8 @@ def restore(
             _empty_tables(alias, [Session])
         counts = _load(path, alias)
         connection.check_constraints(table_names=[m._meta.db_table for m in tables])
+        if not older:  # (an older schema may lack tables the current models name)
+            _check_tenancy(alias)
         statements = connection.ops.sequence_reset_sql(no_style(), tables)
         with connection.cursor() as cursor:
             for sql in statements:
@@ -589,15 +591,29 @@ def restore(
     return RestoreReport(tables=counts, migrated_from_backup_state=older)
 
 
+def _check_tenancy(alias: str) -> None:
+    """Rows went in with SQL, not `save`: check every row's organisation against its parents' in one query
+    per table (kneadwell.core.tenancy), so a restore cannot bring a row under the wrong organisation."""
+    from kneadwell.core.tenancy import TenancyMismatch, check_all_tables
+
+    try:
+        check_all_tables(using=alias)
+    except TenancyMismatch as exc:
+        raise BackupError(
+            f"The backup holds a record in another organisation than its parent record: {exc}"
+        ) from None
+
+
 def _record_restore(
     path: Path, manifest: Manifest, *, live_audit: int, backup_audit: int, alias: str
 ) -> None:
     """The restore as the newest entry of the restored log (the system's chain: it is no organisation's
     act), with what the log held before, so a replaced history is never invisible."""
-    from kneadwell.audit.services import Action, audit_record
+    from kneadwell.audit.services import Action
+    from kneadwell.audit.writes import audit_action
 
     with transaction.atomic(using=alias):
-        audit_record(
+        audit_action(
             actor=None,
             action=Action.RESTORE,
             entity="backup",

@@ -12,6 +12,7 @@ from django.db import models
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
 from kneadwell.core.models import TimestampedModel, VersionedModel
+from kneadwell.core.tenancy import TenantManager
 
 
 class ContentVersionRecord(models.Model):
@@ -37,6 +38,8 @@ class Intake(VersionedModel):
     answers = models.JSONField(default=dict)
     content_version = models.CharField(max_length=80)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager(parents=("client",))
 
     class Meta:
         constraints: ClassVar = [
@@ -71,6 +74,8 @@ class ReadinessCheck(TimestampedModel):
     record_hash = models.CharField(max_length=64, blank=True, default="")
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = TenantManager(parents=("client",))
+
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
         indexes: ClassVar = [models.Index(fields=["client", "-created_at"], name="readiness_client_recent")]
@@ -103,6 +108,8 @@ class Release(TimestampedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = TenantManager(parents=("client", "readiness_check"))
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]

@@ -1,7 +1,8 @@
 """Reads for the library area: the loaded content, an organisation's screening settings and release
 policy, a client's intake, readiness checks and releases, and the screening of the current record.
 Client-bound reads take a client already loaded through `clients.selectors.client_get`, which checked
-access and audited the read."""
+access and noted the read, and still go through the scoped entry point (`of_client`): inside a request, a
+client of another organisation than the actor's finds nothing (kneadwell.core.tenancy)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ def release_policy(organisation: Organisation) -> ReleasePolicy:
 
 
 def intake_for(*, client: Client) -> Intake | None:
-    return Intake.objects.filter(client=client).first()
+    return Intake.objects.of_client(client).first()
 
 
 def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
-    return ReadinessCheck.objects.filter(client=client).select_related("checked_by")
+    return ReadinessCheck.objects.of_client(client).select_related("checked_by")
 
 
 # A baby's first programme at home: the IAIM way of starting gently, legs and feet first.
@@ -75,7 +76,8 @@ def suggested_protocol(*, client: Client, population: str) -> str | None:
     """The programme to offer next: the one last checked for, else the group's first programme."""
     lib = library()
     latest = (
-        ReadinessCheck.objects.filter(client=client, population=population)
+        ReadinessCheck.objects.of_client(client)
+        .filter(population=population)
         .order_by("-created_at", "-id")
         .values_list("protocol_id", flat=True)
         .first()
@@ -94,7 +96,8 @@ def recent_check(*, client: Client, population: str) -> ReadinessCheck | None:
     """The client's last check, if it was made in the last RECHECK_CARRY_MINUTES for this population."""
     since = timezone.now() - dt.timedelta(minutes=RECHECK_CARRY_MINUTES)
     return (
-        ReadinessCheck.objects.filter(client=client, population=population, created_at__gte=since)
+        ReadinessCheck.objects.of_client(client)
+        .filter(population=population, created_at__gte=since)
         .order_by("-created_at", "-id")
         .first()
     )
@@ -102,14 +105,14 @@ def recent_check(*, client: Client, population: str) -> ReadinessCheck | None:
 
 def readiness_check_get(*, client: Client, check_id: int) -> ReadinessCheck:
     try:
-        return ReadinessCheck.objects.select_related("checked_by").get(client=client, pk=check_id)
+        return ReadinessCheck.objects.of_client(client).select_related("checked_by").get(pk=check_id)
     except (ReadinessCheck.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such readiness check for this client.") from None
 
 
 def release_get(*, client: Client, release_id: int) -> Release:
     try:
-        return Release.objects.get(client=client, pk=release_id)
+        return Release.objects.of_client(client).get(pk=release_id)
     except (Release.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such release for this client.") from None
 
@@ -122,7 +125,8 @@ def releases_given(
     counts, the newest one with why not, so the page can say so."""
     out: dict[str, GivenRelease] = {}
     releases = (
-        Release.objects.filter(client=client, protocol_id=protocol_id, revoked_at__isnull=True)
+        Release.objects.of_client(client)
+        .filter(protocol_id=protocol_id, revoked_at__isnull=True)
         .select_related("released_by")
         .order_by("-created_at", "-id")
     )
@@ -161,7 +165,7 @@ def record_hash(*, client: Client, intake: Intake | None, protocol_id: str, on: 
     releases = [
         [r.pk, r.rule_id, r.valid_until.isoformat() if r.valid_until else None, r.revoked_at is not None,
          r.valid_until is not None and r.valid_until < on]
-        for r in Release.objects.filter(client=client, protocol_id=protocol_id).order_by("pk")
+        for r in Release.objects.of_client(client).filter(protocol_id=protocol_id).order_by("pk")
     ]
     return _digest(findings)[:32] + _digest(releases)[:32]
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
 from kneadwell.core.models import VersionedModel
+from kneadwell.core.tenancy import TenantManager
 
 
 class Measurement(VersionedModel):
@@ -62,6 +63,8 @@ class Measurement(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entered_in_error_reason = models.TextField(blank=True)
+
+    objects = TenantManager(parents=("client",))
 
     class Meta:
         ordering: ClassVar = ["-taken_at", "-id"]
