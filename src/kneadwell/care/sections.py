@@ -19,12 +19,14 @@ def check_actions(request: ActorRequest, check: ReadinessCheck) -> str:
     actor = request.actor
     if check.blocks or not actor.can(Perm.SESSION_RECORD):
         return ""
-    used = Session.objects.filter(readiness_check=check).first()
+    used = Session.objects.within(check).filter(readiness_check=check).first()
     # A stale check (another day, over an hour old, or the record changed since) never offers Start.
     stale = None if used else library_selectors.check_stale_reason(check=check, client=check.client)
-    plan = Plan.objects.filter(
-        client_id=check.client_id, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
-    ).first()
+    plan = (
+        Plan.objects.within(check)
+        .filter(client_id=check.client_id, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE)
+        .first()
+    )
     slot = None
     if plan is not None:
         slot_id = request.GET.get("slot") or ""

@@ -348,7 +348,7 @@ class SessionRow:
 
 
 def _sessions(client: Client, plan: Plan | None) -> QuerySet[Session]:
-    qs = Session.objects.filter(client=client)
+    qs = Session.objects.of_client(client)
     return qs.filter(plan=plan) if plan is not None else qs
 
 

@@ -34,9 +34,9 @@ def client_section(request: ActorRequest, client: Client) -> str:
     lib = selectors.library()
     intake = selectors.intake_for(client=client)
     latest = selectors.readiness_check_list(client=client).first()
-    releases = Release.objects.filter(client=client, revoked_at__isnull=True).select_related("released_by")[
-        :10
-    ]
+    releases = (
+        Release.objects.of_client(client).filter(revoked_at__isnull=True).select_related("released_by")[:10]
+    )
     suggested = (
         selectors.suggested_protocol(client=client, population=intake.population) if intake else None
     )
