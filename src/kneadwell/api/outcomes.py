@@ -517,7 +517,7 @@ def growth_summary(request: HttpRequest, client_id: Id, params: Query[GrowthPara
                 measurement_id=g.measurement_id,
                 date=g.date,
                 value=g.value,
-                unit="kg" if g.instrument_id == "weight" else "cm",
+                unit=instruments.get_instrument(g.instrument_id).canonical_unit,
                 chronological_age_days=g.sds.chronological_age_days,
                 corrected_age_days=g.sds.corrected_age_days,
                 chronological_sds=g.sds.chronological_sds,

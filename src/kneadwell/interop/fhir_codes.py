@@ -174,31 +174,19 @@ RELATIONSHIP_V3: Final[dict[str, Code]] = {
 }
 
 
-@dataclass(frozen=True)
-class ObservationCode:
-    """How one instrument is written as an Observation."""
-
-    codes: tuple[Code, ...]  # external codes first; the local instrument code is always added
-    category: Code
-    text: str
-
-
-# Instrument id -> external codes. Instruments not listed are written with the local code alone.
-INSTRUMENT_CODES: Final[dict[str, ObservationCode]] = {
-    "weight": ObservationCode((BODY_WEIGHT,), VITAL_SIGNS, "Body weight"),
-    "head_circumference": ObservationCode((HEAD_CIRCUMFERENCE,), VITAL_SIGNS, "Head circumference"),
-    "nrs": ObservationCode((PAIN_NRS,), SURVEY, "Pain, 0-10 numeric rating"),
-}
-# length_height depends on the method recorded with it: lying (length) or standing (height).
-LENGTH_CODES: Final[dict[str, Code]] = {"length": BODY_LENGTH_LYING, "height": BODY_HEIGHT}
-# Without a recorded method: infants (under 2 years, when length is measured lying down) get 8306-3,
-# others 8302-2. The 2-year switch is the WHO growth standard's convention (length to 24 months, height
-# after), which the growth references we use follow.
-LENGTH_LYING_UNDER_DAYS: Final = 730
-
-# Non-growth instruments that are scored, not measured, go in the survey category; body composition is
-# an exam.
-EXAM_INSTRUMENTS: Final = frozenset({"fat_mass", "lean_mass", "bone_mineral_density", "range_of_motion"})
+# Which instrument is written with which of these codes, in which Observation category, and which are
+# read back on import, is the instruments' own data (`fhir:` in outcomes/instruments/catalogue, read by
+# fhir_instruments.py). The data may use only the external codes checked here:
+VERIFIED_CODES: Final[frozenset[Code]] = frozenset(
+    {
+        BODY_WEIGHT,
+        BODY_LENGTH_LYING,
+        BODY_HEIGHT,
+        HEAD_CIRCUMFERENCE,
+        HEAD_CIRCUMFERENCE_TAPE,
+        PAIN_NRS,
+    }
+)
 
 # --- units --------------------------------------------------------------------------------------------------
 # Our canonical units (outcomes/instruments/catalogue/measurements.yaml) and entry units -> UCUM codes.
@@ -216,21 +204,3 @@ SCORE_UNIT: Final = "{score}"
 WEEK: Final = "wk"
 DAY: Final = "d"
 
-# --- import: what a received Observation code means ---------------------------------------------------------
-# (system, code) -> (instrument id, method or "") for the measurements we import. Units accepted per
-# instrument are those the outcomes catalogue accepts (so the same validation applies).
-IMPORT_MEASUREMENTS: Final[dict[tuple[str, str], tuple[str, str]]] = {
-    (LOINC, BODY_WEIGHT.code): ("weight", ""),
-    (LOINC, BODY_LENGTH_LYING.code): ("length_height", "length"),
-    (LOINC, BODY_HEIGHT.code): ("length_height", "height"),
-    (LOINC, HEAD_CIRCUMFERENCE.code): ("head_circumference", ""),
-    (LOINC, HEAD_CIRCUMFERENCE_TAPE.code): ("head_circumference", ""),
-}
-IMPORT_UNITS: Final[dict[str, frozenset[str]]] = {
-    "weight": frozenset({"kg", "g"}),
-    "length_height": frozenset({"cm", "mm"}),
-    "head_circumference": frozenset({"cm", "mm"}),
-}
-# Codes we write but do not read back (a score total cannot be re-scored without its items): listed on
-# the import preview as "not imported" instead of refusing the Bundle.
-KNOWN_NOT_IMPORTED: Final[frozenset[tuple[str, str]]] = frozenset({(LOINC, PAIN_NRS.code)})

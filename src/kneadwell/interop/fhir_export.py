@@ -31,12 +31,12 @@ from kneadwell.care.models import AdverseEvent, Note, Plan, Session, StepLog
 from kneadwell.clients.models import Client, Consent, Guardian
 from kneadwell.clients.rules import CONSENT_KIND_LABELS, SCOPE_LABELS, ConsentKind, Scope
 from kneadwell.interop import fhir_codes as codes
+from kneadwell.interop import fhir_instruments
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.catalog import Library
 from kneadwell.library.models import Intake
 from kneadwell.library.schema import Dose
 from kneadwell.outcomes import instruments
-from kneadwell.outcomes.instruments import Kind
 from kneadwell.outcomes.models import Measurement
 
 # A fixed namespace for uuid5: ids are stable across exports of the same record.
@@ -329,20 +329,12 @@ def _observation_code(ctx: ExportContext, m: Measurement) -> tuple[dict[str, Any
         inst = None
     name = inst.name if inst else m.instrument_id
     local = codes.Code(codes.LOCAL_INSTRUMENT, m.instrument_id, name)
-    if m.instrument_id == "length_height":
-        method = str((m.details or {}).get("method") or (m.answers or {}).get("method") or "")
-        if method not in codes.LENGTH_CODES:
-            age_days = (timezone.localtime(m.taken_at).date() - ctx.client.birth_date).days
-            method = "length" if age_days < codes.LENGTH_LYING_UNDER_DAYS else "height"
-        loinc = codes.LENGTH_CODES[method]
-        return _concept(loinc, local, text=loinc.display), codes.VITAL_SIGNS
-    known = codes.INSTRUMENT_CODES.get(m.instrument_id)
-    if known is not None:
-        return _concept(*known.codes, local, text=known.text), known.category
-    category = codes.EXAM if m.instrument_id in codes.EXAM_INSTRUMENTS else codes.SURVEY
-    if inst is not None and inst.kind is Kind.MEASUREMENT and m.instrument_id not in codes.EXAM_INSTRUMENTS:
-        category = codes.VITAL_SIGNS
-    return _concept(local, text=name), category
+    if inst is None:  # no longer in the catalogue: the local code alone
+        return _concept(local, text=name), codes.SURVEY
+    method = str((m.details or {}).get("method") or (m.answers or {}).get("method") or "")
+    age_days = (timezone.localtime(m.taken_at).date() - ctx.client.birth_date).days
+    coding = fhir_instruments.observation_coding(inst, method=method, age_days=age_days)
+    return _concept(*coding.codes, local, text=coding.text), coding.category
 
 
 _NOT_ITEMS = frozenset({"value", "unit", "method", "confirmed"})

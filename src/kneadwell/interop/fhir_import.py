@@ -33,6 +33,8 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from kneadwell.interop import fhir_codes as codes
+from kneadwell.interop import fhir_instruments
+from kneadwell.outcomes import instruments
 
 MAX_BYTES: Final = 5_000_000
 MAX_ENTRIES: Final = 10_000
@@ -57,18 +59,14 @@ class BundleRejected(ValueError):
 @dataclass(frozen=True)
 class PlannedMeasurement:
     source: str  # which entry it came from (its fullUrl or position)
-    instrument_id: str  # outcomes instrument: weight, length_height, head_circumference
+    instrument_id: str  # an outcomes instrument whose FHIR data says it is imported
     answers: dict[str, Any]  # {"value": ..., "unit": ..., ["method": ...]} as the outcomes scorer takes
     taken_at: str  # ISO date or date-time with offset
     label: str  # what the person sees on the preview
 
     @property
     def name(self) -> str:
-        return (
-            _NAMES.get(self.instrument_id, self.instrument_id)
-            if self.instrument_id != "length_height"
-            else ("Length (lying)" if self.answers.get("method") == "length" else "Height (standing)")
-        )
+        return _name(self.instrument_id, str(self.answers.get("method") or ""))
 
     @property
     def value_text(self) -> str:
@@ -311,12 +309,19 @@ def _quantity(
     return value, unit
 
 
-_NAMES: Final = {"weight": "Weight", "head_circumference": "Head circumference"}
+def _name(instrument_id: str, method: str) -> str:
+    """What the preview calls a measurement: its method's name when the data gives one, else the
+    instrument's short name."""
+    try:
+        inst = instruments.get_instrument(instrument_id)
+    except instruments.InstrumentValidationError:
+        return instrument_id
+    by_method = inst.fhir.by_method if inst.fhir is not None else {}
+    return by_method[method].name if method in by_method else inst.short_name
 
 
 def _describe(instrument_id: str, method: str, value: Any, unit: str, when: str) -> str:
-    name = _NAMES.get(instrument_id) or ("Length (lying)" if method == "length" else "Height (standing)")
-    return f"{name} {value:g} {unit} on {when[:16].replace('T', ' ')}"
+    return f"{_name(instrument_id, method)} {value:g} {unit} on {when[:16].replace('T', ' ')}"
 
 
 def read_bundle(raw: bytes | str) -> ImportPlan:
@@ -354,6 +359,8 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
     if patient.get("id"):
         patient_refs.add(f"Patient/{patient['id']}")
 
+    importable = fhir_instruments.import_table()
+    not_imported = fhir_instruments.written_not_imported()
     planned: list[PlannedMeasurement] = []
     births: dict[str, set[int]] = {"gestation": set(), "birth_weight": set()}
     for url, where, resource in observations:
@@ -370,13 +377,12 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
         if status not in ACCEPTED_STATUSES:
             r.reject(f"{where}: status {status!r}; only final (or amended, corrected) results are imported.")
             continue
-        measurement = next(
-            (codes.IMPORT_MEASUREMENTS[c] for c in found if c in codes.IMPORT_MEASUREMENTS), None
-        )
+        measurement = next((importable[c] for c in found if c in importable), None)
         if measurement is not None:
-            instrument_id, method = measurement
+            instrument_id, method = measurement.instrument_id, measurement.method
             when = _when(r, where, resource)
-            quantity = _quantity(r, where, resource, codes.IMPORT_UNITS[instrument_id])
+            units = fhir_instruments.import_units(instruments.get_instrument(instrument_id))
+            quantity = _quantity(r, where, resource, units)
             if when is None or quantity is None:
                 continue
             value, unit = quantity
@@ -402,13 +408,12 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
             if quantity is not None:
                 value, unit = quantity
                 births["birth_weight"].add(round(value * 1000) if unit == "kg" else round(value))
-        elif any(c in codes.KNOWN_NOT_IMPORTED or c[0] == codes.LOCAL_INSTRUMENT for c in found):
+        elif any(c in not_imported or c[0] == codes.LOCAL_INSTRUMENT for c in found):
             r.skipped.append(f"{where}: {shown} is a score; scores are not imported (record them here).")
         else:
             r.reject(
-                f"{where}: unknown code {shown}. Kneadwell imports weight (LOINC 29463-7), length "
-                "(8306-3, 8302-2), head circumference (9843-4, 8287-5), gestational age at birth (76516-4) "
-                "and birth weight (8339-4)."
+                f"{where}: unknown code {shown}. Kneadwell imports {fhir_instruments.import_description()}, "
+                "gestational age at birth (LOINC 76516-4) and birth weight (LOINC 8339-4)."
             )
     for what, found_values in births.items():
         if len(found_values) > 1:

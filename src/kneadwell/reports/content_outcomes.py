@@ -14,9 +14,9 @@ from kneadwell.outcomes import selectors as outcomes
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES
 from kneadwell.outcomes.measures import (
     DEFAULT_VELOCITY_METHOD,
-    GROWTH_KINDS,
-    GROWTH_LABELS,
     REFERENCE_SOURCES,
+    growth_instruments,
+    velocity_instrument,
 )
 from kneadwell.reports import words
 from kneadwell.reports.facts import (
@@ -46,8 +46,9 @@ def chart_description(svg: str) -> str:
 
 def growth_caption(instrument_id: str, reference: str) -> str:
     """The caption the growth page puts under the same chart."""
+    what = instruments.get_instrument(instrument_id).short_name.lower()
     return (
-        f"Filled circles: {GROWTH_LABELS[instrument_id].lower()} at corrected age; hollow circles: at "
+        f"Filled circles: {what} at corrected age; hollow circles: at "
         f"chronological age (joined where they differ). Grey lines: {REFERENCE_TITLES[reference]} "
         f"centiles, the median darker. {REFERENCE_SOURCES[reference]}"
     )
@@ -55,7 +56,7 @@ def growth_caption(instrument_id: str, reference: str) -> str:
 
 def growth_caption_plain(instrument_id: str, client: Client) -> str:
     """The chart's key in a parent's words."""
-    what = GROWTH_LABELS[instrument_id].lower()
+    what = instruments.get_instrument(instrument_id).short_name.lower()
     if client.is_preterm:
         dots = (
             f"Filled dots: {client.given_name}'s {what} by age counted from the due date; hollow dots: by "
@@ -106,13 +107,14 @@ def _velocity_line(v: outcomes.VelocitySummary, *, given_name: str) -> VelocityL
 def growth(*, client: Client, parent: bool) -> GrowthPart | None:
     reference = DEFAULT_REFERENCE
     series = {
-        kind: outcomes.growth_series(client=client, instrument_id=kind, reference=reference)
-        for kind in GROWTH_KINDS
+        inst.id: outcomes.growth_series(client=client, instrument_id=inst.id, reference=reference)
+        for inst in growth_instruments()
     }
+    labels = {inst.id: inst.short_name for inst in growth_instruments()}
     if not any(series.values()):
         return None
     summary = outcomes.growth_summary(client=client, reference=reference)
-    weights = [(p.date, p.value) for p in series["weight"]]
+    weights = [(p.date, p.value) for p in series[velocity_instrument().id]]
     velocities = [summary.velocity] + [
         outcomes.weight_velocity(
             client=client, method=DEFAULT_VELOCITY_METHOD, window_days=w, weights=weights
@@ -141,7 +143,7 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
             )
         )
     # The parent's version shows the weight chart (or the first measure recorded); the clinician's all.
-    kinds = [k for k in GROWTH_KINDS if series[k]]
+    kinds = [k for k in series if series[k]]
     if parent:
         kinds = kinds[:1]
     charts = []
@@ -152,7 +154,7 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
         charts.append(
             ChartPart(
                 key=f"growth-{kind}",
-                title=GROWTH_LABELS[kind],
+                title=labels[kind],
                 svg=svg,
                 caption=growth_caption_plain(kind, client) if parent else growth_caption(kind, reference),
                 description=chart_description(svg),
@@ -160,8 +162,8 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
             )
         )
     tables = tuple(
-        SeriesTable(GROWTH_LABELS[k], len(series[k]), tuple(reversed(series[k][-TABLE_ROWS:])))
-        for k in GROWTH_KINDS
+        SeriesTable(labels[k], len(series[k]), tuple(reversed(series[k][-TABLE_ROWS:])))
+        for k in series
         if series[k] and not parent
     )
     return GrowthPart(
@@ -199,7 +201,7 @@ def in_error(*, client: Client) -> tuple[tuple[InErrorLine, ...], int]:
 def trends(*, client: Client) -> tuple[TrendPart, ...]:
     parts = []
     for inst in outcomes.instruments_recorded(client=client):
-        if inst.id in GROWTH_KINDS:
+        if inst.growth is not None:  # growth measures have their own part
             continue
         trend = outcomes.instrument_trend(client=client, instrument_id=inst.id)
         svg = outcomes.trend_chart(trend)
