@@ -224,18 +224,28 @@ def content_hash(roots: Mapping[str, Path] | None = None) -> str:
     return digest.hexdigest()
 
 
-@cache
-def current_version() -> ContentVersion:
-    """The shipped content's version (the label and review from the manifest, the hash of all areas).
-    Equal to default_library().version, without loading the library."""
+def version_of(roots: Mapping[str, Path] | None = None) -> ContentVersion:
+    """The content version of the shipped content, or of the content with some areas' folders replaced
+    (`roots`, as in content_hash): the label and review from the library's manifest.yaml, the hash of
+    every area."""
     from kneadwell.library.schema import Manifest  # the manifest's schema is the library's
 
-    document = read_file("library", MANIFEST_FILE)
+    chosen = dict(roots or {})
+    document = read_file("library", MANIFEST_FILE, chosen.get("library"))
     raw = document.data.get("manifest") if isinstance(document.data, dict) else None
-    manifest = Manifest.model_validate(raw)
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValueError as exc:
+        raise ContentError([ContentProblem(document.path, 1, f"manifest: {exc}")]) from exc
     return ContentVersion(
         label=manifest.version,
-        sha256=content_hash(),
+        sha256=content_hash(chosen),
         reviewed_on=manifest.reviewed_on,
         reviewed_by=manifest.reviewed_by,
     )
+
+
+@cache
+def current_version() -> ContentVersion:
+    """The shipped content's version; equal to default_library().version, without loading the library."""
+    return version_of()

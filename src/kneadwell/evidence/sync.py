@@ -1,5 +1,8 @@
-"""Record the evidence content version in force (called by `kneadwell serve` / `migrate` through
-`kneadwell.core.setup.load_content`). Idempotent: loading the same files again adds nothing."""
+"""Record the evidence counts of the content version in force (called by `kneadwell serve` / `migrate`
+through `kneadwell.core.setup.load_content`). Idempotent: loading the same files again adds nothing.
+
+`content_version` is the one content hash ("sha256:" + the hash in ContentVersionRecord, recorded by
+library.sync); this row adds how many studies, findings and claims that version holds."""
 
 from __future__ import annotations
 

@@ -110,9 +110,7 @@ def collect(
         in_error_total=in_error_total,
         evidence=claims_part,
         stop_signs=content_evidence.stop_signs(plans, lib=lib, parent=parent),
-        content_versions=content_evidence.content_versions(
-            plans, lib=lib, evidence_version=claims_part.content_version
-        ),
+        content_versions=content_evidence.content_versions(plans, lib=lib),
     )
     return report if parent else content_evidence.with_sources(report, lib=lib)
 

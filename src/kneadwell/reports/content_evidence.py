@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from kneadwell.content.sources import source_registry
 from kneadwell.evidence import selectors as evidence
 from kneadwell.evidence.library import CERTAINTY_ORDER, Claim
 from kneadwell.library.catalog import Library
@@ -83,13 +84,12 @@ def stop_signs(plans: Sequence[Plan], *, lib: Library, parent: bool) -> tuple[St
     return tuple(seen.values())
 
 
-def content_versions(
-    plans: Sequence[Plan], *, lib: Library, evidence_version: str
-) -> tuple[tuple[str, str], ...]:
-    rows = [("Content library in force now", str(lib.version))]
+def content_versions(plans: Sequence[Plan], *, lib: Library) -> tuple[tuple[str, str], ...]:
+    """The one content version in force (library, evidence and instruments; kneadwell.content) and the
+    version each plan was made with."""
+    rows = [("Content in force now", str(lib.version))]
     for p in plans:
         rows.append((f"Plan {p.pk} was made with", p.content_version))
-    rows.append(("Evidence library", evidence_version))
     return tuple(rows)
 
 
@@ -115,12 +115,14 @@ def with_sources(report: Report, *, lib: Library) -> Report:
     for text in cited_texts:
         for group in _SOURCE_ID.findall(text):
             wanted.extend(x.strip() for x in group.split(","))
+    registry = source_registry()
     lines = [
-        SourceLine("Content library", sid, lib.sources[sid].citation)
+        SourceLine("Content library", sid, registry[sid].citation)
         for sid in dict.fromkeys(wanted)
-        if sid in lib.sources
+        if sid in registry
     ]
-    seen_instrument: set[str] = set()
+    # One registry: a source already listed for the content library is not listed again for an instrument.
+    seen_instrument: set[str] = {line.source_id for line in lines}
     for t in report.trends:
         for text in t.sources:
             sid = text.split(":", 1)[0]
