@@ -60,7 +60,7 @@ def test_a_nurse_enters_a_week_of_daily_weights_and_sees_chart_and_velocity(phon
     expect(velocity).to_contain_text("Exponential model (Patel)")
     expect(velocity).to_contain_text("PMC2767524")
     expect(velocity).to_contain_text(re.compile(r"\d+\.\d g/day"))
-    chart = page.locator("#growth-chart svg[role=img]")
+    chart = page.locator("#growth-chart .chart-draw[role=img] canvas")  # drawn by static/js/charts.js
     expect(chart).to_be_visible()
     expect(page.locator("#growth-chart")).to_contain_text("corrected age")
     expect(page.get_by_text("UK-WHO advises a specialist low-birth-weight chart")).to_be_visible()
@@ -175,8 +175,8 @@ def test_every_measurement_page_at_phone_and_desktop(phone, desktop, clinic: Cli
             response = page.goto(url.format(**ids))
             assert response is not None, (name, size)
             assert response.status == 200, (name, size)
-            if page.locator(".chart-slot[hx-get]").count():
-                expect(page.locator(".chart-slot svg[role=img]")).to_be_visible()
+            if page.locator("[data-chart]").count():
+                expect(page.locator(".chart-draw.drawn[role=img] canvas")).to_be_visible()
             shot(page, f"outcomes-{name}-{size}")
             # Nothing sticks out sideways, at phone width especially.
             overflow = page.evaluate(

@@ -122,13 +122,7 @@
         series.push({ label: line.label + " centile", stroke: line.median ? MUTED : GREY,
           width: line.median ? 1.6 : 0.8, points: { show: false } });
       });
-      var last = null;
-      line.segments.forEach(function (seg) {
-        for (var i = seg.y.length - 1; i >= 0; i--) {
-          if (seg.y[i] != null) { last = [seg.x[i], seg.y[i]]; break; }
-        }
-      });
-      if (last) ends.push({ text: line.label, x: last[0], y: last[1] });
+      ends.push({ text: line.label, segments: line.segments });
     });
     var hair = 1e-6;
     data.chronological.forEach(function (c) {
@@ -159,21 +153,57 @@
     };
   }
 
-  // Each centile's name just right of where its line ends, skipped where it would overlap another.
+  // Each centile's name where its line leaves the plot (its right end, or the top where it climbs out
+  // of a fitted axis), skipped where it would overlap another.
   function centileLabels(u, ends) {
-    var top = u.bbox.top, bottom = u.bbox.top + u.bbox.height, previous = -Infinity;
-    var placed = ends.map(function (e) {
-      return { text: e.text, x: u.valToPos(e.x, "x", true), y: u.valToPos(e.y, "y", true) };
-    }).filter(function (e) { return e.y >= top && e.y <= bottom; })
-      .sort(function (a, b) { return a.y - b.y; });
-    placed.forEach(function (e) {
-      if (e.y - previous < 9 * uPlot.pxRatio) return;
+    var b = u.bbox, previous = -Infinity, gap = 9 * uPlot.pxRatio, pad = 3 * uPlot.pxRatio;
+    var placed = [];
+    ends.forEach(function (e) {
+      var last = null;
+      e.segments.forEach(function (seg) {
+        for (var i = 0; i < seg.x.length; i++) {
+          if (seg.y[i] == null) continue;
+          var x = u.valToPos(seg.x[i], "x", true), y = u.valToPos(seg.y[i], "y", true);
+          if (x >= b.left && x <= b.left + b.width && y >= b.top && y <= b.top + b.height) last = [x, y];
+        }
+      });
+      if (last) placed.push({ text: e.text, x: last[0], y: last[1] });
+    });
+    // Lines leaving through the top are labelled under it, kept apart sideways; the rest at their right
+    // end, kept apart up and down.
+    var top = placed.filter(function (e) { return e.y - b.top < gap && e.x < b.left + b.width - 3 * gap; });
+    var right = placed.filter(function (e) { return top.indexOf(e) < 0; });
+    top.sort(function (a, c) { return a.x - c.x; });
+    var lastX = -Infinity;
+    top.forEach(function (e) {
+      if (e.x - lastX < 2.2 * gap) return;
+      lastX = e.x;
+      label(u, e.text, e.x + pad, b.top + gap * 0.8, "left");
+    });
+    right.sort(function (a, c) { return a.y - c.y; });
+    right.forEach(function (e) {
+      if (e.y - previous < gap) return;
       previous = e.y;
-      label(u, e.text, e.x + 3 * uPlot.pxRatio, e.y, "left");
+      label(u, e.text, e.x + pad, e.y, "left");
     });
   }
 
   function day(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
+
+  // Dates as people here write them ("7 Nov"), the year under the first tick and wherever it changes;
+  // ticks a whole number of days apart (never hours).
+  var DAY = 86400;
+  var DAY_INCRS = [1, 2, 3, 7, 14, 30, 61, 91, 182, 365, 730, 1461].map(function (n) { return n * DAY; });
+  var dayMonth = window.uPlot ? uPlot.fmtDate("{D} {MMM}") : null;
+  function dateTicks(u, splits) {
+    var year = null;
+    return splits.map(function (ts) {
+      var d = uPlot.tzDate(new Date(ts * 1000), "UTC");
+      var text = dayMonth(d);
+      if (d.getFullYear() !== year) { year = d.getFullYear(); text += "\n" + year; }
+      return text;
+    });
+  }
 
   function trendOptions(data, box) {
     var tables = [], series = [{}];
@@ -203,7 +233,7 @@
           x: { time: true, range: data.x_range ? [day(data.x_range[0]), day(data.x_range[1])] : null },
           y: y
         },
-        axes: [axes(data)[0], yAxis],
+        axes: [Object.assign(axes(data)[0], { values: dateTicks, incrs: DAY_INCRS, size: 40 }), yAxis],
         hooks: { draw: [function (u) { referenceLines(u, data.reference_lines); }] }
       }
     };
