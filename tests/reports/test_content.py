@@ -15,6 +15,7 @@ from kneadwell.accounts.roles import Role
 from kneadwell.audit.models import AuditEvent
 from kneadwell.care import selectors as care
 from kneadwell.care.models import StepLog
+from kneadwell.core.errors import NotFound
 from kneadwell.evidence import selectors as evidence
 from kneadwell.outcomes import selectors as outcomes
 from kneadwell.outcomes.models import Measurement
@@ -219,3 +220,28 @@ def test_each_plan_lists_its_own_next_sessions(clinic: Clinic, programme: Progra
     due = [s for s in care.upcoming_slots(plan=programme.plan, limit=50) if s.due_at >= now][:5]
     assert [s.due_at for s in plan.upcoming] == [timezone.localtime(s.due_at) for s in due]
     assert len(plan.upcoming) == 5
+
+
+def test_another_organisations_client_is_not_found_and_nothing_is_generated(
+    clinic: Clinic, outsider: Clinic
+) -> None:
+    assert outsider.client is not None
+    make_programme(outsider, outsider.client, sessions=2, weights=3)
+    before = AuditEvent.objects.filter(entity="report").count()
+    for role in (Role.ADMIN, Role.THERAPIST, Role.CAREGIVER):
+        for version in ("parent", "clinician"):
+            if role == Role.CAREGIVER and version == "clinician":
+                continue
+            with pytest.raises(NotFound):
+                services.report_build(
+                    actor=clinic.actor(role),
+                    client_id=outsider.client.pk,
+                    version=version,  # type: ignore[arg-type]
+                )
+            with pytest.raises(NotFound):
+                services.report_pdf(
+                    actor=clinic.actor(role),
+                    client_id=outsider.client.pk,
+                    version=version,  # type: ignore[arg-type]
+                )
+    assert AuditEvent.objects.filter(entity="report").count() == before

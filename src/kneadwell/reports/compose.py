@@ -207,7 +207,7 @@ def _parent_claim(claim: ClaimLine, *, supported: bool) -> Claim:
     return Claim(
         ref=claim.claim_id,
         statement=claim.text,
-        badge=Badge(claim.certainty, claim.certainty_words),
+        badge=Badge(claim.certainty, claim.certainty_words.capitalize()),
         after="(no study found)",
         inline=True,
     )

@@ -361,7 +361,7 @@ def _evidence(report: Report) -> Section:
                     Claim(
                         ref=c.claim_id,
                         statement=c.text,
-                        badge=Badge(c.certainty, c.certainty_words),
+                        badge=Badge(c.certainty, c.certainty_words.capitalize()),
                         after="(no study found)",
                         inline=True,
                     )

@@ -386,7 +386,7 @@ class ReportPDF(FPDF):
         size, color = TONES[block.tone]
         for c in block.items:
             if c.inline:
-                self.para(f"{c.statement} · {c.badge.text} {c.after}", size=size, bullet="•", indent=3)
+                self.para(f"{c.statement} {c.badge.text} {c.after}", size=size, bullet="•", indent=3)
                 continue
             if c.strong:
                 self.para(c.statement, bold=True, size=BODY - 0.5, after=0.5)
