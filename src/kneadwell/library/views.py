@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.selectors import client_get
+from kneadwell.content.sources import source_registry
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, PermissionDenied, ValidationFailed
 from kneadwell.core.forms import DateInput
 from kneadwell.core.hooks import after_check, check_result_sections, protocol_sections
@@ -124,7 +125,7 @@ def rules(request: ActorRequest) -> HttpResponse:
 @page(Perm.LIBRARY_VIEW)
 def sources(request: ActorRequest) -> HttpResponse:
     lib = selectors.library()
-    return render(request, "library/sources.html", {"lib": lib, "sources": list(lib.sources.values())})
+    return render(request, "library/sources.html", {"lib": lib, "sources": list(source_registry().values())})
 
 
 # --- organisation settings -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from kneadwell.content.sources import source_registry
 from kneadwell.library.loader import default_library
 from kneadwell.library.schema import OCCASION_LABELS
 
@@ -18,7 +19,7 @@ register = template.Library()
 @register.filter
 def source_links(ids: Iterable[str]) -> SafeString:
     """Source ids as links to the sources page, each with its citation as the link title."""
-    sources = default_library().sources
+    sources = source_registry()
     base = reverse("library:sources")
     items = [(f"{base}#{sid}", sources[sid].citation if sid in sources else sid, sid) for sid in ids]
     if not items:
