@@ -12,26 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from kneadwell.interop import fhir_codes as codes
+from kneadwell.interop import fhir_codes
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.instruments import Coding, Instrument, Kind
 
-CATEGORIES: Final[Mapping[str, codes.Code]] = {
-    "vital-signs": codes.VITAL_SIGNS,
-    "survey": codes.SURVEY,
-    "exam": codes.EXAM,
+CATEGORIES: Final[Mapping[str, fhir_codes.Code]] = {
+    "vital-signs": fhir_codes.VITAL_SIGNS,
+    "survey": fhir_codes.SURVEY,
+    "exam": fhir_codes.EXAM,
 }
 
 
 @dataclass(frozen=True)
 class ObservationCoding:
-    codes: tuple[codes.Code, ...]  # external codes; the caller adds the local instrument code
-    category: codes.Code
+    codes: tuple[fhir_codes.Code, ...]  # external codes; the caller adds the local instrument code
+    category: fhir_codes.Code
     text: str
 
 
-def _code(c: Coding) -> codes.Code:
-    return codes.Code(c.system, c.code, c.display)
+def _code(c: Coding) -> fhir_codes.Code:
+    return fhir_codes.Code(c.system, c.code, c.display)
 
 
 def observation_coding(instrument: Instrument, *, method: str, age_days: int) -> ObservationCoding:
@@ -40,7 +40,7 @@ def observation_coding(instrument: Instrument, *, method: str, age_days: int) ->
     fhir = instrument.fhir
     if fhir is None:
         # No coding in the data: a measured value is a vital sign, a scored instrument a survey.
-        category = codes.VITAL_SIGNS if instrument.kind is Kind.MEASUREMENT else codes.SURVEY
+        category = fhir_codes.VITAL_SIGNS if instrument.kind is Kind.MEASUREMENT else fhir_codes.SURVEY
         return ObservationCoding((), category, instrument.name)
     category = CATEGORIES[fhir.category]
     if fhir.by_method:
@@ -100,14 +100,14 @@ def import_description() -> str:
     names: dict[str, str] = {}
     for (system, code), found in import_table().items():
         names.setdefault(found.instrument_id, instruments.get_instrument(found.instrument_id).short_name)
-        label = "LOINC " + code if system == codes.LOINC else f"{system}|{code}"
+        label = "LOINC " + code if system == fhir_codes.LOINC else f"{system}|{code}"
         by_instrument.setdefault(found.instrument_id, []).append(label)
     return ", ".join(f"{names[i].lower()} ({', '.join(c)})" for i, c in by_instrument.items())
 
 
 def unverified_codes() -> list[str]:
     """External codes in the catalogue that fhir_codes has not checked (should be none)."""
-    verified = {(c.system, c.code, c.display) for c in codes.VERIFIED_CODES}
+    verified = {(c.system, c.code, c.display) for c in fhir_codes.VERIFIED_CODES}
     problems = []
     for inst in instruments.list_instruments():
         fhir = inst.fhir

@@ -261,8 +261,8 @@ def read_traits(iid: str, name: str, kind: str, extra: Mapping[str, Any]) -> Tra
     prefill = {str(k): str(v) for k, v in _map(extra.get("prefill") or {}, f"{iid}.prefill").items()}
     unknown = set(prefill.values()) - PREFILL_FACTS
     if unknown:
-        known = sorted(PREFILL_FACTS)
-        raise TraitError(f"{iid}.prefill: unknown client facts {sorted(unknown)} (known: {known})")
+        facts = sorted(PREFILL_FACTS)
+        raise TraitError(f"{iid}.prefill: unknown client facts {sorted(unknown)} (known: {facts})")
     return Traits(
         scoring=scoring,
         chart=chart,
