@@ -17,7 +17,7 @@ from kneadwell.content.sources import (
     source_get,
     source_registry,
 )
-from kneadwell.evidence.library import EvidenceContentError, load_evidence_from
+from kneadwell.evidence.library import EvidenceContentError, load_evidence, load_evidence_from
 from kneadwell.library.loader import default_library
 from kneadwell.outcomes import instruments
 
@@ -129,3 +129,28 @@ def test_every_source_an_instrument_cites_says_what_kind_it_is() -> None:
 def test_an_unknown_id_names_itself() -> None:
     with pytest.raises(KeyError, match="unknown source 'S999'"):
         source_get("S999")
+
+
+# --- sources that are also evidence studies --------------------------------------------------------------
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def test_a_source_that_is_an_evidence_study_names_it_and_repeats_its_title() -> None:
+    studies = load_evidence().studies
+    linked = {sid: s.study for sid, s in source_registry().items() if s.study is not None}
+    assert len(linked) >= 15
+    for sid, study_id in linked.items():
+        assert study_id in studies, sid
+        assert _words(studies[study_id].citation.title) in _words(source_get(sid).citation), sid
+
+
+def test_no_source_repeats_an_evidence_study_without_naming_it() -> None:
+    # A registry citation carrying a study's DOI is the same work: it must say which study it is.
+    by_doi = {s.citation.doi.lower(): s.id for s in load_evidence().studies.values() if s.citation.doi}
+    for sid, source in source_registry().items():
+        for doi, study_id in by_doi.items():
+            if doi in source.citation.lower() or doi in (source.url or "").lower():
+                assert source.study == study_id, sid

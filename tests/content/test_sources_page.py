@@ -22,6 +22,8 @@ def test_the_sources_page_lists_every_registry_entry(client: HttpClient, clinic:
     # Cited only by an instrument (Fugl-Meyer's own protocol), and shown with its note where it has one.
     assert "University of Gothenburg" in html
     assert "The 1996 paper itself was not retrieved" in html  # S32's note
+    # A source that is also an evidence study links to the study's page.
+    assert reverse("evidence:study", args=[source_get("S81").study]) in html
 
 
 def test_a_source_link_carries_the_registry_citation() -> None:

@@ -72,6 +72,9 @@ class Source(Item):
     short: Text | None = None
     kind: Literal["primary", "secondary", "lay", "project"] | None = None
     note: Text | None = None
+    # The evidence library's study for the same work (evidence/content/studies.yaml), whose structured,
+    # checked citation this one repeats; a test holds the two to the same title.
+    study: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]*$")] | None = None
 
 
 class Region(Item):
