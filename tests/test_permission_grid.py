@@ -639,6 +639,8 @@ API: list[Operation] = [
         {"version": 1, "reason": "grid"},
     ),
     Operation("get", "/api/v1/clients/{client_id}/growth", Perm.CLIENT_VIEW),
+    Operation("get", "/api/v1/clients/{client_id}/growth/chart", Perm.CLIENT_VIEW),
+    Operation("get", "/api/v1/clients/{client_id}/trends/{instrument_id}/chart", Perm.CLIENT_VIEW),
     Operation(
         "post",
         "/api/v1/measurements/import",
@@ -699,6 +701,7 @@ def _api_path(op: Operation, clinic: Clinic, role: Role) -> str:
     for name in ("claim", "study", "analysis"):
         path = path.replace(f"{{{name}_id}}", str(objects[name]))
     path = path.replace("{outcome_code}", str(objects["outcome"]))
+    path = path.replace("{instrument_id}", "nips")
     if "{token_id}" in path:
         from kneadwell.accounts.services import api_token_create
 
