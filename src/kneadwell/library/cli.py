@@ -5,7 +5,8 @@ Output: {"techniques": [{"id", "name", "regions", "sources"}],
                         "sources"}],
          "rules": [{"id", "action", "sources"}]}
 Exit 0 when the content validates; exit 2 when it does not, with "file:line: problem" on stderr, the first
-problem first. Pure: no Django.
+problem first. Without --content, the whole shipped content is checked (kneadwell.content.check: the
+evidence, the instruments and every source citation too), as `kneadwell serve` does. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         library = load_library(args.content)
+        if args.content is None:
+            from kneadwell.content.check import check_content
+
+            check_content()
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
