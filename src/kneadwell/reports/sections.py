@@ -3,14 +3,18 @@ choose the version and the plan, then open the printable page or download the PD
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.template.loader import render_to_string
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.care.selectors import plans_of
-from kneadwell.clients.models import Client
 from kneadwell.core.web import ActorRequest
 from kneadwell.library import selectors as library_selectors
 from kneadwell.reports import services
+
+if TYPE_CHECKING:
+    from kneadwell.clients.models import Client  # the client the client page loaded (client_get)
 
 PLAN_CHOICES = 20  # the most recent plans offered in the card; older ones stay in the whole-record report
 
