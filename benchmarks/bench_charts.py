@@ -15,7 +15,11 @@ so a run on a busy machine can be read against its own baseline.
 - shared cache: Django's DatabaseCache on this SQLite file (a table of its own, as `createcachetable`
   makes): the first request (draw + set) and a hit (get), the key hashed from the series as the pages
   did; Redis too when REDIS_URL is set and redis-py is installed;
-- request: the whole request of the chart-data endpoints (the pages' path since issue 11).
+- request: the whole request of the chart-data endpoints (the pages' path since issue 11);
+- browser: when Chromium is at /usr/bin/chromium (or KNEADWELL_CHROMIUM), the same JSON drawn by
+  static/js/charts.js with uPlot at 390 px in headless Chromium (the time the script reports for drawing,
+  median of `--runs` page loads): what the browser option moves to the phone;
+- synthetic trend: 500 administrations (TREND_LIMIT), drawn as today and built as JSON (pure functions).
 
 Budget (exit 1 when missed): each chart-data request's median under 100 ms (ARCHITECTURE.md: pages and
 API p95 under 100 ms) for this year of daily weights. A benchmark to run by hand or in `make bench`,
@@ -74,6 +78,58 @@ def redis_cache() -> Any | None:
     from django.core.cache.backends.redis import RedisCache
 
     return RedisCache(url, {"TIMEOUT": 24 * 3600})
+
+
+def browser_draw_ms(payloads: dict[str, str], runs: int) -> dict[str, float]:
+    """Median drawing time reported by charts.js in headless Chromium, per payload (JSON text)."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    chromium = os.environ.get("KNEADWELL_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        print(f"No Chromium at {chromium}: browser drawing left out.")
+        return {}
+    from playwright.sync_api import sync_playwright
+
+    static = Path(__file__).resolve().parents[1] / "src" / "kneadwell" / "static"
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kneadwell-bench-browser-") as site:
+        root = Path(site)
+        shutil.copytree(static / "vendor", root / "vendor")
+        shutil.copytree(static / "js", root / "js")
+        for name, text in payloads.items():
+            (root / f"{name}.json").write_text(text)
+            (root / f"{name}.html").write_text(
+                '<!doctype html><meta charset="utf-8">'
+                '<link rel="stylesheet" href="vendor/uplot/uPlot.min.css">'
+                f'<div class="chart-draw" data-chart="{name}.json"></div>'
+                '<script src="vendor/uplot/uPlot.iife.min.js"></script><script src="js/charts.js"></script>'
+            )
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        handler = functools.partial(Quiet, directory=site)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
+                page = browser.new_page(viewport={"width": 390, "height": 844})
+                for name in payloads:
+                    times = []
+                    for _ in range(runs + 1):
+                        page.goto(f"{base}/{name}.html")
+                        page.wait_for_selector(".chart-draw[data-draw-ms]")
+                        times.append(float(page.get_attribute(".chart-draw", "data-draw-ms") or "nan"))
+                    out[name] = statistics.median(times[1:])
+                browser.close()
+        finally:
+            server.shutdown()
+    return out
 
 
 def main() -> int:
@@ -150,6 +206,24 @@ def main() -> int:
             backend.set(key_of(), svg)
             measure(f"growth: {name} hit (key + get)", lambda backend=backend: backend.get(key_of()))
 
+        # A heavy trend: 500 administrations of a 0-7 score (the most a trend shows), pure functions.
+        import datetime as dt
+
+        from kneadwell.outcomes.charts import Series, trend_chart_data, trend_chart_svg
+
+        start = dt.date(2025, 1, 1)
+        heavy = [Series("Total", tuple((start + dt.timedelta(days=k), float(k % 8)) for k in range(500)))]
+        measure(
+            "trend, 500 scores: draw SVG (today)",
+            lambda: trend_chart_svg(title="NIPS", series=heavy, y_label="Total score", y_range=(0, 7)),
+        )
+        measure(
+            "trend, 500 scores: build JSON",
+            lambda: json.dumps(
+                trend_chart_data(title="NIPS", series=heavy, y_label="Total score", y_range=(0, 7))
+            ),
+        )
+
         requests: dict[str, float] = {}
         for kind, url in (
             ("growth", reverse("outcomes:growth_chart", args=[client_id])),
@@ -161,10 +235,23 @@ def main() -> int:
                 return 1
             requests[kind] = measure(f"{kind}: chart-data request (whole)", lambda url=url: http.get(url))
 
+        drawn = browser_draw_ms(
+            {
+                "growth": json.dumps(selectors.growth_chart_data(client=client, points=points)),
+                "trend": json.dumps(
+                    trend_chart_data(title="NIPS", series=heavy, y_label="Total score", y_range=(0, 7))
+                ),
+            },
+            runs,
+        )
+
     print(f"median of {runs} runs; ratio to the trivial request in the same run (machine shared):")
     print(f"  {'':<48} {'ms':>8} {'ratio':>7}")
     for name, ms in rows:
         print(f"  {name:<48} {ms:>8.2f} {ms / baseline:>6.1f}x")
+    for name, ms in drawn.items():
+        label = "growth (this client)" if name == "growth" else "trend (500 scores)"
+        print(f"  in Chromium at 390 px, charts.js drawing {label}: {ms:.1f} ms (in the browser)")
     growth_times, trend_times = growth_draw / growth_json, trend_draw / trend_json
     print(f"drawing / building JSON: growth {growth_times:.0f}x, trend {trend_times:.0f}x")
     over = {k: round(v, 1) for k, v in requests.items() if v >= BUDGET_MS}

@@ -292,11 +292,16 @@
   }
 
   function draw(el, data) {
+    var started = window.performance ? performance.now() : 0;
     var box = size(el);
     var built = data.kind === "growth" ? growthOptions(data, box) : trendOptions(data, box);
     built.opts.legend = { show: false };
     built.opts.cursor = { show: false, drag: { x: false, y: false } };
     built.opts.select = { show: false };
+    // How long drawing took in this browser, to the end of uPlot's first draw (bench_charts.py reads it).
+    built.opts.hooks.draw.push(function () {
+      if (started && !el.dataset.drawMs) el.dataset.drawMs = (performance.now() - started).toFixed(1);
+    });
     el.textContent = "";
     var plot = new uPlot(built.opts, built.data, el);
     if (data.kind === "trend" && data.legend) el.appendChild(legend(data));
