@@ -132,8 +132,10 @@ def organisation_of(obj: models.Model) -> int | None:
     """The organisation a row belongs to, from its column or its parent (loaded or, if not, asked for)."""
     tenancy = tenancy_of(type(obj))
     if tenancy.has_column:
-        return getattr(obj, f"{ORGANISATION}_id")  # type: ignore[no-any-return]
-    return _parent_organisation(obj, tenancy.through)  # type: ignore[arg-type]
+        own: int | None = getattr(obj, f"{ORGANISATION}_id")
+        return own
+    assert tenancy.through is not None
+    return _parent_organisation(obj, tenancy.through)
 
 
 def organisation_in_force(obj: models.Model) -> int | None:
@@ -176,7 +178,7 @@ def check_parents(obj: models.Model) -> None:
         parent_org = _parent_organisation(obj, name)
         if parent_org is not None and parent_org != own:
             label = obj._meta.verbose_name
-            parent_label = obj._meta.get_field(name).verbose_name
+            parent_label = getattr(obj._meta.get_field(name), "verbose_name", name)
             raise TenancyMismatch(
                 f"This {label}'s {parent_label} is not in the {label}'s organisation.",
                 detail=f"{obj._meta.label} {obj.pk}: organisation {own}, {name} "
@@ -264,7 +266,7 @@ class TenantQuerySet(models.QuerySet[M], Generic[M]):
 _Manager = models.Manager.from_queryset(TenantQuerySet)
 
 
-class TenantManager(_Manager):  # type: ignore[valid-type,misc]
+class TenantManager(_Manager):
     """The manager of a model holding organisation data; declares its tenancy (module docstring)."""
 
     def __init__(self, *, through: str | None = None, parents: Sequence[str] = ()) -> None:
