@@ -7,7 +7,7 @@ No Django import. Source numbers (S65 ...) are those of shared/brief/research/cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth.references import METHOD_UNITS, REFERENCE_TITLES, REFERENCES
@@ -57,16 +57,6 @@ def check_growth_methods() -> None:
                 f"{METHOD_UNITS[inst.growth.method]}"
             )
 
-
-def __getattr__(name: str) -> Any:
-    # GROWTH_KINDS / GROWTH_LABELS were hand-written tables keyed by instrument id. They are now read from
-    # the instruments' data each time, for code not yet moved to growth_instruments() (new code asks the
-    # instruments).
-    if name == "GROWTH_KINDS":
-        return {i.id: i.growth.method for i in growth_instruments() if i.growth}
-    if name == "GROWTH_LABELS":
-        return {i.id: i.short_name for i in growth_instruments()}
-    raise AttributeError(name)
 
 DEFAULT_VELOCITY_METHOD: Final[VelocityMethod] = "exponential"
 VELOCITY_WINDOWS: Final[tuple[int, ...]] = (7, 14, 28, 0)  # days; 0 = every weight recorded
