@@ -209,7 +209,7 @@ def _guardian(ctx: ExportContext, g: Guardian) -> Resource:
 
 
 def guardian_section(ctx: ExportContext) -> None:
-    for g in ctx.client.guardians.all().order_by("id"):
+    for g in Guardian.objects.of_client(ctx.client).order_by("id"):
         ctx.add("RelatedPerson", g.pk, _guardian(ctx, g))
 
 
@@ -264,7 +264,7 @@ def _consent(ctx: ExportContext, consent: Consent) -> Resource:
 
 
 def consent_section(ctx: ExportContext) -> None:
-    for consent in ctx.client.consents.all().order_by("id"):
+    for consent in Consent.objects.of_client(ctx.client).order_by("id"):
         ctx.add("Consent", consent.pk, _consent(ctx, consent))
 
 
@@ -435,7 +435,7 @@ def _observation(ctx: ExportContext, m: Measurement) -> Resource:
 def measurement_section(ctx: ExportContext) -> None:
     """Every measurement, those entered in error included (as status entered-in-error): a receiving
     system must be able to withdraw a value it already took from an earlier export."""
-    rows = Measurement.objects.filter(organisation_id=ctx.client.organisation_id, client_id=ctx.client.pk)
+    rows = Measurement.objects.of_client(ctx.client)
     for m in rows.order_by("taken_at", "id").iterator(chunk_size=1000):
         ctx.add("Observation", m.pk, _observation(ctx, m))
 
@@ -526,7 +526,7 @@ def careplan_section(ctx: ExportContext) -> None:
     """Each plan as a CarePlan; one query, the scheduled-session count included."""
     lib = library_selectors.library()
     plans = (
-        Plan.objects.filter(organisation_id=ctx.client.organisation_id, client_id=ctx.client.pk)
+        Plan.objects.of_client(ctx.client)
         .annotate(slot_count=Count("slots"))
         .order_by("starts_at", "id")
     )
@@ -621,15 +621,13 @@ def procedure_section(ctx: ExportContext) -> None:
     note); three queries whatever the number of sessions."""
     lib = library_selectors.library()
     sessions = (
-        Session.objects.filter(organisation_id=ctx.client.organisation_id, client_id=ctx.client.pk)
+        Session.objects.of_client(ctx.client)
         .prefetch_related("step_logs")
         .order_by("started_at", "id")
     )
     notes = {
         n.session_id: n
-        for n in Note.objects.filter(
-            session__organisation_id=ctx.client.organisation_id, session__client_id=ctx.client.pk
-        ).prefetch_related("amendments")
+        for n in Note.objects.of_client(ctx.client).prefetch_related("amendments")
     }
     for session in sessions:
         ctx.add("Procedure", session.pk, _procedure(ctx, lib, session, notes.get(session.pk)))
@@ -672,7 +670,7 @@ def _adverse_event(ctx: ExportContext, event: AdverseEvent) -> Resource:
 
 
 def adverse_event_section(ctx: ExportContext) -> None:
-    rows = AdverseEvent.objects.filter(organisation_id=ctx.client.organisation_id, client_id=ctx.client.pk)
+    rows = AdverseEvent.objects.of_client(ctx.client)
     for event in rows.order_by("occurred_at", "id"):
         ctx.add("AdverseEvent", event.pk, _adverse_event(ctx, event))
 
