@@ -20,9 +20,24 @@ VELOCITY_GROWTH_METHOD: Final = "weight"
 
 def growth_instruments() -> tuple[Instrument, ...]:
     """The growth measures (instruments whose data has `growth:`), in their stated order (weight first).
-    Their stored values are in the unit the growth references use for their method (kg, cm)."""
-    found = [i for i in instruments.list_instruments() if i.growth is not None]
-    return tuple(sorted(found, key=lambda i: (i.growth.order if i.growth else 0, i.id)))
+    Each is checked: its method is one the growth references have, and it is stored in that method's unit
+    (kg, cm), so a slip in the data is an error here, never centimetres compared with a weight reference."""
+    found = []
+    for inst in instruments.list_instruments():
+        growth = inst.growth
+        if growth is None:
+            continue
+        if growth.method not in METHOD_UNITS:
+            raise instruments.CatalogueError(
+                f"{inst.id}.growth.method: {growth.method!r} is not one of {sorted(METHOD_UNITS)}"
+            )
+        if inst.canonical_unit != METHOD_UNITS[growth.method]:
+            raise instruments.CatalogueError(
+                f"{inst.id}: stored in {inst.canonical_unit}, but the {growth.method} reference uses "
+                f"{METHOD_UNITS[growth.method]}"
+            )
+        found.append((growth.order, inst.id, inst))
+    return tuple(inst for _, _, inst in sorted(found))
 
 
 def growth_method(instrument_id: str) -> str | None:
@@ -40,22 +55,6 @@ def velocity_instrument() -> Instrument:
         if inst.growth is not None and inst.growth.method == VELOCITY_GROWTH_METHOD:
             return inst
     raise LookupError(f"no growth measure has method {VELOCITY_GROWTH_METHOD!r}")
-
-
-def check_growth_methods() -> None:
-    """Every growth measure names a method of the growth references, stored in that method's unit
-    (a slip here would compare centimetres with a weight reference)."""
-    for inst in growth_instruments():
-        assert inst.growth is not None
-        if inst.growth.method not in METHOD_UNITS:
-            raise instruments.CatalogueError(
-                f"{inst.id}.growth.method: {inst.growth.method!r} is not one of {sorted(METHOD_UNITS)}"
-            )
-        if inst.canonical_unit != METHOD_UNITS[inst.growth.method]:
-            raise instruments.CatalogueError(
-                f"{inst.id}: stored in {inst.canonical_unit}, but the {inst.growth.method} reference uses "
-                f"{METHOD_UNITS[inst.growth.method]}"
-            )
 
 
 DEFAULT_VELOCITY_METHOD: Final[VelocityMethod] = "exponential"

@@ -143,8 +143,24 @@ def test_the_growth_measures_and_their_methods_in_order() -> None:
     assert get_instrument("fat_mass").growth is None
 
 
-def test_growth_measures_are_stored_in_their_reference_unit() -> None:
-    measures.check_growth_methods()  # raises on a method the references lack or a unit they do not use
+def test_a_growth_measure_in_another_unit_than_its_reference_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalogue = list(list_instruments())
+    head = get_instrument("head_circumference")
+    wrong = with_extra(head, growth={"method": "weight", "order": 3})  # stored in cm, compared as kg
+    swapped = tuple(wrong if i.id == head.id else i for i in catalogue)
+    monkeypatch.setattr(measures.instruments, "list_instruments", lambda: swapped)
+    with pytest.raises(CatalogueError, match="stored in cm, but the weight reference uses kg"):
+        measures.growth_instruments()
+
+
+def test_a_growth_method_the_references_lack_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    head = get_instrument("head_circumference")
+    wrong = with_extra(head, growth={"method": "arm_span", "order": 3})
+    monkeypatch.setattr(measures.instruments, "list_instruments", lambda: (wrong,))
+    with pytest.raises(CatalogueError, match="arm_span"):
+        measures.growth_instruments()
 
 
 def test_only_a_measurement_can_be_a_growth_measure() -> None:
