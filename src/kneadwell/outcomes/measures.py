@@ -6,6 +6,7 @@ No Django import. Source numbers (S65 ...) are those of shared/brief/research/cl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -149,16 +150,24 @@ def format_number(value: float, decimals: int) -> str:
     return f"{value:.{max(decimals, 0)}f}"
 
 
-def format_measure(instrument: Instrument, value: float, *, age_days: int) -> str:
-    """A stored measurement (canonical unit) as a person reads it at this age: in the unit the data gives
-    for the age (a baby's weight in whole grams, "1 450 g"), with that unit's decimals; thousands are
-    grouped with a space."""
+def measure_formatter(instrument: Instrument, *, age_days: int) -> Callable[[float], str]:
+    """How stored values (canonical unit) are written for a client of this age: in the unit the data gives
+    for the age (a baby's weight in whole grams, "1 450 g"), with that unit's decimals; thousands grouped
+    with a space. Looked up once for a whole series."""
     unit = instrument.unit_for_age(age_days)
     spec = {str(u["unit"]): u for u in instrument.extra.get("units", ())}.get(unit)
     factor = float(spec["factor"]) if spec else 1.0
-    decimals = int(spec["decimals"]) if spec else 2
-    number = f"{value / factor:,.{max(decimals, 0)}f}".replace(",", " ")
-    return f"{number} {unit}".strip()
+    decimals = max(int(spec["decimals"]) if spec else 2, 0)
+
+    def write(value: float) -> str:
+        return f"{f'{value / factor:,.{decimals}f}'.replace(',', ' ')} {unit}".strip()
+
+    return write
+
+
+def format_measure(instrument: Instrument, value: float, *, age_days: int) -> str:
+    """One stored value as a person reads it at this age (see measure_formatter)."""
+    return measure_formatter(instrument, age_days=age_days)(value)
 
 
 def format_weight(kg: float, *, grams: bool) -> str:

@@ -64,6 +64,7 @@ from kneadwell.outcomes.measures import (
     format_number,
     growth_instruments,
     growth_method,
+    measure_formatter,
     velocity_instrument,
     window_label,
 )
@@ -259,13 +260,14 @@ def growth_series(
         reference,
     )
     messages = result.messages()
-    inst = instruments.get_instrument(instrument_id)
-    age_now = (timezone.localdate() - client.birth_date).days
+    shown_as = measure_formatter(
+        instruments.get_instrument(instrument_id), age_days=(timezone.localdate() - client.birth_date).days
+    )
     points = []
     for k, (pk, _, raw, _details, unusual) in enumerate(rows):
         value = float(raw or 0.0)  # never None: the query keeps values only
         a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
-        shown = format_measure(inst, value, age_days=age_now)
+        shown = shown_as(value)
         points.append(
             GrowthPoint(
                 measurement_id=pk,
