@@ -16,7 +16,10 @@ from kneadwell.core.tenancy import TenantManager
 
 
 class ContentVersionRecord(models.Model):
-    """A content version that has been loaded, with its hash; sessions and checks refer to `label`."""
+    """A content version that has been loaded: the manifest's label and review, and the sha256 over all the
+    clinical content (library, evidence and instruments; kneadwell.content.loader). Intakes, readiness
+    checks, plans and sessions name it in their `content_version` as "label+first 12 of the sha256"; rows
+    written before the hash covered every area keep the library-only hash they were made with."""
 
     label = models.CharField(max_length=50)
     sha256 = models.CharField(max_length=64, unique=True)
