@@ -39,7 +39,6 @@ from kneadwell.content.loader import (
     ContentProblem,
     Document,
     content_files,
-    content_hash,
     read_area,
     version_of,
 )
@@ -227,13 +226,6 @@ class _Origin:
 
     def line(self, *rest: str | int) -> int:
         return self.document.line_of((self.section, self.index, *rest))
-
-
-def content_version(directory: Path) -> str:
-    """The content version (kneadwell.content): a sha256 over every content file of every area, with this
-    directory as the evidence area. Changes whenever any reviewed file changes; equals the hash in the
-    library's version for the shipped content."""
-    return f"sha256:{content_hash({'evidence': directory})}"
 
 
 def load_evidence_from(directory: Path) -> EvidenceLibrary:
