@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from kneadwell.accounts.models import Invitation, Organisation, SignupAttempt, User
@@ -514,3 +514,27 @@ def _row_of(rows: Rows, model: type[models.Model]) -> Any:
     if found is None:
         raise LookupError(model)
     return found
+
+
+def test_the_scoped_querysets_chain_count_and_update(ours: Rows, theirs: Rows) -> None:
+    with organisation_scope(ours.org.pk):
+        twice = Plan.objects.of_client(ours.client).within(ours.plan)
+        assert list(twice) == [ours.plan]
+        assert Session.objects.of_client(ours.client).count() == 1
+        assert StepLog.objects.within(ours.session).exists()
+        assert Plan.objects.of_client(ours.client).update(goals="calm") == 1
+        assert Plan.objects.of_client(theirs.client).update(goals="calm") == 0
+    assert Plan.objects.get(pk=theirs.plan.pk).goals == ""
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner without statistics")
+def test_the_organisation_check_leaves_the_client_index_in_the_lead(ours: Rows) -> None:
+    """With `organisation_id = %s` SQLite led with the organisation's index and read every session of the
+    organisation for one client's list; `checked_in` writes the condition so no index serves it."""
+    qs = Session.objects.of_client(ours.client).order_by("-started_at")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "session_client_recent" in plan
+    assert "organisation" not in plan

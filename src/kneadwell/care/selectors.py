@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -223,17 +223,65 @@ def plan_tally(row: PlanFigures) -> adherence.Tally:
 def unit_plans(*, actor: Actor) -> QuerySet[Plan]:
     """Active plans of every client the actor can see, for the unit-wide adherence page."""
     return (
-        Plan.objects.for_organisation(actor.organisation_id)
+        Plan.objects.checked_in(actor.organisation_id)
         .filter(status=Plan.Status.ACTIVE, client__in=client_queryset(actor=actor))
         .select_related("client")
         .order_by("client__family_name", "client__given_name")
     )
 
 
+UNIT_PAGE_CLIENTS = 50
+UNIT_FIGURES = (
+    "organisation_id",
+    "planned_total",
+    "done",
+    "completed_sessions",
+    "stopped_sessions",
+    "stop_reasons",
+    "phase_seconds",
+    "last_session_at",
+)
+
+
+def unit_plans_page(*, actor: Actor, page: int, size: int = UNIT_PAGE_CLIENTS) -> tuple[list[Plan], bool]:
+    """One page of the unit adherence table: `size` clients the actor can see who have an active plan, in
+    name order, with their active plans (each with its stored figures joined); and whether there is a
+    next page. The clients are walked in the order of their name index, stopping after the page, so a
+    page costs the same however many clients the organisation has (sorting every active plan by name, as
+    the page once did, cost more than the figures)."""
+    active = Plan.objects.filter(client=OuterRef("pk"), status=Plan.Status.ACTIVE)
+    first = (page - 1) * size
+    ids = list(
+        client_queryset(actor=actor)
+        .filter(Exists(active))
+        .order_by("family_name", "given_name", "pk")
+        .values_list("pk", flat=True)[first : first + size + 1]
+    )
+    # The clients came from the actor's reach; their plans are found through the client index (filtering
+    # on the organisation as well would have SQLite walk every active plan of it instead).
+    plans = list(
+        Plan.objects.filter(client_id__in=ids[:size], status=Plan.Status.ACTIVE)
+        .select_related("client", "figures")
+        # What the table shows; the rest of the three rows (JSON of the plan's personalisation, the
+        # client's record) stays unread.
+        .only(
+            "organisation_id",
+            "client_id",
+            "protocol_id",
+            "status",
+            "client__given_name",
+            "client__family_name",
+            *(f"figures__{f}" for f in UNIT_FIGURES),
+        )
+        .order_by("client__family_name", "client__given_name", "client_id", "protocol_id")
+    )
+    return plans, len(ids) > size
+
+
 def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[ScheduledSession]:
     """Sessions still due up to `until` (overdue ones first) for the clients the actor can see."""
     return (
-        ScheduledSession.objects.for_organisation(actor.organisation_id)
+        ScheduledSession.objects.checked_in(actor.organisation_id)
         .filter(
             status=ScheduledSession.Status.DUE,
             due_at__lte=until,

@@ -223,12 +223,24 @@ def check_all_tables(using: str | None = None) -> None:
 # --- the entry point ---------------------------------------------------------------------------------
 class TenantQuerySet(models.QuerySet[M], Generic[M]):
     def for_organisation(self, organisation_id: int | None) -> Self:
-        """This organisation's rows only."""
+        """This organisation's rows only (its index may lead: for lists of a whole organisation)."""
         return self.filter(**{tenancy_of(self.model).path: organisation_id})
+
+    def checked_in(self, organisation_id: int | None) -> Self:
+        """This organisation's rows only, for a query another filter (a client, a plan, ids) makes
+        selective: the condition is written `organisation_id + 0 = %s`, which no index serves, so the
+        database keeps leading with that filter's index. Measured on the seeded clinic (SQLite, no planner
+        statistics): with a plain `organisation_id = %s` SQLite led with the organisation's index and
+        read every session of the organisation for one client's list (about 10 ms instead of 0.01)."""
+        path = tenancy_of(self.model).path
+        value = models.ExpressionWrapper(
+            models.F(path) + models.Value(0), output_field=models.BigIntegerField()
+        )
+        return self.alias(_tenancy_organisation=value).filter(_tenancy_organisation=organisation_id)
 
     def within(self, obj: models.Model) -> Self:
         """Rows in the organisation in force for `obj` (the actor's inside a request)."""
-        return self.for_organisation(organisation_in_force(obj))
+        return self.checked_in(organisation_in_force(obj))
 
     def of_client(self, client: models.Model) -> Self:
         """One client's rows, in the organisation in force: a client object of another organisation than
