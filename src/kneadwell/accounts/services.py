@@ -20,7 +20,8 @@ from django.utils import timezone
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import ApiToken, Invitation, Membership, Organisation, SignupAttempt, User
 from kneadwell.accounts.roles import Perm, Role
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action, create_audited, save_audited
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def organisation_create(*, name: str, kind: str, owner: User) -> tuple[Organisat
         org = Organisation.objects.create(name=name.strip(), kind=kind)
         membership = Membership.objects.create(user=owner, organisation=org, role=Role.ADMIN)
         actor = Actor(user=owner, membership=membership, channel=Channel.SYSTEM)
-        audit_record(
+        # Audited once its first administrator exists: the row is written in that person's name.
+        audit_action(
             actor=actor,
             action=Action.CREATE,
             entity="organisation",
@@ -101,7 +103,7 @@ def invitation_create(
             raise ValidationFailed({"client": ["Only a caregiver invitation is linked to a client."]})
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
-        invitation = Invitation.objects.create(
+        invitation = Invitation(
             organisation_id=actor.organisation_id,
             email=email,
             role=role,
@@ -110,11 +112,10 @@ def invitation_create(
             invited_by=actor.user,
             expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=invitation,
             entity="invitation",
-            entity_id=invitation.pk,
             client_id=client.pk if client else None,
             summary=f"invited {email} as {Role(role).label}",
         )
@@ -158,21 +159,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             organisation=invitation.organisation,
             defaults={"role": invitation.role, "is_active": True},
         )
+        actor = Actor(user=user, membership=membership, channel=Channel.PAGE)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
-        invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        save_audited(
+            actor=actor,
+            obj=invitation,
+            update_fields=["accepted_at", "accepted_by", "updated_at"],
+            entity="invitation",
+            summary="accepted the invitation",
+        )
         if user.email_verified_at is None:
             # The invitation link was emailed to this address, so opening it shows the address is theirs.
             user.email_verified_at = invitation.accepted_at
             user.save(update_fields=["email_verified_at"])
-        actor = Actor(user=user, membership=membership, channel=Channel.PAGE)
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="invitation",
-            entity_id=invitation.pk,
-            summary="accepted the invitation",
-        )
         if invitation.client_id is not None:
             from kneadwell.clients.models import Guardian
 
@@ -180,22 +180,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
                 client_id=invitation.client_id, email__iexact=user.email
             ).first()
             if guardian is None:
-                guardian = Guardian.objects.create(
+                guardian = Guardian(
                     organisation=invitation.organisation,
                     client_id=invitation.client_id,
                     name=user.full_name or user.email,
                     relationship=Guardian.Relationship.PARENT,
                     email=user.email,
-                    user=user,
                 )
-            else:
-                guardian.user = user
-                guardian.save(update_fields=["user", "updated_at"])
-            audit_record(
+            guardian.user = user
+            # A guardian added here is audited as the linking it is (an update), like one already listed.
+            save_audited(
                 actor=actor,
-                action=Action.UPDATE,
+                obj=guardian,
+                update_fields=None if guardian.pk is None else ["user", "updated_at"],
                 entity="guardian",
-                entity_id=guardian.pk,
                 client_id=invitation.client_id,
                 summary="linked the guardian to their login",
             )
@@ -210,12 +208,11 @@ def invitation_revoke(*, actor: Actor, invitation_id: int) -> Invitation:
     if invitation.is_open:
         with transaction.atomic():
             invitation.revoked_at = timezone.now()
-            invitation.save(update_fields=["revoked_at", "updated_at"])
-            audit_record(
+            save_audited(
                 actor=actor,
-                action=Action.UPDATE,
+                obj=invitation,
+                update_fields=["revoked_at", "updated_at"],
                 entity="invitation",
-                entity_id=invitation.pk,
                 summary=f"revoked the invitation to {invitation.email}",
             )
     return invitation
@@ -240,13 +237,12 @@ def membership_update(*, actor: Actor, membership_id: int, role: str, is_active:
         before = {"role": member.role, "is_active": member.is_active}
         member.role = role
         member.is_active = is_active
-        member.save(update_fields=["role", "is_active", "updated_at"])
         after = {"role": member.role, "is_active": member.is_active}
-        audit_record(
+        save_audited(
             actor=actor,
-            action=Action.UPDATE,
+            obj=member,
+            update_fields=["role", "is_active", "updated_at"],
             entity="membership",
-            entity_id=member.pk,
             summary=f"changed {member.user.email}",
             changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
         )
@@ -262,18 +258,17 @@ def api_token_create(*, actor: Actor, name: str, expires_in_days: int | None = N
         raise ValidationFailed({"expires_in_days": ["A token can last from 1 to 366 days."]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(
+        token = ApiToken(
             membership=actor.membership,
             name=name.strip()[:100],
             prefix=raw[:10],
             token_hash=ApiToken.hash(raw),
             expires_at=timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=token,
             entity="api_token",
-            entity_id=token.pk,
             summary=f"created API token {token.name!r}",
         )
     return token, raw
@@ -287,12 +282,11 @@ def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at", "updated_at"])
-            audit_record(
+            save_audited(
                 actor=actor,
-                action=Action.UPDATE,
+                obj=token,
+                update_fields=["revoked_at", "updated_at"],
                 entity="api_token",
-                entity_id=token.pk,
                 summary=f"revoked API token {token.name!r}",
             )
     return token
@@ -522,7 +516,8 @@ def family_signup(
             )
             membership = Membership.objects.create(user=user, organisation=organisation, role=Role.CAREGIVER)
             actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
-            audit_record(
+            # Audited once its first member exists: the row is written in that person's name.
+            audit_action(
                 actor=actor,
                 action=Action.CREATE,
                 entity="organisation",
@@ -665,14 +660,16 @@ def email_verify(*, token: str, ip: str = "") -> User:
     if user.email_verified_at is None:
         with transaction.atomic():
             user.email_verified_at = timezone.now()
-            user.save(update_fields=["email_verified_at"])
             membership = user.memberships.select_related("organisation").order_by("created_at", "pk").first()
-            if membership is not None:
-                audit_record(
+            if membership is None:
+                # An account in no organisation yet: the audit log files every row under one.
+                user.save(update_fields=["email_verified_at"])
+            else:
+                save_audited(
                     actor=Actor(user=user, membership=membership, channel=Channel.PAGE, ip=ip),
-                    action=Action.UPDATE,
+                    obj=user,
+                    update_fields=["email_verified_at"],
                     entity="user",
-                    entity_id=user.pk,
                     summary=f"verified the email address {user.email}",
                 )
     return user

@@ -9,7 +9,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action
 
 
 def _ip(request: HttpRequest | None) -> str:
@@ -18,7 +19,7 @@ def _ip(request: HttpRequest | None) -> str:
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit_record(
+    audit_action(
         actor=None,
         action=Action.LOGIN,
         entity="user",
@@ -32,7 +33,7 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(
+        audit_action(
             actor=None,
             action=Action.LOGOUT,
             entity="user",
@@ -48,7 +49,7 @@ def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     label = str(credentials.get("username") or credentials.get("email") or "")[:254]
-    audit_record(
+    audit_action(
         actor=None,
         action=Action.LOGIN_FAILED,
         entity="user",

@@ -761,9 +761,10 @@ def sessions_export(request: HttpRequest) -> HttpResponse:
         .prefetch_related("step_logs")
         .order_by("started_at")[:100_000]
     )
-    from kneadwell.audit.services import Action, audit_record
+    from kneadwell.audit.services import Action
+    from kneadwell.audit.writes import audit_action
 
-    audit_record(actor=actor, action=Action.EXPORT, entity="session", summary="exported sessions as CSV")
+    audit_action(actor=actor, action=Action.EXPORT, entity="session", summary="exported sessions as CSV")
     response = HttpResponse(sessions_csv(sessions), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kneadwell-sessions.csv"'
     return response

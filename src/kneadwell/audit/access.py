@@ -83,6 +83,9 @@ def _write(accesses: list[Access]) -> None:
         first = group[0]
         purposes = list(dict.fromkeys(a.purpose for a in group))
         opened = list(dict.fromkeys((a.entity, a.entity_id) for a in group))
+        # audit_record directly, not through audit/writes.py: these rows record reads, written at the
+        # request's boundary after the view answered, outside any service's transaction; there is no saved
+        # row for the helpers' create/edit/save to pair them with.
         audit_record(
             actor=first.actor,
             action=first.action,

@@ -1,5 +1,6 @@
-"""Write to the audit log. Every service calls `audit_record` inside its own transaction, so a change
-and its audit row are saved together or not at all."""
+"""Write to the audit log. `audit_record` writes one hash-chained row; services do not call it
+themselves but write through `kneadwell.audit.writes` (create, edit under lock, save, delete, or a plain
+action), which saves the change and its audit row together or not at all."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from kneadwell.audit.services import audit_record
+from kneadwell.audit.writes import audit_action
 from kneadwell.care.models import Plan, ScheduledSession
 from kneadwell.library.loader import default_library
 
@@ -53,7 +53,7 @@ def send_due_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelta = 
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[plan.created_by.email],
             )
-            audit_record(
+            audit_action(
                 actor=None,
                 action="export",
                 entity="reminder",

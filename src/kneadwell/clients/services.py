@@ -15,12 +15,12 @@ from django.utils import timezone
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import User
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, diff, snapshot
+from kneadwell.audit.services import snapshot
+from kneadwell.audit.writes import OWN_ID, create_audited, edit_audited, save_audited
 from kneadwell.clients import rules
 from kneadwell.clients.conditions import unknown_conditions
 from kneadwell.clients.models import Client, Consent, Guardian
 from kneadwell.clients.rules import ConsentKind, Scope
-from kneadwell.core.concurrency import lock_for_edit
 from kneadwell.core.errors import ConsentRequired, DomainError, ValidationFailed
 
 CLIENT_FIELDS = (
@@ -92,13 +92,12 @@ def client_create(
         values["gestation_days"] = 0
     _validate_client(values)
     with transaction.atomic():
-        client = Client.objects.create(organisation=actor.organisation, created_by=actor.user, **values)
-        audit_record(
+        client = Client(organisation=actor.organisation, created_by=actor.user, **values)
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=client,
             entity="client",
-            entity_id=client.pk,
-            client_id=client.pk,
+            client_id=OWN_ID,
             summary=f"added client {client.display_name}",
             changes=snapshot(client, CLIENT_FIELDS),
         )
@@ -125,12 +124,17 @@ def client_update(*, actor: Actor, client: Client, expected_version: int | None,
         raise ValidationFailed(
             {k: ["This field cannot be emptied; leave it out to keep its value."] for k in emptied}
         )
-    with transaction.atomic():
-        current = lock_for_edit(
-            Client.objects.filter(organisation_id=actor.organisation_id), client.pk, expected_version
-        )
-        before = snapshot(current, CLIENT_FIELDS)
-        values = {**before, **changes}
+    with edit_audited(
+        actor=actor,
+        queryset=Client.objects.filter(organisation_id=actor.organisation_id),
+        pk=client.pk,
+        expected_version=expected_version,
+        entity="client",
+        client_id=client.pk,
+        fields=CLIENT_FIELDS,
+    ) as edit:
+        current = edit.row
+        values = {**edit.before, **changes}
         values["birth_date"] = changes.get("birth_date", current.birth_date)
         if "conditions" in changes:
             values["conditions"] = sorted(set(changes["conditions"]))
@@ -141,20 +145,8 @@ def client_update(*, actor: Actor, client: Client, expected_version: int | None,
         for key in ("given_name", "family_name", "identifier"):
             values[key] = (values.get(key) or "").strip()
         _validate_client(values)
-        for name in CLIENT_FIELDS:
-            setattr(current, name, values[name])
-        current.version += 1
-        current.save()
-        changed = diff(before, snapshot(current, CLIENT_FIELDS))
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="client",
-            entity_id=current.pk,
-            client_id=current.pk,
-            summary=f"changed {', '.join(changed) or 'nothing'}",
-            changes=changed,
-        )
+        edit.apply({name: values[name] for name in CLIENT_FIELDS})
+        edit.summary = f"changed {', '.join(edit.changed) or 'nothing'}"
     return current
 
 
@@ -183,7 +175,7 @@ def guardian_create(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        guardian = Guardian.objects.create(
+        guardian = Guardian(
             organisation_id=client.organisation_id,
             client=client,
             name=name.strip(),
@@ -193,11 +185,10 @@ def guardian_create(
             phone=phone.strip(),
             user=user,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=guardian,
             entity="guardian",
-            entity_id=guardian.pk,
             client_id=client.pk,
             summary=f"added guardian {guardian.name}",
             changes=snapshot(
@@ -255,7 +246,7 @@ def consent_record(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        consent = Consent.objects.create(
+        consent = Consent(
             organisation_id=client.organisation_id,
             client=client,
             kind=kind,
@@ -268,11 +259,10 @@ def consent_record(
             notes=notes,
             recorded_by=actor.user,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=consent,
             entity="consent",
-            entity_id=consent.pk,
             client_id=client.pk,
             summary=f"recorded {consent.get_kind_display().lower()} signed by {consent.signed_by_name}",
             changes=snapshot(
@@ -293,12 +283,11 @@ def consent_withdraw(*, actor: Actor, consent: Consent, reason: str) -> Consent:
         current.withdrawn_at = timezone.now()
         current.withdrawn_by = actor.user
         current.withdrawal_reason = reason.strip()
-        current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
-        audit_record(
+        save_audited(
             actor=actor,
-            action=Action.UPDATE,
+            obj=current,
+            update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"],
             entity="consent",
-            entity_id=current.pk,
             client_id=current.client_id,
             summary="withdrew consent",
             changes={"withdrawal_reason": reason.strip()},

@@ -6,16 +6,25 @@ from typing import TypeVar
 
 from django.db import models
 
-from kneadwell.core.errors import Conflict
+from kneadwell.core.errors import Conflict, NotFound
 
 M = TypeVar("M", bound=models.Model)
 
 
-def lock_for_edit(queryset: models.QuerySet[M], pk: object, expected_version: int | None) -> M:
+def lock_for_edit(
+    queryset: models.QuerySet[M], pk: object, expected_version: int | None, *, not_found: str | None = None
+) -> M:
     """Load a row for update inside the caller's transaction and refuse it when someone saved a newer
     version since the editor loaded theirs. A missing version is refused too: an edit that does not say
-    what it was based on could overwrite anything (issue 10: two saves without a version both "won")."""
-    obj = queryset.select_for_update().get(pk=pk)
+    what it was based on could overwrite anything (issue 10: two saves without a version both "won").
+    With `not_found`, a row outside `queryset` (or an id the database cannot compare) is NotFound with that
+    message, so another organisation's row looks like no row at all."""
+    try:
+        obj = queryset.select_for_update().get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        if not_found is None:
+            raise
+        raise NotFound(not_found) from None
     current = getattr(obj, "version")  # noqa: B009 - every VersionedModel has it
     if expected_version is None:
         raise Conflict(

@@ -11,9 +11,10 @@ from django.db import transaction
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, diff, snapshot
+from kneadwell.audit.services import snapshot
+from kneadwell.audit.writes import create_audited, delete_audited, edit_audited
 from kneadwell.core.concurrency import lock_for_edit
-from kneadwell.core.errors import NotFound, ValidationFailed
+from kneadwell.core.errors import ValidationFailed
 from kneadwell.evidence import analysis_rows
 from kneadwell.evidence.meta.csv_input import StudyTableError
 from kneadwell.evidence.models import MetaAnalysis
@@ -22,6 +23,7 @@ from kneadwell.evidence.selectors import library
 FIELDS = ("title", "outcome", "outcome_code", "measure", "method", "notes", "rows")
 MAX_TITLE = 150
 MAX_NOTES = 5000
+ERR_NOT_FOUND = "No such meta-analysis in your organisation."
 
 
 def _text(errors: dict[str, list[str]], name: str, value: str, *, required: bool, limit: int) -> str:
@@ -111,14 +113,13 @@ def meta_analysis_create(
         layout=layout,
     )
     with transaction.atomic():
-        analysis = MetaAnalysis.objects.create(
+        analysis = MetaAnalysis(
             organisation_id=actor.organisation_id, created_by=actor.user, updated_by=actor.user, **values
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=analysis,
             entity="meta_analysis",
-            entity_id=analysis.pk,
             summary=f"created the meta-analysis '{analysis.title}' ({len(analysis.rows)} studies, "
             f"{analysis.measure}, {analysis.method})",
             changes=snapshot(analysis, FIELDS),
@@ -142,35 +143,24 @@ def meta_analysis_update(
     unknown = set(changes) - {"title", "outcome", "outcome_code", "measure", "method", "notes"}
     if unknown:
         raise ValidationFailed({k: ["This field cannot be changed."] for k in sorted(unknown)})
-    with transaction.atomic():
-        try:
-            analysis = lock_for_edit(
-                MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
-                analysis_id,
-                expected_version,
-            )
-        except (MetaAnalysis.DoesNotExist, ValueError, TypeError, OverflowError):
-            raise NotFound("No such meta-analysis in your organisation.") from None
-        before = snapshot(analysis, FIELDS)
-        merged = {k: before[k] for k in ("title", "outcome", "outcome_code", "measure", "method", "notes")}
+    with edit_audited(
+        actor=actor,
+        queryset=MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
+        pk=analysis_id,
+        expected_version=expected_version,
+        not_found=ERR_NOT_FOUND,
+        entity="meta_analysis",
+        fields=FIELDS,
+    ) as edit:
+        analysis = edit.row
+        merged = {k: v for k, v in edit.before.items() if k != "rows"}
         merged.update({k: v for k, v in changes.items() if v is not None})
         if rows is None and csv_text is None:
             rows = analysis.rows
         values = _clean(**merged, rows=rows, csv_text=csv_text, layout=layout)
-        for name, value in values.items():
-            setattr(analysis, name, value)
+        edit.apply(values)
         analysis.updated_by = actor.user
-        analysis.version += 1
-        analysis.save()
-        changed = diff(before, snapshot(analysis, FIELDS))
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="meta_analysis",
-            entity_id=analysis.pk,
-            summary=f"changed the meta-analysis '{analysis.title}': {', '.join(changed) or 'nothing'}",
-            changes=changed,
-        )
+        edit.summary = f"changed the meta-analysis '{analysis.title}': {', '.join(edit.changed) or 'nothing'}"
     return analysis
 
 
@@ -178,22 +168,17 @@ def meta_analysis_delete(*, actor: Actor, analysis_id: int, expected_version: in
     """Delete an analysis; the audit row keeps everything it held, so it can be entered again."""
     actor.require(Perm.EVIDENCE_EDIT)
     with transaction.atomic():
-        try:
-            analysis = lock_for_edit(
-                MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
-                analysis_id,
-                expected_version,
-            )
-        except (MetaAnalysis.DoesNotExist, ValueError, TypeError, OverflowError):
-            raise NotFound("No such meta-analysis in your organisation.") from None
+        analysis = lock_for_edit(
+            MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
+            analysis_id,
+            expected_version,
+            not_found=ERR_NOT_FOUND,
+        )
         kept = snapshot(analysis, FIELDS)
-        pk = analysis.pk
-        analysis.delete()
-        audit_record(
+        delete_audited(
             actor=actor,
-            action=Action.DELETE,
+            obj=analysis,
             entity="meta_analysis",
-            entity_id=pk,
             summary=f"deleted the meta-analysis '{kept['title']}'",
             changes=kept,
         )

@@ -182,7 +182,8 @@ def run_backup(args: argparse.Namespace) -> int:
     django_setup()
     import getpass
 
-    from kneadwell.audit.services import Action, audit_record
+    from kneadwell.audit.services import Action
+    from kneadwell.audit.writes import audit_action
     from kneadwell.interop.backup import BackupError, backup
 
     try:
@@ -190,7 +191,7 @@ def run_backup(args: argparse.Namespace) -> int:
     except (BackupError, OSError) as exc:
         return _fail(f"backup failed: {exc}")
     # Logged after the dump, so the file is the database as it was and a restored copy matches it exactly.
-    audit_record(
+    audit_action(
         actor=None,
         action=Action.EXPORT,
         entity="database",

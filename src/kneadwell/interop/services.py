@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action
 from kneadwell.care import services as care_services
 from kneadwell.care.models import Session, StepLog
 from kneadwell.clients.models import Client
@@ -108,7 +109,7 @@ def fhir_export(*, actor: Actor, client_id: int) -> ExportResult:
     with transaction.atomic():
         result = export_client(client)
         total = sum(result.counts.values())
-        audit_record(
+        audit_action(
             actor=actor,
             action=Action.EXPORT,
             entity="client",
@@ -205,7 +206,7 @@ def fhir_import(
                     {"bundle": unusual, "confirm_unusual": [CONFIRM_MESSAGE]}, unusual
                 ) from None
             kept = tuple(w for m in saved for w in m.confirmed_warnings)
-            audit_record(
+            audit_action(
                 actor=actor,
                 action=Action.CREATE,
                 entity="fhir_import",
@@ -370,7 +371,7 @@ def csv_export(*, actor: Actor, files: Sequence[str] = CSV_FILES) -> CsvExport:
             out["sessions"] = csv_io.write_csv(csv_io.SESSION_COLUMNS, sessions)
             counts["sessions"] = len(sessions)
         what = " and ".join(f"{n} {name}" for name, n in counts.items())
-        audit_record(
+        audit_action(
             actor=actor,
             action=Action.EXPORT,
             entity="client",
@@ -690,7 +691,7 @@ def csv_import(
             if problems:
                 report = CsvImportReport(0, 0, tuple(problems))
                 raise _Rollback
-            audit_record(
+            audit_action(
                 actor=actor,
                 action=Action.CREATE,
                 entity="csv_import",

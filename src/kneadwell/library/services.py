@@ -13,11 +13,11 @@ from django.utils import timezone
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import Organisation
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, diff
+from kneadwell.audit.services import diff
+from kneadwell.audit.writes import create_audited, edit_audited, save_audited
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
-from kneadwell.core.concurrency import lock_for_edit
 from kneadwell.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kneadwell.library import selectors
 from kneadwell.library.answers import AnswerError, clean_answers
@@ -83,7 +83,7 @@ def intake_save(
     with transaction.atomic():
         existing = Intake.objects.filter(client=client).first()
         if existing is None:
-            intake = Intake.objects.create(
+            intake = Intake(
                 organisation_id=client.organisation_id,
                 client=client,
                 population=population,
@@ -91,33 +91,33 @@ def intake_save(
                 content_version=version_label,
                 updated_by=actor.user,
             )
-            audit_record(
+            create_audited(
                 actor=actor,
-                action=Action.CREATE,
+                obj=intake,
                 entity="intake",
-                entity_id=intake.pk,
                 client_id=client.pk,
                 summary=f"recorded the intake ({population})",
                 changes={"population": population, **stored},
             )
             return intake
-        intake = lock_for_edit(Intake.objects.filter(client=client), existing.pk, expected_version)
-        before = {"population": intake.population, **intake.answers}
-        intake.population = population
-        intake.answers = stored
-        intake.content_version = version_label
-        intake.updated_by = actor.user
-        intake.version += 1
-        intake.save()
-        audit_record(
+        with edit_audited(
             actor=actor,
-            action=Action.UPDATE,
+            queryset=Intake.objects.filter(client=client),
+            pk=existing.pk,
+            expected_version=expected_version,
             entity="intake",
-            entity_id=intake.pk,
             client_id=client.pk,
             summary="changed the intake",
-            changes=diff(before, {"population": population, **stored}),
-        )
+        ) as edit:
+            intake = edit.row
+            # Answer by answer, not the answers column as one value.
+            edit.changes = diff(
+                {"population": intake.population, **intake.answers}, {"population": population, **stored}
+            )
+            intake.population = population
+            intake.answers = stored
+            intake.content_version = version_label
+            intake.updated_by = actor.user
     return intake
 
 
@@ -147,7 +147,7 @@ def readiness_check_run(
     screened = screened_or_errors(client=client, protocol_id=protocol_id, today=answers, actor=actor, now=now)
     verdict = screened.verdict
     with transaction.atomic():
-        check = ReadinessCheck.objects.create(
+        check = ReadinessCheck(
             organisation_id=client.organisation_id,
             client=client,
             protocol_id=protocol_id,
@@ -159,11 +159,10 @@ def readiness_check_run(
             record_hash=screened.record_hash,
             checked_by=actor.user,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=check,
             entity="readiness_check",
-            entity_id=check.pk,
             client_id=client.pk,
             summary=f"today's check for {protocol_id}: {verdict.action.value}",
             changes={"action": verdict.action.value, "rules": [r.rule_id for r in verdict.reasons]},
@@ -252,7 +251,7 @@ def release_give(
         raise ValidationFailed(errors)
     assert reason is not None
     with transaction.atomic():
-        release = Release.objects.create(
+        release = Release(
             organisation_id=client.organisation_id,
             client=client,
             protocol_id=check.protocol_id,
@@ -263,11 +262,10 @@ def release_give(
             released_by=actor.user,
             valid_until=valid_until,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=release,
             entity="release",
-            entity_id=release.pk,
             client_id=client.pk,
             summary=f"released rule {rule_id} for {check.protocol_id}",
             changes={"note": release.note, "valid_until": valid_until, "finding": release.finding},
@@ -292,12 +290,11 @@ def release_revoke(*, actor: Actor, release: Release) -> Release:
     with transaction.atomic():
         release.revoked_at = timezone.now()
         release.revoked_by = actor.user
-        release.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
-        audit_record(
+        save_audited(
             actor=actor,
-            action=Action.UPDATE,
+            obj=release,
+            update_fields=["revoked_at", "revoked_by", "updated_at"],
             entity="release",
-            entity_id=release.pk,
             client_id=release.client_id,
             summary=f"revoked the release of {release.rule_id}",
         )
@@ -349,12 +346,11 @@ def _organisation_settings_put(
         org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
         before = dict((org.settings or {}).get(key, {}))
         org.settings = {**(org.settings or {}), key: value}
-        org.save(update_fields=["settings", "updated_at"])
-        audit_record(
+        save_audited(
             actor=actor,
-            action=Action.UPDATE,
+            obj=org,
+            update_fields=["settings", "updated_at"],
             entity="organisation_settings",
-            entity_id=org.pk,
             summary=summary,
             # Over both sides' keys: an override set back to its default is a change too.
             changes={

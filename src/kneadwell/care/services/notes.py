@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.services import Action, audit_record, diff, snapshot
+from kneadwell.audit.writes import create_audited, edit_audited
 from kneadwell.care.models import (
     AdverseEvent,
     Note,
@@ -19,7 +19,6 @@ from kneadwell.care.models import (
 )
 from kneadwell.care.services.common import valid_regions
 from kneadwell.clients.models import Client
-from kneadwell.core.concurrency import lock_for_edit
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 
@@ -73,7 +72,15 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
                 # A savepoint: two first saves at once both see no note; the second one's insert breaks
                 # the one-note-per-session constraint, and that must be a 409, not a 500.
                 with transaction.atomic():
-                    note = Note.objects.create(session=session, kind=kind, author=actor.user, **fields)
+                    note = Note(session=session, kind=kind, author=actor.user, **fields)
+                    create_audited(
+                        actor=actor,
+                        obj=note,
+                        entity="note",
+                        client_id=session.client_id,
+                        summary=f"wrote the {note.get_kind_display().lower()}",
+                        changes=fields,
+                    )
             except IntegrityError:
                 raced = Note.objects.filter(session=session).first()
                 raise Conflict(
@@ -82,40 +89,35 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
                     field="version",
                     current_version=raced.version if raced else None,
                 ) from None
-            audit_record(
-                actor=actor,
-                action=Action.CREATE,
-                entity="note",
-                entity_id=note.pk,
-                client_id=session.client_id,
-                summary=f"wrote the {note.get_kind_display().lower()}",
-                changes=fields,
-            )
             return note
-        note = lock_for_edit(Note.objects.filter(session=session), existing.pk, expected_version)
-        if note.locked:
-            raise Conflict("This note is signed and locked; add an amendment instead.")
-        before = snapshot(note, fields)
-        for key, value in fields.items():
-            setattr(note, key, value)
-        note.version += 1
-        note.save()
-        audit_record(
+        with edit_audited(
             actor=actor,
-            action=Action.UPDATE,
+            queryset=Note.objects.filter(session=session),
+            pk=existing.pk,
+            expected_version=expected_version,
             entity="note",
-            entity_id=note.pk,
             client_id=session.client_id,
+            fields=tuple(fields),
             summary="edited the draft note",
-            changes=diff(before, snapshot(note, fields)),
-        )
-    return note
+        ) as edit:
+            if edit.row.locked:
+                raise Conflict("This note is signed and locked; add an amendment instead.")
+            edit.apply(fields)
+    return edit.row
 
 
 def note_sign(*, actor: Actor, note: Note, expected_version: int | None) -> Note:
     actor.require(Perm.NOTE_SIGN)
-    with transaction.atomic():
-        current = lock_for_edit(Note.objects.all(), note.pk, expected_version)
+    with edit_audited(
+        actor=actor,
+        queryset=Note.objects.all(),
+        pk=note.pk,
+        expected_version=expected_version,
+        entity="note",
+        client_id=note.session.client_id,
+        summary="signed and locked the note",
+    ) as edit:
+        current = edit.row
         if current.locked:
             raise Conflict("This note is already signed.")
         if current.kind == Note.Kind.SOAP and not any(
@@ -124,16 +126,6 @@ def note_sign(*, actor: Actor, note: Note, expected_version: int | None) -> Note
             raise ValidationFailed({"note": ["Write at least one part of the SOAP note before signing."]})
         current.signed_at = timezone.now()
         current.signed_by = actor.user
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="note",
-            entity_id=current.pk,
-            client_id=current.session.client_id,
-            summary="signed and locked the note",
-        )
     return current
 
 
@@ -149,14 +141,11 @@ def note_amend(*, actor: Actor, note: Note, text: str, reason: str) -> NoteAmend
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        amendment = NoteAmendment.objects.create(
-            note=note, text=text.strip(), reason=reason.strip(), author=actor.user
-        )
-        audit_record(
+        amendment = NoteAmendment(note=note, text=text.strip(), reason=reason.strip(), author=actor.user)
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=amendment,
             entity="note_amendment",
-            entity_id=amendment.pk,
             client_id=note.session.client_id,
             summary="amended a signed note",
             changes={"text": amendment.text, "reason": amendment.reason},
@@ -196,7 +185,7 @@ def adverse_event_record(
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        event = AdverseEvent.objects.create(
+        event = AdverseEvent(
             organisation_id=client.organisation_id,
             client=client,
             session=session,
@@ -207,11 +196,10 @@ def adverse_event_record(
             follow_up=follow_up.strip(),
             reported_by=actor.user,
         )
-        audit_record(
+        create_audited(
             actor=actor,
-            action=Action.CREATE,
+            obj=event,
             entity="adverse_event",
-            entity_id=event.pk,
             client_id=client.pk,
             summary=f"reported a {severity} adverse event",
             changes={"what": event.what, "severity": severity, "action_taken": event.action_taken},
@@ -225,21 +213,17 @@ def adverse_event_follow_up(
     actor.require(Perm.SESSION_RECORD)
     if not follow_up.strip():
         raise ValidationFailed({"follow_up": ["Write the follow-up."]})
-    with transaction.atomic():
-        current = lock_for_edit(
-            AdverseEvent.objects.filter(client_id=event.client_id), event.pk, expected_version
-        )
-        before = current.follow_up
+    with edit_audited(
+        actor=actor,
+        queryset=AdverseEvent.objects.filter(client_id=event.client_id),
+        pk=event.pk,
+        expected_version=expected_version,
+        entity="adverse_event",
+        client_id=event.client_id,
+        summary="added follow-up to an adverse event",
+    ) as edit:
+        current = edit.row
+        # Kept even when the text is the same: the follow-up was written again.
+        edit.changes = {"follow_up": [current.follow_up, follow_up.strip()]}
         current.follow_up = follow_up.strip()
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            entity="adverse_event",
-            entity_id=current.pk,
-            client_id=current.client_id,
-            summary="added follow-up to an adverse event",
-            changes={"follow_up": [before, current.follow_up]},
-        )
     return current
