@@ -227,7 +227,7 @@
       data: uPlot.join(tables),
       opts: {
         title: data.title, width: box.width, height: box.height, series: series,
-        padding: [8, 12, 0, 0],
+        padding: [8, 24, 0, 0],  // room for the last date's label
         tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "UTC"); },
         scales: {
           x: { time: true, range: data.x_range ? [day(data.x_range[0]), day(data.x_range[1])] : null },
@@ -254,7 +254,9 @@
       ctx.lineTo(right, y);
       ctx.stroke();
       ctx.restore();
-      label(u, line.label, right - 2 * uPlot.pxRatio, y - 7 * uPlot.pxRatio, "right");
+      // Above the line, or under it when the line runs along the top of the plot.
+      var above = y - u.bbox.top > 14 * uPlot.pxRatio;
+      label(u, line.label, right - 2 * uPlot.pxRatio, y + (above ? -7 : 8) * uPlot.pxRatio, "right");
     });
   }
 
