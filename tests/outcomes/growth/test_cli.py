@@ -116,6 +116,42 @@ def test_other_columns_pass_through_unchanged_and_in_order(tmp_path: Path) -> No
     assert rows[0]["observation_value"] == "2.0"
 
 
+def test_quoted_fields_and_windows_line_endings_give_the_same_results_as_plain_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small blocks, so that a file is read partly as plain text and partly by the csv module (from the
+    # first quote on), and some block ends between a carriage return and its line feed.
+    from kneadwell.outcomes.growth import csvblocks
+
+    monkeypatch.setattr(csvblocks, "BLOCK_CHARS", 61)
+    fields = [
+        f"c{i},male,2026-01-01,2026-03-{i + 1:02d},{30 + i % 9},{i % 7},weight,{2 + i / 10}".split(",")
+        for i in range(24)
+    ]
+    fields[14][1] = "sideways"  # a bad row: its message holds commas and quotes
+
+    def text(quote_from: int, ending: str) -> str:
+        lines = [",".join(f if i < quote_from else f'"{f}"' for f in row) for i, row in enumerate(fields)]
+        return ending.join(["client," + HEADER, *lines]) + ending
+
+    _, expected, columns = _run(tmp_path, text(len(fields), "\n"))  # plain text only
+    assert "sideways" in expected[14]["error"]
+    assert expected[14]["corrected_sds"] == ""
+    assert all(r["corrected_sds"] for i, r in enumerate(expected) if i != 14)
+    for quote_from, ending in ((len(fields), "\r\n"), (10, "\n"), (10, "\r\n"), (0, "\n")):
+        code, rows, got_columns = _run(tmp_path, text(quote_from, ending))
+        assert (code, got_columns) == (0, columns)
+        assert rows == expected
+
+
+def test_a_field_with_a_comma_and_a_line_break_passes_through(tmp_path: Path) -> None:
+    row = '"c9, twin\nB",male,2026-01-01,2026-03-01,,,weight,3'
+    code, rows, _ = _run(tmp_path, "client," + HEADER + "\n" + row + "\n")
+    assert code == 0
+    assert rows[0]["client"] == "c9, twin\nB"
+    assert rows[0]["corrected_sds"]
+
+
 def test_running_again_on_its_own_output_replaces_the_results(tmp_path: Path) -> None:
     code, first, _ = _run(tmp_path, HEADER + "\nmale,2026-01-01,2026-03-01,30,2,weight,2.0\n")
     again = (tmp_path / "out.csv").read_text(encoding="utf-8")

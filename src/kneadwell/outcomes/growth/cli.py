@@ -28,18 +28,18 @@ import csv
 import datetime as dt
 import gc
 import itertools
-import math
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
-import numpy as np
-from numpy.typing import NDArray
+from kneadwell.outcomes.growth.csvblocks import Block, CsvProblem, csv_cell, read_blocks, write_lines
+from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCES
 
-from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, METHOD_CODE, REFERENCES, SEX_CODE
+if TYPE_CHECKING:
+    from kneadwell.outcomes.growth.textbatch import Parsed
 
 GROWTH_REQUIRED: Final = (
     "sex",
@@ -73,7 +73,7 @@ VELOCITY_COLUMNS: Final = (
 )
 VELOCITY_EXTRA: Final = ("points_used", "skipped", "error")
 
-CHUNK_ROWS: Final = 200_000  # rows held in memory at once; large files stream through in chunks
+CHUNK_ROWS: Final = 200_000  # velocity: rows held in memory at once; large files stream through in chunks
 
 
 class UnusableFile(Exception):
@@ -223,56 +223,6 @@ def _run(body: Callable[[], None]) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
-# Parsing helpers (fast on large files: each distinct text is parsed once)
-# --------------------------------------------------------------------------------------------------
-
-
-def _parse_date(text: str) -> int | None:
-    """Days since 1970-01-01, or None when not an ISO date."""
-    try:
-        return (dt.date.fromisoformat(text.strip()) - dt.date(1970, 1, 1)).days
-    except ValueError:
-        return None
-
-
-def _parse_whole(text: str) -> int | None:
-    try:
-        x = float(text)
-    except ValueError:
-        return None
-    return int(x) if math.isfinite(x) and x.is_integer() else None
-
-
-def _parse_float(text: str) -> float | None:
-    try:
-        x = float(text)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
-
-
-def _mapped(column: Sequence[str], parse: Callable[[str], object]) -> list[object]:
-    cache = {text: parse(text) for text in set(column)}
-    return [cache[text] for text in column]
-
-
-def _floats(column: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """(values, ok) for a column of decimal numbers; numpy parses the whole column when it can."""
-    try:
-        values = np.array(column, dtype=np.str_).astype(np.float64)
-        ok = np.isfinite(values)
-    except ValueError:
-        parsed = [_parse_float(t) for t in column]
-        ok = np.array([p is not None for p in parsed], dtype=bool)
-        values = np.array([p if p is not None else np.nan for p in parsed], dtype=np.float64)
-    return values, ok
-
-
-def _number_text(x: float) -> str:
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-
-
-# --------------------------------------------------------------------------------------------------
 # growth
 # --------------------------------------------------------------------------------------------------
 
@@ -282,128 +232,67 @@ def run_growth(args: argparse.Namespace) -> int:
 
 
 def growth_file(input_path: str, output_path: str | None, reference: str = DEFAULT_REFERENCE) -> None:
+    """Read `input_path` in blocks and write each block's rows with their results before reading the
+    next (see `csvblocks` for the plain-text fast way and `textbatch` for the maths on text)."""
+    from kneadwell.outcomes.growth.textbatch import Parsed  # numpy: only when a file is processed
+
+    parsed = Parsed()
     with _open_input(input_path) as source, _no_cyclic_gc():
-        reader = csv.reader(source)
         try:
-            header, positions = _header(reader, input_path, GROWTH_REQUIRED)
+            header, positions = _header(csv.reader(source), input_path, GROWTH_REQUIRED)
         except UnicodeDecodeError as exc:
             raise UnusableFile(f"{input_path}: not UTF-8 text (is it a CSV file?)") from exc
         except csv.Error as exc:
             raise UnusableFile(f"{input_path}: not readable as CSV ({exc})") from exc
+        width = len(header)
         names = [h.strip().lower() for h in header]
         keep = [i for i, n in enumerate(names) if n not in GROWTH_ADDED]
         with _open_output(output_path) as target:
             writer = csv.writer(target, lineterminator="\n")
             writer.writerow([header[i] for i in keep] + list(GROWTH_ADDED))
-            for chunk in _chunks(reader, input_path):
-                writer.writerows(_growth_chunk(chunk, len(header), keep, positions, reference))
+            try:
+                for block in read_blocks(source, width):
+                    _growth_block(block, keep, positions, reference, parsed, target, writer)
+            except UnicodeDecodeError as exc:
+                raise UnusableFile(f"{input_path}: not UTF-8 text (is it a CSV file?)") from exc
+            except CsvProblem as exc:
+                raise UnusableFile(f"{input_path}: not readable as CSV ({exc})") from exc
 
 
-_BLANK: Final = -1  # gestation column left blank
-_INVALID: Final = -(2**62)  # text that is not a date / whole number
+def _growth_block(
+    block: Block,
+    keep: list[int],
+    positions: list[int],
+    reference: str,
+    parsed: Parsed,
+    target: IO[str],
+    writer: Any,
+) -> None:
+    from kneadwell.outcomes.growth.textbatch import growth_texts
 
-
-def _date_or_invalid(text: str) -> int:
-    day = _parse_date(text)
-    return _INVALID if day is None else day
-
-
-def _gestation(text: str) -> int:
-    if not text.strip():
-        return _BLANK
-    whole = _parse_whole(text)
-    return _INVALID if whole is None or whole < 0 else whole
-
-
-def _codes_of(column: Sequence[str], mapping: dict[str, int]) -> NDArray[np.int8]:
-    return np.array(_mapped(column, lambda t: mapping.get(t.strip().lower(), -1)), dtype=np.int8)
-
-
-def _growth_chunk(
-    rows: list[list[str]], width: int, keep: list[int], positions: list[int], reference: str
-) -> list[list[str]]:
-    from kneadwell.outcomes.growth.zscores import batch_sds
-
-    n = len(rows)
+    width = block.width
     problems: dict[int, list[str]] = {}
-    for i in [i for i, r in enumerate(rows) if len(r) != width]:
+    wrong = block.wrong_widths()
+    for i in wrong:
         # A row of the wrong length: its fields cannot be trusted to be in their columns.
-        problems[i] = [f"row has {len(rows[i])} fields but the header has {width}"]
+        assert block.rows is not None
+        problems[i] = [f"row has {len(block.rows[i])} fields but the header has {width}"]
+    added = growth_texts([block.column(p) for p in positions], reference, problems, parsed)
+    if block.lines is not None and not wrong and len(keep) == width:
+        # Plain text, every row whole and kept: write each line back as it was read.
+        errors = added[-1]
+        for i in problems:
+            errors[i] = csv_cell(errors[i])
+        write_lines(target, block.lines, *added)
+        return
+    rows = block.field_rows()
+    for i in wrong:
         rows[i] = (rows[i] + [""] * width)[:width]
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-    sex_col, birth_col, obs_col, gw_col, gd_col, method_col, value_col = (columns[p] for p in positions)
-
-    sex = _codes_of(sex_col, SEX_CODE)
-    method = _codes_of(method_col, METHOD_CODE)
-    birth = np.array(_mapped(birth_col, _date_or_invalid), dtype=np.int64)
-    observed = np.array(_mapped(obs_col, _date_or_invalid), dtype=np.int64)
-    gw = np.array(_mapped(gw_col, _gestation), dtype=np.int64)
-    gd = np.array(_mapped(gd_col, _gestation), dtype=np.int64)
-    value, value_ok = _floats(value_col)
-
-    checks: list[tuple[NDArray[np.bool_], Callable[[int], str]]] = [
-        (sex < 0, lambda i: f"sex: '{sex_col[i]}' is not male or female"),
-        (
-            method < 0,
-            lambda i: f"measurement_method: '{method_col[i]}' is not one of weight, height, ofc, bmi",
-        ),
-        (birth == _INVALID, lambda i: f"birth_date: '{birth_col[i]}' is not a date (expected YYYY-MM-DD)"),
-        (
-            observed == _INVALID,
-            lambda i: f"observation_date: '{obs_col[i]}' is not a date (expected YYYY-MM-DD)",
-        ),
-        (gw == _INVALID, lambda i: f"gestation_weeks: '{gw_col[i]}' is not a whole number of weeks"),
-        (gd == _INVALID, lambda i: f"gestation_days: '{gd_col[i]}' is not a whole number of days"),
-        (
-            (gw == _BLANK) & (gd != _BLANK),
-            lambda i: "gestation_weeks: blank while gestation_days is given (leave both blank for term)",
-        ),
-        (~value_ok, lambda i: f"observation_value: '{value_col[i]}' is not a number"),
-    ]
-    for mask, message in checks:
-        for i in np.flatnonzero(mask).tolist():
-            if i not in problems or not problems[i][0].startswith("row has"):
-                problems.setdefault(i, []).append(message(i))
-    bad = np.zeros(n, dtype=bool)
-    bad[list(problems)] = True
-
-    # Blank gestation = term (40+0). Rows already known to be bad get harmless placeholders; their
-    # results are discarded below.
-    weeks = np.where((gw == _BLANK) | bad, 40, gw)
-    days = np.where((gw == _BLANK) | (gd == _BLANK) | bad, 0, gd)
-    result = batch_sds(
-        np.where(bad, 0, sex),
-        np.where(bad, 0, birth),
-        np.where(bad, 0, observed),
-        weeks,
-        days,
-        np.where(bad, 0, method),
-        np.where(bad, 1.0, value),
-        reference,
-    )
-    ok = result.ok & ~bad
-    chrono_days = _texts(result.chronological_age_days.tolist(), ok, str)
-    corrected_days = _texts(result.corrected_age_days.tolist(), ok, str)
-    chrono_sds = _texts(result.chronological_sds.tolist(), ok, repr)
-    corrected_sds = _texts(result.corrected_sds.tolist(), ok, repr)
-    centile = _texts(result.corrected_centile.tolist(), ok, repr)
-    errors = [""] * n
-    for j in np.flatnonzero(~ok).tolist():
-        errors[j] = "; ".join(problems[j]) if j in problems else (result.message(j) or "not computable")
-    refs = itertools.repeat(reference)
-    added = zip(chrono_days, corrected_days, chrono_sds, corrected_sds, centile, refs, errors, strict=False)
-    if keep != list(range(width)):
+    if len(keep) != width:
         rows = [[row[k] for k in keep] for row in rows]
-    for row, extra in zip(rows, added, strict=False):
+    for row, extra in zip(rows, zip(*added, strict=True), strict=True):
         row.extend(extra)
-    return rows
-
-
-def _texts(values: list[Any], ok: NDArray[np.bool_], fmt: Callable[[Any], str]) -> list[str]:
-    out = list(map(fmt, values))
-    for i in np.flatnonzero(~ok).tolist():
-        out[i] = ""
-    return out
+    writer.writerows(rows)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -424,6 +313,7 @@ def run_velocity(args: argparse.Namespace) -> int:
 
 def velocity_file(input_path: str, output_path: str | None, method: str, after_regain: bool = False) -> None:
     from kneadwell.outcomes.growth.plausibility import DEFAULT_SETTINGS
+    from kneadwell.outcomes.growth.textbatch import parse_date, parse_float
 
     low_kg, high_kg = DEFAULT_SETTINGS.absolute_limits["weight"]
     clients: dict[str, _Client] = {}
@@ -448,10 +338,10 @@ def velocity_file(input_path: str, output_path: str | None, method: str, after_r
                     client = clients[client_id] = _Client(client_id, [], [])
                 text = fields[date_pos]
                 if text not in dates:
-                    day = _parse_date(text)
+                    day = parse_date(text)
                     dates[text] = None if day is None else epoch + dt.timedelta(days=day)
                 date = dates[text]
-                weight = _parse_float(fields[weight_pos])
+                weight = parse_float(fields[weight_pos])
                 if date is None:
                     client.skipped.append(f"row {line}: date '{fields[date_pos]}' is not a date (YYYY-MM-DD)")
                 elif weight is None:
@@ -468,6 +358,10 @@ def velocity_file(input_path: str, output_path: str | None, method: str, after_r
         writer.writerow(list(VELOCITY_COLUMNS) + list(VELOCITY_EXTRA))
         for client in clients.values():
             writer.writerow(_velocity_row(client, method, after_regain))
+
+
+def _number_text(x: float) -> str:
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
 def _velocity_row(client: _Client, method: str, after_regain: bool) -> list[str]:
