@@ -194,7 +194,7 @@
   // ticks a whole number of days apart (never hours).
   var DAY = 86400;
   var DAY_INCRS = [1, 2, 3, 7, 14, 30, 61, 91, 182, 365, 730, 1461].map(function (n) { return n * DAY; });
-  var dayMonth = window.uPlot ? uPlot.fmtDate("{D} {MMM}") : null;
+  var dayMonth = typeof uPlot !== "undefined" ? uPlot.fmtDate("{D} {MMM}") : null;
   function dateTicks(u, splits) {
     var year = null;
     return splits.map(function (ts) {
@@ -294,6 +294,11 @@
   }
 
   function draw(el, data) {
+    if (data.kind === "trend" ? !data.series.length : !data.points.length) {
+      el.textContent = "No values to chart; the table below lists what was recorded.";
+      el.classList.add("failed");
+      return;
+    }
     var started = window.performance ? performance.now() : 0;
     var box = size(el);
     var built = data.kind === "growth" ? growthOptions(data, box) : trendOptions(data, box);
