@@ -40,7 +40,7 @@ REASONS = ("Baby unsettled", "Parent asked to stop: feeding time", "")
 
 def baby(clinic: Clinic, name: str) -> Any:
     return make_client(
-        clinic.actor(Role.THERAPIST), born_days_ago=40, weeks=30, days=2, given_name=name
+        clinic.actor(Role.THERAPIST), born_days_ago=40, weeks=30, days=2, given_name=name, family_name=name
     )
 
 
@@ -345,3 +345,35 @@ def test_the_unit_page_reads_the_stored_figures_in_queries_that_do_not_grow_with
     PlanFigures.objects.filter(plan=plan).update(done=17)
     page, _ = unit_page(client)
     assert "17 / 30" in page
+
+
+def test_the_unit_page_lists_clients_by_name_a_page_at_a_time(
+    client: HttpClient, clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "UNIT_PAGE_CLIENTS", 2)
+    names = ["Cara", "Abel", "Dina", "Bea"]
+    plans = {name: enrol(clinic, baby(clinic, name)) for name in names}
+    ended = enrol(clinic, baby(clinic, "Aaron"))  # no active plan: not listed
+    services.plan_end(actor=clinic.actor(Role.THERAPIST), plan=ended, reason="Discharged home")
+    # A second active plan of Abel's (another protocol) is listed with his first.
+    abel = plans["Abel"].client
+    check = passing_check(clinic.actor(Role.THERAPIST), abel, "preterm_tks_5d", POPULATION)
+    second = services.plan_create(
+        actor=clinic.actor(Role.THERAPIST), client=abel, check=check, starts_at=timezone.now()
+    )
+    client.force_login(clinic.user(Role.THERAPIST))
+
+    def listed(query: str) -> list[int]:
+        page = client.get(reverse("care:adherence") + query).content.decode()
+        every = [*plans.values(), second, ended]
+        return sorted((page.index(f"/plans/{p.pk}/"), p.pk) for p in every if f"/plans/{p.pk}/" in page)
+
+    first = [pk for _, pk in listed("")]
+    assert sorted(first) == sorted([plans["Abel"].pk, second.pk, plans["Bea"].pk])
+    assert first[-1] == plans["Bea"].pk
+    assert [pk for _, pk in listed("?page=2")] == [plans["Cara"].pk, plans["Dina"].pk]
+    assert listed("?page=3") == []
+    assert [pk for _, pk in listed("?page=nonsense")] == first
+    page_one = client.get(reverse("care:adherence")).content.decode()
+    assert "?page=2" in page_one
+    assert "?page=1" not in page_one

@@ -4,8 +4,11 @@ Every service that changes what the figures count (a plan created or ended, a se
 stopped) calls `plan_figures_refresh` inside its own transaction, so the figures and the change commit
 together or not at all. A refresh recounts the one plan from its rows (a handful of grouped queries over
 that plan's slots, sessions and step logs) rather than adding a difference: the stored figures then never
-drift from the records, whatever order concurrent writes come in. The plan's row lock serialises two
-refreshes of one plan (PostgreSQL: the second recounts after the first has committed).
+drift from the records, whatever order concurrent writes come in. The figures row's lock serialises two
+refreshes of one plan (PostgreSQL: the second recounts after the first has committed). It is the figures
+row, not the plan's, and it is taken last: completing a session holds its slot's row when it gets here,
+and ending the plan holds the plan's row while it cancels the slots; a lock on the plan here would make
+the two wait for each other.
 
 `plan_figures_rebuild` recounts many plans at once (all of them by default), in batches: the migration
 that created the table and the benchmark seeder (which writes its rows with SQL) use it. It takes the model
@@ -43,9 +46,9 @@ def plan_figures_refresh(*, plan_id: int | None) -> None:
     session outside any plan (`plan_id` None: e.g. recorded after the fact) changes no plan's figures."""
     if plan_id is None:
         return
-    from kneadwell.care.models import Plan
+    from kneadwell.care.models import PlanFigures
 
-    Plan.objects.select_for_update().filter(pk=plan_id).values_list("pk", flat=True).first()
+    PlanFigures.objects.select_for_update().filter(plan_id=plan_id).values_list("pk", flat=True).first()
     plan_figures_rebuild(plan_ids=[plan_id])
 
 
