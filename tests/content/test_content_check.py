@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+from pathlib import Path
 
 import pytest
 
 from kneadwell.content import check
 from kneadwell.content.loader import AREAS, ContentProblem, current_version
 from kneadwell.library import cli
+from kneadwell.outcomes.instruments.loader import CatalogueError, load_instruments
 
 
 def test_the_shipped_content_has_no_problem() -> None:
@@ -30,3 +33,20 @@ def test_the_library_command_refuses_a_problem_in_any_area(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [f"{where}:7: cites source 'S999'"]
+
+
+def test_a_broken_instrument_is_named_by_file_and_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    copy = tmp_path / "catalogue"
+    shutil.copytree(AREAS["instruments"], copy)
+    flacc = copy / "flacc.yaml"
+    text = flacc.read_text(encoding="utf-8")
+    old = "score_range: [0, 10]"
+    assert text.count(old) == 1
+    flacc.write_text(text.replace(old, "score_range: [0, 12]"), encoding="utf-8")
+    monkeypatch.setitem(AREAS, "instruments", copy)
+    with pytest.raises(CatalogueError) as caught:
+        load_instruments.__wrapped__()
+    assert (caught.value.file, caught.value.line) == (flacc, 1)
+    assert str(caught.value).startswith(f"{flacc}:1: flacc: ")

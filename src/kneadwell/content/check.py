@@ -32,8 +32,9 @@ def content_problems() -> list[ContentProblem]:
     try:
         load_instruments()
     except CatalogueError as exc:
-        # The catalogue's checks name the instrument rather than a line.
-        problems.append(ContentProblem(AREAS["instruments"], 1, str(exc)))
+        # Its message already starts with "file:line: "; the problem carries them apart.
+        message = str(exc).removeprefix(f"{exc.file}:{exc.line}: ")
+        problems.append(ContentProblem(exc.file or AREAS["instruments"], exc.line, message))
     except ContentError as exc:
         problems.extend(exc.problems)
     return sorted(problems, key=lambda p: (str(p.file), p.line))

@@ -13,10 +13,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from kneadwell.content.loader import read_area
+from kneadwell.content.loader import Document, read_area
 from kneadwell.content.sources import source_registry
 
 from .model import (
@@ -35,16 +36,21 @@ from .model import (
 
 
 class CatalogueError(Exception):
-    """The catalogue data itself is wrong (a bug in reviewed data, not a user's input)."""
+    """The catalogue data itself is wrong (a bug in reviewed data, not a user's input). Raised while
+    loading the files, it names the file and line of the instrument (`file`, `line`, and in the message)."""
+
+    def __init__(self, message: str, *, file: Path | None = None, line: int = 1) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
 
 
-def _catalogue_files() -> Iterator[tuple[str, Any]]:
-    """Each catalogue file's name and data, in name order."""
+def _catalogue_files() -> Iterator[Document]:
+    """Each catalogue file, parsed, in name order."""
     documents, problems = read_area("instruments")
     if problems:
-        raise CatalogueError(str(problems[0]))
-    for document in documents:
-        yield document.path.name, document.data
+        raise CatalogueError(str(problems[0]), file=problems[0].file, line=problems[0].line)
+    yield from documents
 
 
 def _freeze(value: Any) -> Any:
@@ -292,11 +298,19 @@ def _check(instrument: Instrument, sources: Mapping[str, Source]) -> None:
 def load_instruments() -> Mapping[str, Instrument]:
     sources = _registry()
     instruments: dict[str, Instrument] = {}
-    for name, raw in _catalogue_files():
-        for entry in raw.get("instruments", [raw]):
-            instrument = _instrument(entry)
-            if instrument.id in instruments:
-                raise CatalogueError(f"{name}: instrument id {instrument.id} defined twice")
-            _check(instrument, sources)
+    for document in _catalogue_files():
+        raw = document.data
+        listed = isinstance(raw, dict) and "instruments" in raw
+        for index, entry in enumerate(raw["instruments"] if listed else [raw]):
+            line = document.line_of(("instruments", index) if listed else ())
+            try:
+                instrument = _instrument(entry)
+                if instrument.id in instruments:
+                    raise CatalogueError(f"instrument id {instrument.id} defined twice")
+                _check(instrument, sources)
+            except (CatalogueError, KeyError, TypeError, ValueError) as exc:
+                what = str(exc) if isinstance(exc, CatalogueError) else f"missing or malformed field: {exc!r}"
+                where = f"{document.path}:{line}"
+                raise CatalogueError(f"{where}: {what}", file=document.path, line=line) from exc
             instruments[instrument.id] = instrument
     return MappingProxyType(instruments)
