@@ -155,6 +155,32 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_saved(clinic: Clinic
     assert (Client.objects.count(), Measurement.objects.count(), AuditEvent.objects.count()) == before
 
 
+def test_measurement_rows_may_use_value_and_unit_and_must_name_the_clients_identifier(
+    clinic: Clinic,
+) -> None:
+    # The measurements file is the one the measurement import reads (outcomes.csv_rows), value and unit
+    # included; an identifier that is not the client's in the clients file is refused.
+    clients_csv = (
+        "client_ref,given_name,family_name,birth_date,sex,identifier\na,Ada,Ok,2025-01-02,female,N-1\n"
+    )
+    measurements_csv = (
+        "client_ref,identifier,instrument,taken_at,value,unit\n"
+        "a,N-1,weight,2025-01-05,3.4,kg\n"
+        "a,N-2,weight,2025-01-06,3.5,kg\n"
+    )
+    report = services.csv_import(
+        actor=clinic.actor(Role.ADMIN), clients_csv=clients_csv, measurements_csv=measurements_csv
+    )
+    assert [(p.file, p.line, p.field) for p in report.problems] == [("measurements", 3, "identifier")]
+    without = measurements_csv.replace("N-2", "")  # identifier left empty: the client_ref alone says whose
+    report = services.csv_import(
+        actor=clinic.actor(Role.ADMIN), clients_csv=clients_csv, measurements_csv=without
+    )
+    assert report.saved, report.problems
+    assert report.measurements == 2
+    assert Measurement.objects.get(client_id__in=report.client_ids, taken_at__date="2025-01-05").value == 3.4
+
+
 def test_a_file_that_cannot_be_read_is_refused(clinic: Clinic) -> None:
     for text, message in [
         ("", "empty"),

@@ -14,9 +14,9 @@ from kneadwell.accounts.roles import Role
 from kneadwell.audit.models import AuditEvent
 from kneadwell.clients import services as client_services
 from kneadwell.core.errors import PermissionDenied, ValidationFailed
-from kneadwell.outcomes.csv_rows import read_rows
+from kneadwell.outcomes.csv_rows import COLUMNS, read_rows
 from kneadwell.outcomes.models import Measurement
-from kneadwell.outcomes.services import IMPORT_GOOD_ROWS, measurements_import_csv
+from kneadwell.outcomes.services import IMPORT_GOOD_ROWS, measurement_record, measurements_import_csv
 from kwtest.people import Clinic, make_client
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(
     pk = clinic.client.pk  # type: ignore[union-attr]
     no_consent = make_client(clinic.actor(Role.THERAPIST), consent=False)
     text = csv(
-        "client_id,instrument,taken_at,value,unit",
+        "client_ref,instrument,taken_at,value,unit",
         f"{pk},weight,{day(3)},1450,g",  # line 2: good
         f"{pk},weight,{day(2)},1.45,g",  # 3: kilograms typed as grams
         f"{pk},weightt,{day(2)},1450,g",  # 4: unknown instrument
@@ -78,9 +78,9 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_saved(
     assert {p.field for p in line3} == {"value"}
     assert any("did you mean 1.45 kg" in p.message for p in line3)
     assert by_line[4].field == "instrument_id"
-    assert by_line[5].field == "client_id"
+    assert by_line[5].field == "client_ref"
     assert "no client" in by_line[5].message
-    assert by_line[6].field == "client_id"
+    assert by_line[6].field == "client_ref"
     assert "consent" in by_line[6].message
     assert by_line[7].field == "taken_at"
     assert by_line[8].field in ("value", "unit")
@@ -133,7 +133,7 @@ def test_rows_of_one_file_are_checked_against_each_other(clinic: Clinic) -> None
     [
         ("", "empty"),
         ("client_id,instrument\n1,weight\n", "taken_at"),
-        ("instrument,taken_at,value\nweight,2026-01-01,1\n", "client_id or an identifier"),
+        ("instrument,taken_at,value\nweight,2026-01-01,1\n", "client_ref or an identifier"),
         ("client_id,instrument,taken_at,value,colour\n1,weight,2026-01-01,1,red\n", "Unknown column"),
         ("client_id,instrument,taken_at,value\n", "no measurements"),
     ],
@@ -172,3 +172,53 @@ def test_the_import_page_shows_problems_by_line(client: HttpClient, clinic: Clin
     assert "Nothing was saved." in page
     assert ">3<" in page
     assert not Measurement.objects.exists()
+
+
+def test_an_exported_measurements_file_imports_back_as_the_same_measurements(clinic: Clinic) -> None:
+    # One CSV format for measurements (issue 16): the organisation's export is a file this import reads.
+    from kneadwell.interop.services import csv_export
+
+    client = clinic.client
+    assert client is not None
+    therapist = clinic.actor(Role.THERAPIST)
+    client_services.client_update(
+        actor=therapist, client=client, expected_version=client.version, identifier="=NICU-7"
+    )
+    when = timezone.make_aware(dt.datetime.combine(TODAY() - dt.timedelta(days=3), dt.time(8, 30)))
+    for instrument_id, answers, context, notes in [
+        ("weight", {"value": 1650, "unit": "g"}, "baseline", ' =SUM(A1), "quoted"\nsecond line '),
+        ("weight", {"value": 1.702, "unit": "kg"}, "routine", ""),
+        ("nips", {"face": 1, "cry": 0, "breathing": 0, "arms": 0, "legs": 1, "arousal": 0}, "session", "-ok"),
+    ]:
+        when += dt.timedelta(hours=20)
+        measurement_record(
+            actor=therapist,
+            client=client,
+            instrument_id=instrument_id,
+            answers=answers,
+            taken_at=when,
+            context=context,
+            notes=notes,
+        )
+
+    def stored() -> list[tuple[object, ...]]:
+        fields = ("client_id", "instrument_id", "taken_at", "answers", "value", "unit", "total", "context")
+        return sorted(
+            tuple(getattr(m, f) for f in (*fields, "notes", "confirmed_unusual"))
+            for m in Measurement.objects.filter(client=client)
+        )
+
+    before = stored()
+    exported = csv_export(actor=clinic.actor(Role.ADMIN), files=("measurements",)).files["measurements"]
+    assert exported.splitlines()[0] == ",".join(COLUMNS)  # the one header, as the import documents it
+    Measurement.objects.filter(client=client).delete()
+    report = measurements_import_csv(actor=therapist, text=exported)
+    assert (report.saved, report.problems) == (3, ())
+    assert stored() == before
+
+
+def test_the_old_client_id_header_is_still_read(clinic: Clinic) -> None:
+    pk = clinic.client.pk  # type: ignore[union-attr]
+    text = csv("client_id,instrument,taken_at,value,unit", f"{pk},weight,{day(2)},1450,g")
+    report = measurements_import_csv(actor=clinic.actor(Role.THERAPIST), text=text)
+    assert (report.saved, report.problems) == (1, ())

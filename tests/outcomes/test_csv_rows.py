@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from kneadwell.outcomes.csv_rows import MAX_ROWS, CsvFileError, parse_taken_at, read_rows
+from kneadwell.outcomes.csv_rows import COLUMNS, MAX_ROWS, CsvFileError, parse_taken_at, read_rows
 
-HEADER = "client_id,identifier,instrument,taken_at,value,unit,answers,context,notes,confirmed"
+HEADER = "client_ref,identifier,instrument,taken_at,value,unit,answers,context,notes,confirmed"
 
 
 def test_a_value_row_and_an_answers_row_are_read() -> None:
@@ -37,8 +37,8 @@ def test_a_value_row_and_an_answers_row_are_read() -> None:
 @pytest.mark.parametrize(
     ("line", "column"),
     [
-        ("x,,weight,2026-11-20,1450,g,,,,", "client_id"),
-        (",,weight,2026-11-20,1450,g,,,,", "client_id"),
+        ("x,,weight,2026-11-20,1450,g,,,,", "client_ref"),
+        (",,weight,2026-11-20,1450,g,,,,", "client_ref"),
         ("7,,,2026-11-20,1450,g,,,,", "instrument"),
         ("7,,weight,20/11/2026,1450,g,,,,", "taken_at"),
         ("7,,nips,2026-11-20,,,{face: 1},,,", "answers"),
@@ -77,3 +77,24 @@ def test_dates_and_times_are_iso() -> None:
     assert parse_taken_at("2026-11-20T08:30") == dt.datetime(2026, 11, 20, 8, 30)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_taken_at("20.11.2026")
+
+
+def test_the_old_client_id_header_is_read_as_client_ref() -> None:
+    (row,) = read_rows("client_id,instrument,taken_at,value\n3,weight,2026-11-20,1.5\n")
+    assert row.client_id == 3
+    assert not row.errors
+
+
+def test_protected_text_cells_are_read_back_as_written() -> None:
+    # The export writes identifier and notes with one leading apostrophe before formula-like text.
+    (row,) = read_rows(
+        "client_ref,identifier,instrument,taken_at,value,notes\n"
+        "3,'=NICU-1,weight,2026-11-20,1.5,\"'=SUM(A1), then ''this'' \"\n"
+    )
+    assert (row.identifier, row.notes) == ("=NICU-1", "=SUM(A1), then ''this'' ")
+
+
+def test_every_column_of_the_file_is_known_to_the_export() -> None:
+    from kneadwell.interop import csv_io
+
+    assert csv_io.MEASUREMENT_COLUMNS == COLUMNS

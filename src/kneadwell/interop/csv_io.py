@@ -7,9 +7,12 @@ Files (UTF-8, header row, comma-separated, RFC 4180 quoting):
   `given_name`, `family_name`, `birth_date` (YYYY-MM-DD), `sex` (female|male), `gestation_weeks`,
   `gestation_days`, `birth_weight_g`, `conditions` (condition codes separated by `;`), `identifier`,
   `notes`;
-* measurements — `client_ref`, `instrument`, `taken_at` (ISO date-time with its UTC offset), `context`,
-  `answers` (the answers as a JSON object, exactly as recorded), `notes`, `confirmed` (yes when a
-  possible-but-unusual value was checked and kept);
+* measurements — the one measurements file of `outcomes.csv_rows` (the measurement import reads it too):
+  `client_ref`, `identifier`, `instrument`, `taken_at` (written as an ISO date-time with its UTC offset),
+  `context`, `value` and `unit` (left empty by the export), `answers` (the answers as a JSON object,
+  exactly as recorded), `notes`, `confirmed` (yes when a possible-but-unusual value was checked and
+  kept). In this import `client_ref` links a row to the clients file, and `identifier`, when given, must
+  be that client's identifier there;
 * sessions (finished ones: completed or stopped) — `client_ref`, `protocol` (the content library's
   protocol id), `population`, `status` (completed|stopped), `started_at` and `ended_at` (ISO date-times
   with their UTC offsets), `steps_done`, `steps_skipped`, `minutes` (the time in the steps, pauses left
@@ -34,10 +37,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
+
+from kneadwell.core.csvcells import protect as protect  # re-exported: the cell rules live in core
+from kneadwell.core.csvcells import unprotect as unprotect
+from kneadwell.outcomes import csv_rows
 
 MAX_BYTES: Final = 5_000_000
 MAX_CLIENT_ROWS: Final = 5_000
@@ -57,15 +63,7 @@ CLIENT_COLUMNS: Final = (
     "identifier",
     "notes",
 )
-MEASUREMENT_COLUMNS: Final = (
-    "client_ref",
-    "instrument",
-    "taken_at",
-    "context",
-    "answers",
-    "notes",
-    "confirmed",
-)
+MEASUREMENT_COLUMNS: Final = csv_rows.COLUMNS
 SESSION_COLUMNS: Final = (
     "client_ref",
     "protocol",
@@ -88,20 +86,8 @@ YES: Final = "yes"
 TRUE_WORDS: Final = frozenset({"yes", "y", "true", "1"})
 FALSE_WORDS: Final = frozenset({"", "no", "n", "false", "0"})
 
-_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
-
-
 class CsvFileError(ValueError):
     """The file as a whole cannot be read."""
-
-
-def protect(cell: str) -> str:
-    """A text cell a spreadsheet will show as text (see the module docstring)."""
-    return "'" + cell if _FORMULA.match(cell) else cell
-
-
-def unprotect(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
 
 
 def write_csv(columns: tuple[str, ...], rows: Iterable[Mapping[str, object]]) -> str:

@@ -35,6 +35,7 @@ from kneadwell.core.errors import DomainError, ValidationFailed
 from kneadwell.interop import csv_io
 from kneadwell.interop.fhir_export import ExportResult, export_client
 from kneadwell.interop.fhir_import import BundleRejected, ImportPlan, read_bundle
+from kneadwell.outcomes import csv_rows
 from kneadwell.outcomes import services as outcomes_services
 from kneadwell.outcomes.models import Measurement
 
@@ -261,6 +262,7 @@ def _measurement_row(m: Measurement) -> dict[str, object]:
     answers = {k: v for k, v in (m.answers or {}).items() if k != "confirmed"}
     return {
         "client_ref": m.client_id,
+        "identifier": m.client.identifier,
         "instrument": m.instrument_id,
         "taken_at": timezone.localtime(m.taken_at).isoformat(),
         "context": m.context,
@@ -287,7 +289,17 @@ def _measurements_for_export(actor: Actor) -> QuerySet[Measurement]:
             "instrument_id",
             "id",
         )
-        .only("client_id", "instrument_id", "taken_at", "context", "answers", "notes", "confirmed_unusual")
+        .select_related("client")
+        .only(
+            "client_id",
+            "client__identifier",
+            "instrument_id",
+            "taken_at",
+            "context",
+            "answers",
+            "notes",
+            "confirmed_unusual",
+        )
     )
 
 
@@ -442,30 +454,22 @@ def _client_fields(row: csv_io.CsvRow) -> dict[str, Any]:
 
 
 def _measurement_fields(row: csv_io.CsvRow) -> MeasurementIn | None:
-    v = row.values
-    when: dt.datetime | dt.date | None = None
-    text = v.get("taken_at", "").strip()
-    try:
-        when = _when(text)
-    except ValueError:
-        row.error("taken_at", f"{text[:40]!r} is not a date (YYYY-MM-DD) or an ISO date and time.")
-    try:
-        answers = json.loads(v.get("answers", "") or "{}")
-    except ValueError:
-        answers = None
-    if not isinstance(answers, dict):
-        row.error("answers", "must be a JSON object of the instrument's answers.")
-    confirmed = csv_io.yes_no(row, "confirmed")
-    if row.errors or when is None or not isinstance(answers, dict):
+    """A measurements row read by the one reader of that file (`outcomes.csv_rows`)."""
+    parsed = csv_rows.CsvRow(line=row.line)
+    csv_rows.read_measurement(parsed, row.values)
+    for name, messages in parsed.errors.items():
+        for message in messages:
+            row.error(name, message)
+    if row.errors or parsed.taken_at is None:
         return None
     return MeasurementIn(
         label=f"measurements line {row.line}",
-        instrument_id=v.get("instrument", "").strip(),
-        answers=answers,
-        taken_at=when,
-        context=v.get("context", "").strip() or Measurement.Context.ROUTINE,
-        notes=v.get("notes", ""),
-        confirmed=confirmed,
+        instrument_id=parsed.instrument,
+        answers=parsed.answers,
+        taken_at=parsed.taken_at,
+        context=parsed.context,
+        notes=parsed.notes,
+        confirmed=parsed.confirmed,
     )
 
 
@@ -601,7 +605,7 @@ def csv_import(
         _read(
             measurements_csv,
             columns=csv_io.MEASUREMENT_COLUMNS,
-            required=("client_ref", "instrument", "taken_at", "answers"),
+            required=("client_ref", "instrument", "taken_at"),
             max_rows=csv_io.MAX_MEASUREMENT_ROWS,
             what="measurements",
         )
@@ -635,6 +639,10 @@ def csv_import(
         ref = row.values.get("client_ref", "").strip()
         if ref not in refs:
             row.error("client_ref", f"{ref[:40]!r} is not a client_ref in the clients file.")
+        elif (number := row.values.get("identifier", "").strip()) and number != refs[ref].values.get(
+            "identifier", ""
+        ).strip():
+            row.error("identifier", f"{number[:40]!r} is not the identifier of client_ref {ref[:40]!r}.")
         item = _measurement_fields(row)
         if item is not None and not row.errors:
             by_ref.setdefault(ref, []).append((row, item))

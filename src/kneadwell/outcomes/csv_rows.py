@@ -1,16 +1,29 @@
-"""Read a CSV file of measurements into rows with their line numbers. Pure: no Django.
+"""The measurements CSV file: one column set, read by the measurement import (`/measurements/import/`,
+`POST /api/v1/measurements/import`) and by the organisation's CSV import (`interop`), and written by the
+organisation's CSV export. Pure: no Django.
 
-Columns (header names, any order; unknown columns are refused so a typo is not silently ignored):
+Columns (header names in any order and any case; unknown columns are refused so a typo is not ignored):
 
-* ``client_id`` or ``identifier`` (the hospital or clinic number): which client; one of them per row;
+* ``client_ref``: the client's id in the organisation that wrote the file. The measurement import finds
+  the client by it in this organisation (so an exported file goes back to the same clients); in the
+  organisation import it links the row to a row of the clients file;
+* ``identifier``: the hospital or clinic number. The measurement import accepts it instead of
+  ``client_ref`` (with both, they must name the same client); the export writes it;
 * ``instrument``: an instrument id from the catalogue (``weight``, ``nips``, ``modified_ashworth`` ...);
-* ``taken_at``: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` (local time);
-* ``value`` and optional ``unit``: for single measurements (weight, length, head circumference ...);
-* ``answers``: a JSON object of the instrument's answers, for everything else;
-* optional ``context`` (baseline, session, weekly, end, routine; default routine), ``notes``,
-  ``confirmed`` (yes/true/1 keeps a possible-but-unusual value).
+* ``taken_at``: ``YYYY-MM-DD``, or an ISO date and time, with its UTC offset (as exported) or without
+  (local time);
+* ``context`` (baseline, session, weekly, end, routine; default routine);
+* ``value`` and ``unit``: a single measurement typed by hand (weight, length, head circumference ...),
+  the same as ``answers`` ``{"value": ..., "unit": ...}``;
+* ``answers``: a JSON object of the instrument's answers (the export writes every measurement this way);
+* ``notes``; ``confirmed`` (yes/true/1 keeps a possible-but-unusual value that was checked).
 
-Problems found here (shape, dates, JSON) are reported per line; scoring and plausibility are the service's.
+Old header: files made for the measurement import before December 2026 name ``client_ref`` ``client_id``;
+that header is still read, as ``client_ref``. Spreadsheet safety: the export writes ``identifier`` and
+``notes`` protected (`core.csvcells.protect`); reading unprotects them, so the round trip is exact.
+
+Problems found here (shape, dates, JSON) are reported per line and column; scoring and plausibility are
+the services'.
 """
 
 from __future__ import annotations
@@ -19,20 +32,27 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-REQUIRED: Final = ("instrument", "taken_at")
-OPTIONAL: Final = (
-    "client_id",
+from kneadwell.core.csvcells import unprotect
+
+COLUMNS: Final = (
+    "client_ref",
     "identifier",
+    "instrument",
+    "taken_at",
+    "context",
     "value",
     "unit",
     "answers",
-    "context",
     "notes",
     "confirmed",
 )
+REQUIRED: Final = ("instrument", "taken_at")
+OLD_NAMES: Final = {"client_id": "client_ref"}
+TEXT_COLUMNS: Final = frozenset({"identifier", "notes"})  # typed by people: protected against formulas
 MAX_ROWS: Final = 5000
 MAX_BYTES: Final = 2_000_000
 TRUE_WORDS: Final = frozenset({"yes", "y", "true", "1"})
@@ -46,7 +66,7 @@ class CsvFileError(ValueError):
 @dataclass
 class CsvRow:
     line: int  # line number in the file, header = 1
-    client_id: int | None = None
+    client_id: int | None = None  # client_ref read as a client number (the measurement import's use)
     identifier: str = ""
     instrument: str = ""
     taken_at: dt.datetime | dt.date | None = None
@@ -79,7 +99,7 @@ def read_rows(text: str) -> list[CsvRow]:
         raise CsvFileError("The file is not a text CSV file (it contains NUL bytes).")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = header_names(next(reader))
     except StopIteration:
         raise CsvFileError("The file is empty: it needs a header row and at least one measurement.") from None
     except csv.Error as exc:
@@ -87,9 +107,9 @@ def read_rows(text: str) -> list[CsvRow]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CsvFileError(f"Missing column(s): {', '.join(missing)}. Expected: {_expected()}.")
-    if "client_id" not in header and "identifier" not in header:
-        raise CsvFileError("Add a client_id or an identifier column to say whose measurement each row is.")
-    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
+    if "client_ref" not in header and "identifier" not in header:
+        raise CsvFileError("Add a client_ref or an identifier column to say whose measurement each row is.")
+    unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise CsvFileError(f"Unknown column(s): {', '.join(unknown)}. Expected: {_expected()}.")
     if len(set(header)) != len(header):
@@ -110,8 +130,14 @@ def read_rows(text: str) -> list[CsvRow]:
     return rows
 
 
+def header_names(cells: list[str]) -> list[str]:
+    """The header's column names: without case or surrounding spaces, old names read as today's."""
+    names = [h.strip().lower() for h in cells]
+    return [OLD_NAMES.get(h, h) for h in names]
+
+
 def _expected() -> str:
-    return ", ".join((*REQUIRED, *OPTIONAL))
+    return ", ".join(COLUMNS)
 
 
 def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
@@ -119,18 +145,27 @@ def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
     if len(cells) != len(header):
         row.error("row", f"has {len(cells)} cells; the header has {len(header)}")
         return row
-    values = {h: c.strip() for h, c in zip(header, cells, strict=True)}
-    if values.get("client_id"):
+    values = {h: unprotect(c) if h in TEXT_COLUMNS else c for h, c in zip(header, cells, strict=True)}
+    ref = values.get("client_ref", "").strip()
+    if ref:
         try:
-            row.client_id = int(values["client_id"])
+            row.client_id = int(ref)
         except ValueError:
-            row.error("client_id", f"{values['client_id']!r} is not a client number")
+            row.error("client_ref", f"{ref!r} is not a client number")
         else:
             if not 1 <= row.client_id <= 2**63 - 1:
-                row.error("client_id", f"{values['client_id']!r} is not a client number")
-    row.identifier = values.get("identifier", "")[:64]
-    if row.client_id is None and not row.identifier and "client_id" not in row.errors:
-        row.error("client_id", "give the client_id or the identifier (hospital or clinic number)")
+                row.error("client_ref", f"{ref!r} is not a client number")
+    row.identifier = values.get("identifier", "").strip()[:64]
+    if row.client_id is None and not row.identifier and "client_ref" not in row.errors:
+        row.error("client_ref", "give the client_ref or the identifier (hospital or clinic number)")
+    read_measurement(row, values)
+    return row
+
+
+def read_measurement(row: CsvRow, raw: Mapping[str, str]) -> None:
+    """The measurement columns of one row (`raw`: column -> cell, text columns already unprotected) into
+    `row`, each problem under its column. Shared by every reader of the file."""
+    values = {h: c.strip() for h, c in raw.items()}
     row.instrument = values.get("instrument", "")
     if not row.instrument:
         row.error("instrument", "missing")
@@ -142,7 +177,7 @@ def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
         except ValueError as exc:
             row.error("taken_at", str(exc))
     row.context = values.get("context") or "routine"
-    row.notes = values.get("notes", "")
+    row.notes = raw.get("notes", "")  # as written: the export's round trip keeps spaces
     confirmed = values.get("confirmed", "").lower()
     if confirmed in TRUE_WORDS:
         row.confirmed = True
@@ -169,4 +204,3 @@ def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
         row.error("unit", "a unit without a value")
     if not row.answers and not row.errors.get("answers"):
         row.error("value", "give a value (single measurements) or answers (a JSON object)")
-    return row

@@ -688,7 +688,7 @@ def _import_clients(actor: Actor, rows: Sequence[CsvRow]) -> dict[int, Client | 
             if len(matches) == 1:
                 chosen = matches[0]
             elif matches:
-                chosen = f"{len(matches)} clients have the number {r.identifier!r}; use client_id instead"
+                chosen = f"{len(matches)} clients have the number {r.identifier!r}; use client_ref instead"
             else:
                 chosen = f"no client with the number {r.identifier!r} that you can record for"
         out[r.line] = chosen
@@ -709,13 +709,13 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
         raise ValidationFailed({"file": [str(exc)]}) from None
     problems: list[ImportProblem] = []
     with transaction.atomic():
-        clients = _import_clients(actor, [r for r in rows if not r.errors.get("client_id")])
+        clients = _import_clients(actor, [r for r in rows if not r.errors.get("client_ref")])
         consent: dict[int, str] = {}
         drafts: list[tuple[CsvRow, _Draft]] = []
         for row in rows:
             client = clients.get(row.line)
             if isinstance(client, str):
-                row.error("client_id", client)
+                row.error("client_ref", client)
             elif client is not None:
                 if client.pk not in consent:
                     try:
@@ -724,7 +724,7 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
                     except ConsentRequired as exc:
                         consent[client.pk] = exc.message
                 if consent[client.pk]:
-                    row.error("client_id", consent[client.pk])
+                    row.error("client_ref", consent[client.pk])
             if row.errors or not isinstance(client, Client):
                 continue
             drafts.append(
