@@ -21,8 +21,10 @@ rows the from-scratch count walks and the stored figures summarise) and measures
 Each database is measured in a process of its own: Django's test client requests each page once to warm
 up, then `--runs` rounds that request every page in turn (so a busy spell of the shared machine touches
 every page alike); it prints the median and slowest wall time, the median CPU time of the thread, the SQL
-query count and time, and the median as a ratio to the trivial page. Exits 1 when the adherence page's
-median is 1 s or more, or more than 3x the trivial page with N times the sessions.
+query count and time, and the medians of wall and CPU time as ratios to the trivial page's. Exits 1 when
+the adherence page's median is 1 s or more, or its CPU time more than 3x the trivial page's with N times
+the sessions. The budget is read on CPU time because the machine is shared: under a load of 7 on 2 cores
+the wall-time ratio of one page moved between 2.3x and 3.4x from run to run, the CPU-time ratio by 0.1.
 """
 
 from __future__ import annotations
@@ -98,16 +100,18 @@ def measure_here(runs: int) -> int:
             samples[name].append(get(name, path))
     selectors.plans_figures = stored  # type: ignore[assignment]
     baseline = statistics.median(s[0] for s in samples[BASELINE])
-    heads = ("median ms", "max ms", "cpu ms", "queries", "sql ms", "ratio")
+    baseline_cpu = statistics.median(s[1] for s in samples[BASELINE])
+    heads = ("median ms", "max ms", "cpu ms", "queries", "sql ms", "ratio", "cpu ratio")
     print(f"  {'page':<24} " + " ".join(f"{h:>9}" for h in heads))
-    medians = {}
+    medians, cpus = {}, {}
     for name, _ in PAGES:
         walls = [s[0] for s in samples[name]]
         medians[name] = statistics.median(walls)
+        cpus[name] = statistics.median(s[1] for s in samples[name])
         print(
-            f"  {name:<24} {medians[name] * 1000:>9.1f} {max(walls) * 1000:>9.1f} "
-            f"{statistics.median(s[1] for s in samples[name]) * 1000:>9.1f} {samples[name][-1][2]:>9} "
-            f"{statistics.median(s[3] for s in samples[name]) * 1000:>9.1f} {medians[name] / baseline:>8.1f}x"
+            f"  {name:<24} {medians[name] * 1000:>9.1f} {max(walls) * 1000:>9.1f} {cpus[name] * 1000:>9.1f} "
+            f"{samples[name][-1][2]:>9} {statistics.median(s[3] for s in samples[name]) * 1000:>9.1f} "
+            f"{medians[name] / baseline:>8.1f}x {cpus[name] / baseline_cpu:>8.1f}x"
         )
     print(
         json.dumps(
@@ -116,6 +120,8 @@ def measure_here(runs: int) -> int:
                 "adherence_s": medians[ADHERENCE],
                 "ratio": medians[ADHERENCE] / baseline,
                 "scratch_ratio": medians[SCRATCH] / baseline,
+                "cpu_ratio": cpus[ADHERENCE] / baseline_cpu,
+                "scratch_cpu_ratio": cpus[SCRATCH] / baseline_cpu,
             }
         )
     )
@@ -246,15 +252,16 @@ def main(argv: list[str] | None = None) -> int:
         bigger = more_sessions(url, args.factor)
         print(f"With {args.factor}x the sessions:")
         results.append((f"{args.factor}x sessions", _measure(bigger, args.runs)))
-    print("Adherence page / trivial page (stored figures; counted from scratch as before):")
+    print("Adherence page / trivial page, wall and CPU time (in brackets: its figures counted from scratch):")
     failed = False
     for label, found in results:
         print(
-            f"  {label:<14} {found['sessions']:>10,.0f} sessions  {found['ratio']:5.1f}x  "
-            f"({found['scratch_ratio']:.1f}x)"
+            f"  {label:<14} {found['sessions']:>10,.0f} sessions  wall {found['ratio']:4.1f}x "
+            f"({found['scratch_ratio']:.1f}x)  "
+            f"cpu {found['cpu_ratio']:4.1f}x ({found['scratch_cpu_ratio']:.1f}x)"
         )
         failed |= found["adherence_s"] >= BUDGET_SECONDS
-    if args.factor > 1 and results[-1][1]["ratio"] > BUDGET_RATIO:
+    if args.factor > 1 and results[-1][1]["cpu_ratio"] > BUDGET_RATIO:
         print(f"FAIL: with {args.factor}x the sessions the adherence page is over {BUDGET_RATIO:g}x baseline")
         failed = True
     if failed:

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -546,6 +545,12 @@ def _percent(value: float | None) -> str:
     return str(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _day(at: dt.datetime) -> str:
+    """As the date filter's "j M Y" writes it in English (the site's only language), without its
+    per-call format lookups."""
+    return f"{at.day} {at:%b %Y}"
+
+
 def _unit_row(plan: Plan, adh: Adherence, protocol: Any) -> dict[str, Any]:
     """One line of the unit table, written out here: the template then only places the text (a page of
     50 lines spent more in the template's lookups and filters than in its queries)."""
@@ -560,7 +565,7 @@ def _unit_row(plan: Plan, adh: Adherence, protocol: Any) -> dict[str, Any]:
         "of_plan": f"{adh.done} / {adh.planned_total}",
         "stopped": adh.stopped_sessions,
         "reasons": [f"{reason} ({count})" for reason, count in adh.stop_reasons],
-        "last": date_format(timezone.localtime(last), "j M Y") if last else "—",
+        "last": _day(timezone.localtime(last)) if last else "—",
     }
 
 

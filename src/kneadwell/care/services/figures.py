@@ -6,9 +6,11 @@ together or not at all. A refresh recounts the one plan from its rows (a handful
 that plan's slots, sessions and step logs) rather than adding a difference: the stored figures then never
 drift from the records, whatever order concurrent writes come in. The figures row's lock serialises two
 refreshes of one plan (PostgreSQL: the second recounts after the first has committed). It is the figures
-row, not the plan's, and it is taken last: completing a session holds its slot's row when it gets here,
-and ending the plan holds the plan's row while it cancels the slots; a lock on the plan here would make
-the two wait for each other.
+row, not the plan's, and every service takes it last, after its audit row (whose chain lock is held
+to commit on PostgreSQL): completing a session holds its slot's row and the audit chain when it gets
+here, and ending the plan holds the plan's row, the slots it cancelled and the chain; a lock taken in
+another order by one of them would make the two wait for each other
+(tests/care/test_adherence_figures_race.py).
 
 `plan_figures_rebuild` recounts many plans at once (all of them by default), in batches: the migration
 that created the table and the benchmark seeder (which writes its rows with SQL) use it. It takes the model

@@ -178,7 +178,6 @@ def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
         cancelled = current.slots.filter(status=ScheduledSession.Status.DUE).update(
             status=ScheduledSession.Status.CANCELLED
         )
-        plan_figures_refresh(plan_id=current.pk)
         save_audited(
             actor=actor,
             obj=current,
@@ -187,4 +186,5 @@ def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
             summary=f"ended the plan ({cancelled} sessions cancelled)",
             changes={"end_reason": current.end_reason},
         )
+        plan_figures_refresh(plan_id=current.pk)  # last: see services/figures.py on the order of locks
     return current

@@ -349,8 +349,6 @@ def session_observe(
         if applied:
             current.version += 1
             current.save()
-        if applied == "stopped the session":
-            plan_figures_refresh(plan_id=current.plan_id)
         what = code or ", ".join(f"{k} {v}" for k, v in clean_vitals.items())
         # One audit row for the observation (inserted above in its own savepoint, so a retried tap keeps
         # the first) and the pause or stop it caused: an act over two rows, in this transaction.
@@ -364,6 +362,8 @@ def session_observe(
             + (f"; {applied}" if applied else ""),
             changes={"decision": decision.action, "reasons": [r["check_id"] for r in reasons]},
         )
+        if applied == "stopped the session":
+            plan_figures_refresh(plan_id=current.plan_id)
     return observation
 
 
@@ -419,8 +419,11 @@ def session_complete(*, actor: Actor, session: Session) -> Session:
         current.status = Session.Status.COMPLETED
         current.ended_at = timezone.now()
         current.paused_at = None
-        _save_and_audit(actor, current, "completed the session")
+        # Locks in the order every session and plan write takes them (the slot's row, then the audit
+        # chain's, then the plan's figures): ending the plan at the same moment cancels the slots first
+        # and audits after, so auditing before touching the slot could deadlock with it.
         if current.slot_id:
             ScheduledSession.objects.filter(pk=current.slot_id).update(status=ScheduledSession.Status.DONE)
+        _save_and_audit(actor, current, "completed the session")
         plan_figures_refresh(plan_id=current.plan_id)
     return current
