@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,8 +79,8 @@ class Parsed:
         self.caches: dict[str, dict[str, int]] = {}
 
     def column(
-        self, kind: str, column: Sequence[str], parse: Callable[[str], int], dtype: type[np.generic]
-    ) -> NDArray[np.generic]:
+        self, kind: str, column: Sequence[str], parse: Callable[[str], int], dtype: type[np.integer[Any]]
+    ) -> NDArray[np.integer[Any]]:
         cache = self.caches.setdefault(kind, {})
         try:  # after the first blocks every text is usually known already
             return np.fromiter(map(cache.__getitem__, column), dtype=dtype, count=len(column))
