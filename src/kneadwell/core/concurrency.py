@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from kneadwell.core.errors import Conflict, NotFound
@@ -21,7 +22,7 @@ def lock_for_edit(
     message, so another organisation's row looks like no row at all."""
     try:
         obj = queryset.select_for_update().get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         if not_found is None:
             raise
         raise NotFound(not_found) from None
