@@ -144,7 +144,7 @@ def test_kneadwell_serve_collects_before_it_listens(tmp_path: Path, monkeypatch:
     listened: list[bool] = []
     monkeypatch.setattr(serve, "prepare", lambda *, demo: None)  # migrate and content: tested elsewhere
     monkeypatch.setattr(BaseApplication, "run", lambda self: listened.append(True))
-    args = argparse.Namespace(host="127.0.0.1", port=0, demo=False, workers=1)
+    args = argparse.Namespace(host="127.0.0.1", port=0, demo=False, workers=1, threads=None)
     with _hashed_storage(tmp_path):
         assert serve.run(args) == 0
         _assert_hashed_and_compressed(tmp_path)
