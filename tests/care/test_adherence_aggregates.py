@@ -28,6 +28,7 @@ from kneadwell.care.adherence import Adherence
 from kneadwell.care.models import Plan, PlanFigures, ScheduledSession, Session
 from kneadwell.care.services import PastStep
 from kneadwell.care.services.figures import plan_figures_rebuild
+from kneadwell.cli import main
 from kneadwell.core.errors import ValidationFailed
 from kwtest.people import Clinic, make_client
 from kwtest.screening import passing_check
@@ -310,6 +311,29 @@ def test_the_migration_fills_figures_for_plans_made_before_it(clinic: Clinic, hi
     stored = figures(plan)
     assert (stored.done, stored.completed_sessions, stored.stopped_sessions) == (1, 1, 1)
     assert_figures_match_scratch([Plan.objects.get(pk=plan.pk)])
+
+
+def test_a_plan_without_stored_figures_is_counted_from_scratch_until_recounted(
+    clinic: Clinic, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = baby(clinic, "Ida")
+    plan = enrol(clinic, client)
+    finish(clinic, start(clinic, client, plan.slots.order_by("due_at").first()))
+    PlanFigures.objects.all().delete()  # written around the services (a restore of an older backup, SQL)
+    plan = Plan.objects.get(pk=plan.pk)
+    assert selectors.plans_figures(plans=[plan])[plan.pk].done == 1
+    assert_figures_match_scratch_without_rows([plan])
+    assert main(["figures"]) == 0
+    assert "1 plan(s)" in capsys.readouterr().out
+    assert figures(plan).done == 1
+    assert_figures_match_scratch([plan])
+
+
+def assert_figures_match_scratch_without_rows(plans: list[Plan]) -> None:
+    fast = selectors.plans_figures(plans=plans)
+    scratch = selectors.plans_adherence(plans=plans)
+    for pk in scratch:
+        assert_same(fast[pk], scratch[pk])
 
 
 # --- the unit page ------------------------------------------------------------------------------------
