@@ -1,7 +1,6 @@
 """The one way services write a change and its audit row (in the spirit of pretix's `log_action`).
 
-Four shapes of write, each saving the row(s) and the audit row in one transaction, so both are saved or
-neither is:
+Each helper saves the row and its audit row in one transaction, so both are saved or neither is:
 
 * `create_audited(obj=...)`: insert a new row (built, not yet saved) and audit its creation;
 * `edit_audited(queryset=..., pk=..., expected_version=...)`: a block that loads the row under
@@ -13,8 +12,8 @@ neither is:
 * `audit_action(...)`: an act that is not one row's save: an export, a login, a restore, an import as a
   whole.
 
-A `VersionedModel` goes up one version on every save made here, so an editor holding the old version gets
-a Conflict instead of overwriting the change.
+A `VersionedModel` row goes up one version each time it is saved again here, so an editor holding the old
+version gets a Conflict instead of overwriting the change (a new row starts at version 1).
 
 Outside this module only the audit package's own code calls `audit_record` (see
 tests/audit/test_writes.py for the list and the reasons)."""
