@@ -257,10 +257,11 @@ def unit_plans_page(*, actor: Actor, page: int, size: int = UNIT_PAGE_CLIENTS) -
         .order_by("family_name", "given_name", "pk")
         .values_list("pk", flat=True)[first : first + size + 1]
     )
-    # The clients came from the actor's reach; their plans are found through the client index (filtering
-    # on the organisation as well would have SQLite walk every active plan of it instead).
+    # The clients came from the actor's reach; their plans are found through the client index (`checked_in`
+    # keeps the organisation check without letting SQLite lead with the index of every active plan of it).
     plans = list(
-        Plan.objects.filter(client_id__in=ids[:size], status=Plan.Status.ACTIVE)
+        Plan.objects.checked_in(actor.organisation_id)
+        .filter(client_id__in=ids[:size], status=Plan.Status.ACTIVE)
         .select_related("client", "figures")
         # What the table shows; the rest of the three rows (JSON of the plan's personalisation, the
         # client's record) stays unread.
