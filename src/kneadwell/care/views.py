@@ -575,7 +575,8 @@ def unit_adherence(request: ActorRequest) -> HttpResponse:
     # count: the page's work grows neither with the sessions behind the figures nor with the number of
     # clients. It shows doses and stops, not minutes per phase.
     raw = request.GET.get("page") or "1"
-    page = int(raw) if raw.isdigit() and 0 < int(raw) <= 100_000 else 1
+    # ASCII digits only, and few: "²" passes isdigit() but not int(), and int() refuses 4,300 digits.
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 and int(raw) > 0 else 1
     size = selectors.UNIT_PAGE_CLIENTS
     plans, more = selectors.unit_plans_page(actor=request.actor, page=page, size=size)
     figures = selectors.plans_figures(plans=plans, with_phases=False)
