@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kneadwell.clients.models import Client
+from kneadwell.content.loader import Document
 from kneadwell.interop import fhir_export
 from kneadwell.outcomes import instruments, measures, selectors, services
 from kneadwell.outcomes.instruments import Chart, ashworth, loader, rom
@@ -107,14 +108,12 @@ def _clear_caches() -> None:
 
 @pytest.fixture
 def made_up(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The real catalogue plus the made-up file, read the way the loader reads its files."""
+    """The real catalogue plus the made-up file, handed over as the content loader hands over a file."""
     original = loader._catalogue_files
 
-    def files() -> Iterator[tuple[str, Any]]:
-        found = list(original())
-        as_text = bool(found) and isinstance(found[0][1], str)
-        yield from found
-        yield "zz_made_up.yaml", (yaml.safe_dump(MADE_UP, allow_unicode=True) if as_text else MADE_UP)
+    def files() -> Iterator[Document]:
+        yield from original()
+        yield Document(path=Path("zz_made_up.yaml"), data=MADE_UP)
 
     monkeypatch.setattr(loader, "_catalogue_files", files)
     _clear_caches()
