@@ -13,8 +13,8 @@ check, collection, audit row, rendering) and prints:
 
 - the first report in the process (imports of matplotlib, fpdf2 and rcpchgrowth included),
 - a report with every chart cache emptied (the charts drawn afresh, as after new measurements),
-- the median of `--runs` reports (charts cached, as when the client's pages were opened since the last
-  measurement: the pages and the report share the chart cache), and the SQL query count.
+- the median of `--runs` reports (charts cached, as when a report was made since the last
+  measurement: a worker keeps the charts it drew for reports in its local cache), and the SQL query count.
 
 Exits 1 when the median is above 1.0 s (ARCHITECTURE.md: "a client's PDF progress report in under
 1 s"). This is a benchmark to run by hand or in `make bench`, not a timed test in the suite.
