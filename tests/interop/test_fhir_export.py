@@ -404,8 +404,8 @@ def test_care_sections_use_a_fixed_number_of_queries(clinic: Clinic, care_record
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kneadwell.interop.fhir_export import (
-        ExportContext,
+    from kneadwell.interop.fhir_export_base import ExportContext
+    from kneadwell.interop.fhir_export_care import (
         adverse_event_section,
         careplan_section,
         procedure_section,
