@@ -17,7 +17,7 @@ from kneadwell.outcomes.growth.chart import (
     sds_for_centile,
 )
 from kneadwell.outcomes.growth.references import METHOD_CODE, SEX_CODE, lms_table
-from kneadwell.outcomes.growth.zscores import centile_for_sds, sds_for_ages
+from kneadwell.outcomes.growth.sds import centile_for_sds, sds_for_ages
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -13,7 +13,7 @@ from kneadwell.outcomes.growth.plausibility import (
     check_plausibility,
     check_value,
 )
-from kneadwell.outcomes.growth.zscores import value_for_sds
+from kneadwell.outcomes.growth.sds import value_for_sds
 
 D = dt.date
 NEWBORN = {"sex": "male", "birth_date": D(2026, 1, 1), "observation_date": D(2026, 1, 1)}

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from kneadwell.outcomes.growth.errors import ErrorCode
 from kneadwell.outcomes.growth.references import (
     METHOD_CODE,
     METHODS,
@@ -27,14 +28,8 @@ from kneadwell.outcomes.growth.references import (
     SEXES,
     lms_table,
 )
-from kneadwell.outcomes.growth.zscores import (
-    ErrorCode,
-    batch_sds,
-    centile_for_sds,
-    measurement_sds,
-    sds_for_ages,
-    value_for_sds,
-)
+from kneadwell.outcomes.growth.sds import centile_for_sds, sds_for_ages, value_for_sds
+from kneadwell.outcomes.growth.zscores import batch_sds, measurement_sds
 
 TOLERANCE = 1e-9
 EPOCH = dt.date(1970, 1, 1)

@@ -15,8 +15,8 @@ Ages (:mod:`.ages`, AAP 2004 terms)
     ``postmenstrual_age(birth_date, observation_date, gestation_weeks, gestation_days=0) -> WeeksDays``
     ``completed_weeks(weeks, days=0) -> int``; ``due_date(birth_date, gestation_weeks, gestation_days=0)``
 
-SDS and centiles (:mod:`.zscores`); references ``uk-who`` (default), ``who``, ``cdc``, ``trisomy-21``,
-``turners``; methods ``weight`` (kg), ``height`` (cm), ``ofc`` (cm), ``bmi`` (kg/m²)
+SDS and centiles (:mod:`.zscores`, :mod:`.sds`, :mod:`.errors`); references ``uk-who`` (default), ``who``,
+``cdc``, ``trisomy-21``, ``turners``; methods ``weight`` (kg), ``height`` (cm), ``ofc`` (cm), ``bmi`` (kg/m²)
     ``measurement_sds(sex, birth_date, observation_date, gestation_weeks, gestation_days, method, value,
     reference="uk-who") -> SdsResult``
         One measurement through rcpchgrowth's ``Measurement``. ``SdsResult``: ages in days and decimal
@@ -78,6 +78,7 @@ if TYPE_CHECKING:
         chart_points,
         growth_chart_svg,
     )
+    from kneadwell.outcomes.growth.errors import ErrorCode
     from kneadwell.outcomes.growth.plausibility import (
         DEFAULT_SETTINGS,
         Finding,
@@ -87,17 +88,9 @@ if TYPE_CHECKING:
         check_value,
     )
     from kneadwell.outcomes.growth.references import METHODS, REFERENCES, SEXES
+    from kneadwell.outcomes.growth.sds import centile_for_sds, sds_for_ages, value_for_sds
     from kneadwell.outcomes.growth.velocity import VelocityError, VelocityResult, WeightPoint, velocity
-    from kneadwell.outcomes.growth.zscores import (
-        BatchResult,
-        ErrorCode,
-        SdsResult,
-        batch_sds,
-        centile_for_sds,
-        measurement_sds,
-        sds_for_ages,
-        value_for_sds,
-    )
+    from kneadwell.outcomes.growth.zscores import BatchResult, SdsResult, batch_sds, measurement_sds
 
 _MODULES: dict[str, tuple[str, ...]] = {
     "ages": (
@@ -121,16 +114,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "references": ("METHODS", "REFERENCES", "SEXES"),
     "velocity": ("VelocityError", "VelocityResult", "WeightPoint", "velocity"),
-    "zscores": (
-        "BatchResult",
-        "ErrorCode",
-        "SdsResult",
-        "batch_sds",
-        "centile_for_sds",
-        "measurement_sds",
-        "sds_for_ages",
-        "value_for_sds",
-    ),
+    "errors": ("ErrorCode",),
+    "sds": ("centile_for_sds", "sds_for_ages", "value_for_sds"),
+    "zscores": ("BatchResult", "SdsResult", "batch_sds", "measurement_sds"),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtri
 
 from kneadwell.outcomes.growth.ages import ages as compute_ages
+from kneadwell.outcomes.growth.lms import lookup_lms
 from kneadwell.outcomes.growth.references import (
     FORTY_TWO_WEEKS,
     FOUR_YEARS,
@@ -64,7 +65,7 @@ from kneadwell.outcomes.growth.references import (
     check_reference,
     lms_table,
 )
-from kneadwell.outcomes.growth.zscores import lookup_lms, values_from_lms
+from kneadwell.outcomes.growth.sds import values_from_lms
 
 COLE_NINE_CENTILES: Final = (0.4, 2.0, 9.0, 25.0, 50.0, 75.0, 91.0, 98.0, 99.6)
 CDC_CENTILES: Final = (3.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 97.0)
