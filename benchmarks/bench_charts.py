@@ -162,7 +162,7 @@ def main() -> int:
 
         points = selectors.growth_series(client=client, instrument_id="weight")
         trend = selectors.instrument_trend(client=client, instrument_id="nips")
-        plotted = selectors._plotted(client, points)
+        plotted = selectors.charts._plotted(client, points)
 
         def draw_growth() -> str:
             return growth_chart_svg("uk-who", "weight", client.sex, plotted, width_in=4.6, height_in=4.0)

@@ -165,8 +165,8 @@ def test_the_chart_data_is_built_without_drawing(
         raise AssertionError("a page drew a chart on the server")
 
     monkeypatch.setattr("kneadwell.outcomes.growth.chart.growth_chart_svg", refuse)
-    monkeypatch.setattr("kneadwell.outcomes.selectors.growth_chart_svg", refuse)
-    monkeypatch.setattr("kneadwell.outcomes.selectors.trend_chart_svg", refuse)
+    monkeypatch.setattr("kneadwell.outcomes.selectors.charts.growth_chart_svg", refuse)
+    monkeypatch.setattr("kneadwell.outcomes.selectors.trends.trend_chart_svg", refuse)
     assert clinic.client is not None
     record_weights(clinic, clinic.client, [1450, 1470])
     services.measurement_record(

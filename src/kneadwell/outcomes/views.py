@@ -30,7 +30,7 @@ from kneadwell.outcomes.forms import (
     MeasurementForm,
     WeightsWeekForm,
 )
-from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors.py)
+from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
 from kneadwell.outcomes.growth.references import REFERENCE_TITLES
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind
 from kneadwell.outcomes.measures import REFERENCE_SOURCES, VELOCITY_METHOD_INFO

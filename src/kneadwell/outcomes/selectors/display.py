@@ -1,0 +1,66 @@
+"""How a measurement and an age read on a page, in a report or in the API (text only, no queries)."""
+
+from __future__ import annotations
+
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.growth import Ages
+from kneadwell.outcomes.instruments import Chart, Instrument, InstrumentValidationError
+from kneadwell.outcomes.measures import format_number
+from kneadwell.outcomes.models import Measurement
+
+
+def display_value(m: Measurement) -> str:
+    """A measurement's main figure as a person reads it: the value in the unit that was entered, a total
+    with its range, MAS grades, or ROM degrees."""
+    try:
+        inst: Instrument | None = instruments.get_instrument(m.instrument_id)
+    except InstrumentValidationError:
+        inst = None  # an instrument no longer in the catalogue: show what the row holds
+    chart = inst.chart if inst is not None else None
+    if m.value is not None:
+        entered = m.details.get("entered_value")
+        unit = str(m.details.get("entered_unit") or m.unit)
+        units = inst.extra.get("units", ()) if inst is not None else ()
+        decimals = {str(u["unit"]): int(u["decimals"]) for u in units}
+        number = float(entered) if isinstance(entered, int | float) else m.value
+        return f"{format_number(number, decimals.get(unit, 2))} {unit}"
+    if chart is Chart.GRADES:
+        grades = m.details.get("grades", {})
+        return "; ".join(f"{m.subscores.get(k, {}).get('label', k)}: {g}" for k, g in grades.items())
+    if chart is Chart.PERCENT_OF_NORMAL:
+        percent = m.details.get("percent_of_normal", {})
+        return "; ".join(
+            f"{s.get('label', k)}: {s.get('score'):g}° ({percent.get(k, 0):.0f}% of normal)"
+            for k, s in m.subscores.items()
+        )
+    if inst is not None and chart is Chart.DOMAINS and m.total is None:
+        # Domains may be assessed alone: show each complete one rather than "no total".
+        domains = inst.domains
+        parts = [
+            f"{m.subscores[d]['label']}: {m.subscores[d]['score']:g} of {m.subscores[d]['max']:g}"
+            for d in domains
+            if d in m.subscores and m.subscores[d].get("score") is not None
+        ]
+        if parts:
+            return "; ".join(parts)
+    if m.total is not None:
+        top = m.details.get("max_for_this_gestation")
+        if top is None and inst is not None:
+            top = inst.score_max
+        if inst is not None and inst.total_display is not None:
+            shown = inst.total_display
+            return f"{m.total:.{shown.decimals}f} {shown.suffix}"
+        return f"{m.total:g}" + (f" of {top:g}" if isinstance(top, int | float) else "")
+    labels = m.details.get("labels")
+    if isinstance(labels, dict) and labels:
+        return "; ".join(str(v) for v in labels.values())
+    return "recorded (incomplete: no total)"
+
+
+def age_text(a: Ages) -> str:
+    """Postmenstrual age before the due date (AAP 2004), corrected age after it."""
+    if a.before_due_date:
+        return f"{a.postmenstrual} wk PMA (day {a.chronological_days})"
+    if a.corrected_days == a.chronological_days:
+        return f"{a.chronological_days} days"
+    return f"{a.corrected_days} days corrected ({a.chronological_days} days old)"

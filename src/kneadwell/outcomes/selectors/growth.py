@@ -1,0 +1,399 @@
+"""Growth reads: a client's series of weights, lengths or head circumferences with ages, SDS and centiles;
+the latest values; weight velocity; the growth summary of the growth page and the report.
+
+Each function runs a fixed number of queries, served by the (client, instrument_id, taken_at) index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils import timezone
+
+from kneadwell.clients.models import Client
+from kneadwell.core.errors import ValidationFailed
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.growth import (
+    Ages,
+    SdsResult,
+    VelocityError,
+    VelocityResult,
+    WeightPoint,
+    batch_sds,
+    measurement_sds,
+)
+
+# `ages` and `velocity` come from their modules: the package's lazy exports of these two share their
+# names with the submodules, so after either submodule is imported the package attribute is the module.
+from kneadwell.outcomes.growth.ages import ages
+from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES, REFERENCES
+from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, velocity
+from kneadwell.outcomes.measures import (
+    AGE_CORRECTION_SOURCE,
+    DEFAULT_VELOCITY_METHOD,
+    DEFAULT_VELOCITY_WINDOW,
+    REFERENCE_SOURCES,
+    REGAIN_NOTE,
+    VELOCITY_GOAL_NOTE,
+    VELOCITY_GOAL_PMA_WEEKS,
+    VELOCITY_METHOD_INFO,
+    VELOCITY_WINDOWS,
+    VERY_PRETERM_NOTE,
+    MethodInfo,
+    format_measure,
+    growth_instruments,
+    growth_method,
+    measure_formatter,
+    velocity_instrument,
+    window_label,
+)
+from kneadwell.outcomes.selectors.display import age_text
+from kneadwell.outcomes.selectors.measurements import measurement_queryset
+
+
+def _growth_method(instrument_id: str) -> str:
+    """The growth reference method of a growth measure (its data's `growth.method`); a 4xx naming the
+    growth measures for any other instrument."""
+    method = growth_method(instrument_id)
+    if method is None:
+        names = ", ".join(i.id for i in growth_instruments())
+        raise ValidationFailed({"measure": [f"Choose one of: {names}."]})
+    return method
+
+
+@dataclass(frozen=True)
+class GrowthPoint:
+    measurement_id: int
+    date: dt.date
+    value: float  # kg or cm
+    display: str
+    chronological_age_days: int
+    corrected_age_days: int
+    age_text: str
+    chronological_sds: float | None
+    corrected_sds: float | None
+    chronological_centile: float | None
+    corrected_centile: float | None
+    note: str = ""  # why there is no SDS, when there is none
+    confirmed_unusual: bool = False
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(float(x)) else None
+
+
+def growth_series(
+    *, client: Client, instrument_id: str = "weight", reference: str = DEFAULT_REFERENCE
+) -> list[GrowthPoint]:
+    """A client's weights, lengths or head circumferences (not in error), oldest first, with ages, SDS and
+    centiles against `reference` (vectorised path of the growth package; same numbers as rcpchgrowth)."""
+    method = _growth_method(instrument_id)
+    if reference not in REFERENCES:
+        raise ValidationFailed({"reference": [f"Choose one of: {', '.join(REFERENCES)}."]})
+    rows = list(
+        measurement_queryset(client=client, instrument_id=instrument_id)
+        .filter(value__isnull=False)
+        .order_by("taken_at", "id")
+        .values_list("id", "taken_at", "value", "details", "confirmed_unusual")
+    )
+    if not rows:
+        return []
+    dates = [timezone.localtime(t).date() for _, t, _, _, _ in rows]
+    n = len(rows)
+    gw = 40 if client.gestation_weeks is None else client.gestation_weeks
+    gd = 0 if client.gestation_days is None else client.gestation_days
+    result = batch_sds(
+        np.array([client.sex] * n),
+        np.array([client.birth_date] * n, dtype="datetime64[D]"),
+        np.array(dates, dtype="datetime64[D]"),
+        np.full(n, gw),
+        np.full(n, gd),
+        np.array([method] * n),
+        np.array([v for _, _, v, _, _ in rows], dtype=np.float64),
+        reference,
+    )
+    messages = result.messages()
+    shown_as = measure_formatter(
+        instruments.get_instrument(instrument_id), age_days=(timezone.localdate() - client.birth_date).days
+    )
+    points = []
+    for k, (pk, _, raw, _details, unusual) in enumerate(rows):
+        value = float(raw or 0.0)  # never None: the query keeps values only
+        a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
+        shown = shown_as(value)
+        points.append(
+            GrowthPoint(
+                measurement_id=pk,
+                date=dates[k],
+                value=value,
+                display=shown,
+                chronological_age_days=a.chronological_days,
+                corrected_age_days=a.corrected_days,
+                age_text=age_text(a),
+                chronological_sds=_finite(result.chronological_sds[k]),
+                corrected_sds=_finite(result.corrected_sds[k]),
+                chronological_centile=_finite(result.chronological_centile[k]),
+                corrected_centile=_finite(result.corrected_centile[k]),
+                note=messages[k] or "",
+                confirmed_unusual=bool(unusual),
+            )
+        )
+    return points
+
+
+@dataclass(frozen=True)
+class LatestGrowth:
+    instrument_id: str
+    label: str
+    measurement_id: int
+    date: dt.date
+    value: float
+    display: str
+    age_text: str
+    sds: SdsResult
+
+
+@dataclass(frozen=True)
+class VelocitySummary:
+    method: str
+    info: MethodInfo
+    window_days: int
+    window_text: str
+    start_after_regain: bool
+    result: VelocityResult | None
+    error: str = ""
+    goal_note: str = ""
+
+    @property
+    def regain_note(self) -> str:
+        return REGAIN_NOTE
+
+
+@dataclass(frozen=True)
+class GrowthSummary:
+    client: Client
+    reference: str
+    reference_title: str
+    reference_source: str
+    today: Ages
+    age_source: str
+    latest: tuple[LatestGrowth, ...]
+    velocity: VelocitySummary
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def latest_for(self, instrument_id: str) -> LatestGrowth | None:
+        return next((g for g in self.latest if g.instrument_id == instrument_id), None)
+
+
+def _check_choices(reference: str, method: str, window_days: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if reference not in REFERENCES:
+        errors["reference"] = [f"Choose one of: {', '.join(REFERENCES)}."]
+    if method not in VELOCITY_METHODS:
+        errors["method"] = [f"Choose one of: {', '.join(VELOCITY_METHODS)}."]
+    if window_days not in VELOCITY_WINDOWS:
+        errors["window_days"] = [f"Choose one of: {', '.join(str(w) for w in VELOCITY_WINDOWS)} (0 = all)."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def weight_velocity(
+    *,
+    client: Client,
+    method: str = DEFAULT_VELOCITY_METHOD,
+    window_days: int = DEFAULT_VELOCITY_WINDOW,
+    start_after_regain: bool = False,
+    weights: Sequence[tuple[dt.date, float]] | None = None,
+) -> VelocitySummary:
+    """Velocity of the client's weights over the last `window_days` days up to the latest weight (0: all),
+    by `method`; with `start_after_regain` the window starts no earlier than the day birth weight was
+    regained (found from every weight and the recorded birth weight). The method is always named."""
+    _check_choices(DEFAULT_REFERENCE, method, window_days)
+    info = VELOCITY_METHOD_INFO[method]
+    if weights is None:
+        weights = [
+            (timezone.localtime(t).date(), float(v or 0.0))
+            for t, v in measurement_queryset(client=client, instrument_id=velocity_instrument().id)
+            .filter(value__isnull=False)
+            .order_by("taken_at", "id")
+            .values_list("taken_at", "value")
+        ]
+    points = [WeightPoint(d, round(kg * 1000, 3)) for d, kg in weights]
+
+    def summary(
+        result: VelocityResult | None, error: str = "", start: dt.date | None = None
+    ) -> VelocitySummary:
+        text = window_label(window_days)
+        if start_after_regain:
+            text += (
+                f", starting no earlier than regain of birth weight ({start:%d %b})"
+                if start
+                else " (no weight below birth weight recorded, so nothing to leave out)"
+            )
+        goal = ""
+        if result is not None and client.gestation_weeks is not None:
+            pma = ages(client.birth_date, result.end_date, client.gestation_weeks, client.gestation_days)
+            low, high = VELOCITY_GOAL_PMA_WEEKS
+            if low <= pma.postmenstrual.weeks <= high:
+                goal = VELOCITY_GOAL_NOTE
+        return VelocitySummary(
+            method, info, window_days, text, start_after_regain, result, error, goal_note=goal
+        )
+
+    if not points:
+        return summary(None, "No weights recorded yet.")
+    regain: dt.date | None = None
+    if start_after_regain:
+        if not client.birth_weight_g:
+            return summary(None, "Record the birth weight on the client's details to start after its regain.")
+        try:
+            whole = velocity(
+                points,
+                method,  # type: ignore[arg-type]
+                start_after_regain=True,
+                birth_weight_g=float(client.birth_weight_g),
+                birth_date=client.birth_date,
+            )
+        except VelocityError as exc:
+            return summary(None, _capital(str(exc)))
+        regain = whole.regain_date
+    last = max(p.date for p in points)
+    chosen = [
+        p
+        for p in points
+        if (window_days == 0 or p.date >= last - dt.timedelta(days=window_days))
+        and (regain is None or p.date >= regain)
+    ]
+    try:
+        result = velocity(chosen, method)  # type: ignore[arg-type]
+    except VelocityError as exc:
+        return summary(None, _capital(str(exc)) + f" in the window ({window_label(window_days)}).", regain)
+    if regain is not None:
+        result = VelocityResult(**{**result.__dict__, "regain_date": regain})
+    return summary(result, start=regain)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def growth_summary(
+    *,
+    client: Client,
+    reference: str = DEFAULT_REFERENCE,
+    method: str = DEFAULT_VELOCITY_METHOD,
+    window_days: int = DEFAULT_VELOCITY_WINDOW,
+    start_after_regain: bool = False,
+) -> GrowthSummary:
+    """Latest weight, length/height and head circumference with chronological and corrected SDS and
+    centiles (rcpchgrowth's own `Measurement`, the clinically validated path), and weight velocity with its
+    method. Three queries for the latest values and one for the weights, whatever the amount of data."""
+    _check_choices(reference, method, window_days)
+    today = timezone.localdate()
+    latest = []
+    age_today = (today - client.birth_date).days
+    for inst in growth_instruments():
+        instrument_id = inst.id
+        m = (
+            measurement_queryset(client=client, instrument_id=instrument_id)
+            .filter(value__isnull=False)
+            .order_by("-taken_at", "-id")
+            .only("id", "taken_at", "value")
+            .first()
+        )
+        if m is None or m.value is None:
+            continue
+        day = timezone.localtime(m.taken_at).date()
+        sds = measurement_sds(
+            client.sex,
+            client.birth_date,
+            day,
+            client.gestation_weeks,
+            client.gestation_days,
+            _growth_method(instrument_id),
+            m.value,
+            reference,
+        )
+        a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
+        shown = format_measure(inst, m.value, age_days=age_today)
+        latest.append(
+            LatestGrowth(instrument_id, inst.short_name, m.pk, day, m.value, shown, age_text(a), sds)
+        )
+    notes = []
+    if reference == "uk-who" and client.gestation_weeks is not None and client.gestation_weeks < 32:
+        notes.append(VERY_PRETERM_NOTE)
+    return GrowthSummary(
+        client=client,
+        reference=reference,
+        reference_title=REFERENCE_TITLES[reference],
+        reference_source=REFERENCE_SOURCES[reference],
+        today=ages(client.birth_date, today, client.gestation_weeks, client.gestation_days),
+        age_source=AGE_CORRECTION_SOURCE,
+        latest=tuple(latest),
+        velocity=weight_velocity(
+            client=client, method=method, window_days=window_days, start_after_regain=start_after_regain
+        ),
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    instrument_id: str
+    label: str
+    measurement_id: int
+    date: dt.date
+    display: str
+    age_text: str
+    corrected_sds: float | None
+    corrected_centile: float | None
+
+
+def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list[LatestValue]:
+    """The latest weight, length/height and head circumference with the corrected centile (vectorised path,
+    no rcpchgrowth import), for the client page. Three small indexed queries."""
+    found = []
+    for inst in growth_instruments():
+        m = (
+            measurement_queryset(client=client, instrument_id=inst.id)
+            .filter(value__isnull=False)
+            .order_by("-taken_at", "-id")
+            .only("id", "taken_at", "value")
+            .first()
+        )
+        if m is not None and m.value is not None:
+            found.append((inst, m, timezone.localtime(m.taken_at).date()))
+    if not found:
+        return []
+    n = len(found)
+    result = batch_sds(
+        np.array([client.sex] * n),
+        np.array([client.birth_date] * n, dtype="datetime64[D]"),
+        np.array([day for _, _, day in found], dtype="datetime64[D]"),
+        np.full(n, 40 if client.gestation_weeks is None else client.gestation_weeks),
+        np.full(n, 0 if client.gestation_days is None else client.gestation_days),
+        np.array([_growth_method(i.id) for i, _, _ in found]),
+        np.array([float(m.value or 0) for _, m, _ in found], dtype=np.float64),
+        reference,
+    )
+    age_now = (timezone.localdate() - client.birth_date).days
+    out = []
+    for k, (inst, m, day) in enumerate(found):
+        value = float(m.value or 0)
+        a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
+        out.append(
+            LatestValue(
+                instrument_id=inst.id,
+                label=inst.short_name,
+                measurement_id=m.pk,
+                date=day,
+                display=format_measure(inst, value, age_days=age_now),
+                age_text=age_text(a),
+                corrected_sds=_finite(result.corrected_sds[k]),
+                corrected_centile=_finite(result.corrected_centile[k]),
+            )
+        )
+    return out

@@ -1,0 +1,242 @@
+"""Trends of the instruments other than growth: the series, table, notes and reference lines of one
+instrument over time, and the sources named under every score."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from kneadwell.clients.models import Client
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.charts import Series, trend_chart_svg
+from kneadwell.outcomes.instruments import Chart, Direction, Instrument, InstrumentValidationError
+from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.selectors.display import display_value
+from kneadwell.outcomes.selectors.measurements import instrument_or_404, measurement_queryset
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    measurement: Measurement
+    date: dt.date
+    cells: dict[str, str]  # series label -> shown value
+
+
+@dataclass(frozen=True)
+class Trend:
+    instrument: Instrument
+    direction_text: str
+    y_label: str
+    series: tuple[Series, ...]
+    columns: tuple[str, ...]
+    rows: tuple[TrendRow, ...]
+    notes: tuple[str, ...] = ()
+    criteria: tuple[Any, ...] = ()  # diary: Wessel and Rome IV results (CriterionResult)
+    y_ticks: tuple[tuple[float, str], ...] = ()
+    reference_lines: tuple[tuple[float, str], ...] = ()
+    y_range: tuple[float, float] | None = None
+    integer: bool = False
+    legend: tuple[tuple[str, str], ...] = ()  # e.g. MAS grades and their meanings
+
+    def chart_svg(self) -> str:
+        if not any(s.points for s in self.series):
+            return ""
+        return trend_chart_svg(
+            title=f"{self.instrument.name}",
+            series=self.series,
+            y_label=self.y_label,
+            direction=self.instrument.direction.value,
+            y_ticks=self.y_ticks or None,
+            y_range=self.y_range,
+            integer=self.integer,
+            reference_lines=self.reference_lines,
+        )
+
+
+DIRECTION_TEXT = {
+    Direction.HIGHER_WORSE: "Higher is worse.",
+    Direction.HIGHER_BETTER: "Higher is better.",
+    Direction.NEITHER: "Neither higher nor lower is better in itself.",
+}
+TREND_LIMIT = 500  # the most recent administrations charted and tabled
+
+
+def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
+    """Series and table of one instrument over time (entries in error left out): totals; MAS grades per
+    muscle group and side on the 0-5 code with the grade names; ROM as % of normal per movement and side;
+    Fugl-Meyer domains and total; diary daily crying-and-fussing minutes with Wessel and Rome IV."""
+    inst = instrument_or_404(instrument_id)
+    recent = list(
+        measurement_queryset(client=client, instrument_id=instrument_id)
+        .select_related("recorded_by")
+        .order_by("-taken_at", "-id")[:TREND_LIMIT]
+    )
+    measurements = list(reversed(recent))
+    dates = [timezone.localtime(m.taken_at).date() for m in measurements]
+    named: dict[str, list[tuple[dt.date, float]]] = {}
+    cells: list[dict[str, str]] = [{} for _ in measurements]
+    notes: list[str] = []
+    ticks: tuple[tuple[float, str], ...] = ()
+    lines: tuple[tuple[float, str], ...] = ()
+    criteria: tuple[Any, ...] = ()
+    y_label = "Score"
+    y_range: tuple[float, float] | None = None
+    integer = False
+    legend: tuple[tuple[str, str], ...] = ()
+
+    def add(label: str, k: int, y: float, shown: str) -> None:
+        named.setdefault(label, []).append((dates[k], y))
+        cells[k][label] = shown
+
+    if inst.chart is Chart.GRADES:
+        grades = instruments.mas_grades()
+        ticks = tuple((float(g.ordinal), g.grade) for g in grades)
+        y_label = "Modified Ashworth grade"
+        for k, m in enumerate(measurements):
+            for key, grade in m.details.get("grades", {}).items():
+                label = str(m.subscores.get(key, {}).get("label", key))
+                add(label, k, float(instruments.mas_to_ordinal(grade)), str(grade))
+        legend = tuple((g.grade, g.label) for g in grades)
+        notes.append(
+            "Grades 0, 1, 1+, 2, 3, 4 are plotted in that order, as the 0-5 code used for analysis [S37]; "
+            "they are never averaged. Grade meanings [S36] are listed above."
+        )
+    elif inst.chart is Chart.PERCENT_OF_NORMAL:
+        y_label = "% of normal range"
+        used_norms: dict[str, set[str]] = {}
+        for k, m in enumerate(measurements):
+            percent = m.details.get("percent_of_normal", {})
+            norms = m.details.get("norm", {})
+            for key, sub in m.subscores.items():
+                label = str(sub.get("label", key))
+                p = float(percent.get(key, 0.0))
+                norm = norms.get(key, {})
+                add(label, k, p, f"{sub.get('score'):g}° = {p:.0f}% of {norm.get('end_degrees', 0):g}°")
+                used_norms.setdefault(str(norm.get("set", "")), set()).update(norm.get("sources", []))
+        lines = ((100.0, "100% of normal"),)
+        sets = inst.extra.get("norm_sets", {})
+        for norm_set, source_ids in sorted(used_norms.items()):
+            label = sets.get(norm_set, {}).get("label", norm_set)
+            notes.append(f"Normal values from the {label} ({_source_text(sorted(source_ids))}).")
+        notes.append(
+            "Sources disagree on normal ranges, so each movement is compared with the largest normal value "
+            "we hold: % of normal then never flatters. Range also differs with age [S61]."
+        )
+    elif inst.chart is Chart.DOMAINS:
+        y_label = "Points"
+        integer = True
+        domains = list(inst.domains)
+        motor_max = sum(inst.section(str(d)).max_score or 0 for d in inst.extra.get("motor_domains", ()))
+        for k, m in enumerate(measurements):
+            for d in domains:
+                sub = m.subscores.get(d, {})
+                if sub.get("score") is not None:
+                    add(
+                        f"{sub.get('label', d)} (of {sub.get('max'):g})",
+                        k,
+                        float(sub["score"]),
+                        f"{sub['score']:g}",
+                    )
+            motor = m.details.get("motor_total")
+            if motor is not None:
+                add(f"Motor total (of {motor_max:g})", k, float(motor), f"{motor:g}")
+            if m.total is not None:
+                add(f"Total (of {inst.score_max or 0:g})", k, float(m.total), f"{m.total:g}")
+        if inst.mcid:
+            notes.append(
+                f"A change of {inst.mcid.low:g}-{inst.mcid.high:g} points is the minimal clinically "
+                f"important difference ({inst.mcid.applies_to}) [{', '.join(inst.mcid.source_ids)}]. "
+                "Domains with any item missing have no score (never a partial sum)."
+            )
+    elif inst.chart is Chart.DIARY:
+        y_label = "Minutes of crying and fussing"
+        days: list[dict[str, Any]] = []
+        for k, m in enumerate(measurements):
+            for day in m.details.get("days", []):
+                minutes = float(day.get("cry_fuss_minutes", 0.0))
+                add(
+                    "Crying + fussing",
+                    k,
+                    minutes,
+                    f"{minutes:.0f} min" + ("" if day.get("complete") else " (day incomplete)"),
+                )
+            days.extend(m.answers.get("days", []))
+        lines = ((180.0, "3 hours"),)
+        if days:
+            try:
+                combined = instruments.score(
+                    inst.id, {"days": days, "birth_date": client.birth_date.isoformat()}
+                )
+                criteria = tuple(
+                    c for c in (combined.details.get("wessel"), combined.details.get("rome_iv")) if c
+                )
+            except (InstrumentValidationError, ValueError, TypeError) as exc:
+                notes.append(f"The colic criteria could not be evaluated across these days: {exc}.")
+    elif inst.chart is Chart.VALUE:
+        unit = inst.canonical_unit
+        y_label = f"{inst.name} ({unit})"
+        for k, m in enumerate(measurements):
+            if m.value is not None:
+                add(inst.name, k, m.value, display_value(m))
+    else:
+        y_label = "Total score"
+        if inst.score_min is not None and inst.score_max is not None:
+            y_range = (
+                float(inst.score_min),
+                float(inst.score_max),
+            )  # the whole scale, so change is in proportion
+        integer = True
+        for k, m in enumerate(measurements):
+            if m.total is not None:
+                add("Total", k, m.total, display_value(m) + (f" ({m.band_label})" if m.band_label else ""))
+        for band in inst.bands:
+            notes.append(f"{band.label} [{', '.join(band.source_ids)}]")
+        if inst.bands and any(m.band for m in measurements):
+            # Where each band starts, as a dashed line labelled with what lies above it.
+            ordered = sorted(inst.bands, key=lambda b: b.minimum)
+            lines = tuple(
+                (b.minimum - 0.5, "↑ " + b.label.split(":", 1)[-1].strip()[:32]) for b in ordered[1:]
+            )
+    columns = tuple(named)
+    series = tuple(Series(label, tuple(points)) for label, points in named.items())
+    rows = tuple(TrendRow(m, dates[k], cells[k]) for k, m in enumerate(measurements))
+    return Trend(
+        instrument=inst,
+        direction_text=DIRECTION_TEXT[inst.direction],
+        y_label=y_label,
+        series=series,
+        columns=columns,
+        rows=tuple(reversed(rows)),  # table newest first
+        notes=tuple(notes),
+        criteria=criteria,
+        y_ticks=ticks,
+        reference_lines=lines,
+        y_range=y_range,
+        integer=integer,
+        legend=legend,
+    )
+
+
+def _source_text(source_ids: Sequence[str]) -> str:
+    parts = []
+    for sid in source_ids:
+        try:
+            parts.append(f"{sid}: {instruments.get_source(sid).short}")
+        except KeyError:
+            parts.append(sid)
+    return "; ".join(parts)
+
+
+def instrument_sources(inst: Instrument) -> list[instruments.Source]:
+    """The instrument's sources, for the 'source' line under every score."""
+    out = []
+    for sid in sorted(inst.all_source_ids()):
+        try:
+            out.append(instruments.get_source(sid))
+        except KeyError:
+            continue
+    return out
