@@ -144,7 +144,7 @@ def main() -> int:
         from kneadwell.accounts.models import User
         from kneadwell.clients.models import Client
         from kneadwell.outcomes import selectors
-        from kneadwell.outcomes.growth.chart import growth_chart_svg
+        from kneadwell.outcomes.growth.chart_svg import growth_chart_svg
 
         _actor, client_id = bench_report.seed()
         client = Client.objects.get(pk=client_id)

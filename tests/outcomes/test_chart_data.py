@@ -164,7 +164,7 @@ def test_the_chart_data_is_built_without_drawing(
     def refuse(*args: object, **kwargs: object) -> str:
         raise AssertionError("a page drew a chart on the server")
 
-    monkeypatch.setattr("kneadwell.outcomes.growth.chart.growth_chart_svg", refuse)
+    monkeypatch.setattr("kneadwell.outcomes.growth.chart_svg.growth_chart_svg", refuse)
     monkeypatch.setattr("kneadwell.outcomes.selectors.charts.growth_chart_svg", refuse)
     monkeypatch.setattr("kneadwell.outcomes.selectors.trends.trend_chart_svg", refuse)
     assert clinic.client is not None

@@ -13,9 +13,9 @@ from kneadwell.outcomes.growth.chart import (
     ChartPoint,
     centile_lines,
     chart_points,
-    growth_chart_svg,
     sds_for_centile,
 )
+from kneadwell.outcomes.growth.chart_svg import growth_chart_svg
 from kneadwell.outcomes.growth.references import METHOD_CODE, SEX_CODE, lms_table
 from kneadwell.outcomes.growth.sds import centile_for_sds, sds_for_ages
 
@@ -205,12 +205,8 @@ def test_a_term_baby_has_no_chronological_points() -> None:
 
 def test_the_chart_data_draws_what_the_svg_draws() -> None:
     """The browser's chart (growth_chart_data) has the SVG's points, axes and centile lines."""
-    from kneadwell.outcomes.growth.chart import (
-        _default_range,
-        _fit_values,
-        _with_chronological,
-        growth_chart_data,
-    )
+    from kneadwell.outcomes.growth.chart import _default_range, _fit_values, _with_chronological
+    from kneadwell.outcomes.growth.chart_data import growth_chart_data
 
     points = _daily_preterm_weights(from_day=90)
     data = growth_chart_data("uk-who", "weight", "female", points)
@@ -243,7 +239,7 @@ def describe_chart_text(points: list[ChartPoint]) -> str:
 def test_the_chart_data_is_plain_json_without_nan() -> None:
     import json
 
-    from kneadwell.outcomes.growth.chart import growth_chart_data
+    from kneadwell.outcomes.growth.chart_data import growth_chart_data
 
     points = _daily_preterm_weights()
     text = json.dumps(growth_chart_data("uk-who", "weight", "female", points), allow_nan=False)

@@ -43,7 +43,7 @@ Plausibility (:mod:`.plausibility`)
         ``Finding``: ``level`` ("impossible" | "implausible"), ``field``, ``message``, ``basis``,
         ``index``, ``observation_date``, ``suggested_value``, ``suggestion``.
 
-Charts (:mod:`.chart`)
+Charts (:mod:`.chart`; the SVG: :mod:`.chart_svg`; data for the browser: :mod:`.chart_data`)
     ``centile_lines(reference, method, sex, age_start=None, age_end=None, centiles=None,
     points_per_segment=60) -> list[CentileLine]``
     ``chart_points(birth_date, measurements: Sequence[tuple[date, float]], gestation_weeks=None,
@@ -71,13 +71,8 @@ if TYPE_CHECKING:
         due_date,
         postmenstrual_age,
     )
-    from kneadwell.outcomes.growth.chart import (
-        CentileLine,
-        ChartPoint,
-        centile_lines,
-        chart_points,
-        growth_chart_svg,
-    )
+    from kneadwell.outcomes.growth.chart import CentileLine, ChartPoint, centile_lines, chart_points
+    from kneadwell.outcomes.growth.chart_svg import growth_chart_svg
     from kneadwell.outcomes.growth.errors import ErrorCode
     from kneadwell.outcomes.growth.plausibility import (
         DEFAULT_SETTINGS,
@@ -103,7 +98,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "due_date",
         "postmenstrual_age",
     ),
-    "chart": ("CentileLine", "ChartPoint", "centile_lines", "chart_points", "growth_chart_svg"),
+    "chart": ("CentileLine", "ChartPoint", "centile_lines", "chart_points"),
+    "chart_svg": ("growth_chart_svg",),
     "plausibility": (
         "DEFAULT_SETTINGS",
         "Finding",

@@ -1,4 +1,4 @@
-"""Growth chart data and an accessible SVG rendering.
+"""Growth charts: the centile lines, the child's points, the axes and the text alternative.
 
 Centile lines come from the same LMS tables and interpolation as the SDS (rcpchgrowth's data), so a point
 exactly on a line has that line's centile. A line is split where the reference changes table (UK-WHO:
@@ -14,12 +14,10 @@ Centile sets:
 * CDC: 3, 5, 10, 25, 50, 75, 90, 95, 97 (rcpchgrowth's ``THREE_PERCENT_CENTILE_COLLECTION``, the CDC 2000
   chart set), for BMI 5, 10, 25, 50, 75, 85, 90, 95.
 
-The SVG is drawn with matplotlib's object API and its SVG canvas (no pyplot, so no global backend and no
-display is touched; it is as headless as the Agg backend), with ``svg.fonttype = 'none'`` so text stays
-text (small, selectable, read by screen readers). The root gets ``role="img"``, a ``<title>`` and a
-``<desc>`` listing every plotted measurement in words. The child's points are drawn at corrected age
-(filled circles, group ``corrected-points``); where correction moves a point, its chronological age is a
-hollow circle (group ``chronological-points``) joined to it by a thin line (group ``age-correction``).
+What a growth chart shows, shared by its two renderings: :mod:`.chart_svg` draws it as SVG for pages
+and the PDF report, :mod:`.chart_data` gives it as data for the browser to draw. The child's points are
+at corrected age (filled circles); where correction moves a point, its chronological age is a hollow
+circle joined to it by a thin line.
 
 Which chronological points are drawn (``chronological=``): the RCPCH digital growth charts plot a child
 born early at corrected age, offer the chronological age as well with a toggle, and join the two points of
@@ -39,13 +37,10 @@ a margin and the nearest centile line below and above them, not the whole refere
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
-from xml.sax.saxutils import escape
+from typing import Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -346,230 +341,3 @@ def describe_chart(
         if len(points) > 40:
             parts.append(f"And {len(points) - 40} more.")
     return " ".join(parts)
-
-
-def growth_chart_svg(
-    reference: str,
-    method: str,
-    sex: str,
-    points: Sequence[ChartPoint] = (),
-    *,
-    title: str | None = None,
-    description: str | None = None,
-    age_range: tuple[float, float] | None = None,
-    centiles: Sequence[float] | None = None,
-    width_in: float = 7.0,
-    height_in: float = 4.5,
-    chronological: ChronologicalShown = "auto",
-) -> str:
-    """A self-contained SVG growth chart (no scripts, no external fonts or images). `chronological`:
-    which measurements also show their chronological-age point (see the module's note)."""
-    import matplotlib as mpl  # deferred: only chart rendering needs matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    check_reference(reference)
-    wanted = tuple(centiles) if centiles is not None else default_centiles(reference, method)
-    marked = _with_chronological(points, chronological)
-    lo, hi = age_range if age_range is not None else _default_range(reference, method, sex, points, marked)
-    lines = centile_lines(reference, method, sex, lo, hi, wanted)
-    axis = _axis_for(lo, hi)
-    what = METHOD_TITLES[method]
-    title = (
-        title
-        or f"{what.capitalize()} ({REFERENCE_TITLES[reference]}, {'boys' if sex == 'male' else 'girls'})"
-    )
-    description = description or describe_chart(reference, method, sex, points, wanted, chronological)
-
-    # Stable ids (hashsalt): the same chart gives the same bytes.
-    with mpl.rc_context(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "kneadwell-growth",
-            "font.size": 8,
-            "font.family": "sans-serif",
-            "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-        }
-    ):
-        fig = Figure(figsize=(width_in, height_in))
-        FigureCanvasSVG(fig)
-        ax = fig.add_subplot()
-        for line in lines:
-            median = abs(line.sds) < 1e-12
-            for k, seg in enumerate(line.segments):
-                ax.plot(
-                    axis.x(seg.ages),
-                    seg.values,
-                    color="#4d4d4d" if median else "#8c8c8c",
-                    linewidth=1.1 if median else 0.6,
-                    gid=f"centile-{_centile_label(line.centile)}-{k}",
-                )
-            last = next((s for s in reversed(line.segments) if np.isfinite(s.values).any()), None)
-            if last is not None:
-                finite = np.flatnonzero(np.isfinite(last.values))
-                j = int(finite[-1])
-                ax.annotate(
-                    _centile_label(line.centile),
-                    (float(axis.x(last.ages[j])), float(last.values[j])),
-                    xytext=(2, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=6,
-                    color="#4d4d4d",
-                )
-        if points:
-            xc = axis.x(np.array([p.corrected_age for p in points]))
-            ys = np.array([p.value for p in points])
-            xm = axis.x(np.array([p.corrected_age for p in marked]))
-            xk = axis.x(np.array([p.chronological_age for p in marked]))
-            ym = np.array([p.value for p in marked])
-            # The age-correction lines as one line broken by NaN gaps: one path with a sub-path per point,
-            # where an artist per point made a year of daily weights take seconds to draw.
-            if marked:
-                gap = np.full(len(marked), np.nan)
-                ax.plot(
-                    np.column_stack([xm, xk, gap]).ravel(),
-                    np.column_stack([ym, ym, gap]).ravel(),
-                    color="#1f5fa6",
-                    linewidth=0.5,
-                    gid="age-correction",
-                )
-                # Only when there is a point: an empty line is an empty path, which PDF renderers refuse.
-                ax.plot(
-                    xk,
-                    ym,
-                    linestyle="none",
-                    marker="o",
-                    markersize=4,
-                    markerfacecolor="white",
-                    markeredgecolor="#1f5fa6",
-                    markeredgewidth=0.8,
-                    gid="chronological-points",
-                )
-            ax.plot(
-                xc, ys, linestyle="none", marker="o", markersize=4, color="#1f5fa6", gid="corrected-points"
-            )
-        ax.set_xlim(float(axis.x(lo)), float(axis.x(hi)))
-        values = _fit_values(points, lines)
-        if values is not None:
-            ax.set_ylim(*values)
-        ax.set_xlabel(axis.label)
-        ax.set_ylabel(f"{what.capitalize()} ({METHOD_UNITS[method]})")
-        ax.set_title(title, fontsize=9)
-        ax.grid(True, color="#e6e6e6", linewidth=0.4)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
-        )
-    return _make_accessible(buffer.getvalue(), title, description)
-
-
-def _rounded(values: NDArray[np.float64] | Sequence[float], places: int) -> list[float | None]:
-    """Numbers for JSON: rounded (far below a pixel), NaN as null."""
-    array = np.round(np.asarray(values, dtype=np.float64), places)
-    out: list[float | None] = array.tolist()
-    if not np.isfinite(array).all():
-        out = [v if math.isfinite(v) else None for v in array.tolist()]
-    return out
-
-
-def growth_chart_data(
-    reference: str,
-    method: str,
-    sex: str,
-    points: Sequence[ChartPoint] = (),
-    *,
-    title: str | None = None,
-    description: str | None = None,
-    centiles: Sequence[float] | None = None,
-    chronological: ChronologicalShown = "auto",
-) -> dict[str, Any]:
-    """What `growth_chart_svg` draws, as data for a browser to draw: the same axes (x already in the axis
-    unit: postmenstrual weeks, weeks, months or years), the same centile lines split where the reference
-    changes table, the child's points at corrected age and the chronological-age points with the line
-    joining each to its corrected twin. A few milliseconds, where drawing the SVG takes hundreds."""
-    check_reference(reference)
-    wanted = tuple(centiles) if centiles is not None else default_centiles(reference, method)
-    marked = _with_chronological(points, chronological)
-    lo, hi = _default_range(reference, method, sex, points, marked)
-    lines = centile_lines(reference, method, sex, lo, hi, wanted)
-    axis = _axis_for(lo, hi)
-    what = METHOD_TITLES[method]
-    values = _fit_values(points, lines)
-    return {
-        "kind": "growth",
-        "title": title
-        or f"{what.capitalize()} ({REFERENCE_TITLES[reference]}, {'boys' if sex == 'male' else 'girls'})",
-        "description": description or describe_chart(reference, method, sex, points, wanted, chronological),
-        "x_label": axis.label,
-        "y_label": f"{what.capitalize()} ({METHOD_UNITS[method]})",
-        "x_range": _rounded([float(axis.x(lo)), float(axis.x(hi))], 4),
-        "y_range": _rounded(values, 4) if values is not None else None,
-        "centiles": [
-            {
-                "centile": line.centile,
-                "label": _centile_label(line.centile),
-                "median": abs(line.sds) < 1e-12,
-                "segments": [
-                    {"x": _rounded(axis.x(seg.ages), 4), "y": _rounded(seg.values, 4)}
-                    for seg in line.segments
-                ],
-            }
-            for line in lines
-        ],
-        "points": [
-            {
-                "date": p.label,
-                "x": round(float(axis.x(p.corrected_age)), 4),
-                "y": p.value,
-                "corrected_age_days": round(p.corrected_age * 365.25),
-                "chronological_age_days": round(p.chronological_age * 365.25),
-                "centile": (
-                    round(p.centile, 2) if p.centile is not None and math.isfinite(p.centile) else None
-                ),
-            }
-            for p in points
-        ],
-        # The measurements also shown at chronological age: x there, x_corrected where the line joins.
-        "chronological": [
-            {
-                "date": p.label,
-                "x": round(float(axis.x(p.chronological_age)), 4),
-                "x_corrected": round(float(axis.x(p.corrected_age)), 4),
-                "y": p.value,
-            }
-            for p in marked
-        ],
-    }
-
-
-_NUMBER = re.compile(r"-?\d+\.\d{3,}")
-
-
-def _shorten_path(match: re.Match[str]) -> str:
-    # Two decimals of a point (1/7200 inch) are far below what a screen or printer shows.
-    return _NUMBER.sub(lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), match.group())
-
-
-def _make_accessible(svg: str, title: str, description: str) -> str:
-    """Drop the XML prolog and RDF metadata, shorten path coordinates; give the root role="img", a <title>
-    and a <desc>."""
-    svg = re.sub(r"^.*?(?=<svg\b)", "", svg, count=1, flags=re.S)
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, count=1, flags=re.S)
-    # A centile line wholly outside the fitted axes is drawn as a path with no data: drop it (PDF
-    # renderers refuse a path that does not start with a move).
-    svg = re.sub(r"\s*<path(?![^>]*\sd=\")[^>]*/>", "", svg)
-    svg = re.sub(r'\sd="[^"]*"', _shorten_path, svg)
-    svg = re.sub(r'\s(?:x|y)="-?\d+\.\d{3,}"', _shorten_path, svg)
-    head_end = svg.index(">") + 1
-    head = svg[:head_end].replace(
-        "<svg ", '<svg role="img" aria-labelledby="growth-chart-title growth-chart-desc" ', 1
-    )
-    return (
-        head
-        + f'\n <title id="growth-chart-title">{escape(title)}</title>'
-        + f'\n <desc id="growth-chart-desc">{escape(description)}</desc>'
-        + svg[head_end:]
-    )

@@ -15,7 +15,7 @@ from kneadwell.outcomes.charts import describe_trend
 from kneadwell.outcomes.charts import trend_chart_data as trend_chart_data_of
 from kneadwell.outcomes.growth import chart_points, growth_chart_svg
 from kneadwell.outcomes.growth.chart import ChartPoint, default_centiles, describe_chart
-from kneadwell.outcomes.growth.chart import growth_chart_data as growth_chart_data_of
+from kneadwell.outcomes.growth.chart_data import growth_chart_data as growth_chart_data_of
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE
 from kneadwell.outcomes.selectors.growth import GrowthPoint, _growth_method, growth_series
 from kneadwell.outcomes.selectors.trends import Trend
