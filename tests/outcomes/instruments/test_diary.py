@@ -19,7 +19,7 @@ from kneadwell.outcomes.instruments import (
     split_at_midnight,
     validate_day,
 )
-from kneadwell.outcomes.instruments.diary import PENDING_MESSAGE
+from kneadwell.outcomes.instruments.colic import PENDING_MESSAGE
 
 START = date(2024, 3, 1)
 

@@ -12,25 +12,14 @@ Public API (see docs/instruments.md):
     Range of motion: movements(), percent_of_normal()
     Measurements: check_measurement()
     Plausibility: assess(), check_number()
-    Diary: DiaryEntry, DiaryDay, day_totals, split_at_midnight, evaluate_wessel, evaluate_rome_iv,
-           ClinicalExclusions, CriterionResult, CriterionStatus
+    Diary (diary.py): DiaryEntry, DiaryDay, day_totals, split_at_midnight; colic criteria (colic.py):
+           evaluate_wessel, evaluate_rome_iv, ClinicalExclusions, CriterionResult, CriterionStatus
     Fugl-Meyer: fugl_meyer_change
 """
 
 from .ashworth import mas_from_ordinal, mas_grades, mas_keys, mas_to_ordinal
-from .diary import (
-    ClinicalExclusions,
-    CriterionResult,
-    CriterionStatus,
-    DayTotals,
-    DiaryDay,
-    DiaryEntry,
-    day_totals,
-    evaluate_rome_iv,
-    evaluate_wessel,
-    split_at_midnight,
-    validate_day,
-)
+from .colic import ClinicalExclusions, CriterionResult, CriterionStatus, evaluate_rome_iv, evaluate_wessel
+from .diary import DayTotals, DiaryDay, DiaryEntry, day_totals, split_at_midnight, validate_day
 from .errors import ConfirmationRequired, InstrumentValidationError
 from .fugl_meyer import Change, fugl_meyer_change
 from .loader import CatalogueError, cited_source_ids

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .ashworth import score_mas
-from .diary import score_diary
+from .diary_score import score_diary
 from .errors import InstrumentValidationError
 from .fugl_meyer import score_fugl_meyer
 from .loader import CatalogueError, load_instruments, load_sources
