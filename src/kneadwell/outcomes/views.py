@@ -23,13 +23,11 @@ from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.outcomes import instruments, selectors, services
-from kneadwell.outcomes.forms import (
-    GrowthOptionsForm,
-    ImportForm,
-    MarkInErrorForm,
-    MeasurementForm,
-    WeightsWeekForm,
-)
+from kneadwell.outcomes.forms.growth import GrowthOptionsForm
+from kneadwell.outcomes.forms.imports import ImportForm
+from kneadwell.outcomes.forms.in_error import MarkInErrorForm
+from kneadwell.outcomes.forms.measurement import MeasurementForm
+from kneadwell.outcomes.forms.weights import WeightsWeekForm
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
 from kneadwell.outcomes.growth.references import REFERENCE_TITLES
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind

@@ -1,6 +1,5 @@
-"""Page forms for measurements. The entry form is generated from each instrument's definition (items as
-radio groups, numbers with their units and ranges, MAS grades and ROM degrees per side, diary rows). Forms
-only parse what was typed; the services score and judge it, so pages and API give the same messages."""
+"""The entry form of one instrument, generated from its definition (items as radio groups, numbers with
+their units and ranges, MAS grades and ROM degrees per side, diary rows), and how its fields are grouped."""
 
 from __future__ import annotations
 
@@ -16,40 +15,11 @@ from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.core.forms import DateInput
 from kneadwell.outcomes import instruments
+from kneadwell.outcomes.forms.inputs import ConfirmField, DateTimeInput, TimeInput, _number_input, now_minute
 from kneadwell.outcomes.instruments import Instrument, Item, Kind
-from kneadwell.outcomes.measures import (
-    growth_instruments,
-    growth_method,
-    method_choices,
-    reference_choices,
-    velocity_instrument,
-)
 from kneadwell.outcomes.models import Measurement
-from kneadwell.outcomes.services import IMPORT_ALL_OR_NOTHING, IMPORT_GOOD_ROWS
 
 DIARY_ROWS = 12
-WEEK_ROWS = 7
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """A native date-and-time picker (it only understands ISO local date-times)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%H:%M")
-
-
-def _number_input(**attrs: Any) -> forms.TextInput:
-    # Text with a decimal keypad: type=number would silently drop "1,45" and cannot show our own message.
-    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", **attrs})
 
 
 def _with_score(value: int | str, label: str) -> str:
@@ -57,18 +27,6 @@ def _with_score(value: int | str, label: str) -> str:
     if isinstance(value, int) and not label.startswith((str(value), f"{value:+d}")):
         return f"{value} — {label}"
     return label
-
-
-def now_minute() -> dt.datetime:
-    return timezone.localtime().replace(second=0, microsecond=0)
-
-
-class ConfirmField(forms.BooleanField):
-    def __init__(self) -> None:
-        super().__init__(
-            label="I have checked this value and it is right: keep it, flagged as unusual",
-            required=False,
-        )
 
 
 @dataclass
@@ -415,167 +373,3 @@ class MeasurementForm(forms.Form):
             target = self.field_for(key)
             for message in messages:
                 self.add_error(target, message)
-
-
-class WeightsWeekForm(forms.Form):
-    """Quick entry of daily weights: one row per day (dates filled in, the last `WEEK_ROWS` days), one
-    weight per row; empty rows are skipped."""
-
-    unit = forms.ChoiceField(
-        label="Unit", choices=[("g", "g"), ("kg", "kg")], widget=forms.RadioSelect, initial="g"
-    )
-    time = forms.TimeField(
-        label="Time of weighing",
-        widget=TimeInput,
-        help_text="The same time is used for every day below.",
-    )
-    context = forms.ChoiceField(
-        label="When in the programme",
-        choices=Measurement.Context.choices,
-        initial=Measurement.Context.ROUTINE,
-    )
-    confirm_unusual = ConfirmField()
-
-    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
-        today = timezone.localdate()
-        initial = kwargs.setdefault("initial", {})
-        initial.setdefault("time", now_minute().time())
-        super().__init__(*args, **kwargs)
-        first = max(client.birth_date, today - dt.timedelta(days=WEEK_ROWS - 1))
-        self.row_names: list[tuple[str, str]] = []
-        for i in range(WEEK_ROWS):
-            day = first + dt.timedelta(days=i)
-            date_name, weight_name = f"date_{i}", f"weight_{i}"
-            self.fields[date_name] = forms.DateField(
-                label=f"Day {i + 1}: date", widget=DateInput, required=False
-            )
-            self.fields[weight_name] = forms.CharField(
-                label=f"Day {i + 1}: weight", required=False, widget=_number_input()
-            )
-            if day <= today:
-                self.initial.setdefault(date_name, day)
-            self.row_names.append((date_name, weight_name))
-        self.used_rows: list[int] = []
-
-    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[d], self[w]) for d, w in self.row_names]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self.used_rows = []
-        for i, (date_name, weight_name) in enumerate(self.row_names):
-            weight = (data.get(weight_name) or "").strip()
-            if not weight:
-                continue
-            if data.get(date_name) is None and date_name not in self.errors:
-                self.add_error(date_name, "Enter the date of this weight.")
-            self.used_rows.append(i)
-        if not self.used_rows and not self.errors:
-            raise forms.ValidationError("Enter at least one weight.")
-        return data
-
-    def weights(self) -> list[tuple[dt.datetime, str]]:
-        data = self.cleaned_data
-        at: dt.time = data["time"]
-        out = []
-        for i in self.used_rows:
-            date_name, weight_name = self.row_names[i]
-            when = timezone.make_aware(dt.datetime.combine(data[date_name], at))
-            out.append((when, data[weight_name].strip()))
-        return out
-
-    def apply(self, exc: ValidationFailed) -> None:
-        for key, messages in exc.errors.items():
-            found = re.fullmatch(r"rows\.(\d+)\.(value|taken_at)", key)
-            target: str | None = key if key in self.fields else None
-            if found and int(found.group(1)) < len(self.used_rows):
-                date_name, weight_name = self.row_names[self.used_rows[int(found.group(1))]]
-                target = weight_name if found.group(2) == "value" else date_name
-            for message in messages:
-                self.add_error(target, message)
-
-
-class MarkInErrorForm(forms.Form):
-    reason = forms.CharField(
-        label="What was wrong?",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="E.g. “weighed with the blanket”, “entered for the wrong baby”. The measurement stays in "
-        "the record, marked as entered in error, and leaves the charts.",
-        required=False,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", required=False)
-    text = forms.CharField(
-        label="…or paste the CSV text",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-    )
-    mode = forms.ChoiceField(
-        label="If some rows have problems",
-        choices=[
-            (IMPORT_ALL_OR_NOTHING, "Save nothing, so I can fix the file and import it whole (safer)"),
-            (IMPORT_GOOD_ROWS, "Save the good rows now and list the bad ones"),
-        ],
-        initial=IMPORT_ALL_OR_NOTHING,
-        widget=forms.RadioSelect,
-    )
-
-    MAX_BYTES = 2_000_000
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload is not None:
-            if upload.size > self.MAX_BYTES:
-                raise forms.ValidationError("The file is larger than 2 MB; split it into parts.")
-            raw = upload.read()
-            try:
-                data["csv"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from None
-        elif (data.get("text") or "").strip():
-            data["csv"] = data["text"]
-        else:
-            raise forms.ValidationError("Choose a CSV file or paste its text.")
-        return data
-
-
-class GrowthOptionsForm(forms.Form):
-    """The growth page's choices (GET): measurement, reference, velocity method and window."""
-
-    measure = forms.ChoiceField(
-        label="Measurement",
-        choices=lambda: [(i.id, i.short_name) for i in growth_instruments()],
-        required=False,
-    )
-    reference = forms.ChoiceField(label="Growth reference", choices=reference_choices, required=False)
-    method = forms.ChoiceField(label="Velocity method", choices=method_choices, required=False)
-    window = forms.TypedChoiceField(
-        label="Velocity over",
-        choices=[
-            ("7", "the last 7 days"),
-            ("14", "the last 14 days"),
-            ("28", "the last 28 days"),
-            ("0", "all weights"),
-        ],
-        coerce=int,
-        required=False,
-    )
-    after_regain = forms.BooleanField(label="Start after birth weight is regained", required=False)
-
-    def choices(self) -> dict[str, Any]:
-        """Valid choices with defaults for anything missing or wrong (a bookmark never breaks the page)."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        default = velocity_instrument().id  # weight: the growth page opens on it
-        measure = data.get("measure") or default
-        return {
-            "measure": measure if growth_method(measure) is not None else default,
-            "reference": data.get("reference") or "uk-who",
-            "method": data.get("method") or "exponential",
-            "window": data.get("window") if isinstance(data.get("window"), int) else 7,
-            "after_regain": bool(data.get("after_regain")),
-        }
