@@ -1,0 +1,140 @@
+"""Reads for plans and their scheduled sessions, always inside the actor's reach: one plan or slot, a client's
+plans, the sessions still due, and what a plan's protocol measures and when. Another organisation's plan
+is not found (kneadwell.core.tenancy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.care import measures_due
+from kneadwell.care.models import (
+    Plan,
+    ScheduledSession,
+    Session,
+)
+from kneadwell.clients.models import Client
+from kneadwell.clients.selectors import client_queryset
+from kneadwell.core.errors import NotFound
+from kneadwell.library import selectors as library_selectors
+from kneadwell.outcomes import instruments
+from kneadwell.outcomes.models import Measurement
+
+
+def plan_get(*, client: Client, plan_id: int) -> Plan:
+    try:
+        return Plan.objects.of_client(client).get(pk=plan_id)
+    except (Plan.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such plan for this client.") from None
+
+
+def plans_of(*, client: Client) -> QuerySet[Plan]:
+    return Plan.objects.of_client(client).order_by("status", "-created_at")
+
+
+def upcoming_slots(*, plan: Plan, limit: int = 10) -> QuerySet[ScheduledSession]:
+    return (
+        ScheduledSession.objects.within(plan)
+        .filter(plan=plan, status=ScheduledSession.Status.DUE)
+        .order_by("due_at")[:limit]
+    )
+
+
+def slot_get(*, client: Client, slot_id: int) -> ScheduledSession:
+    try:
+        return ScheduledSession.objects.of_client(client).select_related("plan").get(pk=slot_id)
+    except (ScheduledSession.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such scheduled session for this client.") from None
+
+
+def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[ScheduledSession]:
+    """Sessions still due up to `until` (overdue ones first) for the clients the actor can see."""
+    return (
+        ScheduledSession.objects.checked_in(actor.organisation_id)
+        .filter(
+            status=ScheduledSession.Status.DUE,
+            due_at__lte=until,
+            plan__status=Plan.Status.ACTIVE,
+            plan__client__in=client_queryset(actor=actor),
+        )
+        .select_related("plan__client")
+        .order_by("due_at")[:limit]
+    )
+
+
+def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = None) -> list[measures_due.Row]:
+    """What the plan's protocol collects and when, with today's state of each (see care/measures_due.py).
+    Three queries: the plan's slots, its sessions, and the client's measurements of the instruments named."""
+    lib = library_selectors.library()
+    protocol = lib.protocols.get(plan.protocol_id)
+    if protocol is None:
+        return []
+    today = today or timezone.localdate()
+    start = timezone.localdate(plan.starts_at)
+    slots = [
+        (timezone.localdate(due), status)
+        for due, status in ScheduledSession.objects.within(plan)
+        .filter(plan=plan)
+        .exclude(status=ScheduledSession.Status.CANCELLED)
+        .values_list("due_at", "status")
+    ]
+    ended = plan.status == Plan.Status.ENDED
+    last = (
+        timezone.localdate(plan.ended_at)
+        if ended and plan.ended_at
+        else max((d for d, _ in slots), default=None)
+    )
+    session_days = frozenset(
+        timezone.localdate(at)
+        for at in Session.objects.within(plan)
+        .filter(plan=plan, status__in=[Session.Status.COMPLETED, Session.Status.STOPPED])
+        .values_list("started_at", flat=True)
+    )
+    days = measures_due.PlanDays(
+        start=start,
+        last=last,
+        ended=ended,
+        session_days=session_days,
+        next_session=min(
+            (d for d, status in slots if status == ScheduledSession.Status.DUE and d >= today), default=None
+        ),
+    )
+    measures = {
+        m.id: (m.label, tuple(m.instruments), m.any_instrument, m.in_session) for m in lib.measures.values()
+    }
+    timings = [
+        (measure, t.when, t.evidence_note or "", t.sources, t.basis == "design-choice")
+        for t in protocol.measurement_timing
+        for measure in t.measures
+    ]
+    wanted = {i for measure, *_ in timings for i in measures[measure][1]}
+    catalogue = {i.id: i for i in instruments.list_instruments() if i.id in wanted}
+    taken: dict[str, list[measures_due.Taken]] = defaultdict(list)
+    since = dt.datetime.combine(
+        start - dt.timedelta(days=measures_due.BASELINE_DAYS_BEFORE),
+        dt.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    for instrument_id, taken_at, context in (
+        Measurement.objects.of_client(client).filter(
+            instrument_id__in=wanted, entered_in_error_at__isnull=True
+        )
+        # Older ones are never in any window, except a measurement marked as the baseline.
+        .filter(Q(taken_at__gte=since) | Q(context=Measurement.Context.BASELINE))
+        .order_by()
+        .values_list("instrument_id", "taken_at", "context")
+    ):
+        taken[instrument_id].append(measures_due.Taken(timezone.localdate(taken_at), context))
+    return measures_due.rows(
+        timings=timings,
+        measures=measures,
+        instruments=catalogue,
+        taken=taken,
+        plan=days,
+        today=today,
+        age_days=(today - client.birth_date).days,
+    )
