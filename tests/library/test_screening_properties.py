@@ -436,6 +436,11 @@ def changes(args: dict[str, Any], *, adding: bool) -> list[tuple[str, str, Chang
                 else:
                     for entry in value:
                         rest = [v for v in value if v != entry]
+                        if not rest and q.ask_if is not None and q.ask_if.otherwise_none:
+                            # The last area of a list its "yes" asked for: an empty list beside that "yes"
+                            # is an incomplete check (refused), and "none" is the gate's "no", a yes/no
+                            # change above.
+                            continue
                         out.append(("entry", f"{q.id} - {entry}", _with_answer(scope, q.id, rest)))
             elif q.type == "number" and q.id in THRESHOLDS and value is not None:
                 assert q.min is not None
