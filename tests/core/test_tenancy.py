@@ -484,9 +484,9 @@ def test_an_api_operation_handed_another_organisations_client_answers_nothing(
 ) -> None:
     """A view that loaded the client without the actor's scope (the mistake this guards against): the
     data layer still answers with the actor's organisation only."""
-    import kneadwell.api.care as api_care
+    import kneadwell.api.plans as api_plans
 
-    monkeypatch.setattr(api_care, "client_get", lambda **_: theirs.client)
+    monkeypatch.setattr(api_plans, "client_get", lambda **_: theirs.client)
     headers = {"Authorization": f"Bearer {clinic.token(Role.THERAPIST)}"}
     listed = client.get(f"/api/v1/clients/{theirs.client.pk}/plans", headers=headers)
     assert listed.status_code == 200

@@ -105,12 +105,30 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from kneadwell.api import audit, care, clients, evidence, interop, library, me, outcomes, reports, signup
+    from kneadwell.api import (
+        adverse_events,
+        audit,
+        clients,
+        evidence,
+        interop,
+        library,
+        me,
+        notes,
+        outcomes,
+        plans,
+        reports,
+        sessions,
+        signup,
+    )
 
     api.add_router("/", me.router)
     api.add_router("/", signup.router)
     api.add_router("/", library.router)
-    api.add_router("/", care.router)
+    # care
+    api.add_router("/", plans.router)
+    api.add_router("/", sessions.router)
+    api.add_router("/", notes.router)
+    api.add_router("/", adverse_events.router)
     api.add_router("/", outcomes.router)
     api.add_router("/", interop.router)
     api.add_router("/", reports.router)
