@@ -108,13 +108,16 @@ def _register_routers() -> None:
     from kneadwell.api import (
         adverse_events,
         audit,
+        charts,
         clients,
         evidence,
+        growth,
+        instruments,
         interop,
         library,
         me,
+        measurements,
         notes,
-        outcomes,
         plans,
         reports,
         sessions,
@@ -129,7 +132,11 @@ def _register_routers() -> None:
     api.add_router("/", sessions.router)
     api.add_router("/", notes.router)
     api.add_router("/", adverse_events.router)
-    api.add_router("/", outcomes.router)
+    # outcomes
+    api.add_router("/", instruments.router)
+    api.add_router("/", measurements.router)
+    api.add_router("/", growth.router)
+    api.add_router("/", charts.router)
     api.add_router("/", interop.router)
     api.add_router("/", reports.router)
     api.add_router("/evidence", evidence.router)
