@@ -107,10 +107,12 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from kneadwell.api import (
         adverse_events,
+        analyses,
         audit,
         charts,
+        claims,
         clients,
-        evidence,
+        evidence_outcomes,
         growth,
         instruments,
         interop,
@@ -139,7 +141,10 @@ def _register_routers() -> None:
     api.add_router("/", charts.router)
     api.add_router("/", interop.router)
     api.add_router("/", reports.router)
-    api.add_router("/evidence", evidence.router)
+    # evidence
+    api.add_router("/evidence", claims.router)
+    api.add_router("/evidence", evidence_outcomes.router)
+    api.add_router("/evidence", analyses.router)
     api.add_router("/clients", clients.router)
     api.add_router("/audit", audit.router)
 
