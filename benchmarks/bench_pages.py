@@ -7,7 +7,8 @@
 1. Load (ARCHITECTURE.md, "Performance budgets": p95 under 100 ms at 8 concurrent users on a clinic of
    5,000 clients, 100,000 sessions and 1,000,000 measurements). The seeded database comes from
    `seeded.database_url` (a cached SQLite file by default; PostgreSQL when BENCH_DATABASE_URL is set).
-   `kneadwell serve` (gunicorn, 2 workers of 4 threads, as shipped) is started on a free port on
+   `kneadwell serve` (gunicorn with the workers and threads it picks for the machine, as shipped:
+   2 × CPUs + 1 workers of 2 threads, `commands/serve.py`) is started on a free port on
    127.0.0.1 only. `--users` threads each log in as an administrator (sessions and CSRF as a browser
    does) and then send requests back to back, with no think time (the strictest reading of "8
    concurrent users": 8 requests always in flight), drawn in turn from every page and API operation of
@@ -260,6 +261,10 @@ def run_load(args: argparse.Namespace) -> list[str]:
     found = seeded.targets(url)
     if not args.no_cpu:
         cpu_costs(url, found)
+    from kneadwell.commands.serve import concurrency_for, usable_cpus
+
+    shipped = concurrency_for(cpus=usable_cpus())
+    print(f"server as shipped: {shipped.workers} workers × {shipped.threads} threads", flush=True)
     think = f"think time {args.think_ms:g} ms on average" if args.think_ms else "no think time"
     print(
         f"load: {engine}, scale {args.scale:g}, {args.users} users ({think}), up to {args.requests:,} "

@@ -151,13 +151,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(url: str, *, workers: int = 2, log: Path | None = None) -> Iterator[str]:
-    """`kneadwell serve` (gunicorn: `workers` processes of 4 threads) on a free loopback port, on the
-    database `url`; yields its base address and stops it afterwards."""
+def served(url: str, *, workers: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """`kneadwell serve` on a free loopback port, on the database `url`, with the worker and thread
+    counts it picks for this machine (as shipped: `commands/serve.py`) unless `workers` is given; yields
+    its base address and stops it afterwards."""
     with tempfile.TemporaryDirectory(prefix="kneadwell-serve-") as var:
         port = free_port()
         env = _env(url, Path(var))
-        env["WEB_CONCURRENCY"] = str(workers)
+        for name in ("WEB_CONCURRENCY", "WEB_THREADS"):
+            env.pop(name, None)
+        if workers is not None:
+            env["WEB_CONCURRENCY"] = str(workers)
         out = log.open("w") if log else subprocess.DEVNULL
         proc = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, "-m", "kneadwell", "serve", "--host", "127.0.0.1", "--port", str(port)],
