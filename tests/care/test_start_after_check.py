@@ -1,5 +1,6 @@
-""""Check, then start" (care/views.start_after_check, offered to parents on today's check): a check that
-finds nothing opens the first step at once; anything found shows the check's result page first."""
+""""Check, then start" (care/views/sessions.start_after_check, offered to parents on today's check): a
+check that finds nothing opens the first step at once; anything found shows the check's result page
+first."""
 
 from __future__ import annotations
 

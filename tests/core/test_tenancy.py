@@ -498,7 +498,7 @@ def test_an_api_operation_handed_another_organisations_client_answers_nothing(
 def test_a_page_handed_another_organisations_client_shows_none_of_its_plans(
     clinic: Clinic, ours: Rows, theirs: Rows, login: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kneadwell.care.views as care_views
+    import kneadwell.care.views.plans as care_views
 
     monkeypatch.setattr(care_views, "client_get", lambda **_: theirs.client)
     page = login(clinic.user(Role.THERAPIST)).get(f"/clients/{theirs.client.pk}/plans/{theirs.plan.pk}/")

@@ -25,7 +25,7 @@ HOME_SECTIONS: tuple[str, ...] = ("kneadwell.library.sections.home_section",)
 CHECK_RESULT_SECTIONS: tuple[str, ...] = ("kneadwell.care.sections.check_actions",)
 # What a "Check, then start" does after the check was saved: `(request, check) -> HttpResponse | None`
 # (None: show the check's result page as usual).
-AFTER_CHECK: tuple[str, ...] = ("kneadwell.care.views.start_after_check",)
+AFTER_CHECK: tuple[str, ...] = ("kneadwell.care.views.sessions.start_after_check",)
 # Sections on a library protocol page, after its own content: `(request, protocol) -> str`.
 PROTOCOL_SECTIONS: tuple[str, ...] = ("kneadwell.evidence.sections.protocol_section",)
 
