@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from kneadwell.accounts.actor import Actor
-from kneadwell.accounts.models import ApiToken, Invitation, Membership
+from kneadwell.accounts.models import ApiToken, Invitation, Membership, User
 from kneadwell.accounts.roles import Perm
 
 
@@ -32,6 +32,11 @@ def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
         .filter(membership=actor.membership)
         .order_by("-created_at")
     )
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The account with this address, whatever its case (an invitation names an address, not a user)."""
+    return User.objects.filter(email__iexact=email).first()
 
 
 def memberships_of(*, user_id: int) -> QuerySet[Membership]:

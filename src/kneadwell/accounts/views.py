@@ -96,9 +96,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = services.invitation_find(raw_token=token)
     except NotFound as exc:
         return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=404)
-    from kneadwell.accounts.models import User
-
-    existing = User.objects.filter(email__iexact=invitation.email).first()
+    existing = selectors.user_by_email(email=invitation.email)
     context: dict[str, Any] = {"invitation": invitation, "existing": existing}
     if existing is not None:
         if request.method == "POST" and request.user.is_authenticated:

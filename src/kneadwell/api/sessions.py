@@ -22,7 +22,7 @@ from kneadwell.api.permissions import needs
 from kneadwell.api.types import BodyIn, Id, LongText, ShortText
 from kneadwell.care import selectors, services
 from kneadwell.care.models import Observation, Session
-from kneadwell.clients.selectors import client_get, client_queryset
+from kneadwell.clients.selectors import client_get
 from kneadwell.library.selectors import readiness_check_get
 
 router = Router(tags=["care"])
@@ -322,12 +322,7 @@ def sessions_csv(sessions: Any) -> str:
 @needs(Perm.EXPORT_DATA)
 def sessions_export(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    sessions = (
-        Session.objects.filter(client__in=client_queryset(actor=actor, include_archived=True))
-        .select_related("client")
-        .prefetch_related("step_logs")
-        .order_by("started_at")[:100_000]
-    )
+    sessions = selectors.sessions_for_export(actor=actor)
     from kneadwell.audit.services import Action
     from kneadwell.audit.writes import audit_action
 

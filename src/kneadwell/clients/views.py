@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kneadwell.accounts.roles import Perm
-from kneadwell.audit.models import AuditEvent
+from kneadwell.audit.selectors import audit_event_list
 from kneadwell.clients import rules, selectors, services
 from kneadwell.clients.forms import ClientForm, ClientSearchForm, ConsentForm, GuardianForm, WithdrawForm
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
@@ -85,9 +85,7 @@ def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
             "age_days": (today - client.birth_date).days,
             "condition_names": [labels.get(code, code) for code in client.conditions],
             "sections": client_sections(request, client),
-        "trail": AuditEvent.objects.filter(organisation_id=actor.organisation_id, client_id=client.pk)[
-                :20
-            ]
+        "trail": audit_event_list(actor=actor, client_id=client.pk)[:20]
             if actor.can(Perm.AUDIT_VIEW)
             else None,
         },

@@ -25,6 +25,7 @@ from kneadwell.care.selectors.figures import (
     unit_plans_page,
 )
 from kneadwell.care.selectors.plans import (
+    plan_by_calendar_token,
     plan_get,
     plan_measurements,
     plans_of,
@@ -48,6 +49,7 @@ from kneadwell.care.selectors.sessions import (
     adverse_events_of,
     note_of,
     session_get,
+    sessions_for_export,
     sessions_of,
 )
 
@@ -64,6 +66,7 @@ __all__ = [
     "note_of",
     "note_responses",
     "plan_adherence",
+    "plan_by_calendar_token",
     "plan_get",
     "plan_measurements",
     "plan_tally",
@@ -74,6 +77,7 @@ __all__ = [
     "session_get",
     "session_note_states",
     "session_rows",
+    "sessions_for_export",
     "sessions_of",
     "slot_get",
     "slots_due",

@@ -25,6 +25,14 @@ from kneadwell.outcomes import instruments
 from kneadwell.outcomes.models import Measurement
 
 
+def plan_by_calendar_token(*, token: str) -> Plan | None:
+    """The plan whose calendar link holds this token. The token is the credential (a calendar app cannot
+    log in), so this read has no actor; a short token finds nothing."""
+    if len(token) < 32:
+        return None
+    return Plan.objects.select_related("client").filter(calendar_token=token).first()
+
+
 def plan_get(*, client: Client, plan_id: int) -> Plan:
     try:
         return Plan.objects.of_client(client).get(pk=plan_id)

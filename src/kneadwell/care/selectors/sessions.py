@@ -37,6 +37,17 @@ def sessions_of(*, client: Client) -> QuerySet[Session]:
     return Session.objects.of_client(client).select_related("plan").order_by("-started_at")
 
 
+def sessions_for_export(*, actor: Actor, limit: int = 100_000) -> QuerySet[Session]:
+    """Every session of the clients in the actor's reach (archived ones too), oldest first, with their
+    steps: the bulk CSV file."""
+    return (
+        Session.objects.filter(client__in=client_queryset(actor=actor, include_archived=True))
+        .select_related("client")
+        .prefetch_related("step_logs")
+        .order_by("started_at")[:limit]
+    )
+
+
 def note_of(*, session: Session) -> Note | None:
     return (
         Note.objects.within(session).filter(session=session).prefetch_related("amendments__author").first()

@@ -17,7 +17,7 @@ from kneadwell.care.forms import (
     PlanEndForm,
     PlanForm,
 )
-from kneadwell.care.models import Plan, ScheduledSession
+from kneadwell.care.models import ScheduledSession
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.core.web import ActorRequest, apply_errors, page
@@ -138,8 +138,8 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     calendar app cannot log in); the feed holds the client's first name only."""
     from icalendar import Calendar, Event
 
-    plan = Plan.objects.select_related("client").filter(calendar_token=token).first()
-    if plan is None or len(token) < 32:
+    plan = selectors.plan_by_calendar_token(token=token)
+    if plan is None:
         raise Http404("No such calendar.")
     lib = library_selectors.library()
     protocol = lib.protocols.get(plan.protocol_id)
