@@ -299,6 +299,6 @@ def consent_require(*, client: Client, scope: Scope, what: str) -> None:
     """Raise ConsentRequired unless an active consent covers `scope`. Services that record sessions or
     measurements call this inside their transaction, before saving anything."""
     today = timezone.localdate()
-    facts = [c.facts() for c in Consent.objects.filter(client_id=client.pk)]
+    facts = [c.facts() for c in Consent.objects.of_client(client)]
     if not rules.has_active_consent(facts, scope=scope, birth_date=client.birth_date, today=today):
         raise ConsentRequired(ERR_NO_CONSENT.format(what=what, name=client.display_name), field="consent")

@@ -81,7 +81,7 @@ def intake_save(
     stored = {k: to_json(v) for k, v in clean.items()}
     version_label = str(lib.version)
     with transaction.atomic():
-        existing = Intake.objects.filter(client=client).first()
+        existing = Intake.objects.of_client(client).first()
         if existing is None:
             intake = Intake(
                 organisation_id=client.organisation_id,
@@ -102,7 +102,7 @@ def intake_save(
             return intake
         with edit_audited(
             actor=actor,
-            queryset=Intake.objects.filter(client=client),
+            queryset=Intake.objects.of_client(client),
             pk=existing.pk,
             expected_version=expected_version,
             entity="intake",
@@ -277,7 +277,7 @@ def _plan_end(*, client: Client, protocol_id: str) -> dt.date | None:
     """The last day of the client's active plan on this protocol, if there is one."""
     from kneadwell.care.models import Plan  # care builds on the library, not the other way round
 
-    plan = Plan.objects.filter(client=client, protocol_id=protocol_id, status=Plan.Status.ACTIVE).first()
+    plan = Plan.objects.of_client(client).filter(protocol_id=protocol_id, status=Plan.Status.ACTIVE).first()
     if plan is None:
         return None
     return timezone.localdate(plan.starts_at + dt.timedelta(weeks=plan.open_weeks))

@@ -65,7 +65,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
     if "regions" in fields:
         fields["regions"] = valid_regions(fields["regions"] or [], "regions")
     with transaction.atomic():
-        existing = Note.objects.filter(session=session).first()
+        existing = Note.objects.within(session).filter(session=session).first()
         if existing is None:
             kind = Note.Kind.DIARY if actor.is_caregiver else Note.Kind.SOAP
             try:
@@ -82,7 +82,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
                         changes=fields,
                     )
             except IntegrityError:
-                raced = Note.objects.filter(session=session).first()
+                raced = Note.objects.within(session).filter(session=session).first()
                 raise Conflict(
                     "Someone else saved this note while you were writing it. Nothing of yours was saved: "
                     "reload to see theirs, then add yours.",
@@ -92,7 +92,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             return note
         with edit_audited(
             actor=actor,
-            queryset=Note.objects.filter(session=session),
+            queryset=Note.objects.within(session).filter(session=session),
             pk=existing.pk,
             expected_version=expected_version,
             entity="note",
@@ -215,7 +215,7 @@ def adverse_event_follow_up(
         raise ValidationFailed({"follow_up": ["Write the follow-up."]})
     with edit_audited(
         actor=actor,
-        queryset=AdverseEvent.objects.filter(client_id=event.client_id),
+        queryset=AdverseEvent.objects.within(event).filter(client_id=event.client_id),
         pk=event.pk,
         expected_version=expected_version,
         entity="adverse_event",

@@ -77,7 +77,7 @@ def plan_create(
             max_age=dt.timedelta(hours=ENROLMENT_CHECK_HOURS),
             same_day=False,
         )
-        if Plan.objects.filter(client=client, protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
+        if Plan.objects.of_client(client).filter(protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
             raise ValidationFailed(
                 {"protocol": [f"{client.given_name} already has an active plan for this protocol."]}
             )
@@ -152,7 +152,7 @@ def plan_update(
     }
     with edit_audited(
         actor=actor,
-        queryset=Plan.objects.filter(client_id=plan.client_id),
+        queryset=Plan.objects.within(plan).filter(client_id=plan.client_id),
         pk=plan.pk,
         expected_version=expected_version,
         entity="plan",

@@ -263,7 +263,7 @@ def session_observe(
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
-    existing = Observation.objects.filter(session=session, key=key).first()
+    existing = Observation.objects.within(session).filter(session=session, key=key).first()
     if existing is not None:
         return existing
     with transaction.atomic():
