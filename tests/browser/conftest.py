@@ -6,6 +6,7 @@ it is safe, and here it is: the test thread only sets up data between browser st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -50,6 +51,16 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+def _settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Let the page's own requests finish before the test's data is flushed. A chart fetches its JSON
+    after the page has loaded; if that request is still in the live server when the database is emptied,
+    its access audit row points at a deleted client and the flush fails (and with it the next test)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # a page that never goes idle is still closed
+        page.wait_for_load_state("networkidle", timeout=10_000)
+
+
 @pytest.fixture
 def phone(browser, live_server):  # type: ignore[no-untyped-def]
     """A page at phone size (390 px wide) with the live server as its base URL. Every page it shows is
@@ -62,6 +73,7 @@ def phone(browser, live_server):  # type: ignore[no-untyped-def]
     page.set_default_navigation_timeout(45_000)
     codes = watch_for_codes(page)
     yield page
+    _settle(page)
     context.close()
     assert not codes, f"codes reached the page (url, codes): {codes}"
 
@@ -76,5 +88,6 @@ def desktop(browser, live_server):  # type: ignore[no-untyped-def]
     page.set_default_navigation_timeout(45_000)
     codes = watch_for_codes(page)
     yield page
+    _settle(page)
     context.close()
     assert not codes, f"codes reached the page (url, codes): {codes}"
