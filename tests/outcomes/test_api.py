@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kneadwell.clients.models import Client
+from kneadwell.content.loader import current_version
 from kneadwell.outcomes.models import Measurement
 from kwtest.people import Clinic, make_client
 
@@ -69,6 +70,9 @@ def test_it_records_lists_and_reads_a_measurement(client: HttpClient, clinic: Cl
     one = call(client, clinic, "get", f"{path}/{out['id']}")
     assert one.status_code == 200
     assert one.json()["recorded_by"] == clinic.user(Role.THERAPIST).email
+    # The score came from the instrument catalogue of the content in force, which the entry names.
+    assert out["content_version"] == str(current_version())
+    assert Measurement.objects.get(pk=out["id"]).content_version == str(current_version())
 
 
 @pytest.mark.parametrize(

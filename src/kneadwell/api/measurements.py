@@ -80,6 +80,9 @@ class MeasurementOut(Schema):
     entered_in_error: bool
     entered_in_error_at: dt.datetime | None
     entered_in_error_reason: str
+    content_version: str = Field(
+        description="The content version whose instrument catalogue scored this entry (empty if older)"
+    )
     version: int
     created_at: dt.datetime
 
@@ -141,6 +144,7 @@ def measurement_out(m: Measurement) -> MeasurementOut:
         entered_in_error=m.in_error,
         entered_in_error_at=m.entered_in_error_at,
         entered_in_error_reason=m.entered_in_error_reason,
+        content_version=m.content_version,
         version=m.version,
         created_at=m.created_at,
     )

@@ -63,6 +63,10 @@ class Measurement(VersionedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entered_in_error_reason = models.TextField(blank=True)
+    # The content version (kneadwell.content) whose catalogue scored this entry: its total, band and
+    # warnings come from the instrument's data, as a check's verdict comes from the rules. Empty for
+    # entries saved before it was recorded (and for rows written in SQL, such as the benchmark seed).
+    content_version = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     objects = TenantManager(parents=("client",))
 

@@ -18,6 +18,7 @@ from kneadwell.audit.services import snapshot
 from kneadwell.audit.writes import create_audited
 from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_queryset
+from kneadwell.content.loader import current_version
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth import Finding, Observation, check_plausibility
@@ -390,6 +391,7 @@ def _save(actor: Actor, drafts: Sequence[_Draft], *, imported_from: str = "") ->
             confirmed_warnings=d.unusual_kept,
             notes=d.notes,
             recorded_by=actor.user,
+            content_version=str(current_version()),
         )
         changes = snapshot(m, MEASUREMENT_FIELDS)
         summary = _summary(d) + (" (unusual, confirmed)" if m.confirmed_unusual else "")
