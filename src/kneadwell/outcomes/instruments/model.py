@@ -184,6 +184,12 @@ class Instrument:
         return self.traits.scoring
 
     @property
+    def version(self) -> str:
+        """The instrument's own version ("1" unless its data says otherwise; an organisation's measure: the
+        number of its published version). Every measurement stores the one it was scored with."""
+        return self.traits.version
+
+    @property
     def chart(self) -> Chart:
         return self.traits.chart
 

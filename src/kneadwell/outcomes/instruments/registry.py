@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from . import external
 from .ashworth import score_mas
 from .diary_score import score_diary
 from .errors import InstrumentValidationError
@@ -15,6 +16,7 @@ from .measurements import score_measurement
 from .model import Instrument, Score, Source
 from .pain import score_nrs, score_pipp
 from .rom import score_rom
+from .scale import score_item_scale
 from .scoring import score_categories, score_item_sum, validate_items
 
 Scorer = Callable[[Instrument, Mapping[str, Any]], Score]
@@ -37,6 +39,7 @@ SCORERS: Mapping[str, Scorer] = MappingProxyType(
         "nrs": score_nrs,
         "pipp": score_pipp,
         "fugl_meyer": score_fugl_meyer,
+        "item_scale": score_item_scale,
     }
 )
 
@@ -52,16 +55,18 @@ def scorer_for(instrument: Instrument) -> Scorer:
 
 
 def list_instruments() -> tuple[Instrument, ...]:
-    """Every instrument in the catalogue, sorted by id."""
+    """Every instrument in the catalogue, sorted by id, then the organisation in force's own measures
+    (external.py; none outside a request)."""
     instruments = load_instruments()
-    return tuple(instruments[k] for k in sorted(instruments))
+    return tuple(instruments[k] for k in sorted(instruments)) + external.known()
 
 
 def listed_groups() -> tuple[tuple[str, tuple[Instrument, ...]], ...]:
     """The catalogue as the "add a measurement" page lists it: groups named by the instruments' `listing`
     data, each in the order of its lowest-placed instrument, instruments by their place then id. Those
     without a listing come last, under "Other"."""
-    ordered = sorted(load_instruments().values(), key=lambda i: (i.listing.order, i.id))
+    listed = (*load_instruments().values(), *external.listed())
+    ordered = sorted(listed, key=lambda i: (i.listing.order, i.id))
     groups: dict[str, list[Instrument]] = {}
     for inst in ordered:
         groups.setdefault(inst.listing.group, []).append(inst)
@@ -69,10 +74,11 @@ def listed_groups() -> tuple[tuple[str, tuple[Instrument, ...]], ...]:
 
 
 def get_instrument(instrument_id: str) -> Instrument:
-    try:
-        return load_instruments()[instrument_id]
-    except KeyError:
-        raise InstrumentValidationError("instrument", f"unknown instrument {instrument_id!r}") from None
+    """A catalogue instrument, or the organisation in force's own measure (external.py)."""
+    found = load_instruments().get(instrument_id) or external.resolve(instrument_id)
+    if found is None:
+        raise InstrumentValidationError("instrument", f"unknown instrument {instrument_id!r}")
+    return found
 
 
 def get_source(source_id: str) -> Source:

@@ -143,6 +143,9 @@ class Traits:
     total_display: TotalDisplay | None = None
     inline_options: bool = False
     prefill: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The instrument's own version (items, options, bands, scoring data): stored on every measurement it
+    # scores, so a later change to the instrument never passes for the one a result was scored with.
+    version: str = "1"
 
 
 OTHER_GROUP = "Other"
@@ -263,7 +266,11 @@ def read_traits(iid: str, name: str, kind: str, extra: Mapping[str, Any]) -> Tra
     if unknown:
         facts = sorted(PREFILL_FACTS)
         raise TraitError(f"{iid}.prefill: unknown client facts {sorted(unknown)} (known: {facts})")
+    version = extra.get("version", "1")
+    if isinstance(version, bool) or not isinstance(version, int | str) or not 0 < len(str(version)) <= 20:
+        raise TraitError(f"{iid}.version: expected a short text or whole number, got {version!r}")
     return Traits(
+        version=str(version).strip(),
         scoring=scoring,
         chart=chart,
         short_name=str(extra.get("short_name") or name),
