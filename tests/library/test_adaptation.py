@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from kneadwell.library.adaptation import adapt_routine
+from kneadwell.library.adaptation import Cause, adapt_routine
 from kneadwell.library.catalog import Library
+from kneadwell.library.screening import Action, Verdict
 
 from .conftest import newborn
 
@@ -98,3 +99,20 @@ def test_a_tired_day_halves_the_timed_steps(run_screen: Any, library: Library) -
 def test_a_focus_region_must_exist(run_screen: Any, library: Library) -> None:
     with pytest.raises(ValueError, match="focus_regions"):
         adapt_routine(library, "rehab_focus_session", run_screen("rehab"), focus_regions=["tail"])
+
+
+def test_a_group_left_out_always_takes_out_each_of_its_areas(library: Library) -> None:
+    # A plan's "always leave out" may name a group; the screening's own verdicts give areas.
+    verdict = Verdict(Action.GO, "sports_recovery", "rehab", "", avoided_regions=("left_leg",))
+    today = adapt_routine(library, "sports_recovery_session", verdict)
+    legs = [p for p in today.steps if p.step.technique == "kneading"]
+    assert legs[0].regions == ("right_leg",)
+    assert legs[0].left_out_regions == ("left_leg",)
+
+
+def test_every_step_left_out_says_why_as_a_code(library: Library) -> None:
+    verdict = Verdict(Action.GO, "rehab_injury_postop", "rehab", "")
+    today = adapt_routine(library, "rehab_focus_session", verdict, trained=False)
+    causes = {d.step.technique: d.cause for d in today.dropped}
+    assert causes["compressions"] is Cause.NO_FOCUS
+    assert {c for t, c in causes.items() if library.techniques[t].trained_only} == {Cause.TRAINED_ONLY}

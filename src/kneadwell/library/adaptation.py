@@ -10,11 +10,15 @@ group such as left_leg overlaps its thigh); a step keeps its other regions. A te
 excludes is left out everywhere; one that moves joints is left out where joint movement is barred;
 a technique that cannot be given at or below the pressure cap is left out. `focus_area` steps take the
 plan's focus regions; without them they are left out.
+
+Each left-out step carries a `cause` code (the `Cause` values), so a caller can say what would bring it
+back (choose focus areas, wait until the check clears, a trained therapist) without reading the words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from kneadwell.library.schema import Pressure, Step, Technique
@@ -37,12 +41,24 @@ class PlannedStep:
     left_out_regions: tuple[str, ...] = ()
 
 
+class Cause(StrEnum):
+    """Why a step is left out today."""
+
+    BLOCKED = "blocked"  # the verdict blocks the whole session
+    TRAINED_ONLY = "trained_only"  # a trained therapist's technique, and a parent gives the session
+    TECHNIQUE_EXCLUDED = "technique_excluded"  # the verdict leaves the technique out
+    PRESSURE = "pressure"  # the technique needs more pressure than today's cap
+    NO_FOCUS = "no_focus"  # a focus-area step and the plan has no focus area
+    AREAS_LEFT_OUT = "areas_left_out"  # every area of the step is avoided (or barred from joint movement)
+
+
 @dataclass(frozen=True)
 class DroppedStep:
     index: int
     step: Step
     why: str
     rule_ids: tuple[str, ...]
+    cause: Cause
 
 
 @dataclass(frozen=True)
@@ -99,12 +115,15 @@ def adapt_routine(
                 s,
                 "today's check does not allow a session",
                 tuple(r.rule_id for r in verdict.active_reasons),
+                Cause.BLOCKED,
             )
             for i, s in enumerate(routine.steps)
         )
         return AdaptedRoutine(routine_id, True, (), dropped, mods.no_oil)
 
-    avoided = set(verdict.avoided_regions)
+    # Expanded: a plan's own "always leave out" may name a group (left_leg), which the screening's verdict
+    # already gives as its areas; unexpanded, a group would match no step's areas and be ignored.
+    avoided = library.areas_of(verdict.avoided_regions)
     no_move = library.areas_of(mods.no_joint_movement_at)
     cap = Pressure[mods.max_pressure] if mods.max_pressure else Pressure.firm
     planned: list[PlannedStep] = []
@@ -113,7 +132,9 @@ def adapt_routine(
         technique = library.techniques[step.technique]
         if technique.trained_only and not trained:
             dropped_steps.append(
-                DroppedStep(i, step, f"{technique.name} is given by a trained therapist only", ())
+                DroppedStep(
+                    i, step, f"{technique.name} is given by a trained therapist only", (), Cause.TRAINED_ONLY
+                )
             )
             continue
         if technique.id in mods.exclude_techniques:
@@ -123,6 +144,7 @@ def adapt_routine(
                     step,
                     f"{technique.name} is left out today",
                     _modify_rules(verdict, _excludes(technique.id)),
+                    Cause.TECHNIQUE_EXCLUDED,
                 )
             )
             continue
@@ -134,6 +156,7 @@ def adapt_routine(
                     step,
                     f"{technique.name} needs more than {cap.name} pressure",
                     _modify_rules(verdict, lambda m: m.max_pressure is not None),
+                    Cause.PRESSURE,
                 )
             )
             continue
@@ -141,7 +164,7 @@ def adapt_routine(
         for rid in step.regions:
             regions.extend(focus if rid == "focus_area" else (rid,))
         if not regions:
-            dropped_steps.append(DroppedStep(i, step, "the plan has no focus area", ()))
+            dropped_steps.append(DroppedStep(i, step, "the plan has no focus area", (), Cause.NO_FOCUS))
             continue
         kept: list[str] = []
         out: list[str] = []
@@ -159,7 +182,13 @@ def adapt_routine(
                 kept.append(rid)
         if not kept:
             dropped_steps.append(
-                DroppedStep(i, step, "every area of this step is left out today", tuple(sorted(blamed)))
+                DroppedStep(
+                    i,
+                    step,
+                    "every area of this step is left out today",
+                    tuple(sorted(blamed)),
+                    Cause.AREAS_LEFT_OUT,
+                )
             )
             continue
         wanted = Pressure[step.pressure] if step.pressure else max(Pressure[p] for p in technique.pressure)
