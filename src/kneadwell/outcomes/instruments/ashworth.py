@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from types import MappingProxyType
 from typing import Any
 
 from .errors import InstrumentValidationError
+from .grades import score_grades
 from .loader import load_instruments
-from .model import Instrument, Score, SubScore
+from .model import Instrument, Score
 
 INSTRUMENT_ID = "modified_ashworth"
 
@@ -66,43 +66,6 @@ def mas_keys(instrument: Instrument) -> tuple[str, ...]:
 
 
 def score_mas(instrument: Instrument, answers: Mapping[str, Any]) -> Score:
-    """One ordinal sub-score per muscle group and side; no total (MAS grades are not summed)."""
-    groups = {str(m["id"]): str(m["label"]) for m in instrument.extra["muscle_groups"]}
-    sides = {str(s["id"]): str(s["label"]) for s in instrument.extra["sides"]}
-    problems: list[tuple[str, str]] = []
-    subs: dict[str, SubScore] = {}
-    grades: dict[str, str] = {}
-    labels = {g.grade: g.label for g in mas_grades()}
-    for key, value in answers.items():
-        group, _, side = key.partition(".")
-        if group not in groups or side not in sides:
-            problems.append((key, "expected '<muscle_group>.<side>', e.g. 'elbow_flexors.left'"))
-            continue
-        if value is None:
-            continue
-        try:
-            code = mas_to_ordinal(value, key)
-        except InstrumentValidationError as exc:
-            problems.extend(exc.errors)
-            continue
-        grades[key] = mas_from_ordinal(code)
-        subs[key] = SubScore(key, f"{groups[group]}, {sides[side].lower()}", float(code), 5.0, 1, 1)
-    if not problems and not grades:
-        problems.append(("answers", "no Modified Ashworth grade given"))
-    if problems:
-        raise InstrumentValidationError.from_problems(problems)
-    return Score(
-        instrument_id=instrument.id,
-        total=None,
-        score_min=0.0,
-        score_max=5.0,
-        direction=instrument.direction,
-        subscores=MappingProxyType(subs),
-        details=MappingProxyType(
-            {
-                "grades": grades,
-                "ordinal": {k: int(s.score or 0) for k, s in subs.items()},
-                "meanings": {k: labels[g] for k, g in grades.items()},
-            }
-        ),
-    )
+    """One ordinal sub-score per muscle group and side; no total (MAS grades are not summed). The rule is
+    the shared grade rule (grades.py), reading this instrument's own grades."""
+    return score_grades(instrument, answers)

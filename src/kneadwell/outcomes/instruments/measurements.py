@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from .errors import InstrumentValidationError
+from .context import DETAILS_KEY, context_ids, read_context
+from .errors import InstrumentValidationError, Problems
 from .loader import load_instruments
 from .model import Instrument, Kind, NumericSpec, Score
 from .plausibility import check_number
@@ -88,31 +89,45 @@ def check_measurement(
 
 
 def score_measurement(instrument: Instrument, answers: Mapping[str, Any]) -> Score:
-    """Answers: value, unit (default canonical), confirmed (bool), method (length_height only)."""
-    allowed = {"value", "unit", "confirmed", "method"}
-    problems = [(k, f"unknown field for {instrument.name}") for k in answers if k not in allowed]
+    """Answers: value, unit (default canonical), confirmed (bool), method (length_height only), and the
+    instrument's context inputs (context.py: stored in `details["context_inputs"]`, never scored)."""
+    contexts = context_ids(instrument)
+    allowed = {"value", "unit", "confirmed", "method"} | contexts
+    problems = Problems()
+    for k in answers:
+        if k not in allowed:
+            problems.add(k, f"unknown field for {instrument.name}")
     methods = {str(m["id"]) for m in instrument.extra.get("methods", ())}
     method = answers.get("method")
     if method is not None and method not in methods:
-        problems.append(("method", f"{instrument.name} takes method {', '.join(sorted(methods)) or 'none'}"))
+        problems.add("method", f"{instrument.name} takes method {', '.join(sorted(methods)) or 'none'}")
     if answers.get("value") is None:
-        problems.append(("value", f"{instrument.name}: missing"))
-    if problems:
-        raise InstrumentValidationError.from_problems(problems)
-    unit = answers.get("unit")
-    measured = check_measurement(
-        instrument.id,
-        answers["value"],
-        None if unit is None else str(unit),
-        confirmed=bool(answers.get("confirmed", False)),
-    )
+        problems.add("value", f"{instrument.name}: missing")
+    confirmed = bool(answers.get("confirmed", False))
+    given: dict[str, Any] = {}
+    context_warnings: tuple[str, ...] = ()
+    try:
+        given, context_warnings = read_context(instrument, answers, confirmed=confirmed)
+    except InstrumentValidationError as exc:
+        problems.absorb(exc)
+    measured = None
+    if answers.get("value") is not None:
+        unit = answers.get("unit")
+        try:
+            measured = check_measurement(
+                instrument.id, answers["value"], None if unit is None else str(unit), confirmed=confirmed
+            )
+        except InstrumentValidationError as exc:
+            problems.absorb(exc)
+    problems.raise_if_any()
+    assert measured is not None
     return Score(
         instrument_id=instrument.id,
         total=measured.value,
         score_min=None,
         score_max=None,
         direction=instrument.direction,
-        warnings=measured.warnings,
+        warnings=measured.warnings + context_warnings,
         details=MappingProxyType(
             {
                 "unit": measured.unit,
@@ -120,5 +135,6 @@ def score_measurement(instrument: Instrument, answers: Mapping[str, Any]) -> Sco
                 "entered_unit": measured.entered_unit,
             }
             | ({"method": method} if method else {})
+            | ({DETAILS_KEY: given} if given else {})
         ),
     )

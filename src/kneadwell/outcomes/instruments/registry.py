@@ -8,10 +8,12 @@ from typing import Any
 
 from . import external
 from .ashworth import score_mas
+from .context_scores import score_activity_mean, score_items_with_context
 from .diary_score import score_diary
 from .errors import InstrumentValidationError
 from .fugl_meyer import score_fugl_meyer
 from .loader import CatalogueError, load_instruments, load_sources
+from .measured_scores import score_length_of_stay, score_peak_flow
 from .measurements import score_measurement
 from .model import Instrument, Score, Source
 from .pain import score_nrs, score_pipp
@@ -40,6 +42,10 @@ SCORERS: Mapping[str, Scorer] = MappingProxyType(
         "pipp": score_pipp,
         "fugl_meyer": score_fugl_meyer,
         "item_scale": score_item_scale,
+        "items_and_context": score_items_with_context,
+        "activity_mean": score_activity_mean,
+        "peak_flow": score_peak_flow,
+        "length_of_stay": score_length_of_stay,
     }
 )
 
