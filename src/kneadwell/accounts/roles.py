@@ -39,6 +39,7 @@ class Perm(StrEnum):
     GUARDIAN_MANAGE = "guardian.manage"
     SESSION_RECORD = "session.record"
     MEASUREMENT_RECORD = "measurement.record"
+    MEASURE_DEFINE = "measure.define"
     NOTE_SIGN = "note.sign"
     RELEASE_GIVE = "release.give"
     LIBRARY_VIEW = "library.view"
@@ -69,6 +70,10 @@ GRID: dict[Perm, frozenset[Role]] = {
     Perm.GUARDIAN_MANAGE: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     Perm.SESSION_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
     Perm.MEASUREMENT_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.ASSESSOR}),
+    # An organisation's own outcome measures (a licensed instrument it holds a licence for): defined by its
+    # clinical lead, which in this role model is the administrator ("in a small practice the lead clinician
+    # is the administrator", tests/test_permission_expectations.py). Every member may read the definitions.
+    Perm.MEASURE_DEFINE: frozenset({Role.ADMIN}),
     Perm.NOTE_SIGN: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
     Perm.RELEASE_GIVE: _CLINICAL,
     Perm.LIBRARY_VIEW: _ALL,

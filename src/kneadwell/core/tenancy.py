@@ -111,6 +111,7 @@ def tenancy_of(model: type[models.Model]) -> Tenancy:
 
 # --- the organisation in force ------------------------------------------------------------------------
 _active: ContextVar[int | None] = ContextVar("kneadwell_organisation", default=None)
+_memo: ContextVar[dict[object, object] | None] = ContextVar("kneadwell_scope_memo", default=None)
 
 
 @contextmanager
@@ -118,14 +119,23 @@ def organisation_scope(organisation_id: int) -> Iterator[None]:
     """Reads inside see only this organisation's rows through `of_client` and `within` (the request
     boundary activates the actor's organisation)."""
     token = _active.set(organisation_id)
+    memo = _memo.set({})
     try:
         yield
     finally:
+        _memo.reset(memo)
         _active.reset(token)
 
 
 def active_organisation() -> int | None:
     return _active.get()
+
+
+def scope_memo() -> dict[object, object] | None:
+    """A dict that lives as long as the organisation scope in force (one request), for a read that many
+    parts of one page repeat (the organisation's own outcome measures); None outside a scope. A service
+    that changes what is kept here drops its key."""
+    return _memo.get()
 
 
 def organisation_of(obj: models.Model) -> int | None:
