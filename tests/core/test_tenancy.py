@@ -46,7 +46,7 @@ from kneadwell.evidence.models import EvidenceContentRecord, MetaAnalysis
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.models import ContentVersionRecord, Intake, ReadinessCheck, Release
 from kneadwell.outcomes import selectors as outcome_selectors
-from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.models import Measurement, OrganisationMeasure, OrganisationMeasureVersion
 from kwtest.people import Clinic
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +203,9 @@ def make_rows(clinic: Clinic) -> Rows:
         invited_by=user,
         expires_at=now + dt.timedelta(days=1),
     )
+    # An organisation's own outcome measure and its first version (docs/custom-measures.md).
+    own = OrganisationMeasure.objects.create(organisation=org, slug="own", created_by=user)
+    OrganisationMeasureVersion.objects.create(measure=own, number=1, definition={}, created_by=user)
     return Rows(
         org=org,
         user=user,

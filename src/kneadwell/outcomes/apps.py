@@ -8,3 +8,9 @@ class OutcomesConfig(AppConfig):
     name = "kneadwell.outcomes"
     label = "outcomes"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Organisations' own measures are found by `instruments.get_instrument` like catalogue ones.
+        from kneadwell.outcomes.selectors.organisation_measures import install_resolver
+
+        install_resolver()

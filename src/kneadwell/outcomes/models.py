@@ -67,6 +67,12 @@ class Measurement(VersionedModel):
     # warnings come from the instrument's data, as a check's verdict comes from the rules. Empty for
     # entries saved before it was recorded (and for rows written in SQL, such as the benchmark seed).
     content_version = models.CharField(max_length=80, blank=True, default="", db_default="")
+    # The version of the instrument (its items, options and bands: a catalogue entry's `version`, an
+    # organisation's measure's published version number) and of its scoring rule that gave this result.
+    # A result is never scored again in place: a different version is a new measurement. Empty for entries
+    # saved before they were recorded.
+    instrument_version = models.CharField(max_length=20, blank=True, default="", db_default="")
+    scoring_version = models.CharField(max_length=20, blank=True, default="", db_default="")
 
     objects = TenantManager(parents=("client",))
 
@@ -96,3 +102,72 @@ class Measurement(VersionedModel):
     @property
     def in_error(self) -> bool:
         return self.entered_in_error_at is not None
+
+
+class OrganisationMeasure(VersionedModel):
+    """An outcome measure an organisation defines for itself (docs/custom-measures.md): a licensed
+    instrument its clinicians hold a licence for, or a measure of its own. The definition lives in its
+    versions; `published_number` names the version recorded with now (0: none published yet). A retired
+    measure is no longer offered for new entries but stays readable with everything recorded with it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Part of the instrument id its measurements carry (`org-<organisation>-<slug>`): never changed.
+    slug = models.CharField(max_length=40)
+    published_number = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        ordering: ClassVar = ["slug"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="organisation_measure_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(retired_at__isnull=True) | Q(retired_by__isnull=False),
+                name="organisation_measure_retired_has_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} (organisation {self.organisation_id})"
+
+
+class OrganisationMeasureVersion(models.Model):
+    """One version of an organisation's measure: its definition as checked JSON
+    (`outcomes.instruments.organisation.check_definition`). A draft (not yet published) may be edited;
+    a published version never changes, since measurements name it. Editing a published measure makes the
+    next version as a draft."""
+
+    measure = models.ForeignKey(OrganisationMeasure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantManager(through="measure")
+
+    class Meta:
+        ordering: ClassVar = ["measure", "number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["measure", "number"], name="organisation_measure_version_unique"),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(published_by__isnull=False),
+                name="organisation_measure_version_published_has_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} version {self.number}"
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None

@@ -14,6 +14,7 @@ The reads live in modules named for what they hold; pages, the API, reports and 
 * `display`: a measurement's figure and an age as text;
 * `growth`: growth series, latest values, weight velocity and the growth summary;
 * `trends`: the other instruments over time;
+* `organisation_measures`: an organisation's own measures, and the resolver that finds them by id;
 * `charts`: chart data for the browser, text alternatives, and the cached SVG of the PDF report."""
 
 from kneadwell.outcomes.selectors.charts import (
@@ -45,6 +46,16 @@ from kneadwell.outcomes.selectors.measurements import (
     measurements_for_client,
     measurements_in_error,
 )
+from kneadwell.outcomes.selectors.organisation_measures import (
+    MeasureSummary,
+    definition_for_form,
+    instrument_as_scored,
+    measure_version_get,
+    measure_versions,
+    organisation_measure_get,
+    organisation_measure_list,
+    version_instrument,
+)
 from kneadwell.outcomes.selectors.trends import (
     DIRECTION_TEXT,
     TREND_LIMIT,
@@ -62,27 +73,35 @@ __all__ = [
     "GrowthSummary",
     "LatestGrowth",
     "LatestValue",
+    "MeasureSummary",
     "Trend",
     "TrendRow",
     "VelocitySummary",
     "age_text",
+    "definition_for_form",
     "display_value",
     "growth_chart",
     "growth_chart_data",
     "growth_chart_description",
     "growth_series",
     "growth_summary",
+    "instrument_as_scored",
     "instrument_or_404",
     "instrument_sources",
     "instrument_trend",
     "instruments_recorded",
     "latest_growth",
+    "measure_version_get",
+    "measure_versions",
     "measurement_get",
     "measurement_queryset",
     "measurements_for_client",
     "measurements_in_error",
+    "organisation_measure_get",
+    "organisation_measure_list",
     "trend_chart",
     "trend_chart_data",
     "trend_chart_description",
+    "version_instrument",
     "weight_velocity",
 ]

@@ -19,7 +19,9 @@ The services live in modules named for what they do; pages, the API, the import 
 * `drafts`: a measurement drafted, scored, checked and saved with its audit row (shared by the others);
 * `recording`: `measurement_record`, `weights_record_series`;
 * `imports`: `measurement_import` (an earlier record, all or none) and `measurements_import_csv`;
-* `in_error`: `measurement_mark_in_error`."""
+* `in_error`: `measurement_mark_in_error`;
+* `measures`: an organisation's own outcome measures (`organisation_measure_create`, `_revise`, `_publish`,
+  `_retire`; docs/custom-measures.md)."""
 
 from kneadwell.outcomes.services.drafts import (
     CONFIRM_FIELD,
@@ -44,6 +46,13 @@ from kneadwell.outcomes.services.imports import (
     measurements_import_csv,
 )
 from kneadwell.outcomes.services.in_error import measurement_mark_in_error
+from kneadwell.outcomes.services.measures import (
+    organisation_measure_create,
+    organisation_measure_publish,
+    organisation_measure_retire,
+    organisation_measure_revise,
+    protocol_measures,
+)
 from kneadwell.outcomes.services.recording import measurement_record, weights_record_series
 
 __all__ = [
@@ -67,5 +76,10 @@ __all__ = [
     "measurement_mark_in_error",
     "measurement_record",
     "measurements_import_csv",
+    "organisation_measure_create",
+    "organisation_measure_publish",
+    "organisation_measure_retire",
+    "organisation_measure_revise",
+    "protocol_measures",
     "weights_record_series",
 ]

@@ -5,7 +5,6 @@ saved), and saved with its audit row. The plausibility policy is in the package'
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +22,11 @@ from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth import Finding, Observation, check_plausibility
 from kneadwell.outcomes.instruments import ConfirmationRequired, Instrument, InstrumentValidationError, Kind
+from kneadwell.outcomes.instruments.organisation import parse_measure_id
+from kneadwell.outcomes.instruments.versions import scoring_version
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.scores import ScoreColumns, score_columns, to_json
+from kneadwell.outcomes.selectors.organisation_measures import measure_entry
 
 CONFIRM_FIELD = "confirm_unusual"
 CONFIRM_MESSAGE = (
@@ -48,6 +50,8 @@ MEASUREMENT_FIELDS = (
     "site",
     "side",
     "confirmed_unusual",
+    "instrument_version",
+    "scoring_version",
 )
 
 
@@ -108,6 +112,25 @@ def _aware(taken_at: object) -> dt.datetime | None:
     return None
 
 
+def _instrument_for(client: Client, instrument_id: str) -> tuple[Instrument | None, str]:
+    """The instrument to score with, and why it cannot be used ("" when it can). An organisation's own
+    measure must be the client's organisation's, published and not retired."""
+    if parse_measure_id(instrument_id) is not None:
+        entry = measure_entry(instrument_id, organisation_id=client.organisation_id)
+        if entry is None:
+            return None, ""
+        if entry.retired:
+            return None, (
+                f"{entry.instrument.name} is retired in your organisation: it can be read but no longer "
+                "recorded."
+            )
+        return entry.instrument, ""
+    try:
+        return instruments.get_instrument(instrument_id), ""
+    except InstrumentValidationError:
+        return None, ""
+
+
 def _instrument_field(name: str) -> str:
     return "instrument_id" if name == "instrument" else name
 
@@ -122,9 +145,7 @@ def _draft(
     notes: str,
     confirm: bool,
 ) -> _Draft:
-    instrument: Instrument | None = None
-    with contextlib.suppress(InstrumentValidationError):
-        instrument = instruments.get_instrument(str(instrument_id))
+    instrument, refusal = _instrument_for(client, str(instrument_id))
     try:
         when = _aware(taken_at)
         if when is not None and not 1900 <= timezone.localtime(when).year <= 2200:
@@ -140,7 +161,9 @@ def _draft(
         answers={},
         confirm=confirm,
     )
-    if instrument is None:
+    if refusal:
+        draft.error("instrument_id", refusal)
+    elif instrument is None:
         shown = ", ".join(i.id for i in instruments.list_instruments())
         draft.error(
             "instrument_id", f"Unknown instrument {str(instrument_id)[:64]!r}. Choose one of: {shown}."
@@ -171,14 +194,16 @@ def _draft(
 
 def _score(draft: _Draft, instrument: Instrument) -> None:
     answers = draft.answers
+    scorer = instruments.scorer_for(instrument)
     try:
         try:
-            score = instruments.score(instrument.id, answers)
+            # The instrument looked up once, so the result, its version and its scoring version agree.
+            score = scorer(instrument, answers)
         except ConfirmationRequired as unusual:
             for name, message in unusual.errors:
                 draft.flag(_instrument_field(name), _sentence(message))
             # Score it as confirmed to learn the values (growth checks need them); kept only if confirmed.
-            score = instruments.score(instrument.id, {**answers, "confirmed": True})
+            score = scorer(instrument, {**answers, "confirmed": True})
             if draft.confirm:
                 draft.answers = {**answers, "confirmed": True}
     except InstrumentValidationError as exc:
@@ -392,6 +417,8 @@ def _save(actor: Actor, drafts: Sequence[_Draft], *, imported_from: str = "") ->
             notes=d.notes,
             recorded_by=actor.user,
             content_version=str(current_version()),
+            instrument_version=d.instrument.version,
+            scoring_version=scoring_version(d.instrument),
         )
         changes = snapshot(m, MEASUREMENT_FIELDS)
         summary = _summary(d) + (" (unusual, confirmed)" if m.confirmed_unusual else "")
