@@ -136,6 +136,8 @@ def test_impossible_vitals_get_a_clear_message_and_the_session_carries_on(phone,
 
 def test_a_therapist_signs_a_soap_note_and_amends_it(desktop, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
     from kneadwell.care import services
+    from kneadwell.library.services import intake_save
+    from kwtest.screening import clear_answers
 
     therapist = clinic.actor(Role.THERAPIST)
     client = make_client(
@@ -145,6 +147,14 @@ def test_a_therapist_signs_a_soap_note_and_amends_it(desktop, clinic: Clinic) ->
         days=None,
         given_name="Ravi",
         conditions=["post_operative"],
+    )
+    # The routine works on the focus areas: without one it would hold the check-in alone (refused).
+    intake_save(
+        actor=therapist,
+        client=client,
+        population="rehab",
+        answers=clear_answers("rehab", "intake", focus_regions=["left_ankle"]),
+        expected_version=None,
     )
     check = passing_check(therapist, client, "rehab_injury_postop", "rehab")
     session = services.session_start(actor=therapist, client=client, check=check)

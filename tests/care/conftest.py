@@ -37,3 +37,33 @@ def term_baby(clinic: Clinic) -> Any:
         days=3,
         given_name="Noah",
     )
+
+
+@pytest.fixture
+def adult(clinic: Clinic) -> Any:
+    """`adult(population, **intake)`: an adult after an injury or operation ("rehab") or a stroke
+    ("stroke") with an all-clear intake, changed by `intake` (e.g. focus_regions=["left_ankle"])."""
+    from kneadwell.library.services import intake_save
+    from kwtest.screening import clear_answers
+
+    def make(population: str, **intake: Any) -> Any:
+        therapist = clinic.actor(Role.THERAPIST)
+        person = make_client(
+            therapist,
+            born_days_ago=365 * 58,
+            weeks=None,
+            days=None,
+            birth_weight_g=None,
+            given_name="Ravi",
+            conditions=["stroke"] if population == "stroke" else ["post_operative"],
+        )
+        intake_save(
+            actor=therapist,
+            client=person,
+            population=population,
+            answers=clear_answers(population, "intake", **intake),
+            expected_version=None,
+        )
+        return person
+
+    return make

@@ -137,3 +137,66 @@ def test_pausing_stops_the_step_clock(clinic: Clinic, session: Session) -> None:
     resumed = services.session_resume(actor=actor, session=session)
     assert resumed.step_paused_seconds >= 90
     assert resumed.pauses == 1
+
+
+# --- a session with no massage step is not started ---------------------------------------------------
+
+
+def _rehab_plan(clinic: Clinic, person: Any, focus: list[str]) -> Any:
+    from django.utils import timezone
+
+    therapist = clinic.actor(Role.THERAPIST)
+    check = passing_check(therapist, person, "rehab_injury_postop", "rehab")
+    return services.plan_create(
+        actor=therapist, client=person, check=check, starts_at=timezone.now(), focus_regions=focus
+    )
+
+
+def test_a_session_without_a_plan_works_on_the_intakes_focus_areas(clinic: Clinic, adult: Any) -> None:
+    person = adult("rehab", focus_regions=["left_ankle"])
+    check = passing_check(clinic.actor(Role.THERAPIST), person, "rehab_injury_postop", "rehab")
+    session = services.session_start(actor=clinic.actor(Role.THERAPIST), client=person, check=check)
+    compressions = next(s for s in session.steps if s["technique"] == "compressions")
+    assert compressions["regions"] == ["left_ankle"]
+
+
+def test_a_session_without_plan_or_focus_area_is_not_started_and_says_what_to_do(
+    clinic: Clinic, adult: Any
+) -> None:
+    person = adult("rehab")
+    check = passing_check(clinic.actor(Role.THERAPIST), person, "rehab_injury_postop", "rehab")
+    with pytest.raises(ValidationFailed) as caught:
+        services.session_start(actor=clinic.actor(Role.THERAPIST), client=person, check=check)
+    message = caught.value.errors["check"][0]
+    assert message.startswith("Today, “Injury or post-operative rehabilitation plan” would have no massage")
+    assert "Answer the intake's focus question" in message
+    assert not Session.objects.filter(client=person).exists()
+
+
+def test_a_plan_without_focus_areas_does_not_start_a_check_in_only_session(
+    clinic: Clinic, adult: Any
+) -> None:
+    person = adult("rehab", focus_regions=["left_ankle"])
+    plan = _rehab_plan(clinic, person, ["left_ankle"])
+    plan.__class__.objects.filter(pk=plan.pk).update(focus_regions=[])  # as a plan made before the check
+    check = passing_check(clinic.actor(Role.THERAPIST), person, "rehab_injury_postop", "rehab")
+    with pytest.raises(ValidationFailed) as caught:
+        services.session_start(actor=clinic.actor(Role.THERAPIST), client=person, check=check)
+    assert "The plan has no focus areas: end it and enrol Ravi again" in caught.value.errors["check"][0]
+    assert not Session.objects.filter(client=person).exists()
+
+
+def test_a_session_whose_focus_area_todays_check_leaves_out_is_not_started(
+    clinic: Clinic, adult: Any
+) -> None:
+    person = adult("rehab", focus_regions=["left_ankle"])
+    _rehab_plan(clinic, person, ["left_ankle"])
+    therapist = clinic.actor(Role.THERAPIST)
+    check = passing_check(therapist, person, "rehab_injury_postop", "rehab", inflamed_regions=["left_ankle"])
+    assert check.action == "avoid-areas"
+    with pytest.raises(ValidationFailed) as caught:
+        services.session_start(actor=therapist, client=person, check=check)
+    message = caught.value.errors["check"][0]
+    assert "only “Check-in and agreement”: every area its massage steps work on is left out (" in message
+    assert "Do today's check again once they have cleared" in message
+    assert not Session.objects.filter(client=person).exists()

@@ -31,7 +31,13 @@ class PlanIn(BodyIn):
     starts_at: DateTime
     open_weeks: int = Field(4, ge=1, le=52)
     avoid_regions: list[RegionId] = Field(default_factory=list, max_length=60)
-    focus_regions: list[RegionId] = Field(default_factory=list, max_length=60)
+    focus_regions: list[RegionId] = Field(
+        default_factory=list,
+        max_length=60,
+        description="The plan's focus areas. Left out: the client's intake answers that name them (the "
+        "injured or operated area, the stiff muscles after a stroke), as the enrolment page fills them in; "
+        "[] for none. A plan whose routine would then hold no massage step is a 422 on this field",
+    )
     max_pressure: Literal["", "light", "moderate"] = ""
     minutes_factor: float | None = Field(None, ge=0.1, le=1)
     goals: LongText = ""
@@ -134,6 +140,8 @@ def plan_list(request: HttpRequest, client_id: Id) -> list[PlanOut]:
     operation_id="kneadwell_api_care_plan_create",
     response=responses({201: PlanOut}, 403, 404, 409),
     summary="Enrol a client on a protocol (after a passing readiness check)",
+    description="Refused (422) when the protocol's routine would hold no massage step for the client's "
+    "record, focus areas and the plan's limits; the error names the field that would change it.",
 )
 @needs(Perm.SESSION_RECORD)
 def plan_create(request: HttpRequest, client_id: Id, payload: PlanIn) -> Status[PlanOut]:
@@ -141,6 +149,9 @@ def plan_create(request: HttpRequest, client_id: Id, payload: PlanIn) -> Status[
     client = client_get(actor=actor, client_id=client_id, purpose="enrolled on a plan")
     data = payload.model_dump()
     check = readiness_check_get(client=client, check_id=data.pop("check_id"))
+    if "focus_regions" not in payload.model_fields_set:  # as the page: the intake's focus answers
+        from_intake = selectors.intake_focus(client=client)
+        data["focus_regions"] = list(from_intake.regions) if from_intake else []
     plan = services.plan_create(actor=actor, client=client, check=check, **data)
     return Status(201, _plan(plan))
 

@@ -3,10 +3,11 @@ personalisation. Pure (the stored verdict comes in as the dict the readiness che
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from kneadwell.library.adaptation import adapt_routine
+from kneadwell.library.adaptation import Cause, adapt_routine
 from kneadwell.library.catalog import Library
 from kneadwell.library.screening import Action, Modifications, Verdict
 
@@ -94,7 +95,9 @@ def todays_steps(
                     "routine": routine_id,
                     "technique": gone.step.technique,
                     "name": library.techniques[gone.step.technique].name,
+                    "kind": library.techniques[gone.step.technique].kind,
                     "why": gone.why,
+                    "cause": gone.cause.value,
                     "rules": list(gone.rule_ids),
                 }
             )
@@ -113,3 +116,88 @@ def planned_phase_minutes(library: Library, protocol_id: str) -> dict[str, float
             if step.minutes and phase:
                 out[phase] = out.get(phase, 0.0) + step.minutes
     return out
+
+
+# --- a session worth starting ----------------------------------------------------------------------
+
+# Technique kinds that are the massage (or the movement) itself. Rituals (asking permission, the check-in,
+# the closing) and assessments (palpation, the range-of-motion check) frame a session but are not one: a
+# routine left with only those would start a "session" of a check-in and nothing else. Our design choice.
+TREATMENT_KINDS = frozenset({"stroke", "manoeuvre", "movement"})
+
+# Intake questions whose answer becomes the plan's focus areas (their help text in intake.yaml says so):
+# the injured or operated area after an injury or operation, the stiff muscles after a stroke.
+FOCUS_QUESTIONS = ("focus_regions", "spasticity_regions")
+
+
+def treatment_steps(steps: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The steps that are massage or movement (see TREATMENT_KINDS)."""
+    return [s for s in steps if s.get("kind") in TREATMENT_KINDS]
+
+
+def intake_focus_regions(
+    answers: Mapping[str, Any], known: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(regions, question ids) an intake's answers give for the plan's focus areas: the answers to
+    FOCUS_QUESTIONS in that order, each region once, keeping only ids in `known` (a region the content no
+    longer has is left out rather than refused). An unanswered question or "nowhere" gives nothing."""
+    allowed = set(known)
+    regions: list[str] = []
+    asked: list[str] = []
+    for qid in FOCUS_QUESTIONS:
+        value = answers.get(qid)
+        if not isinstance(value, list | tuple):
+            continue
+        found = [str(r) for r in value if str(r) in allowed]
+        if found:
+            asked.append(qid)
+            regions.extend(r for r in found if r not in regions)
+    return tuple(regions), tuple(asked)
+
+
+@dataclass(frozen=True)
+class NoTreatment:
+    """Why a routine has no massage step left. `cause` is the adaptation's code for the left-out
+    massage steps (the one a person can act on first, see `_CAUSE_ORDER`); `rules` the rules responsible."""
+
+    cause: str
+    why: str
+    rules: tuple[str, ...] = ()
+
+
+# When several causes empty a routine, name the one to act on first: focus areas are the therapist's to
+# choose now; today's findings and limits pass; who gives the session is last.
+_CAUSE_ORDER = (
+    Cause.NO_FOCUS,
+    Cause.AREAS_LEFT_OUT,
+    Cause.TECHNIQUE_EXCLUDED,
+    Cause.PRESSURE,
+    Cause.TRAINED_ONLY,
+    Cause.BLOCKED,
+)
+_WHY = {
+    Cause.NO_FOCUS: "its massage steps work on the focus areas, and none is chosen",
+    Cause.AREAS_LEFT_OUT: "every area its massage steps work on is left out",
+    Cause.TECHNIQUE_EXCLUDED: "every massage technique in it is left out today",
+    Cause.PRESSURE: "every massage technique in it needs more pressure than the limit allows",
+    Cause.TRAINED_ONLY: "its massage techniques are given by a trained therapist only",
+    Cause.BLOCKED: "today's check does not allow a session",
+}
+
+
+def no_treatment(
+    steps: Sequence[Mapping[str, Any]], dropped: Sequence[Mapping[str, Any]]
+) -> NoTreatment | None:
+    """None when today's steps hold at least one massage step; otherwise why not, from the left-out
+    massage steps (a routine with no massage step in the content at all says so)."""
+    if treatment_steps(steps):
+        return None
+    gone = [d for d in dropped if d.get("kind") in TREATMENT_KINDS]
+    causes = {str(d.get("cause", "")) for d in gone}
+    for cause in _CAUSE_ORDER:
+        if cause.value in causes:
+            rules = sorted(
+                {str(r) for d in gone if d.get("cause") == cause.value for r in d.get("rules", ())}
+            )
+            return NoTreatment(cause.value, _WHY[cause], tuple(rules))
+    return NoTreatment("none_in_routine", "the routine has no massage step")

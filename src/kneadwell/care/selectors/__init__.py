@@ -25,6 +25,8 @@ from kneadwell.care.selectors.figures import (
     unit_plans_page,
 )
 from kneadwell.care.selectors.plans import (
+    IntakeFocus,
+    intake_focus,
     plan_by_calendar_token,
     plan_get,
     plan_measurements,
@@ -57,11 +59,13 @@ __all__ = [
     "COUNTED_SLOTS",
     "UNIT_FIGURES",
     "UNIT_PAGE_CLIENTS",
+    "IntakeFocus",
     "JsonArrayLength",
     "SessionRow",
     "adverse_event_get",
     "adverse_events_of",
     "due_so_far",
+    "intake_focus",
     "logged_minutes_by_plan",
     "note_of",
     "note_responses",

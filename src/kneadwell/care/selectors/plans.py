@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,6 +18,7 @@ from kneadwell.care.models import (
     ScheduledSession,
     Session,
 )
+from kneadwell.care.routine import intake_focus_regions
 from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_queryset
 from kneadwell.core.errors import NotFound
@@ -31,6 +33,42 @@ def plan_by_calendar_token(*, token: str) -> Plan | None:
     if len(token) < 32:
         return None
     return Plan.objects.select_related("client").filter(calendar_token=token).first()
+
+
+@dataclass(frozen=True)
+class IntakeFocus:
+    """The focus areas a client's intake answers give a new plan, and where they came from."""
+
+    regions: tuple[str, ...]
+    region_labels: tuple[str, ...]
+    questions: tuple[str, ...]  # the labels of the intake questions they answer
+    intake_title: str  # the intake's question set ("Stroke intake")
+    updated_at: dt.datetime  # when the intake was last saved
+
+
+def intake_focus(*, client: Client) -> IntakeFocus | None:
+    """The focus areas from the client's intake (its answers to care.routine.FOCUS_QUESTIONS); None when
+    there is no intake or it names none. A client has one intake, kept current by edits."""
+    intake = library_selectors.intake_for(client=client)
+    if intake is None:
+        return None
+    lib = library_selectors.library()
+    areas = [rid for rid, r in lib.regions.items() if r.kind in ("area", "group")]
+    regions, asked = intake_focus_regions(intake.answers, areas)
+    if not regions:
+        return None
+    title = (
+        lib.question_set(intake.population, "intake").title
+        if intake.population in lib.populations
+        else intake.population
+    )
+    return IntakeFocus(
+        regions=regions,
+        region_labels=tuple(lib.regions[r].label for r in regions),
+        questions=tuple(lib.questions[q].label for q in asked),
+        intake_title=title,
+        updated_at=intake.updated_at,
+    )
 
 
 def plan_get(*, client: Client, plan_id: int) -> Plan:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,8 @@ from kneadwell.care.models import (
     Plan,
     ScheduledSession,
 )
-from kneadwell.care.services.common import check_rescreen, lock_client, valid_regions
+from kneadwell.care.routine import no_treatment, todays_steps, verdict_for_today
+from kneadwell.care.services.common import check_rescreen, lock_client, no_treatment_sentence, valid_regions
 from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
@@ -44,7 +46,11 @@ def plan_create(
     goals: str = "",
     reminders: bool = False,
 ) -> Plan:
-    """Enrol a client on the protocol of `check`, which must be a recent screening that did not block."""
+    """Enrol a client on the protocol of `check`, which must be a recent screening that did not block.
+
+    A plan whose routine would hold no massage step for the client's record (the check's verdict on it
+    now), the plan's focus areas and its own limits is refused (422, on the field that would change it):
+    a rehabilitation routine without a focus area would otherwise start sessions of a check-in alone."""
     actor.require(Perm.SESSION_RECORD)
     now = timezone.now()
     consent_require(client=client, scope=Scope.CARE, what="a massage plan")
@@ -69,13 +75,22 @@ def plan_create(
     focus = valid_regions(focus_regions, "focus_regions")
     with transaction.atomic():
         lock_client(client)
-        check_rescreen(
+        fresh = check_rescreen(
             actor=actor,
             check=check,
             client=client,
             now=now,
             max_age=dt.timedelta(hours=ENROLMENT_CHECK_HOURS),
             same_day=False,
+        )
+        _require_massage_steps(
+            protocol_id=check.protocol_id,
+            verdict=fresh.to_dict(),
+            seen=check.verdict,
+            avoid=avoid,
+            focus=focus,
+            max_pressure=max_pressure,
+            minutes_factor=minutes_factor,
         )
         if Plan.objects.of_client(client).filter(protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
             raise ValidationFailed(
@@ -121,6 +136,56 @@ def plan_create(
     return plan
 
 
+def _require_massage_steps(
+    *,
+    protocol_id: str,
+    verdict: Mapping[str, Any],
+    seen: Mapping[str, Any],
+    avoid: list[str],
+    focus: list[str],
+    max_pressure: str,
+    minutes_factor: float | None,
+) -> None:
+    """Refuse a plan whose routine would hold no massage step. Built as a session would be (the verdict,
+    tightened by the one the person saw, and the plan's limits), for a trained therapist: who gives each
+    session is not known yet, and a parent's session is checked again when it starts."""
+    lib = library_selectors.library()
+
+    def steps_with(
+        avoid_regions: list[str], pressure: str
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        today = verdict_for_today(
+            verdict,
+            avoid_regions=[*avoid_regions, *seen.get("avoided_regions", ())],
+            max_pressure=pressure,
+            minutes_factor=minutes_factor,
+            also=seen.get("modifications"),
+        )
+        return todays_steps(lib, protocol_id, today, focus_regions=focus, trained=True)
+
+    steps, dropped = steps_with(avoid, max_pressure)
+    nt = no_treatment(steps, dropped)
+    if nt is None:
+        return
+    name = lib.protocols[protocol_id].name
+    said = no_treatment_sentence(
+        nt, steps=steps, protocol_name=name, when="With these choices,", verdicts=(verdict, seen), focus=focus
+    )
+    # The input that would change it: the plan's own limits when they alone empty the routine.
+    field, todo = "focus_regions", "Choose focus areas that are not left out."
+    if nt.cause == "no_focus":
+        todo = "Choose the focus areas: the injured or operated area, or the stiff muscles after a stroke."
+    elif avoid and no_treatment(*steps_with([], max_pressure)) is None:
+        field, todo = "avoid_regions", "Leave fewer areas out always, or choose other focus areas."
+    elif max_pressure and no_treatment(*steps_with(avoid, "")) is None:
+        field, todo = "max_pressure", "Allow more pressure, or choose other focus areas."
+    elif nt.cause != "areas_left_out":
+        field, todo = "check", "See the check's reasons; enrol after a check that allows these techniques."
+    else:
+        todo += " The check's reasons say which areas are left out and why."
+    raise ValidationFailed({field: [f"{said} {todo}"]})
+
+
 def plan_update(
     *,
     actor: Actor,
@@ -142,6 +207,17 @@ def plan_update(
         )
     avoid = valid_regions(avoid_regions, "avoid_regions")
     focus = valid_regions(focus_regions, "focus_regions")
+    # Against the enrolment check's verdict as saved: a change must not leave the routine without massage.
+    enrolled = plan.enrolment_check.verdict
+    _require_massage_steps(
+        protocol_id=plan.protocol_id,
+        verdict=enrolled,
+        seen=enrolled,
+        avoid=avoid,
+        focus=focus,
+        max_pressure=max_pressure,
+        minutes_factor=minutes_factor,
+    )
     fields = {
         "avoid_regions": avoid,
         "focus_regions": focus,

@@ -39,10 +39,16 @@ def plan_create(request: ActorRequest, client_id: int) -> HttpResponse:
     if protocol is None:
         raise Http404("Unknown protocol.")
     start = timezone.localtime() + dt.timedelta(minutes=10)
+    # The intake's focus answers fill in the plan's focus areas; the therapist may change them here.
+    from_intake = selectors.intake_focus(client=client)
     form = PlanForm(
         request.POST or None,
         library=lib,
-        initial={"starts_at": start.replace(second=0, microsecond=0), "open_weeks": 4},
+        initial={
+            "starts_at": start.replace(second=0, microsecond=0),
+            "open_weeks": 4,
+            "focus_regions": list(from_intake.regions) if from_intake else [],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,8 +73,20 @@ def plan_create(request: ActorRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{client.given_name} is enrolled on {protocol.name}.")
             return redirect("care:plan", client_id=client.pk, plan_id=plan.pk)
+    uses_focus = any(
+        "focus_area" in step.regions for rid in protocol.routines for step in lib.routines[rid].steps
+    )
     return render(
-        request, "care/plan_form.html", {"client": client, "check": check, "protocol": protocol, "form": form}
+        request,
+        "care/plan_form.html",
+        {
+            "client": client,
+            "check": check,
+            "protocol": protocol,
+            "form": form,
+            "from_intake": from_intake,
+            "uses_focus": uses_focus,
+        },
     )
 
 
