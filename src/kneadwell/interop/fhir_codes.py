@@ -150,6 +150,8 @@ AE_SERIOUSNESS_CODES: Final[dict[str, Code | None]] = {
 VITAL_SIGNS: Final = Code(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")
 SURVEY: Final = Code(OBSERVATION_CATEGORY, "survey", "Survey")
 EXAM: Final = Code(OBSERVATION_CATEGORY, "exam", "Exam")
+# laboratory: the category of US Core's laboratory result profile (its serum total bilirubin example).
+LABORATORY: Final = Code(OBSERVATION_CATEGORY, "laboratory", "Laboratory")
 
 # --- Consent (R4B) ------------------------------------------------------------------------------------------
 # Consent.scope is bound (required) to http://terminology.hl7.org/CodeSystem/consentscope: research,
@@ -198,6 +200,13 @@ UCUM_UNITS: Final[dict[str, str]] = {
     "mm": "mm",
     "g/cm2": "g/cm2",
     "mg/cm2": "mg/cm2",
+    # Units of the instruments added in issue 15, written as UCUM spells them (mg/dL as in US Core's
+    # bilirubin example; µ is written "u" in UCUM codes; d is UCUM's day).
+    "µmol/L": "umol/L",
+    "mg/dL": "mg/dL",
+    "L/min": "L/min",
+    "ml/kg/min": "mL/kg/min",
+    "days": "d",
 }
 SCORE_UNIT: Final = "{score}"
 # UCUM `wk` (week) and `d` (day) for gestational age; QI-Core's example uses `wk`.

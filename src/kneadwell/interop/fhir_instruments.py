@@ -20,6 +20,7 @@ CATEGORIES: Final[Mapping[str, fhir_codes.Code]] = {
     "vital-signs": fhir_codes.VITAL_SIGNS,
     "survey": fhir_codes.SURVEY,
     "exam": fhir_codes.EXAM,
+    "laboratory": fhir_codes.LABORATORY,
 }
 
 

@@ -69,6 +69,18 @@ def test_every_instrument_can_be_scored_through_the_registry() -> None:
         "fat_mass": {"value": 20},
         "lean_mass": {"value": 50},
         "bone_mineral_density": {"value": 1.0},
+        "bilirubin": {"value": 180, "age_hours": 60},
+        "nasal_congestion": {"congestion": 1},
+        "peak_flow": {"value": 300},
+        "childrens_fear_scale": {"fear": 1, "rated_by": "child"},
+        "touch_aversion_observation": {"touch_aversion": 1, "off_task": 0, "sound_orienting": 0,
+                                       "stereotyped": 2},
+        "muscle_strength_mrc": {"knee_extensors.left": "4"},
+        "patient_specific_function": {"activity_1": "climbing stairs", "rating_1": 4},
+        "length_of_stay": {"admitted": "2024-03-01", "discharged": "2024-03-20"},
+        "parent_infant_observation": {k: 1 for k in ("looking", "talking", "baby_engages", "parent_follows",
+                                                     "parent_pauses", "gentle_touch")},
+        "running_economy": {"value": 44.5, "speed_kmh": 14},
     }  # fmt: skip
     assert set(examples) == {i.id for i in list_instruments()}
     for instrument_id, answers in examples.items():

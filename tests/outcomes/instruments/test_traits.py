@@ -109,7 +109,11 @@ def test_the_add_page_groups_come_from_the_listing_data() -> None:
         "Growth and body",
         "Pain and comfort",
         "Tone, movement and range",
+        "Strength, function and fitness",
         "Sleep, crying and stools",
+        "Breathing",
+        "Feelings and behaviour",
+        "Hospital and laboratory",
         "Other",
     ]
     assert groups["Growth and body"] == [
@@ -123,6 +127,18 @@ def test_the_add_page_groups_come_from_the_listing_data() -> None:
     assert groups["Pain and comfort"] == ["nips", "pipp", "flacc", "nrs"]
     assert groups["Tone, movement and range"] == ["modified_ashworth", "fugl_meyer", "range_of_motion"]
     assert groups["Sleep, crying and stools"] == ["infant_day_diary", "bristol_stool", "amsterdam_stool"]
+    assert groups["Strength, function and fitness"] == [
+        "muscle_strength_mrc",
+        "patient_specific_function",
+        "running_economy",
+    ]
+    assert groups["Breathing"] == ["peak_flow", "nasal_congestion"]
+    assert groups["Feelings and behaviour"] == [
+        "childrens_fear_scale",
+        "touch_aversion_observation",
+        "parent_infant_observation",
+    ]
+    assert groups["Hospital and laboratory"] == ["bilirubin", "length_of_stay"]
     assert groups["Other"] == ["goal_attainment"]  # no listing in its data
 
 
@@ -268,4 +284,4 @@ def test_every_external_code_in_the_catalogue_is_a_verified_one() -> None:
 
 def test_an_observation_category_that_does_not_exist_stops_the_catalogue() -> None:
     with pytest.raises(TraitError, match=r"fhir\.category"):
-        with_extra(get_instrument("nips"), fhir={"category": "laboratory"})
+        with_extra(get_instrument("nips"), fhir={"category": "imaging"})

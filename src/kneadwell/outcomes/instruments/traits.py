@@ -28,6 +28,7 @@ class Chart(StrEnum):
     DOMAINS = "domains"  # each domain's score, any motor total, and the total (Fugl-Meyer)
     DIARY = "diary"  # daily minutes of crying and fussing, with the colic criteria
     VALUE = "value"  # a measured value in its unit
+    PERCENT_OF_BEST = "percent_of_best"  # a measured value as % of the client's own best (peak flow)
 
 
 # Kind -> chart when the entry names none (the kind values of model.Kind).
@@ -43,7 +44,7 @@ DEFAULT_CHART: Mapping[str, Chart] = MappingProxyType(
 )
 
 # FHIR Observation categories an instrument may name (HL7 observation-category codes).
-OBSERVATION_CATEGORIES = frozenset({"vital-signs", "survey", "exam"})
+OBSERVATION_CATEGORIES = frozenset({"vital-signs", "survey", "exam", "laboratory"})
 # Facts about the client that an entry form may fill in for an item (`prefill`).
 PREFILL_FACTS = frozenset({"age_years"})
 
