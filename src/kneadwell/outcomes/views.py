@@ -31,6 +31,7 @@ from kneadwell.outcomes.forms.weights import WeightsWeekForm
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
 from kneadwell.outcomes.growth.references import REFERENCE_TITLES
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind
+from kneadwell.outcomes.instruments.context import context_inputs
 from kneadwell.outcomes.measures import REFERENCE_SOURCES, VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.services import UnusualValue
@@ -143,16 +144,29 @@ def measurement_list(request: ActorRequest, client_id: int) -> HttpResponse:
 def _answer_rows(inst: Instrument, m: Measurement) -> list[tuple[str, str]]:
     """What was entered, in words: item label and the meaning of the chosen answer."""
     out: list[tuple[str, str]] = []
+    # Context inputs (the age at a sample, who rated, an activity's name) read with their own labels.
+    contexts = {c.id: c for c in context_inputs(inst)}
+
+    def context_row(key: str, value: object) -> tuple[str, str]:
+        spec = contexts[key]
+        unit = f" {spec.numeric.unit}" if spec.numeric is not None and spec.numeric.unit else ""
+        return spec.label, f"{spec.label_for(value)}{unit}"
+
     if inst.kind is Kind.MEASUREMENT:
         unit = m.answers.get("unit") or inst.extra.get("canonical_unit", "")
-        out.append(("Entered", f"{m.answers.get('value')} {unit}"))
+        if m.answers.get("value") is not None:
+            out.append(("Entered", f"{m.answers.get('value')} {unit}"))
         methods = {str(x["id"]): str(x["label"]) for x in inst.extra.get("methods", ())}
         if m.answers.get("method"):
             out.append(("How", methods.get(str(m.answers["method"]), str(m.answers["method"]))))
+        out.extend(context_row(k, v) for k, v in m.answers.items() if k in contexts)
         return out
     known = {it.id: it for it in (*inst.items, *inst.raw_inputs)}
     for key, value in m.answers.items():
         if key in ("confirmed", "birth_date"):
+            continue
+        if key in contexts:
+            out.append(context_row(key, value))
             continue
         item = known.get(key)
         if item is not None and item.options:

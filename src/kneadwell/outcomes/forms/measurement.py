@@ -17,6 +17,8 @@ from kneadwell.core.forms import DateInput
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.forms.inputs import ConfirmField, DateTimeInput, TimeInput, _number_input, now_minute
 from kneadwell.outcomes.instruments import Instrument, Item, Kind
+from kneadwell.outcomes.instruments.context import ContextInput, context_inputs
+from kneadwell.outcomes.instruments.grades import instrument_grades
 from kneadwell.outcomes.models import Measurement
 
 DIARY_ROWS = 12
@@ -68,6 +70,7 @@ class MeasurementForm(forms.Form):
             Kind.DIARY: self._diary,
         }.get(instrument.kind, self._items)
         builder()
+        self._context_inputs()
         if instrument.kind is Kind.DIARY:
             del self.fields["taken_at"]  # the diary's day is its date
 
@@ -160,8 +163,10 @@ class MeasurementForm(forms.Form):
                 forms.CharField(
                     label=inst.name,
                     widget=_number_input(autofocus=True),
-                    help_text=f"Possible {spec.minimum:g}-{spec.maximum:g} {canonical} [KW-BOUNDS]; checked "
-                    "against the growth reference for age and sex where there is one.",
+                    # Dates can stand in for the value (`value_optional`); the scorer names what is missing.
+                    required=not inst.extra.get("value_optional"),
+                    help_text=f"Possible {spec.minimum:g}-{spec.maximum:g} {canonical} [KW-BOUNDS]"
+                    + ("; checked against the growth reference for age and sex." if inst.growth else "."),
                 ),
             ),
             self._add(
@@ -191,9 +196,59 @@ class MeasurementForm(forms.Form):
             )
         self.groups.append(Group(title="", names=names, css="inline-radio"))
 
+    def _context_field(self, spec: ContextInput) -> forms.Field:
+        help_text = spec.help + (f" [{', '.join(spec.source_ids)}]" if spec.source_ids else "")
+        if spec.type == "number":
+            n = spec.numeric
+            assert n is not None
+            usual = ""
+            if n.usual_minimum is not None or n.usual_maximum is not None:
+                low = n.usual_minimum if n.usual_minimum is not None else n.minimum
+                high = n.usual_maximum if n.usual_maximum is not None else n.maximum
+                usual = f"; usually {low:g}-{high:g}"
+            return forms.CharField(
+                label=f"{spec.label} ({n.unit})" if n.unit else spec.label,
+                required=False,
+                widget=_number_input(),
+                help_text=f"{help_text} Possible {n.minimum:g}-{n.maximum:g} {n.unit}{usual}.".strip(),
+            )
+        if spec.type == "choice":
+            return forms.ChoiceField(
+                label=spec.label,
+                choices=[(str(o.value), o.label) for o in spec.options],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=help_text.strip(),
+            )
+        if spec.type == "date":
+            return forms.DateField(
+                label=spec.label, widget=DateInput, required=False, help_text=help_text.strip()
+            )
+        return forms.CharField(
+            label=spec.label, required=False, max_length=spec.max_length, help_text=help_text.strip()
+        )
+
+    def _context_inputs(self) -> None:
+        """Context inputs (context.py: kept beside the result, never scored). One whose id is a section's
+        (the name of an activity being rated) opens that section's group; the rest form a group of their
+        own after the answers."""
+        inst = self.instrument
+        sections = {s.id: s.label for s in inst.sections}
+        by_title = {g.title: g for g in self.groups if g.title}
+        rest = Group(title=str(inst.extra.get("context_title") or "About this measurement"), names=[])
+        for spec in context_inputs(inst):
+            name = self._add(spec.id, f"ctx__{spec.id}", self._context_field(spec))
+            group = by_title.get(sections.get(spec.id, ""))
+            if group is not None:
+                group.names.insert(0, name)
+            else:
+                rest.names.append(name)
+        if rest.names:
+            self.groups.append(rest)
+
     def _grades(self) -> None:
         inst = self.instrument
-        grades = instruments.mas_grades()
+        grades = instrument_grades(inst)
         choices = [("", "—")] + [(g.grade, g.grade) for g in grades]
         sides = [(str(s["id"]), str(s["label"])) for s in inst.extra["sides"]]
         group = Group(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth import Ages
 from kneadwell.outcomes.instruments import Chart, Instrument, InstrumentValidationError
+from kneadwell.outcomes.instruments.context import DETAILS_KEY as CONTEXT_KEY
+from kneadwell.outcomes.instruments.context import shown_context
 from kneadwell.outcomes.measures import format_number
 from kneadwell.outcomes.models import Measurement
 
@@ -23,7 +25,7 @@ def display_value(m: Measurement) -> str:
         units = inst.extra.get("units", ()) if inst is not None else ()
         decimals = {str(u["unit"]): int(u["decimals"]) for u in units}
         number = float(entered) if isinstance(entered, int | float) else m.value
-        return f"{format_number(number, decimals.get(unit, 2))} {unit}"
+        return f"{format_number(number, decimals.get(unit, 2))} {unit}" + _context(inst, m)
     if chart is Chart.GRADES:
         grades = m.details.get("grades", {})
         return "; ".join(f"{m.subscores.get(k, {}).get('label', k)}: {g}" for k, g in grades.items())
@@ -49,12 +51,23 @@ def display_value(m: Measurement) -> str:
             top = inst.score_max
         if inst is not None and inst.total_display is not None:
             shown = inst.total_display
-            return f"{m.total:.{shown.decimals}f} {shown.suffix}"
-        return f"{m.total:g}" + (f" of {top:g}" if isinstance(top, int | float) else "")
+            return f"{m.total:.{shown.decimals}f} {shown.suffix}" + _context(inst, m)
+        return f"{m.total:g}" + (f" of {top:g}" if isinstance(top, int | float) else "") + _context(inst, m)
     labels = m.details.get("labels")
     if isinstance(labels, dict) and labels:
         return "; ".join(str(v) for v in labels.values())
     return "recorded (incomplete: no total)"
+
+
+def _context(inst: Instrument | None, m: Measurement) -> str:
+    """The context inputs stored with a result, as they read beside it: " (at 60 hours old)". An activity
+    named for a sub-score is shown with that sub-score, not here."""
+    given = m.details.get(CONTEXT_KEY)
+    if inst is None or not isinstance(given, dict) or not given:
+        return ""
+    sections = {s.id for s in inst.sections}
+    shown = shown_context(inst, {k: v for k, v in given.items() if k not in sections})
+    return f" ({'; '.join(shown)})" if shown else ""
 
 
 def age_text(a: Ages) -> str:

@@ -14,6 +14,10 @@ from kneadwell.clients.models import Client
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.charts import Series, trend_chart_svg
 from kneadwell.outcomes.instruments import Chart, Direction, Instrument, InstrumentValidationError
+from kneadwell.outcomes.instruments.context import DETAILS_KEY as CONTEXT_KEY
+from kneadwell.outcomes.instruments.context import context_inputs
+from kneadwell.outcomes.instruments.grades import grade_name, instrument_grades
+from kneadwell.outcomes.instruments.measured_scores import PERSONAL_BEST, percent_of, zone_for, zones
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.selectors.display import display_value
 from kneadwell.outcomes.selectors.measurements import instrument_or_404, measurement_queryset
@@ -93,17 +97,25 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         cells[k][label] = shown
 
     if inst.chart is Chart.GRADES:
-        grades = instruments.mas_grades()
+        # The instrument's own grades (Modified Ashworth, MRC), each plotted at its stored code.
+        grades = instrument_grades(inst)
+        codes = {g.grade: g.ordinal for g in grades}
         ticks = tuple((float(g.ordinal), g.grade) for g in grades)
-        y_label = "Modified Ashworth grade"
+        y_label = grade_name(inst)
         for k, m in enumerate(measurements):
+            stored = m.details.get("ordinal", {})
             for key, grade in m.details.get("grades", {}).items():
                 label = str(m.subscores.get(key, {}).get("label", key))
-                add(label, k, float(instruments.mas_to_ordinal(grade)), str(grade))
+                code = stored.get(key, codes.get(str(grade)))
+                if code is not None:
+                    add(label, k, float(code), str(grade))
         legend = tuple((g.grade, g.label) for g in grades)
         notes.append(
-            "Grades 0, 1, 1+, 2, 3, 4 are plotted in that order, as the 0-5 code used for analysis [S37]; "
-            "they are never averaged. Grade meanings [S36] are listed above."
+            str(
+                inst.extra.get("grade_note")
+                or "Grades are plotted in the order of their code; they are never averaged. Their meanings "
+                "are listed above."
+            )
         )
     elif inst.chart is Chart.PERCENT_OF_NORMAL:
         y_label = "% of normal range"
@@ -145,7 +157,8 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             if motor is not None:
                 add(f"Motor total (of {motor_max:g})", k, float(motor), f"{motor:g}")
             if m.total is not None:
-                add(f"Total (of {inst.score_max or 0:g})", k, float(m.total), f"{m.total:g}")
+                total_label = str(inst.extra.get("total_label") or "Total")
+                add(f"{total_label} (of {inst.score_max or 0:g})", k, float(m.total), f"{m.total:g}")
         if inst.mcid:
             notes.append(
                 f"A change of {inst.mcid.low:g}-{inst.mcid.high:g} points is the minimal clinically "
@@ -179,9 +192,50 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     elif inst.chart is Chart.VALUE:
         unit = inst.canonical_unit
         y_label = f"{inst.name} ({unit})"
+        # `series_by` names a context input that splits the values into lines (running economy: one line
+        # per treadmill speed, since uptakes at different speeds are not comparable).
+        by = str(inst.extra.get("series_by") or "")
+        specs = {c.id: c for c in context_inputs(inst)}
         for k, m in enumerate(measurements):
-            if m.value is not None:
-                add(inst.name, k, m.value, display_value(m))
+            if m.value is None:
+                continue
+            label = inst.name
+            if by in specs:
+                given = (m.details.get(CONTEXT_KEY) or {}).get(by)
+                label = f"{inst.short_name} " + (
+                    specs[by].show(given) if given is not None else f"({specs[by].label.lower()} not given)"
+                )
+            add(label, k, m.value, display_value(m))
+        if by in specs:
+            notes.append(
+                f"One line for each {specs[by].label.lower()}: values taken at different ones are not "
+                "compared with each other."
+            )
+    elif inst.chart is Chart.PERCENT_OF_BEST:
+        # Each value against the client's own best: the personal best entered with it, else the best
+        # recorded up to that day (among the values charted here).
+        y_label = "% of the personal best"
+        best_so_far = 0.0
+        label = "% of the personal best"
+        for k, m in enumerate(measurements):
+            if m.value is None:
+                continue
+            best_so_far = max(best_so_far, m.value)
+            entered = (m.details.get(CONTEXT_KEY) or {}).get(PERSONAL_BEST)
+            own = isinstance(entered, int | float) and not isinstance(entered, bool) and entered > 0
+            best = float(entered) if own and entered is not None else best_so_far
+            percent = percent_of(m.value, best)
+            zone = zone_for(inst, percent)
+            whose = "personal best entered" if own else "best recorded so far"
+            shown = f"{m.value:g} {inst.canonical_unit} = {percent:.0f}% of {best:g} ({whose})"
+            add(label, k, percent, shown + (f"; {zone.label.split(':')[0].lower()}" if zone else ""))
+        lines = tuple((z.minimum, z.label.split(":")[0]) for z in zones(inst) if z.minimum > 0)
+        for z in zones(inst):
+            notes.append(f"{z.label} [{', '.join(z.source_ids)}]")
+        notes.append(
+            "Each value is compared with the personal best entered with it, or else with the highest value "
+            "recorded here up to that day."
+        )
     else:
         y_label = "Total score"
         if inst.score_min is not None and inst.score_max is not None:
