@@ -30,7 +30,7 @@ from kneadwell.outcomes.forms.measurement import MeasurementForm
 from kneadwell.outcomes.forms.weights import WeightsWeekForm
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
 from kneadwell.outcomes.growth.references import REFERENCE_TITLES
-from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind
+from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind, gas
 from kneadwell.outcomes.instruments.context import context_inputs
 from kneadwell.outcomes.measures import REFERENCE_SOURCES, VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
@@ -462,6 +462,8 @@ def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResp
                 f"{data.direction_text} Each line has its own marker shape; the table below has every value."
             ),
             "chart_description": selectors.trend_chart_description(data),
+            "gas_formula": gas.FORMULA,
+            "gas_sources": [instruments.get_source(sid) for sid in gas.FORMULA_SOURCES] if data.gas else [],
         },
     )
 

@@ -19,7 +19,7 @@ from kneadwell.reports.document import (
     Table,
     Text,
 )
-from kneadwell.reports.facts import GrowthPart, PlanPart, Report, TrendPart
+from kneadwell.reports.facts import GasPart, GrowthPart, PlanPart, Report, TrendPart
 from kneadwell.reports.texts import (
     adherence_facts,
     client_rows,
@@ -309,6 +309,8 @@ def _trend(t: TrendPart) -> list[Block]:
     if t.chart is not None:
         blocks.append(chart(t.chart))
     blocks += paragraphs(*t.notes, tone="muted")
+    if t.gas is not None:
+        blocks += _gas(t.gas)
     if t.rows:
         columns = t.columns[:TREND_COLUMNS]
         blocks.append(
@@ -327,6 +329,46 @@ def _trend(t: TrendPart) -> list[Block]:
             )
         blocks.append(Paragraph(note, tone="muted"))
     return blocks
+
+
+def _gas(part: GasPart) -> list[Block]:
+    """Goal attainment across goals: the T-score at the start and now, each goal, the formula cited."""
+    g = part.summary
+    count = words.plural(len(g.goals), "goal")
+    return [
+        Paragraph((Span(f"GAS T-score across {count}", "strong"),)),
+        key_values(
+            (
+                ("At the start (each goal's first rating)", f"{g.first_t:.1f}"),
+                ("Now (each goal's latest rating)", f"{g.latest_t:.1f} ({words.signed(g.change, 1)})"),
+            )
+        ),
+        Table(
+            _cols(("Goal", 70), ("Weight", 18, True), ("First rating", 40), ("Latest rating", 40)),
+            tuple(
+                (
+                    r.goal,
+                    f"{r.weight:g}",
+                    f"{_level(r.first_level)} ({words.day(r.first_at.date())})",
+                    f"{_level(r.latest_level)} ({words.day(r.latest_at.date())})",
+                )
+                for r in g.goals
+            ),
+            caption="Goals with their weight, first and latest ratings",
+            dense=True,
+        ),
+        *paragraphs(*g.notes, tone="muted"),
+        Paragraph(
+            "50: every goal at its expected level; about 10 points is one standard deviation. "
+            f"{part.formula}, w a goal's weight (1 when none is given), x its level "
+            f"[{'; '.join(part.sources)}].",
+            tone="small",
+        ),
+    ]
+
+
+def _level(level: int) -> str:
+    return words.signed(level, 0) if level else "0"
 
 
 def _evidence(report: Report) -> Section:

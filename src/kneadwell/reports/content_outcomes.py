@@ -12,6 +12,7 @@ from django.utils import timezone
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes import selectors as outcomes
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES
+from kneadwell.outcomes.instruments import gas
 from kneadwell.outcomes.measures import (
     DEFAULT_VELOCITY_METHOD,
     REFERENCE_SOURCES,
@@ -21,6 +22,7 @@ from kneadwell.outcomes.measures import (
 from kneadwell.reports import words
 from kneadwell.reports.facts import (
     ChartPart,
+    GasPart,
     GrowthPart,
     InErrorLine,
     LatestLine,
@@ -231,6 +233,15 @@ def trends(*, client: Client) -> tuple[TrendPart, ...]:
                 total=len(trend.rows),
                 notes=trend.notes,
                 sources=tuple(f"{s.id}: {s.citation}" for s in outcomes.instrument_sources(inst)),
+                gas=GasPart(
+                    summary=trend.gas,
+                    formula=gas.FORMULA,
+                    sources=tuple(
+                        f"{sid}: {instruments.get_source(sid).short}" for sid in gas.FORMULA_SOURCES
+                    ),
+                )
+                if trend.gas is not None
+                else None,
             )
         )
     return tuple(parts)

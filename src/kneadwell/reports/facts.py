@@ -13,6 +13,7 @@ from kneadwell.reports import words
 if TYPE_CHECKING:
     from kneadwell.care.adherence import Adherence
     from kneadwell.outcomes.growth.ages import Ages
+    from kneadwell.outcomes.instruments.gas import GasSummary
     from kneadwell.outcomes.selectors import GrowthPoint
 
 Version = Literal["parent", "clinician"]
@@ -205,6 +206,16 @@ class TrendPart:
     total: int
     notes: tuple[str, ...]
     sources: tuple[str, ...]
+    gas: GasPart | None = None  # goal attainment: the T-score across goals
+
+
+@dataclass(frozen=True)
+class GasPart:
+    """The GAS T-score across goals (as the trend page shows it), the formula and its sources."""
+
+    summary: GasSummary
+    formula: str
+    sources: tuple[str, ...]  # "GAS-KS-1968: Kiresuk & Sherman 1968 (Goal Attainment Scaling)"
 
 
 @dataclass(frozen=True)

@@ -99,12 +99,18 @@ class MeasurementForm(forms.Form):
             low = spec.usual_minimum if spec.usual_minimum is not None else spec.minimum
             high = spec.usual_maximum if spec.usual_maximum is not None else spec.maximum
             usual = f"; usually {low:g}-{high:g}"
+        unit = f" {spec.unit}" if spec.unit else ""
         return forms.CharField(
-            label=f"{item.label} ({spec.unit})",
+            label=f"{item.label} ({spec.unit})" if spec.unit else item.label,
             required=False,
             widget=_number_input(),
-            help_text=f"{item.help} Possible {spec.minimum:g}-{spec.maximum:g} {spec.unit}{usual}.".strip(),
+            help_text=f"{item.help} Possible {spec.minimum:g}-{spec.maximum:g}{unit}{usual}.".strip(),
         )
+
+    def _text_item(self, item: Item) -> forms.Field:
+        """A raw input that is neither a choice nor a number: a short text (a goal's name)."""
+        help_text = item.help + (f" [{', '.join(item.source_ids)}]" if item.source_ids else "")
+        return forms.CharField(label=item.label, required=False, max_length=200, help_text=help_text.strip())
 
     def _items(self) -> None:
         inst = self.instrument
@@ -130,15 +136,24 @@ class MeasurementForm(forms.Form):
             f = self._choice_item(item) if item.options else self._numeric_item(item)
             current.names.append(self._add(item.id, item.id, f))
         if inst.raw_inputs:
+            # The catalogue may name the group and place it first (goal attainment: which goal is rated).
+            own = inst.extra.get("raw_inputs_group") or {}
             extra = Group(
-                title="Observations (optional)",
+                title=str(own.get("title") or "Observations (optional)"),
                 names=[],
-                help="Give the raw observations instead of (or as well as) the item scores above; the "
-                "scores are then worked out from them, and must agree with any you ticked.",
+                help=str(
+                    own.get("help")
+                    or "Give the raw observations instead of (or as well as) the item scores above; the "
+                    "scores are then worked out from them, and must agree with any you ticked."
+                ),
             )
             for raw in inst.raw_inputs:
-                extra.names.append(self._add(raw.id, raw.id, self._numeric_item(raw)))
-            self.groups.append(extra)
+                f = self._numeric_item(raw) if raw.numeric else self._text_item(raw)
+                extra.names.append(self._add(raw.id, raw.id, f))
+            if own.get("first"):
+                self.groups.insert(0, extra)
+            else:
+                self.groups.append(extra)
         for item_id, fact in inst.prefill.items():
             if item_id in self.fields and fact == "age_years":
                 age = (timezone.localdate() - self.client.birth_date).days // 365

@@ -12,6 +12,7 @@ from .context_scores import score_activity_mean, score_items_with_context
 from .diary_score import score_diary
 from .errors import InstrumentValidationError
 from .fugl_meyer import score_fugl_meyer
+from .gas import score_goal_attainment
 from .loader import CatalogueError, load_instruments, load_sources
 from .measured_scores import score_length_of_stay, score_peak_flow
 from .measurements import score_measurement
@@ -41,6 +42,7 @@ SCORERS: Mapping[str, Scorer] = MappingProxyType(
         "nrs": score_nrs,
         "pipp": score_pipp,
         "fugl_meyer": score_fugl_meyer,
+        "goal_attainment": score_goal_attainment,
         "item_scale": score_item_scale,
         "items_and_context": score_items_with_context,
         "activity_mean": score_activity_mean,

@@ -28,6 +28,7 @@ class Chart(StrEnum):
     DOMAINS = "domains"  # each domain's score, any motor total, and the total (Fugl-Meyer)
     DIARY = "diary"  # daily minutes of crying and fussing, with the colic criteria
     VALUE = "value"  # a measured value in its unit
+    GOALS = "goals"  # one line per goal (goal attainment levels), with the GAS T-score across goals
     PERCENT_OF_BEST = "percent_of_best"  # a measured value as % of the client's own best (peak flow)
 
 

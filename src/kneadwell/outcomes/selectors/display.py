@@ -35,6 +35,8 @@ def display_value(m: Measurement) -> str:
             f"{s.get('label', k)}: {s.get('score'):g}° ({percent.get(k, 0):.0f}% of normal)"
             for k, s in m.subscores.items()
         )
+    if chart is Chart.GOALS and m.total is not None and m.details.get("goal"):
+        return f"{m.total:+g} ({m.details['goal']})" if m.total else f"0 ({m.details['goal']})"
     if inst is not None and chart is Chart.DOMAINS and m.total is None:
         # Domains may be assessed alone: show each complete one rather than "no total".
         domains = inst.domains

@@ -16,6 +16,7 @@ from kneadwell.outcomes.charts import Series, trend_chart_svg
 from kneadwell.outcomes.instruments import Chart, Direction, Instrument, InstrumentValidationError
 from kneadwell.outcomes.instruments.context import DETAILS_KEY as CONTEXT_KEY
 from kneadwell.outcomes.instruments.context import context_inputs
+from kneadwell.outcomes.instruments.gas import UNNAMED, GasSummary, GoalEntry, goal_key, goal_label, summarise
 from kneadwell.outcomes.instruments.grades import grade_name, instrument_grades
 from kneadwell.outcomes.instruments.measured_scores import PERSONAL_BEST, percent_of, zone_for, zones
 from kneadwell.outcomes.models import Measurement
@@ -45,6 +46,7 @@ class Trend:
     y_range: tuple[float, float] | None = None
     integer: bool = False
     legend: tuple[tuple[str, str], ...] = ()  # e.g. MAS grades and their meanings
+    gas: GasSummary | None = None  # goal attainment: the T-score across goals, first and latest ratings
 
     def chart_svg(self) -> str:
         if not any(s.points for s in self.series):
@@ -91,6 +93,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     y_range: tuple[float, float] | None = None
     integer = False
     legend: tuple[tuple[str, str], ...] = ()
+    gas: GasSummary | None = None
 
     def add(label: str, k: int, y: float, shown: str) -> None:
         named.setdefault(label, []).append((dates[k], y))
@@ -189,6 +192,31 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                 )
             except (InstrumentValidationError, ValueError, TypeError) as exc:
                 notes.append(f"The colic criteria could not be evaluated across these days: {exc}.")
+    elif inst.chart is Chart.GOALS:
+        y_label = "Goal attainment level"
+        y_range, integer = (-2.0, 2.0), True
+        ticks = tuple((float(v), f"{v:+d}" if v else "0") for v in range(-2, 3))
+        lines = ((0.0, "expected level"),)
+        names: dict[str, str] = {}  # goal key -> the label as first written
+        entries = []
+        for k, m in enumerate(measurements):
+            if m.total is None:
+                continue
+            goal = str(m.details.get("goal") or "")
+            label = names.setdefault(goal_key(goal), goal_label(goal) or UNNAMED)
+            add(label, k, m.total, f"{m.total:+g}" if m.total else "0")
+            weight = m.details.get("weight")
+            entries.append(
+                GoalEntry(
+                    goal=goal,
+                    level=int(m.total),
+                    weight=float(weight) if isinstance(weight, int | float) else None,
+                    taken_at=timezone.localtime(m.taken_at),  # the report words its local date
+                )
+            )
+        gas = summarise(entries)
+        for band in inst.bands:
+            notes.append(f"{band.label} [{', '.join(band.source_ids)}]")
     elif inst.chart is Chart.VALUE:
         unit = inst.canonical_unit
         y_label = f"{inst.name} ({unit})"
@@ -272,6 +300,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         y_range=y_range,
         integer=integer,
         legend=legend,
+        gas=gas,
     )
 
 
