@@ -3,7 +3,7 @@ client's address: /clients/<id>/measurements/, /clients/<id>/growth/, /clients/<
 
 from django.urls import path
 
-from kneadwell.outcomes import views
+from kneadwell.outcomes import views, views_measures
 
 app_name = "outcomes"
 urlpatterns = [
@@ -32,4 +32,11 @@ urlpatterns = [
         name="trend_chart",
     ),
     path("measurements/import/", views.measurement_import, name="import"),
+    # An organisation's own outcome measures (docs/custom-measures.md).
+    path("measures/", views_measures.measure_list, name="measures"),
+    path("measures/new/", views_measures.measure_new, name="measure_new"),
+    path("measures/<slug:slug>/", views_measures.measure_detail, name="measure"),
+    path("measures/<slug:slug>/edit/", views_measures.measure_edit, name="measure_edit"),
+    path("measures/<slug:slug>/publish/", views_measures.measure_publish, name="measure_publish"),
+    path("measures/<slug:slug>/retire/", views_measures.measure_retire, name="measure_retire"),
 ]

@@ -200,7 +200,10 @@ def measurement_detail(request: ActorRequest, client_id: int, measurement_id: in
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a measurement")
     m = selectors.measurement_get(client=client, measurement_id=measurement_id)
     try:
-        inst: Instrument | None = instruments.get_instrument(m.instrument_id)
+        # As it was when this entry was scored (an organisation's measure may have a newer version).
+        inst: Instrument | None = selectors.instrument_as_scored(
+            instruments.get_instrument(m.instrument_id), m.instrument_version
+        )
     except InstrumentValidationError:
         inst = None
     return render(
@@ -216,6 +219,7 @@ def measurement_detail(request: ActorRequest, client_id: int, measurement_id: in
             "sources": _sources(inst) if inst else [],
             "can_mark": _can_mark(request, m) and not m.in_error,
             "band_sources": next((b.source_ids for b in inst.bands if b.id == m.band), ()) if inst else (),
+            "current_version": instruments.get_instrument(m.instrument_id).version if inst else "",
         },
     )
 

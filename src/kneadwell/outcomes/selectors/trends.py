@@ -276,13 +276,26 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             if m.total is not None:
                 add("Total", k, m.total, display_value(m) + (f" ({m.band_label})" if m.band_label else ""))
         for band in inst.bands:
-            notes.append(f"{band.label} [{', '.join(band.source_ids)}]")
+            # An organisation's own bands cite no registry source and carry no range in their label.
+            notes.append(
+                f"{band.label} [{', '.join(band.source_ids)}]"
+                if band.source_ids
+                else f"{band.minimum:g} to {band.maximum:g}: {band.label}"
+            )
         if inst.bands and any(m.band for m in measurements):
-            # Where each band starts, as a dashed line labelled with what lies above it.
+            # Where each band starts, as a dashed line labelled with what lies above it (half a step below
+            # its lowest total: totals of a mean move in hundredths).
+            half = 0.005 if (inst.extra.get("scale") or {}).get("method") == "mean" else 0.5
             ordered = sorted(inst.bands, key=lambda b: b.minimum)
             lines = tuple(
-                (b.minimum - 0.5, "↑ " + b.label.split(":", 1)[-1].strip()[:32]) for b in ordered[1:]
+                (b.minimum - half, "↑ " + b.label.split(":", 1)[-1].strip()[:32]) for b in ordered[1:]
             )
+    versions = sorted({m.instrument_version for m in measurements if m.instrument_version})
+    if len(versions) > 1:
+        notes.append(
+            f"These entries were scored with versions {', '.join(versions)} of {inst.short_name}: each keeps "
+            f"the result of its own version (the chart's scale and bands are version {inst.version}'s)."
+        )
     columns = tuple(named)
     series = tuple(Series(label, tuple(points)) for label, points in named.items())
     rows = tuple(TrendRow(m, dates[k], cells[k]) for k, m in enumerate(measurements))
