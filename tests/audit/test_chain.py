@@ -105,6 +105,22 @@ def test_the_audit_page_shows_the_chain_state(client, clinic: Clinic) -> None:  
 
 
 @pytest.mark.django_db
+def test_the_newest_rows_window_checks_those_rows_in_order_and_finds_a_change_among_them(
+    clinic: Clinic,
+) -> None:
+    events = _write(clinic, 5)
+    state = audit_chain_verify(organisation_id=clinic.org.pk, last=3)
+    assert state.intact
+    assert state.checked == 3
+    assert state.heads[clinic.org.pk] == events[-1].row_hash
+    with _triggers_off(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET summary = 'x' WHERE id = %s", [events[3].pk])
+    broken = audit_chain_verify(organisation_id=clinic.org.pk, last=3)
+    assert broken.first_break is not None
+    assert broken.first_break.event_id == events[3].pk
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("sql", ["UPDATE audit_auditevent SET summary = 'x'", "DELETE FROM audit_auditevent"])
 def test_the_database_refuses_to_rewrite_the_log(clinic: Clinic, sql: str) -> None:
     assert AuditEvent.objects.exists()

@@ -38,3 +38,10 @@ def test_a_long_log_is_counted_only_a_few_pages_ahead(
     last = client.get(reverse("audit:list"), {"page": last_page}).content.decode()
     assert f"Page {last_page} of {last_page}<" in last
     assert f"page={last_page + 1}" not in last
+
+
+def test_an_entry_about_a_client_links_to_the_client_page(client: HttpClient, clinic: Clinic) -> None:
+    client.force_login(clinic.user(Role.ADMIN))
+    audit_record(actor=clinic.actor(Role.ADMIN), action="read", entity="client", client_id=4242, summary="x")
+    page = client.get(reverse("audit:list")).content.decode()
+    assert f'href="{reverse("clients:detail", args=[4242])}">#4242</a>' in page
