@@ -93,6 +93,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     y_range: tuple[float, float] | None = None
     integer = False
     legend: tuple[tuple[str, str], ...] = ()
+    tabled_only: list[str] = []  # columns with text but no line (a category scale without a total)
     gas: GasSummary | None = None
 
     def add(label: str, k: int, y: float, shown: str) -> None:
@@ -275,6 +276,11 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         for k, m in enumerate(measurements):
             if m.total is not None:
                 add("Total", k, m.total, display_value(m) + (f" ({m.band_label})" if m.band_label else ""))
+            else:
+                # Categories without a total (the Amsterdam stool scale): tabled, not charted.
+                cells[k]["Recorded"] = display_value(m)
+                if "Recorded" not in tabled_only:
+                    tabled_only.append("Recorded")
         for band in inst.bands:
             # An organisation's own bands cite no registry source and carry no range in their label.
             notes.append(
@@ -296,7 +302,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             f"These entries were scored with versions {', '.join(versions)} of {inst.short_name}: each keeps "
             f"the result of its own version (the chart's scale and bands are version {inst.version}'s)."
         )
-    columns = tuple(named)
+    columns = tuple(named) + tuple(c for c in tabled_only if c not in named)
     series = tuple(Series(label, tuple(points)) for label, points in named.items())
     rows = tuple(TrendRow(m, dates[k], cells[k]) for k, m in enumerate(measurements))
     return Trend(
