@@ -128,6 +128,17 @@ EXPECT: dict[str, dict[Role, bool]] = {
         ASSESSOR: NO,  # "blinded outcome entry": an assessor measures, never massages
         RESEARCHER: NO,
     },
+    # Issue 15: "Only clinical leads/admins of the organisation may define measures". The role model has no
+    # separate clinical lead: the administrator is (as for releases above, in a small practice the lead
+    # clinician is the administrator). A therapist records the measure but does not define it.
+    "define the organisation's own outcome measures": {
+        ADMIN: YES,
+        THERAPIST: NO,
+        CAREGIVER: NO,
+        INSTRUCTOR: NO,
+        ASSESSOR: NO,
+        RESEARCHER: NO,
+    },
 }
 
 # Cells where the code answers differently from the brief: security findings, not fixed here.
@@ -382,6 +393,31 @@ def _token_revoked(w: World) -> bool:
     return token.revoked_at is not None
 
 
+def _measure_api(w: World, role: Role) -> HttpResponse:
+    body = {"definition": {**_MEASURE, "items": [{"label": "One", "options": _YES_NO}]}}
+    return w.http.post("/api/v1/measures", body, content_type="application/json", headers=w.bearer(role))
+
+
+def _measure_page(w: World, role: Role) -> HttpResponse:
+    w.login(role)
+    form = {**_MEASURE, "item_count": "1", "item-0-label": "One", "shared_options": "0 = no\n1 = yes"}
+    return w.http.post(reverse("outcomes:measure_new"), form)
+
+
+def _measure_defined(w: World) -> bool:
+    from kneadwell.outcomes.models import OrganisationMeasure
+
+    return OrganisationMeasure.objects.filter(organisation=w.clinic.org).exists()
+
+
+_MEASURE = {
+    "name": "Probe scale",
+    "measures": "Nothing: made up for a test.",
+    "direction": "higher_better",
+    "licence": "Made up for a test.",
+}
+_YES_NO = [{"value": 0, "label": "no"}, {"value": 1, "label": "yes"}]
+
 READ = "read a client's record"
 LIST = "list clients"
 RELEASE = "give or revoke a clinician's release"
@@ -391,6 +427,7 @@ AUDIT = "see or export the audit log"
 TEAM = "manage the team"
 TOKENS = "manage my own API tokens"
 SESSION = "record a session"
+MEASURE = "define the organisation's own outcome measures"
 
 PROBES: list[Probe] = [
     Probe(
@@ -453,6 +490,8 @@ PROBES: list[Probe] = [
     Probe(TOKENS, "api POST /tokens/{id}/revoke", _token_revoke_api, 200, _token_revoked, page=False),
     Probe(SESSION, "page care:session_start", _session_page, 302, _session_started, client_bound=True),
     Probe(SESSION, "api POST /clients/{id}/sessions", _session_api, 201, _session_started, False, True),
+    Probe(MEASURE, "page outcomes:measure_new", _measure_page, 302, _measure_defined),
+    Probe(MEASURE, "api POST /measures", _measure_api, 201, _measure_defined, page=False),
 ]
 
 

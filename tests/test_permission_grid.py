@@ -121,6 +121,25 @@ PAGES: list[Page] = [
     Page("outcomes:trend", Perm.CLIENT_VIEW, kwargs=("client", "instrument")),
     Page("outcomes:trend_chart", Perm.CLIENT_VIEW, kwargs=("client", "instrument")),
     Page("outcomes:import", Perm.MEASUREMENT_RECORD),
+    # An organisation's own outcome measures: everyone reads the definitions, the lead defines them.
+    Page("outcomes:measures", Perm.LIBRARY_VIEW),
+    Page("outcomes:measure_new", Perm.MEASURE_DEFINE),
+    Page("outcomes:measure", Perm.LIBRARY_VIEW, kwargs=("measure",)),
+    Page("outcomes:measure_edit", Perm.MEASURE_DEFINE, kwargs=("measure",)),
+    Page(
+        "outcomes:measure_publish",
+        Perm.MEASURE_DEFINE,
+        method="post",
+        kwargs=("measure",),
+        data=(("version", "1"),),
+    ),
+    Page(
+        "outcomes:measure_retire",
+        Perm.MEASURE_DEFINE,
+        method="post",
+        kwargs=("measure",),
+        data=(("version", "1"),),
+    ),
     Page("evidence:index", Perm.EVIDENCE_VIEW),
     Page("evidence:claim", Perm.EVIDENCE_VIEW, kwargs=("claim",)),
     Page("evidence:study", Perm.EVIDENCE_VIEW, kwargs=("study",)),
@@ -161,6 +180,7 @@ ORG_OBJECTS = {
     "event",
 }
 ORG_OBJECTS |= {"analysis"}  # evidence: a researcher's meta-analysis belongs to their organisation
+ORG_OBJECTS |= {"measure"}  # outcomes: an organisation's own measure
 # URLs tested elsewhere because they need a secret from an email: invitation links and reset links.
 NOT_IN_GRID = {
     "invitation_accept",
@@ -211,6 +231,7 @@ def _objects(clinic: Clinic) -> dict[str, Any]:
         "event": event,
         "measurement": _measurement(clinic),
         "instrument": "nips",
+        "measure": _own_measure(clinic),
         "check": check,
         **_evidence_objects(clinic),
         "release": release,
@@ -238,6 +259,16 @@ def _measurement(clinic: Clinic) -> int:
             taken_at=timezone.localdate(),
         )
     return found.pk
+
+
+def _own_measure(clinic: Clinic) -> str:
+    """The slug of a measure clinic.org defined for itself (published), made through its service."""
+    from kneadwell.outcomes.models import OrganisationMeasure
+    from kwtest.measures import day_check, define
+
+    found = OrganisationMeasure.objects.filter(organisation=clinic.org).first()
+    # Named after the organisation, so another organisation's slug is not also one of ours.
+    return (found or define(clinic, day_check(short_name=f"Grid {clinic.org.pk}"))).slug
 
 
 def _library_objects(clinic: Clinic) -> tuple[int, int]:
@@ -469,6 +500,15 @@ GRID_BUNDLE: dict[str, Any] = {
     ],
 }
 
+# An organisation's own measure as the API defines it (tests/outcomes covers the rest).
+GRID_MEASURE: dict[str, Any] = {
+    "name": "Grid scale",
+    "measures": "Nothing: a test's made-up measure.",
+    "items": [{"label": "One", "options": [{"value": 0, "label": "no"}, {"value": 1, "label": "yes"}]}],
+    "direction": "higher_better",
+    "licence": "Made up for a test.",
+}
+
 API: list[Operation] = [
     # The only operation open without a token: family sign-up (throttled per address; tests/accounts).
     Operation(
@@ -612,6 +652,16 @@ API: list[Operation] = [
     ),
     Operation("get", "/api/v1/sessions.csv", Perm.EXPORT_DATA),
     Operation("get", "/api/v1/instruments", Perm.LIBRARY_VIEW),
+    Operation("get", "/api/v1/measures", Perm.LIBRARY_VIEW),
+    Operation("post", "/api/v1/measures", Perm.MEASURE_DEFINE, {"definition": GRID_MEASURE}, ok=201),
+    Operation("get", "/api/v1/measures/{measure_id}", Perm.LIBRARY_VIEW),
+    Operation(
+        "post",
+        "/api/v1/measures/{measure_id}/versions",
+        Perm.MEASURE_DEFINE,
+        {"version": 2, "definition": GRID_MEASURE},
+        ok=201,
+    ),
     Operation("get", "/api/v1/clients/{client_id}/measurements", Perm.CLIENT_VIEW),
     Operation(
         "post",
@@ -702,6 +752,7 @@ def _api_path(op: Operation, clinic: Clinic, role: Role) -> str:
         path = path.replace(f"{{{name}_id}}", str(objects[name]))
     path = path.replace("{outcome_code}", str(objects["outcome"]))
     path = path.replace("{instrument_id}", "nips")
+    path = path.replace("{measure_id}", str(objects["measure"]))
     if "{token_id}" in path:
         from kneadwell.accounts.services import api_token_create
 

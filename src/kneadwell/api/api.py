@@ -119,6 +119,7 @@ def _register_routers() -> None:
         library,
         me,
         measurements,
+        measures,
         notes,
         plans,
         reports,
@@ -136,6 +137,7 @@ def _register_routers() -> None:
     api.add_router("/", adverse_events.router)
     # outcomes
     api.add_router("/", instruments.router)
+    api.add_router("/", measures.router)
     api.add_router("/", measurements.router)
     api.add_router("/", growth.router)
     api.add_router("/", charts.router)

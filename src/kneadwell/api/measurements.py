@@ -83,6 +83,12 @@ class MeasurementOut(Schema):
     content_version: str = Field(
         description="The content version whose instrument catalogue scored this entry (empty if older)"
     )
+    instrument_version: str = Field(
+        "", description="The version of the instrument (its items and bands) this result was scored with"
+    )
+    scoring_version: str = Field(
+        "", description="The version of the scoring rule this result was scored with"
+    )
     version: int
     created_at: dt.datetime
 
@@ -145,6 +151,8 @@ def measurement_out(m: Measurement) -> MeasurementOut:
         entered_in_error_at=m.entered_in_error_at,
         entered_in_error_reason=m.entered_in_error_reason,
         content_version=m.content_version,
+        instrument_version=m.instrument_version,
+        scoring_version=m.scoring_version,
         version=m.version,
         created_at=m.created_at,
     )

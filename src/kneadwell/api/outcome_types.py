@@ -6,5 +6,6 @@ from typing import Annotated, Literal
 
 from ninja import Field
 
-InstrumentId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+# Catalogue ids (nips, range_of_motion) and organisations' own measures (org-12-pedsql).
+InstrumentId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 Reference = Literal["uk-who", "who", "cdc", "trisomy-21", "turners"]

@@ -35,8 +35,8 @@ urlpatterns = [
     # An organisation's own outcome measures (docs/custom-measures.md).
     path("measures/", views_measures.measure_list, name="measures"),
     path("measures/new/", views_measures.measure_new, name="measure_new"),
-    path("measures/<slug:slug>/", views_measures.measure_detail, name="measure"),
-    path("measures/<slug:slug>/edit/", views_measures.measure_edit, name="measure_edit"),
-    path("measures/<slug:slug>/publish/", views_measures.measure_publish, name="measure_publish"),
-    path("measures/<slug:slug>/retire/", views_measures.measure_retire, name="measure_retire"),
+    path("measures/<slug:measure_id>/", views_measures.measure_detail, name="measure"),
+    path("measures/<slug:measure_id>/edit/", views_measures.measure_edit, name="measure_edit"),
+    path("measures/<slug:measure_id>/publish/", views_measures.measure_publish, name="measure_publish"),
+    path("measures/<slug:measure_id>/retire/", views_measures.measure_retire, name="measure_retire"),
 ]

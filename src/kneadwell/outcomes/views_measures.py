@@ -2,7 +2,8 @@
 and edit), the measure's page with a preview of its entry form and its versions, publish and retire.
 
 Any member may read the definitions (`Perm.LIBRARY_VIEW`); only the clinical lead (the administrator)
-defines them (`Perm.MEASURE_DEFINE`). Another organisation's measure is a 404."""
+defines them (`Perm.MEASURE_DEFINE`). Another organisation's measure is a 404. A measure's address
+names it by its slug (`measure_id` in the URL patterns)."""
 
 from __future__ import annotations
 
@@ -62,17 +63,17 @@ def measure_new(request: ActorRequest) -> HttpResponse:
                 messages.success(
                     request, "Saved as a draft. Check the preview, then publish it to record with it."
                 )
-                return redirect("outcomes:measure", slug=measure.slug)
+                return redirect("outcomes:measure", measure_id=measure.slug)
     return _builder(request, form, None)
 
 
 @page(Perm.MEASURE_DEFINE)
-def measure_edit(request: ActorRequest, slug: str) -> HttpResponse:
-    measure = selectors.organisation_measure_get(actor=request.actor, slug=slug)
+def measure_edit(request: ActorRequest, measure_id: str) -> HttpResponse:
+    measure = selectors.organisation_measure_get(actor=request.actor, slug=measure_id)
     versions = selectors.measure_versions(measure=measure)
     if measure.retired_at is not None:
         messages.error(request, "This measure is retired: it can be read but no longer changed.")
-        return redirect("outcomes:measure", slug=measure.slug)
+        return redirect("outcomes:measure", measure_id=measure.slug)
     form = MeasureBuilderForm(
         request.POST or None,
         definition=selectors.definition_for_form(versions[0] if versions else None),
@@ -97,13 +98,13 @@ def measure_edit(request: ActorRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request, f"Saved as draft version {draft.number}. Check the preview, then publish it."
                 )
-                return redirect("outcomes:measure", slug=measure.slug)
+                return redirect("outcomes:measure", measure_id=measure.slug)
     return _builder(request, form, measure)
 
 
 @page(Perm.LIBRARY_VIEW)
-def measure_detail(request: ActorRequest, slug: str) -> HttpResponse:
-    measure = selectors.organisation_measure_get(actor=request.actor, slug=slug)
+def measure_detail(request: ActorRequest, measure_id: str) -> HttpResponse:
+    measure = selectors.organisation_measure_get(actor=request.actor, slug=measure_id)
     versions = selectors.measure_versions(measure=measure)
     chosen = versions[0] if versions else None
     asked = request.GET.get("version", "")
@@ -144,10 +145,10 @@ def _version(request: ActorRequest) -> int | None:
 
 
 @page(Perm.MEASURE_DEFINE)
-def measure_publish(request: ActorRequest, slug: str) -> HttpResponse:
-    measure = selectors.organisation_measure_get(actor=request.actor, slug=slug)
+def measure_publish(request: ActorRequest, measure_id: str) -> HttpResponse:
+    measure = selectors.organisation_measure_get(actor=request.actor, slug=measure_id)
     if request.method != "POST":
-        return redirect("outcomes:measure", slug=measure.slug)
+        return redirect("outcomes:measure", measure_id=measure.slug)
     try:
         version = services.organisation_measure_publish(
             actor=request.actor, measure=measure, expected_version=_version(request)
@@ -159,14 +160,14 @@ def measure_publish(request: ActorRequest, slug: str) -> HttpResponse:
             request,
             f"Version {version.number} published: new entries are scored with it; earlier ones keep theirs.",
         )
-    return redirect("outcomes:measure", slug=measure.slug)
+    return redirect("outcomes:measure", measure_id=measure.slug)
 
 
 @page(Perm.MEASURE_DEFINE)
-def measure_retire(request: ActorRequest, slug: str) -> HttpResponse:
-    measure = selectors.organisation_measure_get(actor=request.actor, slug=slug)
+def measure_retire(request: ActorRequest, measure_id: str) -> HttpResponse:
+    measure = selectors.organisation_measure_get(actor=request.actor, slug=measure_id)
     if request.method != "POST":
-        return redirect("outcomes:measure", slug=measure.slug)
+        return redirect("outcomes:measure", measure_id=measure.slug)
     try:
         services.organisation_measure_retire(
             actor=request.actor, measure=measure, expected_version=_version(request)
@@ -175,4 +176,4 @@ def measure_retire(request: ActorRequest, slug: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Retired: no longer offered for new entries. Everything recorded stays.")
-    return redirect(reverse("outcomes:measure", kwargs={"slug": measure.slug}))
+    return redirect(reverse("outcomes:measure", kwargs={"measure_id": measure.slug}))

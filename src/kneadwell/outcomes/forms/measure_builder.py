@@ -64,6 +64,7 @@ class MeasureBuilderForm(forms.Form):
         choices=[("sum", "Sum of the items"), ("mean", "Mean of the answered items")],
         widget=forms.RadioSelect,
         initial="sum",
+        required=False,  # a sum unless a mean is chosen
     )
     min_answered = forms.IntegerField(
         label="For a mean: items that must be answered",
