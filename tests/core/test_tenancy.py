@@ -206,6 +206,7 @@ def make_rows(clinic: Clinic) -> Rows:
     # An organisation's own outcome measure and its first version (docs/custom-measures.md).
     own = OrganisationMeasure.objects.create(organisation=org, slug="own", created_by=user)
     OrganisationMeasureVersion.objects.create(measure=own, number=1, definition={}, created_by=user)
+    _course_rows(org, user, client, guardian, consent, now)
     return Rows(
         org=org,
         user=user,
@@ -227,6 +228,47 @@ def make_rows(clinic: Clinic) -> Rows:
         measurement=measurement,
         analysis=analysis,
         invitation=invitation,
+    )
+
+
+def _course_rows(
+    org: Organisation, user: User, client: Client, guardian: Guardian, consent: Consent, now: dt.datetime
+) -> None:
+    """A course with a class, an enrolment, its attendance, a day of practice and an invitation
+    (docs/courses.md)."""
+    course = apps.get_model("courses", "Course").objects.create(
+        organisation=org,
+        instructor=user,
+        title="t",
+        venue="v",
+        start_date=now.date(),
+        class_time=dt.time(10),
+        content_version="t",
+        join_token=secrets.token_hex(16),
+        calendar_token=secrets.token_hex(16),
+        created_by=user,
+    )
+    course_class = apps.get_model("courses", "CourseClass").objects.create(
+        organisation=org, course=course, week=1, starts_at=now
+    )
+    enrolment = apps.get_model("courses", "Enrolment").objects.create(
+        organisation=org,
+        course=course,
+        client=client,
+        guardian=guardian,
+        consent=consent,
+        status="enrolled",
+        age_days_at_start=30,
+        enrolled_by=user,
+    )
+    apps.get_model("courses", "Attendance").objects.create(
+        organisation=org, course_class=course_class, enrolment=enrolment, status="present", recorded_by=user
+    )
+    apps.get_model("courses", "PracticeEntry").objects.create(
+        organisation=org, enrolment=enrolment, day=now.date(), minutes=5, response="enjoyed", recorded_by=user
+    )
+    apps.get_model("courses", "CourseInvitation").objects.create(
+        organisation=org, course=course, email="y@example.test", sent_by=user
     )
 
 

@@ -54,6 +54,9 @@ class Perm(StrEnum):
     RECORD_EXPORT = "record.export"
     RECORD_IMPORT = "record.import"
     UNIT_VIEW = "unit.view"
+    COURSE_VIEW = "course.view"
+    COURSE_MANAGE = "course.manage"
+    COURSE_ENROL = "course.enrol"
 
 
 _ALL = frozenset(Role)
@@ -94,6 +97,12 @@ GRID: dict[Perm, frozenset[Role]] = {
     Perm.RECORD_IMPORT: _CLINICAL,
     # Figures over every client of the organisation (adherence across a unit or caseload).
     Perm.UNIT_VIEW: _CLINICAL,
+    # Infant-massage class series (issue 12). An instructor sees and runs only the courses they teach
+    # (the course selectors); an administrator every course of the organisation. A parent enrols their own
+    # baby through the course's link and logs home practice; they never see another family's record.
+    Perm.COURSE_VIEW: frozenset({Role.ADMIN, Role.INSTRUCTOR}),
+    Perm.COURSE_MANAGE: frozenset({Role.ADMIN, Role.INSTRUCTOR}),
+    Perm.COURSE_ENROL: frozenset({Role.CAREGIVER}),
 }
 
 

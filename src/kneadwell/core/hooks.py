@@ -26,6 +26,10 @@ CHECK_RESULT_SECTIONS: tuple[str, ...] = ("kneadwell.care.sections.check_actions
 # What a "Check, then start" does after the check was saved: `(request, check) -> HttpResponse | None`
 # (None: show the check's result page as usual).
 AFTER_CHECK: tuple[str, ...] = ("kneadwell.care.views.sessions.start_after_check",)
+# Limits on a guided session's steps, applied after today's verdict: `(client, protocol_id, steps,
+# dropped) -> (steps, dropped) | None` (None: no limit). A limit only keeps fewer steps; it may raise
+# ValidationFailed to say why no session can start (a class's home routine before the first class).
+SESSION_STEPS: tuple[str, ...] = ("kneadwell.courses.home.session_steps",)
 # Sections on a library protocol page, after its own content: `(request, protocol) -> str`.
 PROTOCOL_SECTIONS: tuple[str, ...] = ("kneadwell.evidence.sections.protocol_section",)
 
@@ -56,6 +60,16 @@ def after_check(request: Any, check: Any) -> Any:
         if response is not None:
             return response
     return None
+
+
+def session_steps(client: Any, protocol_id: str, steps: Any, dropped: Any) -> Any:
+    """Today's (steps, dropped) after every limit in SESSION_STEPS, or None when none applies."""
+    limited = None
+    for path in SESSION_STEPS:
+        found = _load(path)(client, protocol_id, steps, dropped)
+        if found is not None:
+            steps, dropped = limited = found
+    return limited
 
 
 def protocol_sections(request: Any, protocol: Any) -> list[SafeString]:

@@ -33,6 +33,7 @@ from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
+from kneadwell.core import hooks
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.models import ReadinessCheck
@@ -118,6 +119,10 @@ def session_start(
             focus_regions=focus,
             trained=actor.role in TRAINED_ROLES,
         )
+        # Another area may keep today's steps to fewer (a class's home routine: the strokes taught so far).
+        limited = hooks.session_steps(client, check.protocol_id, steps, dropped)
+        if limited is not None:
+            steps, dropped = limited
         nt = no_treatment(steps, dropped)
         if nt is not None:
             # A routine left with its check-in alone is no session: say why, and what would change it.

@@ -1,0 +1,44 @@
+"""Reads for courses, scoped to the actor: an instructor's own courses, an administrator's organisation,
+a family's own enrolments. One module per kind of read; the names are re-exported here."""
+
+from kneadwell.courses.selectors.courses import (
+    class_get,
+    class_list,
+    course_by_calendar_token,
+    course_by_join_token,
+    course_get,
+    course_list,
+    course_queryset,
+    places_taken,
+)
+from kneadwell.courses.selectors.families import (
+    attendance_of_class,
+    attendance_of_course,
+    enrolment_get,
+    enrolment_list,
+    my_enrolment_get,
+    my_enrolments,
+    practice_entries,
+)
+from kneadwell.courses.selectors.overview import FamilyRow, course_overview, practice_of
+
+__all__ = [
+    "FamilyRow",
+    "attendance_of_class",
+    "attendance_of_course",
+    "class_get",
+    "class_list",
+    "course_by_calendar_token",
+    "course_by_join_token",
+    "course_get",
+    "course_list",
+    "course_overview",
+    "course_queryset",
+    "enrolment_get",
+    "enrolment_list",
+    "my_enrolment_get",
+    "my_enrolments",
+    "places_taken",
+    "practice_entries",
+    "practice_of",
+]

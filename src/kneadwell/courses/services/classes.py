@@ -1,0 +1,180 @@
+"""Recording a class: who came (present, absent, left early and why), how each baby responded (the
+player's cues), which strokes were taught and the instructor's notes. A family's home routine grows from
+what they were taught here (courses/home.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.audit.writes import create_audited, edit_audited, save_audited
+from kneadwell.core.errors import ValidationFailed
+from kneadwell.courses import syllabus as syl
+from kneadwell.courses.models import Attendance, CourseClass, Enrolment
+from kneadwell.courses.services.common import require_runs
+from kneadwell.library.selectors import library
+
+MAX_NOTE = 5000
+
+
+@dataclass(frozen=True)
+class FamilyInClass:
+    """One family's line in a class record."""
+
+    enrolment_id: int
+    status: str
+    left_early_reason: str = ""
+    cues: Sequence[str] = field(default_factory=tuple)
+    response_note: str = ""
+
+
+def class_cue_ids() -> list[str]:
+    """The cues a class records: the player's cues for a baby at home (not the neonatal unit's own)."""
+    lib = library()
+    return [c.id for c in lib.cues.values() if c.context == "any"]
+
+
+def class_record(
+    *,
+    actor: Actor,
+    course_class: CourseClass,
+    expected_version: int | None,
+    families: Sequence[FamilyInClass],
+    strokes_taught: Sequence[str],
+    notes: str = "",
+) -> CourseClass:
+    """Record (or correct) a class. Every enrolled family needs a line; each line's problems are named by
+    the family's position (`families.<n>.<field>`)."""
+    course = course_class.course
+    require_runs(actor, course)
+    lib = library()
+    known_strokes = {s.key for s in syl.strokes_of(lib, course.protocol_id)}
+    known_cues = set(class_cue_ids())
+    enrolled = {
+        e.pk: e
+        for e in Enrolment.objects.filter(course=course, status=Enrolment.Status.ENROLLED).select_related(
+            "client"
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    stray = sorted(set(strokes_taught) - known_strokes)
+    if stray:
+        errors["strokes_taught"] = [f"Not a stroke of this course's routine: {', '.join(stray)}."]
+    if len(notes) > MAX_NOTE:
+        errors["notes"] = [f"Keep the notes to {MAX_NOTE:,} characters."]
+    if timezone.localtime(course_class.starts_at).date() > timezone.localdate():
+        errors["class"] = [
+            f"Week {course_class.week}'s class is on {timezone.localtime(course_class.starts_at):%d %b}: "
+            "record it on the day."
+        ]
+    seen: set[int] = set()
+    for n, line in enumerate(families):
+        where = f"families.{n}"
+        enrolment = enrolled.get(line.enrolment_id)
+        if enrolment is None:
+            errors[f"{where}.enrolment_id"] = ["Not a family enrolled on this course."]
+            continue
+        if line.enrolment_id in seen:
+            errors[f"{where}.enrolment_id"] = [f"{enrolment.client.given_name} is listed twice."]
+        seen.add(line.enrolment_id)
+        name = enrolment.client.given_name
+        if line.status not in Attendance.Status.values:
+            errors[f"{where}.status"] = [f"{name}: choose present, absent or left early."]
+        if line.status == Attendance.Status.LEFT_EARLY and not line.left_early_reason.strip():
+            errors[f"{where}.left_early_reason"] = [
+                f"{name} left early: say why (e.g. \u201cbaby unsettled\u201d, \u201cfeed time\u201d)."
+            ]
+        bad = sorted(set(line.cues) - known_cues)
+        if bad:
+            errors[f"{where}.cues"] = [f"{name}: not a cue the player knows: {', '.join(bad)}."]
+        if line.status == Attendance.Status.ABSENT and line.cues:
+            errors[f"{where}.cues"] = [f"{name} was absent: no response to record."]
+        if len(line.response_note) > MAX_NOTE or len(line.left_early_reason) > MAX_NOTE:
+            errors[f"{where}.response_note"] = [f"Keep each note to {MAX_NOTE:,} characters."]
+    missing = [enrolled[pk].client.given_name for pk in enrolled if pk not in seen]
+    if missing:
+        errors["families"] = [f"Say whether these babies came: {', '.join(sorted(missing))}."]
+    if errors:
+        raise ValidationFailed(errors)
+    taught = [s.key for s in syl.in_routine_order(syl.strokes_of(lib, course.protocol_id), strokes_taught)]
+    with (
+        transaction.atomic(),
+        edit_audited(
+            actor=actor,
+            queryset=CourseClass.objects.for_organisation(actor.organisation_id).filter(course=course),
+            pk=course_class.pk,
+            expected_version=expected_version,
+            entity="course_class",
+            fields=("strokes_taught", "notes"),
+            summary=f"recorded week {course_class.week} of {course.title}",
+            not_found="No such class.",
+        ) as edit,
+    ):
+        first_time = edit.row.held_at is None
+        if first_time:
+            edit.row.held_at = timezone.now()
+            edit.row.recorded_by = actor.user
+        edit.apply({"strokes_taught": taught, "notes": notes.strip()})
+        if not first_time:
+            edit.summary = f"corrected the record of week {course_class.week} of {course.title}"
+        current = {
+            a.enrolment_id: a for a in Attendance.objects.filter(course_class=edit.row).select_for_update()
+        }
+        for line in families:
+            _attendance_save(
+                actor, edit.row, enrolled[line.enrolment_id], line, current.get(line.enrolment_id)
+            )
+    return edit.row
+
+
+def _attendance_save(
+    actor: Actor,
+    course_class: CourseClass,
+    enrolment: Enrolment,
+    line: FamilyInClass,
+    existing: Attendance | None,
+) -> None:
+    values: Mapping[str, object] = {
+        "status": line.status,
+        "left_early_reason": line.left_early_reason.strip()
+        if line.status == Attendance.Status.LEFT_EARLY
+        else "",
+        "cues": sorted(set(line.cues)),
+        "response_note": line.response_note.strip(),
+    }
+    status = Attendance.Status(line.status).label.lower()
+    label = f"{enrolment.client.given_name}: {status} in week {course_class.week}"
+    if existing is None:
+        create_audited(
+            actor=actor,
+            obj=Attendance(
+                organisation_id=course_class.organisation_id,
+                course_class=course_class,
+                enrolment=enrolment,
+                recorded_by=actor.user,
+                **values,
+            ),
+            entity="attendance",
+            client_id=enrolment.client_id,
+            summary=label,
+            changes=dict(values),
+        )
+        return
+    changed = {k: [getattr(existing, k), v] for k, v in values.items() if getattr(existing, k) != v}
+    if not changed:
+        return
+    for name, value in values.items():
+        setattr(existing, name, value)
+    existing.recorded_by = actor.user
+    save_audited(
+        actor=actor,
+        obj=existing,
+        entity="attendance",
+        client_id=enrolment.client_id,
+        summary=f"corrected {label}",
+        changes=changed,
+    )
