@@ -171,4 +171,8 @@ class Measure(Item):
     instruments: list[Id] = Field(default_factory=list)
     any_instrument: bool = False  # True: any one of `instruments` will do; False: each is needed
     in_session: bool = False
+    # Recorded through a measure each organisation defines for itself (outcomes: OrganisationMeasure),
+    # because the recognised instrument is licensed and Kneadwell cannot ship its items; `note` says so.
+    organisation_defined: bool = False
+    note: Text | None = None
     sources: Sources
