@@ -220,7 +220,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             notes.append(f"{band.label} [{', '.join(band.source_ids)}]")
     elif inst.chart is Chart.VALUE:
         unit = inst.canonical_unit
-        y_label = f"{inst.name} ({unit})"
+        y_label = f"{inst.short_name} ({unit})"  # the short name: the axis has room for few words
         # `series_by` names a context input that splits the values into lines (running economy: one line
         # per treadmill speed, since uptakes at different speeds are not comparable).
         by = str(inst.extra.get("series_by") or "")
@@ -275,7 +275,8 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         integer = True
         for k, m in enumerate(measurements):
             if m.total is not None:
-                add("Total", k, m.total, display_value(m) + (f" ({m.band_label})" if m.band_label else ""))
+                shown = display_value(m) + (f" ({m.band_label})" if m.band_label else "")
+                add(str(inst.extra.get("total_label") or "Total"), k, m.total, shown)
             else:
                 # Categories without a total (the Amsterdam stool scale): tabled, not charted.
                 cells[k]["Recorded"] = display_value(m)
