@@ -45,11 +45,14 @@ EXPECT: dict[str, dict[Role, bool]] = {
         ADMIN: YES,
         THERAPIST: YES,
         CAREGIVER: YES,  # their own child only (issue 2); another child is a 404, tested below
-        # Silent in the brief: instructors and assessors read client records today. Issue 12 will narrow
-        # an instructor to their course's families, issue 13 an assessor to what does not reveal the arm;
-        # neither exists yet, so today's answer stands.
+        # Silent in the brief: instructors read client records today. Issue 12 will narrow an instructor to
+        # their course's families; today's answer stands.
         INSTRUCTOR: YES,
-        ASSESSOR: YES,
+        # Issue 13: "an assessor role that enters outcome measurements for study participants and cannot
+        # see, by page or API, the allocation, plans, sessions, notes or anything that reveals the arm". A
+        # client's record shows plans and sessions, so the assessor reaches a participant only through the
+        # study's assessment pages (tests/evaluation/test_blinding_grid.py walks every URL).
+        ASSESSOR: NO,
         RESEARCHER: NO,  # researchers evaluate programmes on de-identified data, never a named record
     },
     "list clients": {
@@ -57,7 +60,7 @@ EXPECT: dict[str, dict[Role, bool]] = {
         THERAPIST: YES,
         CAREGIVER: YES,  # the list holds their own children only (tested below)
         INSTRUCTOR: YES,  # as "read a client's record"
-        ASSESSOR: YES,  # as "read a client's record"
+        ASSESSOR: NO,  # as "read a client's record"
         RESEARCHER: NO,
     },
     # Issue 8: "released by a clinician". Administrators may release today (the organisation can narrow

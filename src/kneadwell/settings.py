@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kneadwell.outcomes",
     "kneadwell.interop",
     "kneadwell.reports",
+    "kneadwell.evaluation",
     "kneadwell.courses",
 ]
 

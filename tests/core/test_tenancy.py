@@ -207,6 +207,7 @@ def make_rows(clinic: Clinic) -> Rows:
     own = OrganisationMeasure.objects.create(organisation=org, slug="own", created_by=user)
     OrganisationMeasureVersion.objects.create(measure=own, number=1, definition={}, created_by=user)
     _course_rows(org, user, client, guardian, consent, now)
+    _evaluation_rows(org, user, client, measurement, now)
     return Rows(
         org=org,
         user=user,
@@ -228,6 +229,56 @@ def make_rows(clinic: Clinic) -> Rows:
         measurement=measurement,
         analysis=analysis,
         invitation=invitation,
+    )
+
+
+def _evaluation_rows(
+    org: Organisation, user: User, client: Client, measurement: Measurement, now: dt.datetime
+) -> None:
+    """A study with an arm, an outcome, an allocation list and line, a randomised participant and an
+    outcome entry (docs/evaluation.md)."""
+    from kneadwell.evaluation import models as ev
+
+    study = ev.Study.objects.create(
+        organisation=org, code="ROW", title="t", question="q", population="p", target_size=2, created_by=user
+    )
+    arm = ev.Arm.objects.create(organisation=org, study=study, code="a", name="A")
+    ev.StudyOutcome.objects.create(
+        organisation=org,
+        study=study,
+        code="o",
+        name="o",
+        instrument_id="weight",
+        measure="value",
+        days=[0],
+        analysis_day=0,
+    )
+    listing = ev.AllocationList.objects.create(
+        organisation=org, study=study, method="generated", created_by=user
+    )
+    participant = ev.Participant.objects.create(
+        organisation=org,
+        study=study,
+        client=client,
+        code="ROW-001",
+        status="randomised",
+        screened_at=now,
+        screened_by=user,
+        arm=arm,
+        randomised_at=now,
+    )
+    ev.AllocationSlot.objects.create(
+        organisation=org, allocation=listing, stratum="all", position=1, arm=arm, participant=participant
+    )
+    ev.StudyMeasurement.objects.create(
+        organisation=org,
+        participant=participant,
+        measurement=measurement,
+        instrument_id="weight",
+        day=0,
+        entered_by=user,
+        entered_role="assessor",
+        blinded=True,
     )
 
 

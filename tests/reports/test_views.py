@@ -143,7 +143,7 @@ def test_the_client_page_has_a_reports_card_for_those_who_may_have_reports(
     html = client.get(detail).content.decode()
     assert 'id="reports-h"' in html
     assert 'value="clinician"' not in html
-    client.force_login(clinic.user(Role.ASSESSOR))  # sees the client, holds no report.view
+    client.force_login(clinic.user(Role.INSTRUCTOR))  # sees the client, holds no report.view
     html = client.get(detail).content.decode()
     assert 'id="reports-h"' not in html
 

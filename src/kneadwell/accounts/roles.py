@@ -54,6 +54,11 @@ class Perm(StrEnum):
     RECORD_EXPORT = "record.export"
     RECORD_IMPORT = "record.import"
     UNIT_VIEW = "unit.view"
+    STUDY_VIEW = "study.view"
+    STUDY_MANAGE = "study.manage"
+    STUDY_RANDOMISE = "study.randomise"
+    ALLOCATION_VIEW = "allocation.view"
+    OUTCOME_ASSESS = "outcome.assess"
     COURSE_VIEW = "course.view"
     COURSE_MANAGE = "course.manage"
     COURSE_ENROL = "course.enrol"
@@ -66,13 +71,15 @@ _CLINICAL = frozenset({Role.ADMIN, Role.THERAPIST})
 # permissions they hold here apply to those clients alone. Researchers work on de-identified, aggregated
 # data and are kept out of identifiable client records.
 GRID: dict[Perm, frozenset[Role]] = {
-    Perm.CLIENT_VIEW: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR, Role.ASSESSOR}),
+    # Not the assessor: a client's record (plans, sessions, notes) reveals a study participant's arm, so an
+    # outcome assessor reaches a client only through the study's assessment pages (OUTCOME_ASSESS, issue 13).
+    Perm.CLIENT_VIEW: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
     Perm.CLIENT_ADD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     Perm.CLIENT_EDIT: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     Perm.CONSENT_MANAGE: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     Perm.GUARDIAN_MANAGE: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     Perm.SESSION_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.INSTRUCTOR}),
-    Perm.MEASUREMENT_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER, Role.ASSESSOR}),
+    Perm.MEASUREMENT_RECORD: frozenset({Role.ADMIN, Role.THERAPIST, Role.CAREGIVER}),
     # An organisation's own outcome measures (a licensed instrument it holds a licence for): defined by its
     # clinical lead, which in this role model is the administrator ("in a small practice the lead clinician
     # is the administrator", tests/test_permission_expectations.py). Every member may read the definitions.
@@ -97,6 +104,16 @@ GRID: dict[Perm, frozenset[Role]] = {
     Perm.RECORD_IMPORT: _CLINICAL,
     # Figures over every client of the organisation (adherence across a unit or caseload).
     Perm.UNIT_VIEW: _CLINICAL,
+    # Programme evaluation (issue 13, docs/evaluation.md). Who randomises never sees the allocation list,
+    # and who holds the list (the study's statistician: the researcher) never randomises nor reads a named
+    # record, so nobody can foresee the next allocation for a child in front of them. Study pages show
+    # participants by study number; names only to roles that may read client records. The assessor holds
+    # none of the permissions that show an arm (evaluation/blinding.py lists them; the grid proves it).
+    Perm.STUDY_VIEW: frozenset({Role.ADMIN, Role.THERAPIST, Role.RESEARCHER}),
+    Perm.STUDY_MANAGE: frozenset({Role.ADMIN, Role.RESEARCHER}),
+    Perm.STUDY_RANDOMISE: _CLINICAL,
+    Perm.ALLOCATION_VIEW: frozenset({Role.RESEARCHER}),
+    Perm.OUTCOME_ASSESS: frozenset({Role.ADMIN, Role.THERAPIST, Role.ASSESSOR}),
     # Infant-massage class series (issue 12). An instructor sees and runs only the courses they teach
     # (the course selectors); an administrator every course of the organisation. A parent enrols their own
     # baby through the course's link and logs home practice; they never see another family's record.

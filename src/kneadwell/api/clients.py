@@ -96,8 +96,8 @@ class GuardianOut(Schema):
 
 class ConsentIn(BodyIn):
     kind: Literal["guardian", "self", "assent"]
-    scopes: list[Literal["care", "measurements", "research", "sharing"]] = Field(
-        ..., min_length=1, max_length=4
+    scopes: list[Literal["care", "measurements", "research", "sharing", "study"]] = Field(
+        ..., min_length=1, max_length=5
     )
     guardian_id: Id | None = None
     signed_by_name: ShortText

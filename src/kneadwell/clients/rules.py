@@ -41,6 +41,9 @@ class Scope(StrEnum):
     MEASUREMENTS = "measurements"
     RESEARCH = "research"
     SHARING = "sharing"
+    # Taking part in a study is more than lending data: the arm is chosen by chance and an assessor
+    # measures the outcomes, so it is asked for on its own (issue 13; randomising requires it).
+    STUDY = "study"
 
 
 SCOPE_LABELS: dict[Scope, str] = {
@@ -48,6 +51,7 @@ SCOPE_LABELS: dict[Scope, str] = {
     Scope.MEASUREMENTS: "Measurements and outcome scores",
     Scope.RESEARCH: "Use of de-identified data in programme evaluation",
     Scope.SHARING: "Sharing reports with the referring clinician",
+    Scope.STUDY: "Taking part in a research study: arm chosen by chance, outcomes measured by an assessor",
 }
 
 

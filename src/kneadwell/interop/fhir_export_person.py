@@ -134,7 +134,7 @@ def _consent_scope(scopes: Iterable[str]) -> codes.Code:
     chosen = set(scopes)
     if chosen & {Scope.CARE, Scope.MEASUREMENTS}:
         return codes.SCOPE_TREATMENT
-    if Scope.RESEARCH in chosen:
+    if chosen & {Scope.RESEARCH, Scope.STUDY}:
         return codes.SCOPE_RESEARCH
     return codes.SCOPE_PRIVACY
 

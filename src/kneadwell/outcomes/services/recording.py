@@ -13,7 +13,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
-from kneadwell.core.errors import ValidationFailed
+from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
 from kneadwell.outcomes.measures import velocity_instrument
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.services.drafts import (
@@ -42,19 +42,57 @@ def measurement_record(
     actor.require(Perm.MEASUREMENT_RECORD)
     _check_client(actor, client)
     with transaction.atomic():
-        consent_require(client=client, scope=Scope.MEASUREMENTS, what="recording measurements")
-        draft = _draft(
-            client=client,
-            instrument_id=instrument_id,
-            answers=answers,
-            taken_at=taken_at,
-            context=context,
-            notes=notes,
-            confirm=confirm_unusual,
-        )
-        _growth_check(client, [draft])
-        _collect([("", draft)])
-        (measurement,) = _save(actor, [draft])
+        return _record_one(actor, client, instrument_id, answers, taken_at, context, confirm_unusual, notes)
+
+
+def measurement_record_assessed(
+    *,
+    actor: Actor,
+    client: Client,
+    instrument_id: str,
+    answers: Mapping[str, Any],
+    taken_at: dt.datetime | dt.date,
+    context: str = Measurement.Context.ROUTINE,
+    confirm_unusual: bool = False,
+    notes: str = "",
+) -> Measurement:
+    """`measurement_record` for a study's outcome assessor (programme evaluation, issue 13). A blinded
+    assessor holds no client-record permission (the record would show the arm), so the caller,
+    `evaluation.services.assessment`, has already checked `Perm.OUTCOME_ASSESS` and that the client is a
+    participant of a study in the actor's organisation due this measurement; the same consent, scoring
+    and plausibility checks and the same audit row follow. Call it inside the caller's transaction."""
+    actor.require(Perm.OUTCOME_ASSESS)
+    if client.organisation_id != actor.organisation_id:
+        raise NotFound("No such client.")
+    if client.archived_at is not None:
+        raise DomainError("This client's record is archived; nothing new can be recorded for them.")
+    with transaction.atomic():
+        return _record_one(actor, client, instrument_id, answers, taken_at, context, confirm_unusual, notes)
+
+
+def _record_one(
+    actor: Actor,
+    client: Client,
+    instrument_id: str,
+    answers: Mapping[str, Any],
+    taken_at: dt.datetime | dt.date,
+    context: str,
+    confirm_unusual: bool,
+    notes: str,
+) -> Measurement:
+    consent_require(client=client, scope=Scope.MEASUREMENTS, what="recording measurements")
+    draft = _draft(
+        client=client,
+        instrument_id=instrument_id,
+        answers=answers,
+        taken_at=taken_at,
+        context=context,
+        notes=notes,
+        confirm=confirm_unusual,
+    )
+    _growth_check(client, [draft])
+    _collect([("", draft)])
+    (measurement,) = _save(actor, [draft])
     return measurement
 
 

@@ -1,0 +1,74 @@
+"""Study pages' reads (Perm.STUDY_VIEW): the organisation's studies, one study, its participants. A
+participant's name is shown only to roles that may read client records; researchers see study numbers."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.accounts.roles import Perm
+from kneadwell.audit.access import access_note
+from kneadwell.clients.models import Client
+from kneadwell.core.errors import NotFound
+from kneadwell.evaluation.models import Participant, Study
+
+
+def study_list(*, actor: Actor) -> QuerySet[Study]:
+    actor.require(Perm.STUDY_VIEW)
+    return Study.objects.for_organisation(actor.organisation_id).order_by("-created_at", "-id")
+
+
+def study_get(*, actor: Actor, study_id: int, perm: Perm = Perm.STUDY_VIEW) -> Study:
+    actor.require(perm)
+    try:
+        return Study.objects.for_organisation(actor.organisation_id).get(pk=study_id)
+    except (Study.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such study.") from None
+
+
+def study_by_code(*, actor: Actor, code: str, perm: Perm = Perm.STUDY_VIEW) -> Study:
+    actor.require(perm)
+    try:
+        return Study.objects.for_organisation(actor.organisation_id).get(code=code.upper())
+    except Study.DoesNotExist:
+        raise NotFound(f"No study {code!r} in your organisation.") from None
+
+
+def participant_get(
+    *, actor: Actor, study: Study, participant_id: int, perm: Perm = Perm.STUDY_VIEW
+) -> Participant:
+    actor.require(perm)
+    try:
+        participant: Participant = (
+            Participant.objects.within(study)
+            .select_related("arm", "client", "study")
+            .get(pk=participant_id, study=study)
+        )
+    except (Participant.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such participant in this study.") from None
+    if actor.can(Perm.CLIENT_VIEW):
+        access_note(
+            actor=actor,
+            entity="study participant",
+            entity_id=participant.pk,
+            client_id=participant.client_id,
+            purpose=f"viewed study participant {participant.code}",
+        )
+    return participant
+
+
+def participations_of(*, actor: Actor, client: Client) -> list[Participant]:
+    """A client's studies, for the client page (which checked the reader may open the record)."""
+    if not actor.can(Perm.STUDY_VIEW):
+        return []
+    return list(Participant.objects.of_client(client).select_related("study", "arm").order_by("-screened_at"))
+
+
+def open_studies(*, actor: Actor) -> list[Study]:
+    if not actor.can(Perm.STUDY_RANDOMISE):
+        return []
+    return list(Study.objects.for_organisation(actor.organisation_id).filter(status=Study.Status.RECRUITING))
+
+
+def shows_names(actor: Actor) -> bool:
+    return actor.can(Perm.CLIENT_VIEW)
