@@ -41,3 +41,28 @@ def test_a_session_whose_every_area_todays_check_leaves_out_is_not_started_and_s
     assert "every area its massage steps work on is left out (" in page
     assert "Do today&#x27;s check again once they have cleared" in page
     assert not Session.objects.filter(client=person).exists()
+
+
+def test_the_checks_page_says_why_instead_of_offering_a_start_that_would_be_refused(
+    client: HttpClient, clinic: Clinic, adult: Any
+) -> None:
+    person = adult("rehab")  # no focus area in the intake, and no plan
+    check = passing_check(clinic.actor(Role.THERAPIST), person, "rehab_injury_postop", "rehab")
+    client.force_login(clinic.user(Role.THERAPIST))
+    page = client.get(reverse("library:check_result", args=[person.pk, check.pk])).content.decode()
+    assert 'id="check-no-massage"' in page
+    assert "would have no massage step, only “Check-in and agreement”" in page
+    assert "Answer the intake&#x27;s focus question" in page
+    assert "Start the session" not in page
+    assert "Enrol on this protocol" in page
+
+
+def test_the_checks_page_offers_the_start_when_the_intake_names_a_focus_area(
+    client: HttpClient, clinic: Clinic, adult: Any
+) -> None:
+    person = adult("rehab", focus_regions=["left_ankle"])
+    check = passing_check(clinic.actor(Role.THERAPIST), person, "rehab_injury_postop", "rehab")
+    client.force_login(clinic.user(Role.THERAPIST))
+    page = client.get(reverse("library:check_result", args=[person.pk, check.pk])).content.decode()
+    assert "Start the session" in page
+    assert 'id="check-no-massage"' not in page

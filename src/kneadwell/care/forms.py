@@ -30,7 +30,9 @@ class PlanForm(forms.Form):
         label="Always leave out these areas", required=False, widget=forms.CheckboxSelectMultiple
     )
     focus_regions = forms.MultipleChoiceField(
-        label="Focus areas (injured or operated area)", required=False, widget=forms.CheckboxSelectMultiple
+        label="Focus areas (the injured or operated area, or the stiff muscles after a stroke)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     max_pressure = forms.ChoiceField(label="Pressure", choices=Plan.Pressure.choices, required=False)
     minutes_factor = forms.TypedChoiceField(

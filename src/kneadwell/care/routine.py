@@ -201,3 +201,58 @@ def no_treatment(
             )
             return NoTreatment(cause.value, _WHY[cause], tuple(rules))
     return NoTreatment("none_in_routine", "the routine has no massage step")
+
+
+def no_treatment_sentence(
+    nt: NoTreatment,
+    *,
+    library: Library,
+    steps: Sequence[Mapping[str, Any]],
+    protocol_name: str,
+    when: str,
+    verdicts: Sequence[Mapping[str, Any]] = (),
+    focus: Iterable[str] = (),
+) -> str:
+    """The sentence saying why a routine holds no massage step: when, the programme, what is left, why, and
+    the rules responsible by their titles. Steps built from a saved verdict carry no rule ids, so for areas
+    left out the rules are read from the saved `verdicts`: those taking out any focus area (any area at
+    all when there is no focus area)."""
+    kept = list(dict.fromkeys(str(s["name"]) for s in steps))
+    only = ("only “" + "”, “".join(kept) + "”") if kept else "no step at all"
+    rule_ids = list(nt.rules)
+    if nt.cause == Cause.AREAS_LEFT_OUT.value and not rule_ids:
+        wanted = library.areas_of(focus)
+        for verdict in verdicts:
+            for reason in verdict.get("reasons") or ():
+                regions = set(reason.get("regions") or ())
+                if (
+                    reason.get("action") == Action.AVOID_AREAS.value
+                    and not reason.get("released")
+                    and regions
+                    and (not wanted or regions & wanted)
+                    and reason.get("rule_id") not in rule_ids
+                ):
+                    rule_ids.append(str(reason.get("rule_id")))
+    titles = [library.rules[r].title if r in library.rules else r for r in rule_ids]
+    because = f" ({'; '.join(titles)})" if titles else ""
+    return f"{when} “{protocol_name}” would have no massage step, {only}: {nt.why}{because}."
+
+
+def session_what_to_do(nt: NoTreatment, *, has_plan: bool, given_name: str) -> str:
+    """What would let a session start, for a routine left without massage today."""
+    if nt.cause == Cause.NO_FOCUS.value:
+        if has_plan:
+            return (
+                f"The plan has no focus areas: end it and enrol {given_name} again, choosing them (the form "
+                "fills them in from the intake)."
+            )
+        return (
+            "Answer the intake's focus question (the injured or operated area, or the stiff muscles after a "
+            f"stroke), or enrol {given_name} on a plan with focus areas."
+        )
+    if nt.cause == Cause.TRAINED_ONLY.value:
+        return "A trained therapist gives this session."
+    return (
+        "No massage with this routine today: the check's reasons say what is left out and why. Do "
+        "today's check again once they have cleared."
+    )

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from kneadwell.accounts.roles import Perm
 from kneadwell.care import selectors
 from kneadwell.care.models import Plan, ScheduledSession, Session
+from kneadwell.care.services.sessions import TRAINED_ROLES
 from kneadwell.clients.models import Client
 from kneadwell.core.web import ActorRequest
 from kneadwell.library import selectors as library_selectors
@@ -35,6 +36,16 @@ def check_actions(request: ActorRequest, check: ReadinessCheck) -> str:
             if slot_id.isdigit()
             else plan.slots.filter(status=ScheduledSession.Status.DUE).order_by("due_at").first()
         )
+    # A routine left without a massage step today is not offered (the start would refuse it): say why.
+    refusal = ""
+    if used is None and not stale:
+        refusal = selectors.todays_session_steps(
+            client=check.client,
+            check=check,
+            plan=plan,
+            verdict=check.verdict,
+            trained=actor.role in TRAINED_ROLES,
+        ).refusal
     return render_to_string(
         "care/_check_actions.html",
         {
@@ -43,6 +54,7 @@ def check_actions(request: ActorRequest, check: ReadinessCheck) -> str:
             "stale": stale,
             "plan": plan,
             "slot": slot,
+            "refusal": refusal,
         },
         request=request,
     )

@@ -47,12 +47,14 @@ from kneadwell.care.selectors.report_rows import (
     upcoming_by_plan,
 )
 from kneadwell.care.selectors.sessions import (
+    TodaysSteps,
     adverse_event_get,
     adverse_events_of,
     note_of,
     session_get,
     sessions_for_export,
     sessions_of,
+    todays_session_steps,
 )
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "IntakeFocus",
     "JsonArrayLength",
     "SessionRow",
+    "TodaysSteps",
     "adverse_event_get",
     "adverse_events_of",
     "due_so_far",
@@ -86,6 +89,7 @@ __all__ = [
     "slot_get",
     "slots_due",
     "step_totals",
+    "todays_session_steps",
     "unit_plans",
     "unit_plans_page",
     "upcoming_by_plan",

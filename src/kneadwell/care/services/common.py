@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from kneadwell.accounts.actor import Actor
-from kneadwell.care.routine import NoTreatment
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import Conflict, ValidationFailed
 from kneadwell.library import selectors as library_selectors
@@ -67,38 +65,3 @@ def valid_regions(ids: Iterable[str], field: str) -> list[str]:
     if bad:
         raise ValidationFailed({field: [f"Unknown body region(s): {', '.join(bad)}."]})
     return out
-
-
-def no_treatment_sentence(
-    nt: NoTreatment,
-    *,
-    steps: Sequence[Mapping[str, Any]],
-    protocol_name: str,
-    when: str,
-    verdicts: Sequence[Mapping[str, Any]] = (),
-    focus: Iterable[str] = (),
-) -> str:
-    """The sentence saying why a routine holds no massage step: when, the programme, what is left, why, and
-    the rules responsible by their titles. Steps built from a saved verdict carry no rule ids, so for areas
-    left out the rules are read from the saved `verdicts`: those taking out any focus area (any area at
-    all when there is no focus area)."""
-    lib = library_selectors.library()
-    kept = list(dict.fromkeys(str(s["name"]) for s in steps))
-    only = ("only “" + "”, “".join(kept) + "”") if kept else "no step at all"
-    rule_ids = list(nt.rules)
-    if nt.cause == "areas_left_out" and not rule_ids:
-        wanted = lib.areas_of(focus)
-        for verdict in verdicts:
-            for reason in verdict.get("reasons") or ():
-                regions = set(reason.get("regions") or ())
-                if (
-                    reason.get("action") == ScreeningAction.AVOID_AREAS.value
-                    and not reason.get("released")
-                    and regions
-                    and (not wanted or regions & wanted)
-                    and reason.get("rule_id") not in rule_ids
-                ):
-                    rule_ids.append(str(reason.get("rule_id")))
-    titles = [lib.rules[r].title if r in lib.rules else r for r in rule_ids]
-    because = f" ({'; '.join(titles)})" if titles else ""
-    return f"{when} “{protocol_name}” would have no massage step, {only}: {nt.why}{because}."

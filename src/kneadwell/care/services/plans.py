@@ -18,8 +18,8 @@ from kneadwell.care.models import (
     Plan,
     ScheduledSession,
 )
-from kneadwell.care.routine import no_treatment, todays_steps, verdict_for_today
-from kneadwell.care.services.common import check_rescreen, lock_client, no_treatment_sentence, valid_regions
+from kneadwell.care.routine import no_treatment, no_treatment_sentence, todays_steps, verdict_for_today
+from kneadwell.care.services.common import check_rescreen, lock_client, valid_regions
 from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
@@ -169,7 +169,13 @@ def _require_massage_steps(
         return
     name = lib.protocols[protocol_id].name
     said = no_treatment_sentence(
-        nt, steps=steps, protocol_name=name, when="With these choices,", verdicts=(verdict, seen), focus=focus
+        nt,
+        library=lib,
+        steps=steps,
+        protocol_name=name,
+        when="With these choices,",
+        verdicts=(verdict, seen),
+        focus=focus,
     )
     # The input that would change it: the plan's own limits when they alone empty the routine.
     field, todo = "focus_regions", "Choose focus areas that are not left out."

@@ -21,19 +21,12 @@ from kneadwell.care.models import (
     Session,
     StepLog,
 )
-from kneadwell.care.routine import (
-    NoTreatment,
-    no_treatment,
-    todays_steps,
-    verdict_for_today,
-)
-from kneadwell.care.selectors.plans import intake_focus
-from kneadwell.care.services.common import check_rescreen, lock_client, no_treatment_sentence
+from kneadwell.care.selectors.sessions import todays_session_steps
+from kneadwell.care.services.common import check_rescreen, lock_client
 from kneadwell.care.services.figures import plan_figures_refresh
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
-from kneadwell.core import hooks
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.models import ReadinessCheck
@@ -100,41 +93,16 @@ def session_start(
             plan = Plan.objects.filter(
                 client=client, protocol_id=check.protocol_id, status=Plan.Status.ACTIVE
             ).first()
-        stored = check.verdict
-        verdict = verdict_for_today(
-            fresh.to_dict(),
-            avoid_regions=[*(plan.avoid_regions if plan else ()), *stored.get("avoided_regions", ())],
-            max_pressure=plan.max_pressure if plan else "",
-            minutes_factor=plan.minutes_factor if plan else None,
-            also=stored.get("modifications"),
-        )
-        # Without a plan, the intake's focus answers are the session's focus areas (as they would be the
-        # plan's); a plan's own focus areas are the therapist's choice and stand as they are.
-        from_intake = None if plan else intake_focus(client=client)
-        focus = plan.focus_regions if plan else (from_intake.regions if from_intake else ())
-        steps, dropped = todays_steps(
-            lib,
-            check.protocol_id,
-            verdict,
-            focus_regions=focus,
+        todays = todays_session_steps(
+            client=client,
+            check=check,
+            plan=plan,
+            verdict=fresh.to_dict(),
             trained=actor.role in TRAINED_ROLES,
         )
-        # Another area may keep today's steps to fewer (a class's home routine: the strokes taught so far).
-        limited = hooks.session_steps(client, check.protocol_id, steps, dropped)
-        if limited is not None:
-            steps, dropped = limited
-        nt = no_treatment(steps, dropped)
-        if nt is not None:
-            # A routine left with its check-in alone is no session: say why, and what would change it.
-            said = no_treatment_sentence(
-                nt,
-                steps=steps,
-                protocol_name=lib.protocols[check.protocol_id].name,
-                when="Today,",
-                verdicts=(fresh.to_dict(), stored),
-                focus=focus,
-            )
-            raise ValidationFailed({"check": [f"{said} {_what_to_do(nt, plan=plan, client=client)}"]})
+        if todays.refusal:  # a routine left with its check-in alone is no session: say why, and what to do
+            raise ValidationFailed({"check": [todays.refusal]})
+        steps, dropped = todays.steps, todays.dropped
         session = Session(
             organisation_id=client.organisation_id,
             client=client,
@@ -159,25 +127,6 @@ def session_start(
             changes={"check": check.pk, "slot": slot.pk if slot else None, "dropped": len(dropped)},
         )
     return session
-
-
-def _what_to_do(nt: NoTreatment, *, plan: Plan | None, client: Client) -> str:
-    if nt.cause == "no_focus":
-        if plan is not None:
-            return (
-                "The plan has no focus areas: end it and enrol "
-                f"{client.given_name} again, choosing them (the form fills them in from the intake)."
-            )
-        return (
-            "Answer the intake's focus question (the injured or operated area, or the stiff muscles after a "
-            f"stroke), or enrol {client.given_name} on a plan with focus areas."
-        )
-    if nt.cause == "trained_only":
-        return "A trained therapist gives this session."
-    return (
-        "No massage with this routine today: the check's reasons say what is left out and why. Do "
-        "today's check again once they have cleared."
-    )
 
 
 def _locked_open(session: Session) -> Session:
