@@ -15,6 +15,7 @@ from kneadwell.audit.models import AuditEvent
 from kneadwell.core.errors import NotFound, PermissionDenied
 from kneadwell.interop import fhir_codes as codes
 from kneadwell.interop import services
+from kneadwell.outcomes import services as outcomes
 from kwtest.people import Clinic
 
 from .conftest import CareRecord, Record, make_care_record
@@ -87,6 +88,29 @@ def test_a_score_is_a_survey_observation_with_its_total_and_items(
     assert nips["category"][0]["coding"][0]["code"] == "survey"
     assert nips["valueQuantity"] == {"value": 2.0, "unit": "score", "system": codes.UCUM, "code": "{score}"}
     assert nips["component"], "the item scores travel as components"
+
+
+def test_a_laboratory_value_is_a_laboratory_observation_with_its_context_in_its_own_unit(
+    clinic: Clinic, full_record: Record
+) -> None:
+    outcomes.measurement_record(
+        actor=clinic.actor(Role.THERAPIST),
+        client=full_record.client,
+        instrument_id="bilirubin",
+        answers={"value": "12.5", "unit": "mg/dL", "age_hours": "60"},  # as the form sends them
+        taken_at=timezone.localdate(),
+    )
+    observations = _by_type(_export(clinic, full_record), "Observation")
+    (bilirubin,) = [o for o in observations if _coded(o, codes.LOCAL_INSTRUMENT, "bilirubin")]
+    assert bilirubin["category"][0]["coding"][0]["code"] == "laboratory"
+    assert bilirubin["valueQuantity"] == {
+        "value": 12.5,
+        "unit": "mg/dL",
+        "system": codes.UCUM,
+        "code": "mg/dL",
+    }
+    (age,) = bilirubin["component"]
+    assert age["valueQuantity"] == {"value": 60, "unit": "hours", "system": codes.UCUM, "code": "h"}
 
 
 def test_patient_guardian_and_consent_are_coded_and_linked(clinic: Clinic, full_record: Record) -> None:

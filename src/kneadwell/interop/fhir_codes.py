@@ -207,6 +207,10 @@ UCUM_UNITS: Final[dict[str, str]] = {
     "L/min": "L/min",
     "ml/kg/min": "mL/kg/min",
     "days": "d",
+    # Context inputs' units (the age at a sample, a treadmill speed, an observation's length).
+    "hours": "h",
+    "km/h": "km/h",
+    "minutes": "min",
 }
 SCORE_UNIT: Final = "{score}"
 # UCUM `wk` (week) and `d` (day) for gestational age; QI-Core's example uses `wk`.

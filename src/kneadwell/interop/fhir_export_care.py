@@ -4,6 +4,7 @@ sections in Bundle order."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 from typing import Any
 
@@ -25,6 +26,8 @@ from kneadwell.library import selectors as library_selectors
 from kneadwell.library.catalog import Library
 from kneadwell.library.schema import Dose
 from kneadwell.outcomes import instruments
+from kneadwell.outcomes.instruments.context import DETAILS_KEY as CONTEXT_KEY
+from kneadwell.outcomes.instruments.context import context_inputs
 from kneadwell.outcomes.models import Measurement
 
 # --- measurements ----------------------------------------------------------------------------------
@@ -48,10 +51,12 @@ def _observation_code(ctx: ExportContext, m: Measurement) -> tuple[dict[str, Any
 _NOT_ITEMS = frozenset({"value", "unit", "method", "confirmed"})
 
 
-def _component(code: str, label: str, value: Any) -> dict[str, Any] | None:
+def _component(code: str, label: str, value: Any, unit: str = "") -> dict[str, Any] | None:
     concept = _concept(codes.Code(codes.LOCAL_INSTRUMENT, code, label))
     if isinstance(value, bool):
         return {"code": concept, "valueBoolean": value}
+    if isinstance(value, int | float) and unit:  # a context input with its unit (age in hours, speed)
+        return {"code": concept, "valueQuantity": _quantity(value, unit)}
     if isinstance(value, int | float):
         return {
             "code": concept,
@@ -70,9 +75,18 @@ def _component(code: str, label: str, value: Any) -> dict[str, Any] | None:
 def _components(m: Measurement) -> list[dict[str, Any]]:
     """Item answers (what was scored) and subscores, each coded `<instrument>.<item>` locally."""
     out = []
+    # Context inputs travel as checked (a number, not the text typed) and with their own unit, not "score".
+    checked = (m.details or {}).get(CONTEXT_KEY) or {}
+    units: dict[str, str] = {}
+    with contextlib.suppress(instruments.InstrumentValidationError):  # not in the catalogue: as stored
+        units = {
+            c.id: c.numeric.unit
+            for c in context_inputs(instruments.get_instrument(m.instrument_id))
+            if c.numeric is not None and c.numeric.unit
+        }
     for key, value in sorted((m.answers or {}).items()):
         if key not in _NOT_ITEMS:
-            part = _component(f"{m.instrument_id}.{key}", key, value)
+            part = _component(f"{m.instrument_id}.{key}", key, checked.get(key, value), units.get(key, ""))
             if part:
                 out.append(part)
     for key, sub in sorted((m.subscores or {}).items()):
