@@ -634,3 +634,16 @@ def test_the_organisation_check_leaves_the_client_index_in_the_lead(ours: Rows) 
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "session_client_recent" in plan
     assert "organisation" not in plan
+
+
+def test_checked_in_keeps_the_same_rows_as_for_organisation(ours: Rows, theirs: Rows) -> None:
+    """`checked_in` writes the organisation test as `organisation_id + 0 = %s` (no index leads on it), and
+    keeps exactly the rows `for_organisation` keeps, for tables with the column and those through a parent."""
+    for model in REGISTRY:
+        for org in (ours.org.pk, theirs.org.pk):
+            checked = set(model.objects.checked_in(org).values_list("pk", flat=True))  # type: ignore[attr-defined]
+            plain = set(model.objects.for_organisation(org).values_list("pk", flat=True))  # type: ignore[attr-defined]
+            assert checked == plain, model._meta.label
+            assert checked, model._meta.label
+        sql = str(model.objects.checked_in(ours.org.pk).query)  # type: ignore[attr-defined]
+        assert '"organisation_id" + 0) = ' in sql, model._meta.label

@@ -231,6 +231,21 @@ def check_all_tables(using: str | None = None) -> None:
 
 
 # --- the entry point ---------------------------------------------------------------------------------
+@models.ForeignKey.register_lookup
+class UnindexedExact(models.Lookup):
+    """`organisation_id + 0 = %s`: equality written so that no index serves it (see `checked_in`). A
+    lookup rather than an alias of `F(path) + Value(0)`, which Django resolved and hashed again on every
+    query: the alias made a client's session list a third dearer to build (0.40 → 0.60 ms measured), and
+    nearly every read of a client's record goes through here."""
+
+    lookup_name = "unindexed_exact"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs} + 0) = {rhs}", [*lhs_params, *rhs_params]
+
+
 class TenantQuerySet(models.QuerySet[M], Generic[M]):
     def for_organisation(self, organisation_id: int | None) -> Self:
         """This organisation's rows only (its index may lead: for lists of a whole organisation)."""
@@ -243,10 +258,9 @@ class TenantQuerySet(models.QuerySet[M], Generic[M]):
         statistics): with a plain `organisation_id = %s` SQLite led with the organisation's index and
         read every session of the organisation for one client's list (about 10 ms instead of 0.01)."""
         path = tenancy_of(self.model).path
-        value = models.ExpressionWrapper(
-            models.F(path) + models.Value(0), output_field=models.BigIntegerField()
-        )
-        return self.alias(_tenancy_organisation=value).filter(_tenancy_organisation=organisation_id)
+        if organisation_id is None:
+            return self.filter(**{f"{path}__isnull": True})
+        return self.filter(**{f"{path}__{UnindexedExact.lookup_name}": organisation_id})
 
     def within(self, obj: models.Model) -> Self:
         """Rows in the organisation in force for `obj` (the actor's inside a request)."""
