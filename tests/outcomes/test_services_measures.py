@@ -125,7 +125,8 @@ def test_editing_a_published_measure_starts_version_2_and_measurements_keep_thei
     draft = services.organisation_measure_revise(
         actor=lead, measure=measure, definition=changed, expected_version=measure.version
     )
-    assert draft.number == 2 and draft.published_at is None
+    assert draft.number == 2
+    assert draft.published_at is None
     measure.refresh_from_db()
     assert measure.published_number == 1
     # Until version 2 is published, entries are still scored with version 1.

@@ -91,7 +91,8 @@ def test_builder_messages_land_on_the_fields_they_belong_to(client: HttpClient, 
     assert "shared_options" in form.errors
     assert not OrganisationMeasure.objects.exists()
     answer = http.post(
-        reverse("outcomes:measure_new"), {**FORM, "bands": "0 to 3: Low\n2 to 4: High", "item-1-kind": "number"}
+        reverse("outcomes:measure_new"),
+        {**FORM, "bands": "0 to 3: Low\n2 to 4: High", "item-1-kind": "number"},
     )
     form = answer.context["form"]
     assert "bands" in form.errors

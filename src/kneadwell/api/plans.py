@@ -206,9 +206,11 @@ class WhyOut(Schema):
 class MeasurementDueOut(Schema):
     key: str
     title: str
-    how: Literal["record", "in_session", "elsewhere", "not_for_age"] = Field(
+    how: Literal["record", "in_session", "elsewhere", "not_for_age", "define"] = Field(
         description="record: with the instruments in record_with; in_session: by the session player; "
-        "elsewhere: not recorded in Kneadwell; not_for_age: the instrument does not suit the client's age"
+        "elsewhere: not recorded in Kneadwell; not_for_age: the instrument does not suit the client's age; "
+        "define: recorded through a measure the organisation defines for itself (a licensed "
+        "questionnaire), not defined yet"
     )
     record_with: list[str]
     record_context: str = Field(description="The context a measurement entered now should carry")

@@ -18,7 +18,7 @@ Windows (our design choice, documented in docs/care.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
@@ -248,7 +248,7 @@ class Why:
 class Row:
     key: str
     title: str
-    how: Literal["record", "in_session", "elsewhere", "not_for_age"]
+    how: Literal["record", "in_session", "elsewhere", "not_for_age", "define"]
     record_with: tuple[tuple[str, str], ...]  # (instrument id, name) a new entry may use, fitting the age
     feeds: tuple[str, ...]  # labels of the protocol's measures this row serves
     statuses: tuple[Status, ...]
@@ -276,12 +276,15 @@ def rows(
     plan: PlanDays,
     today: dt.date,
     age_days: int,
+    organisation_defined: Collection[str] = (),
 ) -> list[Row]:
     """One row per instrument (or group of interchangeable instruments), then the measures recorded in the
     session and those Kneadwell does not record, each with its occasions' states.
 
     `timings`: (measure id, occasions, note, sources, design choice) per measure, in protocol order.
-    `measures`: id -> (label, instrument ids, any one of them will do, recorded in the session)."""
+    `measures`: id -> (label, instrument ids, any one of them will do, recorded in the session).
+    `organisation_defined`: measures recorded through a measure the organisation defines for itself (a
+    licensed questionnaire); without one yet, their row says how to define it ("define")."""
     groups: dict[tuple[str, ...], _Group] = {}
     other: list[Row] = []
     for measure_id, when, note, sources, design in timings:
@@ -298,6 +301,21 @@ def rows(
                     (),
                     (why,),
                     "Recorded in the session player (state taps), nothing to enter here.",
+                )
+            )
+            continue
+        if not inst_ids and measure_id in organisation_defined:
+            other.append(
+                Row(
+                    measure_id,
+                    label,
+                    "define",
+                    (),
+                    (label,),
+                    (),
+                    (why,),
+                    "Define it under your organisation's own measures (licence needed); once published, "
+                    "it is recorded here.",
                 )
             )
             continue

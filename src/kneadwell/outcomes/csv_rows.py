@@ -16,7 +16,11 @@ Columns (header names in any order and any case; unknown columns are refused so 
 * ``value`` and ``unit``: a single measurement typed by hand (weight, length, head circumference ...),
   the same as ``answers`` ``{"value": ..., "unit": ...}``;
 * ``answers``: a JSON object of the instrument's answers (the export writes every measurement this way);
-* ``notes``; ``confirmed`` (yes/true/1 keeps a possible-but-unusual value that was checked).
+* ``notes``; ``confirmed`` (yes/true/1 keeps a possible-but-unusual value that was checked);
+* ``instrument_version``, ``scoring_version``: the versions that scored it (the export writes them). When
+  given, the import refuses a row that would now be scored with other versions, rather than record a
+  different result for the same answers unseen (docs/outcomes.md, "Versions"); leave them empty to score
+  the answers with today's versions.
 
 Old header: files made for the measurement import before December 2026 name ``client_ref`` ``client_id``;
 that header is still read, as ``client_ref``. Spreadsheet safety: the export writes ``identifier`` and
@@ -49,6 +53,8 @@ COLUMNS: Final = (
     "answers",
     "notes",
     "confirmed",
+    "instrument_version",
+    "scoring_version",
 )
 REQUIRED: Final = ("instrument", "taken_at")
 OLD_NAMES: Final = {"client_id": "client_ref"}
@@ -74,6 +80,8 @@ class CsvRow:
     context: str = "routine"
     notes: str = ""
     confirmed: bool = False
+    instrument_version: str = ""
+    scoring_version: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     def error(self, column: str, message: str) -> None:
@@ -178,6 +186,11 @@ def read_measurement(row: CsvRow, raw: Mapping[str, str]) -> None:
             row.error("taken_at", str(exc))
     row.context = values.get("context") or "routine"
     row.notes = raw.get("notes", "")  # as written: the export's round trip keeps spaces
+    for column in ("instrument_version", "scoring_version"):
+        text = values.get(column, "")
+        if len(text) > 20:
+            row.error(column, "is longer than a version (at most 20 characters)")
+        setattr(row, column, text[:20])
     confirmed = values.get("confirmed", "").lower()
     if confirmed in TRUE_WORDS:
         row.confirmed = True

@@ -25,6 +25,7 @@ from kneadwell.core.errors import NotFound
 from kneadwell.library import selectors as library_selectors
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.selectors.organisation_measures import programme_measure_links
 
 
 def plan_by_calendar_token(*, token: str) -> Plan | None:
@@ -157,8 +158,16 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
         for t in protocol.measurement_timing
         for measure in t.measures
     ]
+    # A measure the organisation defined for itself (a licensed questionnaire) records the programme
+    # measure it names, like a built-in instrument (docs/custom-measures.md).
+    own = programme_measure_links(organisation_id=client.organisation_id)
+    for measure_id, linked in own.items():
+        if measure_id in measures and not measures[measure_id][1]:
+            label, _, _, in_session = measures[measure_id]
+            measures[measure_id] = (label, tuple(i.id for i in linked), True, in_session)
     wanted = {i for measure, *_ in timings for i in measures[measure][1]}
     catalogue = {i.id: i for i in instruments.list_instruments() if i.id in wanted}
+    catalogue.update({i.id: i for linked in own.values() for i in linked})
     taken: dict[str, list[measures_due.Taken]] = defaultdict(list)
     since = dt.datetime.combine(
         start - dt.timedelta(days=measures_due.BASELINE_DAYS_BEFORE),
@@ -166,9 +175,8 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
         tzinfo=timezone.get_current_timezone(),
     )
     for instrument_id, taken_at, context in (
-        Measurement.objects.of_client(client).filter(
-            instrument_id__in=wanted, entered_in_error_at__isnull=True
-        )
+        Measurement.objects.of_client(client)
+        .filter(instrument_id__in=wanted, entered_in_error_at__isnull=True)
         # Older ones are never in any window, except a measurement marked as the baseline.
         .filter(Q(taken_at__gte=since) | Q(context=Measurement.Context.BASELINE))
         .order_by()
@@ -183,4 +191,5 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
         plan=days,
         today=today,
         age_days=(today - client.birth_date).days,
+        organisation_defined={m.id for m in lib.measures.values() if m.organisation_defined},
     )

@@ -37,6 +37,7 @@ class MeasurementIn:
     context: str = Measurement.Context.ROUTINE
     notes: str = ""
     confirmed: bool = False
+    scored_with: tuple[str, str] = ("", "")  # versions the file says scored it (outcomes.csv_rows)
 
 
 def _import_measurements(
@@ -56,6 +57,7 @@ def _import_measurements(
                 context=item.context,
                 notes=item.notes,
                 confirmed=item.confirmed or confirm_all,
+                scored_with=item.scored_with,
             )
             for item in items
         ],

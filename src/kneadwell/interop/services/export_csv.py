@@ -66,6 +66,8 @@ def _measurement_row(m: Measurement) -> dict[str, object]:
         "answers": json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
         "notes": m.notes,
         "confirmed": csv_io.YES if m.confirmed_unusual else "",
+        "instrument_version": m.instrument_version,
+        "scoring_version": m.scoring_version,
     }
 
 
@@ -96,6 +98,8 @@ def _measurements_for_export(actor: Actor) -> QuerySet[Measurement]:
             "answers",
             "notes",
             "confirmed_unusual",
+            "instrument_version",
+            "scoring_version",
         )
     )
 

@@ -102,6 +102,7 @@ def _measurement_fields(row: csv_io.CsvRow) -> MeasurementIn | None:
         context=parsed.context,
         notes=parsed.notes,
         confirmed=parsed.confirmed,
+        scored_with=(parsed.instrument_version, parsed.scoring_version),
     )
 
 

@@ -61,11 +61,18 @@ def measurements_in_error(*, client: Client, limit: int) -> tuple[list[Measureme
 
 
 def instruments_recorded(*, client: Client) -> list[Instrument]:
-    """The instruments this client has measurements of (not in error), in catalogue order."""
+    """The instruments this client has measurements of (not in error), in catalogue order, then the
+    organisation's own measures (found by their id even outside a request)."""
     used = set(
         measurement_queryset(client=client).order_by().values_list("instrument_id", flat=True).distinct()
     )
-    return [i for i in instruments.list_instruments() if i.id in used]
+    found = [i for i in instruments.list_instruments() if i.id in used]
+    for instrument_id in sorted(used - {i.id for i in found}):
+        try:
+            found.append(instruments.get_instrument(instrument_id))
+        except InstrumentValidationError:
+            continue  # no longer known: its rows still show what they hold
+    return found
 
 
 def instrument_or_404(instrument_id: str) -> Instrument:

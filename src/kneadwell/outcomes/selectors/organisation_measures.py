@@ -91,6 +91,17 @@ def measure_entry(instrument_id: str, *, organisation_id: int | None = None) -> 
     return _table(owner).get(slug)
 
 
+def programme_measure_links(*, organisation_id: int) -> dict[str, tuple[Instrument, ...]]:
+    """The programmes' measures (library `measures.yaml` ids, such as `pedsql`) that the organisation's
+    published, not retired measures say they record, each with those measures."""
+    out: dict[str, list[Instrument]] = {}
+    for entry in _table(organisation_id).values():
+        linked = str((entry.instrument.extra.get("organisation_measure") or {}).get("protocol_measure") or "")
+        if linked and not entry.retired:
+            out.setdefault(linked, []).append(entry.instrument)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 class _Resolver:
     """What `outcomes.instruments.external` consults (installed by OutcomesConfig.ready)."""
 

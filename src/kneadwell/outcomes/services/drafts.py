@@ -144,7 +144,10 @@ def _draft(
     context: str,
     notes: str,
     confirm: bool,
+    scored_with: tuple[str, str] = ("", ""),
 ) -> _Draft:
+    """`scored_with`: the (instrument, scoring) versions an imported row says it was scored with; a row
+    that would now be scored with others is refused, never recorded with another result unseen."""
     instrument, refusal = _instrument_for(client, str(instrument_id))
     try:
         when = _aware(taken_at)
@@ -163,6 +166,16 @@ def _draft(
     )
     if refusal:
         draft.error("instrument_id", refusal)
+    elif instrument is not None and any(scored_with):
+        now = (instrument.version, scoring_version(instrument))
+        if tuple(w or n for w, n in zip(scored_with, now, strict=True)) != now:
+            draft.error(
+                "instrument_version",
+                f"It was scored with version {scored_with[0] or now[0]} of {instrument.name} (scoring rule "
+                f"{scored_with[1] or now[1]}); it would now be scored with version {now[0]} (rule {now[1]}) "
+                "and could get another result. Leave the row out, or empty its instrument_version and "
+                f"scoring_version to score the answers with version {now[0]}.",
+            )
     elif instrument is None:
         shown = ", ".join(i.id for i in instruments.list_instruments())
         draft.error(

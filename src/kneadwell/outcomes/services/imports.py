@@ -35,6 +35,8 @@ class ImportedMeasurement:
     context: str = Measurement.Context.ROUTINE
     notes: str = ""
     confirmed: bool = False  # a possible-but-unusual value was checked and is to be kept (flagged)
+    # The (instrument, scoring) versions the record says scored it: refused when today's differ.
+    scored_with: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def measurement_import(
                 context=m.context,
                 notes=m.notes,
                 confirm=m.confirmed,
+                scored_with=m.scored_with,
             )
             for m in measurements
         ]
@@ -215,6 +218,7 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
                         context=row.context,
                         notes=row.notes,
                         confirm=row.confirmed,
+                        scored_with=(row.instrument_version, row.scoring_version),
                     ),
                 )
             )
