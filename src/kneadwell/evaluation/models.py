@@ -21,6 +21,7 @@ from kneadwell.outcomes.models import Measurement
 
 User = settings.AUTH_USER_MODEL
 ERR_ALLOCATION_FIXED = "An allocation, once made, is never changed (randomisation is irreversible)."
+STOPPED_PROGRAMME_ONLY = ("clinical", "adverse")
 
 
 class Study(VersionedModel):
@@ -157,8 +158,8 @@ class Participant(VersionedModel):
     class Withdrawal(models.TextChoices):
         CONSENT = "consent", "Consent withdrawn"
         LOST = "lost", "Lost to follow-up"
-        CLINICAL = "clinical", "Clinical decision"
-        ADVERSE = "adverse", "Adverse event"
+        CLINICAL = "clinical", "Stopped the programme: clinical decision (still followed)"
+        ADVERSE = "adverse", "Stopped the programme: adverse event (still followed)"
         DISCHARGED = "discharged", "Discharged or transferred"
         OTHER = "other", "Other"
 
@@ -210,12 +211,18 @@ class Participant(VersionedModel):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Participant:
         row = super().from_db(db, field_names, values)
-        row._loaded_arm_id = row.__dict__.get("arm_id")
+        row.__dict__["_loaded_arm_id"] = row.__dict__.get("arm_id")
         return row
 
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def followed(self) -> bool:
+        """Still in follow-up: not withdrawn, or withdrawn from the programme only (a clinical decision,
+        an adverse event), whose outcomes are still measured."""
+        return self.withdrawn_at is None or self.withdrawal in STOPPED_PROGRAMME_ONLY
 
 
 class AllocationSlot(models.Model):
@@ -250,7 +257,7 @@ class AllocationSlot(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> AllocationSlot:
         row = super().from_db(db, field_names, values)
-        row._loaded_participant_id = row.__dict__.get("participant_id")
+        row.__dict__["_loaded_participant_id"] = row.__dict__.get("participant_id")
         return row
 
 

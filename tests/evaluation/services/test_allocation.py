@@ -74,7 +74,8 @@ def test_the_audit_log_says_a_list_was_made_but_not_the_seed_or_the_sequence(cli
     assert events.count() == 1
     text = repr([(e.summary, e.changes) for e in events])
     assert "do-not-leak-this-seed" not in text
-    assert "massage" not in text and "control" not in text
+    assert "massage" not in text
+    assert "control" not in text
     assert events.get().changes["slots"] == AllocationSlot.objects.filter(allocation__study=study).count()
 
 
@@ -82,7 +83,8 @@ def test_a_new_random_seed_is_drawn_when_none_is_given(clinic: Clinic) -> None:
     study = make_study(clinic, open_it=False)
     services.allocation_generate(actor=clinic.actor(Role.RESEARCHER), study=study)
     listing = AllocationList.objects.get(study=study)
-    assert len(listing.seed) == 32 and listing.seed != "test-seed"
+    assert len(listing.seed) == 32
+    assert listing.seed != "test-seed"
     assert AuditEvent.objects.filter(entity="allocation list", action="delete").count() == 1
 
 
@@ -103,5 +105,6 @@ def test_an_uploaded_table_must_cover_the_target_in_every_stratum_and_be_balance
         services.allocation_upload(actor=researcher, study=study, table=tilted)
     good = "arm,site,block\nmassage,A,1\ncontrol,A,1\ncontrol,B,1\nmassage,B,1\n"
     listing = services.allocation_upload(actor=researcher, study=study, table=good, filename="list.csv")
-    assert listing.method == "uploaded" and len(listing.table_sha256) == 64
+    assert listing.method == "uploaded"
+    assert len(listing.table_sha256) == 64
     assert AllocationSlot.objects.filter(allocation=listing).count() == 4

@@ -32,7 +32,8 @@ def test_a_completed_block_leaves_the_arms_balanced(clinic: Clinic) -> None:
     study = make_study(clinic, block_sizes=[4], target_size=8)
     arms = [enrol(clinic, study).arm_id for _ in range(8)]
     assert sorted(arms[:4]) == sorted(arms[4:])
-    assert len(set(arms)) == 2 and arms.count(arms[0]) == 4
+    assert len(set(arms)) == 2
+    assert arms.count(arms[0]) == 4
 
 
 def test_randomisation_is_irreversible(clinic: Clinic) -> None:
@@ -103,7 +104,8 @@ def test_a_client_outside_the_criteria_is_recorded_as_not_eligible_with_why(clin
     assert "Completed weeks of gestation at birth < 32" in p.exclusion_reason
     unstable = make_client(therapist, weeks=30, born_days_ago=40)
     p = services.participant_screen(actor=therapist, study=study, client=unstable, checks_confirmed=[False])
-    assert p.status == Participant.Status.NOT_ELIGIBLE and "Clinically stable" in p.exclusion_reason
+    assert p.status == Participant.Status.NOT_ELIGIBLE
+    assert "Clinically stable" in p.exclusion_reason
     with pytest.raises(DomainError, match="only eligible"):
         services.participant_randomise(actor=therapist, participant=p)
 
@@ -136,7 +138,8 @@ def test_a_stratum_needs_its_facts_and_a_site_must_be_one_of_the_studys(clinic: 
     with pytest.raises(ValidationFailed, match="Choose the site"):
         services.participant_screen(actor=therapist, study=study, client=baby, site="Ward C")
     p = enrol(clinic, study, site="Ward B")
-    assert p.stratum == "site=Ward B" and p.strata_values == {"site": "Ward B"}
+    assert p.stratum == "site=Ward B"
+    assert p.strata_values == {"site": "Ward B"}
 
 
 def test_withdrawal_keeps_the_arm_and_says_why(clinic: Clinic) -> None:
@@ -146,7 +149,9 @@ def test_withdrawal_keeps_the_arm_and_says_why(clinic: Clinic) -> None:
     with pytest.raises(ValidationFailed):
         services.participant_withdraw(actor=therapist, participant=p, kind="lost", reason="")
     p = services.participant_withdraw(actor=therapist, participant=p, kind="lost", reason="Moved away")
-    assert p.withdrawn_at is not None and p.arm_id is not None and p.status == Participant.Status.RANDOMISED
+    assert p.withdrawn_at is not None
+    assert p.arm_id is not None
+    assert p.status == Participant.Status.RANDOMISED
     with pytest.raises(DomainError, match="already withdrawn"):
         services.participant_withdraw(actor=therapist, participant=p, kind="other", reason="again")
 

@@ -157,13 +157,14 @@ def window(randomised_on: dt.date, point: TimePoint) -> tuple[dt.date, dt.date, 
     return opens, due, closes
 
 
-def status(
-    *, randomised_on: dt.date, point: TimePoint, today: dt.date, done: bool, withdrawn_on: dt.date | None
-) -> str:
+def status(*, randomised_on: dt.date, point: TimePoint, today: dt.date, done: bool, followed: bool) -> str:
+    """`followed` is false once the participant left follow-up (withdrew consent, was lost, moved away):
+    what they did not give by then is no longer expected. A participant who only stopped the programme
+    is still followed (intention to treat needs their outcomes)."""
     if done:
         return "done"
-    opens, due, closes = window(randomised_on, point)
-    if withdrawn_on is not None and withdrawn_on <= due:
+    opens, _due, closes = window(randomised_on, point)
+    if not followed:
         return "withdrawn"
     if today < opens:
         return "upcoming"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
@@ -15,7 +16,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.audit.access import access_note
 from kneadwell.core.errors import NotFound
 from kneadwell.evaluation.methods import outcomes as oc
-from kneadwell.evaluation.models import Participant, Study, StudyMeasurement
+from kneadwell.evaluation.models import STOPPED_PROGRAMME_ONLY, Participant, Study, StudyMeasurement
 from kneadwell.evaluation.selectors.results import specs_of
 from kneadwell.outcomes import instruments
 
@@ -51,14 +52,13 @@ def _tasks_for(participants: list[Participant], study: Study, today: dt.date) ->
     for p in participants:
         assert p.randomised_at is not None
         randomised_on = timezone.localtime(p.randomised_at).date()
-        withdrawn_on = timezone.localtime(p.withdrawn_at).date() if p.withdrawn_at else None
         for point in points:
             status = oc.status(
                 randomised_on=randomised_on,
                 point=point,
                 today=today,
                 done=(p.pk, point.instrument_id, point.day) in done,
-                withdrawn_on=withdrawn_on,
+                followed=p.followed,
             )
             opens, due, closes = oc.window(randomised_on, point)
             tasks.append(
@@ -92,6 +92,7 @@ def _assessable(actor: Actor, participant_id: int | None = None) -> list[Partici
             study__status__in=[Study.Status.RECRUITING, Study.Status.CLOSED],
         )
         .exclude(withdrawn_at__isnull=False, data_kept=False)
+        .exclude(Q(withdrawn_at__isnull=False) & ~Q(withdrawal__in=STOPPED_PROGRAMME_ONLY))
         .select_related("client", "study")
         .order_by("study_id", "code")
     )

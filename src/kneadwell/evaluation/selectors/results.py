@@ -127,7 +127,6 @@ def followup(data: StudyData, *, today: dt.date | None = None) -> list[Due]:
     for p in data.randomised:
         assert p.randomised_at is not None
         randomised_on = timezone.localtime(p.randomised_at).date()
-        withdrawn_on = timezone.localtime(p.withdrawn_at).date() if p.withdrawn_at else None
         mine = data.entries.get(p.pk, {})
         for point in points:
             entry = mine.get((point.instrument_id, point.day))
@@ -137,7 +136,7 @@ def followup(data: StudyData, *, today: dt.date | None = None) -> list[Due]:
                 point=point,
                 today=today,
                 done=entry is not None,
-                withdrawn_on=withdrawn_on,
+                followed=p.followed,
             )
             found.append(Due(p, point, opens, due, closes, status, entry))
     return found
