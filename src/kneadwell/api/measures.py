@@ -84,7 +84,7 @@ class DefinitionIn(BodyIn):
     measures: What
     population: Line = ""
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=100)]
-    scoring: ScoringIn = Field(default_factory=ScoringIn)
+    scoring: ScoringIn = Field(default_factory=lambda: ScoringIn(method="sum", min_answered=None))
     score_range: Annotated[list[Number], Field(min_length=2, max_length=2)] | None = Field(
         None, description="Optional check: the lowest and highest total the items must give"
     )

@@ -215,9 +215,12 @@ def score_range(items: list[dict[str, Any]], method: str) -> tuple[float, float]
 
 
 def _step(items: list[dict[str, Any]], method: str) -> float:
-    """The smallest difference between two totals: 1 for a sum of whole numbers, else 0.01."""
-    whole = all(not it.get("numeric") or it["numeric"]["decimals"] == 0 for it in items)
-    return 1.0 if method == SUM and whole else 0.01
+    """The smallest difference between two totals: for a sum, one unit of its finest item (1 for whole
+    numbers, 0.1 with one decimal ...); for a mean (rounded to hundredths), 0.01."""
+    if method == MEAN:
+        return 0.01
+    decimals = max((int(it["numeric"]["decimals"]) for it in items if it.get("numeric")), default=0)
+    return float(10**-decimals)
 
 
 def _bands(
@@ -275,8 +278,9 @@ def check_definition(
         "population": _text(raw, "population", problems, required=False),
     }
     out["items"] = items = _items(raw.get("items"), problems)
-    scoring = raw.get("scoring") if isinstance(raw.get("scoring"), Mapping) else {}
-    method = scoring.get("method", SUM) if isinstance(scoring, Mapping) else SUM
+    given_scoring = raw.get("scoring")
+    scoring: Mapping[str, Any] = given_scoring if isinstance(given_scoring, Mapping) else {}
+    method = scoring.get("method", SUM)
     if method not in METHODS:
         problems.append(("scoring.method", "Choose sum or mean."))
         method = SUM
