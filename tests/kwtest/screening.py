@@ -22,6 +22,9 @@ CLEAR_CHOICES: dict[str, Any] = {
     "heart_rate_before": "150",
     "stroke_count": "single",
     "affected_side": "left",
+    # Clients with diabetes (issue 15): a steady glucose in mmol/L.
+    "glucose_unit": "mmol_l",
+    "glucose_mmol_l": "6.5",
 }
 
 

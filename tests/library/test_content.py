@@ -331,7 +331,9 @@ def test_anything_not_plainly_sourced_says_why(library: Library) -> None:
 
 def test_the_cue_vocabulary_has_the_four_barnard_groups_and_six_states(library: Library) -> None:
     groups = {
-        (c.kind, c.strength) for c in library.cues.values() if c.kind in ("engagement", "disengagement")
+        (c.kind, c.strength)
+        for c in library.cues.values()
+        if c.kind in ("engagement", "disengagement") and c.context != "consent"  # a yes/no, not a cue
     }
     assert groups == {
         ("engagement", "potent"),

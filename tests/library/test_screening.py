@@ -32,6 +32,9 @@ PROTOCOLS = [
     "sports_recovery",
     "rehab_injury_postop",
     "stroke_rehab",
+    "ptsd_trauma_informed",
+    "child_diabetes_massage",
+    "child_oncology_comfort",
 ]
 
 

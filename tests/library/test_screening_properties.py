@@ -254,6 +254,9 @@ CLEAR_NUMBER = {
     "temperature_c": 36.8,
     "platelet_count": 250000.0,
     "pain_today": 2.0,
+    "neutrophil_count": 3000.0,
+    "glucose_mmol_l": 6.5,
+    "glucose_mg_dl": 117.0,
 }
 
 
@@ -276,7 +279,11 @@ def _thresholds() -> dict[str, list[tuple[str, float]]]:
         for p in walk(rule.when):
             if isinstance(p, AnswerP) and (cmp := p.comparison()) is not None:
                 op, operand = cmp
-                value = DEFAULTS.value(operand.setting) if isinstance(operand, SettingRef) else float(operand)
+                value = (
+                    operand.apply(DEFAULTS.value(operand.setting))
+                    if isinstance(operand, SettingRef)
+                    else float(operand)
+                )
                 out.setdefault(p.answer, []).append((op, float(value)))
     return out
 

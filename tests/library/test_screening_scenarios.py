@@ -67,6 +67,10 @@ def preterm_at(pma_weeks: int, born_weeks: int = 30) -> ClientFacts:
 # today, client, released). A released other rule keeps the verdict about this one.
 Trigger = Callable[[str], dict[str, Any]]
 WELL_PLATELETS = {"platelet_count": 250000}
+# A client with cancer and counts above every limit (so only the rule a scenario is about fires).
+WELL_COUNTS = {"platelet_count": 250000, "neutrophil_count": 3000}
+# A client with diabetes and a steady glucose, no injection site today.
+STEADY = {"glucose_unit": "mmol_l", "glucose_mmol_l": 6.5, "insulin_site_regions": []}
 
 TRIGGERS: dict[str, Trigger] = {
     "fever": lambda p: {"today": {"fever_today": True}},
@@ -75,10 +79,10 @@ TRIGGERS: dict[str, Trigger] = {
     "breathing_difficulty": lambda p: {"today": {"breathing_difficulty": True}},
     "recent_haemorrhage": lambda p: {"intake": {"recent_bleeding": True}},
     "medical_release": lambda p: {"intake": {"under_medical_care": True}},
-    "cancer_release": lambda p: {"conditions": ["cancer"], "intake": WELL_PLATELETS},
+    "cancer_release": lambda p: {"conditions": ["cancer"], "intake": WELL_COUNTS},
     "tumour_site": lambda p: {
         "conditions": ["cancer"],
-        "intake": {**WELL_PLATELETS, "tumour_regions": ["chest"]},
+        "intake": {**WELL_COUNTS, "tumour_regions": ["chest"]},
         "released": ["cancer_release"],
     },
     "recent_surgery": lambda p: {
@@ -162,6 +166,43 @@ TRIGGERS: dict[str, Trigger] = {
         },
         "today": {"surgical_wound_healed": False},
     },
+    # Diabetes, cancer and post-traumatic stress (issue 15).
+    "glucose_low": lambda p: {"conditions": ["diabetes"], "today": {**STEADY, "glucose_mmol_l": 3.2}},
+    "glucose_high_ketones": lambda p: {
+        "conditions": ["diabetes"],
+        "today": {**STEADY, "glucose_mmol_l": 16.0, "ketones_today": "raised"},
+    },
+    "insulin_sites": lambda p: {
+        "conditions": ["diabetes"],
+        "today": {**STEADY, "insulin_site_regions": ["left_thigh"]},
+    },
+    "oncology_fever": lambda p: {
+        "conditions": ["cancer"],
+        "intake": WELL_COUNTS,
+        "today": {"fever_today": True},
+    },
+    "low_neutrophils": lambda p: {
+        "conditions": ["cancer"],
+        "intake": {**WELL_COUNTS, "neutrophil_count": 400},
+    },
+    "central_line_site": lambda p: {
+        "conditions": ["cancer"],
+        "intake": {**WELL_COUNTS, "central_line": True, "central_line_regions": ["chest"]},
+        "released": ["cancer_release"],
+    },
+    "radiotherapy_skin": lambda p: {
+        "conditions": ["cancer"],
+        "intake": {**WELL_COUNTS, "radiotherapy_skin": True, "radiotherapy_regions": ["left_thigh"]},
+        "released": ["cancer_release"],
+    },
+    "oncology_fatigue": lambda p: {
+        "conditions": ["cancer"],
+        "intake": WELL_COUNTS,
+        "today": {"treatment_fatigue_today": True},
+        "released": ["cancer_release"],
+    },
+    "client_excluded_areas": lambda p: {"intake": {"no_touch_regions": ["left_foot"]}},
+    "trauma_informed": lambda p: {"conditions": ["ptsd"]},
     # protocol_population is keyed on the programme by definition: its scenarios are generated below.
 }
 
@@ -371,7 +412,9 @@ def _oncology(
         "child",
         protocol="child_hospital_comfort",
         conditions=list(conditions),
-        intake={"platelet_count": platelets, "tumour_regions": []},
+        # Neutrophils well above the limit: these cases are about the platelet count (issue 15 added the
+        # neutrophil rule, which fires on an unknown count).
+        intake={"platelet_count": platelets, "neutrophil_count": 3000, "tumour_regions": []},
         released=released,
     )
     return result

@@ -49,7 +49,7 @@ REHAB_BY_CONDITION: dict[str, str] = {
 }
 
 # Content-library condition → evidence condition. Only conditions the evidence library codes are
-# listed; the others (cancer, eczema, bleeding disorders, ...) have no claim in it.
+# listed; the others (eczema, bleeding disorders, ...) have no claim in it. Leukaemia is a cancer.
 CONDITIONS: dict[str, str] = {
     "preterm": "preterm",
     "down_syndrome": "down_syndrome",
@@ -63,6 +63,8 @@ CONDITIONS: dict[str, str] = {
     "ptsd": "ptsd",
     "stroke": "stroke",
     "jaundice": "jaundice",
+    "cancer": "cancer",
+    "leukaemia": "cancer",
 }
 
 
@@ -103,6 +105,11 @@ PROTOCOLS: dict[str, Scope] = {
     "preterm_tks_10d": Scope(("infant-preterm",), ("preterm",)),
     "preterm_tks_5d": Scope(("infant-preterm",), ("preterm",)),
     "neonatal_practice": Scope(("infant-term", "infant-preterm"), ("preterm",)),
+    # Issue 15. Post-traumatic stress: the one study is in children; no adult claim exists, so adults see
+    # none rather than the sports and surgery claims.
+    "ptsd_trauma_informed": Scope(("child",), ("ptsd",)),
+    "child_diabetes_massage": Scope(("child",), ("diabetes",)),
+    "child_oncology_comfort": Scope(("child",), ("cancer",)),
 }
 
 

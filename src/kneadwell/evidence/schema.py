@@ -20,7 +20,7 @@ POPULATIONS: tuple[str, ...] = get_args(Population)
 # Juvenile rheumatoid arthritis (the term in the older studies) is coded as its current name.
 Condition = Literal[
     "colic", "asthma", "juvenile_idiopathic_arthritis", "autism", "adhd", "cystic_fibrosis",
-    "cerebral_palsy", "down_syndrome", "ptsd", "stroke", "preterm", "jaundice", "diabetes",
+    "cerebral_palsy", "down_syndrome", "ptsd", "stroke", "preterm", "jaundice", "diabetes", "cancer",
 ]
 CONDITIONS: tuple[str, ...] = get_args(Condition)
 

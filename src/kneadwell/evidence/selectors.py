@@ -70,6 +70,7 @@ CONDITION_WORDS: dict[str, str] = {
     "preterm": "born preterm",
     "jaundice": "jaundice",
     "diabetes": "diabetes",
+    "cancer": "cancer",
 }
 CATEGORY_WORDS: dict[str, str] = {
     "interaction": "Interaction: closeness and communication",

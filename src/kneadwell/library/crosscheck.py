@@ -405,11 +405,12 @@ def _questions(items: Items) -> Iterator[Issue]:
                 yield Issue("questions", qid, ("ask_if",), message)
             if q.type not in ("region_multi_choice", "multi_choice"):
                 yield Issue("questions", qid, ("ask_if",), "otherwise_none is for lists (areas or choices)")
-        for name in re.findall(r"\{(\w*)\}", q.item_label or ""):
-            if name not in settings:
-                yield Issue("questions", qid, ("item_label",), f"'{{{name}}}' is not a setting")
-        if "{" in q.label or "{" in q.help:
-            yield Issue("questions", qid, ("label",), "only an item_label may quote a setting")
+        for field in ("item_label", "help"):
+            for name in re.findall(r"\{(\w*)(?:\*[\d.]+)?\}", getattr(q, field) or ""):
+                if name not in settings:
+                    yield Issue("questions", qid, (field,), f"'{{{name}}}' is not a setting")
+        if "{" in q.label:
+            yield Issue("questions", qid, ("label",), "only an item_label or help may quote a setting")
         for i, cid in enumerate(q.for_conditions):
             if cid not in items["conditions"]:
                 yield Issue("questions", qid, ("for_conditions", i), f"unknown condition '{cid}'")

@@ -160,6 +160,8 @@ class QuestionForm(forms.Form):
                     )
                 continue
             field = field_for(library, question)
+            if "{" in question.help:  # help quoting a setting shows the organisation's value
+                field.help_text = fill_settings(question.help, values)
             if subject and field.label:
                 # "Has the client had an operation?" reads "Has Noah had an operation?" on the page.
                 for said in ("the client", "The client", "the baby", "The baby"):
@@ -281,10 +283,19 @@ def _ticked(stored: Any, choice: str | None) -> bool:
     return isinstance(stored, list | tuple) and choice in stored
 
 
+SETTING_QUOTE = re.compile(r"\{(\w+)(?:\*(\d+(?:\.\d+)?))?\}")
+
+
 def fill_settings(text: str, values: Mapping[str, float]) -> str:
-    """A checklist line quoting a setting ("less than {feeding_wait_minutes} minutes ago") with the
-    organisation's value; the content check makes sure every name in braces is a setting."""
-    return re.sub(r"\{(\w+)\}", lambda m: f"{values[m.group(1)]:g}", text)
+    """A checklist line or help text quoting a setting ("less than {feeding_wait_minutes} minutes ago") with
+    the organisation's value; "{glucose_min_mmol_l*18}" quotes it converted and rounded to a whole number,
+    as the rules compare it (predicates.SettingRef). The content check makes sure every name is a setting."""
+
+    def value(m: re.Match[str]) -> str:
+        number = values[m.group(1)]
+        return f"{number:g}" if m.group(2) is None else f"{round(number * float(m.group(2))):g}"
+
+    return SETTING_QUOTE.sub(value, text)
 
 
 def _ask_if_value(equals: bool | str) -> str:

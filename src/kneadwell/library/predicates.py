@@ -9,6 +9,7 @@ A rule's `when:` is one of these, nested as deep as needed:
     {answer: Q, contains: V}   a multi-choice answer includes V
     {answer: Q, nonempty: true}  a multi-choice / region answer has at least one entry
     {answer: Q, lt|le|gt|ge: N or {setting: S}}   a number answer compared with a number or a setting
+                               ({setting: S, times: 18}: the setting converted, rounded to a whole number)
     {answer: Q, within: {setting: S}}  a date/datetime answer lies less than S before now; a date (no
                                time) counts from the end of that day, so the window lasts as long as it might
     {client_has: [C, ...]}     the client's record lists any of these conditions
@@ -42,8 +43,17 @@ Number = int | float
 
 
 class SettingRef(BaseModel):
+    """A setting's value, or that value times a unit factor (`times: 18` compares a mg/dL reading with a
+    setting in mmol/L). A converted value is rounded to a whole number, as meters show mg/dL, so the rule
+    compares with exactly the figure the form quotes."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     setting: str
+    # Left out of the dump when not given, so rules that do not convert load (and hash) as before.
+    times: float | None = Field(default=None, gt=0, exclude_if=lambda v: v is None)
+
+    def apply(self, value: float) -> float:
+        return float(value) if self.times is None else float(round(value * self.times))
 
 
 Operand = Number | SettingRef
@@ -273,7 +283,7 @@ def _blank(value: Any) -> bool:
 def _operand(ctx: Context, operand: Operand, used: set[str]) -> float:
     if isinstance(operand, SettingRef):
         used.add(operand.setting)
-        return float(ctx.setting(operand.setting))
+        return operand.apply(ctx.setting(operand.setting))
     return float(operand)
 
 

@@ -160,6 +160,7 @@ class Modifications:
     exclude_techniques: tuple[str, ...] = ()
     no_joint_movement_at: tuple[str, ...] = ()
     no_oil: bool = False
+    ask_permission: bool = False  # ask (and record) the client's yes before every step
 
     def merge(self, other: Modifications) -> Modifications:
         """The stricter of each limit."""
@@ -171,6 +172,7 @@ class Modifications:
             exclude_techniques=tuple(sorted({*self.exclude_techniques, *other.exclude_techniques})),
             no_joint_movement_at=tuple(sorted({*self.no_joint_movement_at, *other.no_joint_movement_at})),
             no_oil=self.no_oil or other.no_oil,
+            ask_permission=self.ask_permission or other.ask_permission,
         )
 
     @property
@@ -364,6 +366,7 @@ def _reason(
             exclude_techniques=tuple(m.exclude_techniques),
             no_joint_movement_at=tuple(m.no_joint_movement_at),
             no_oil=m.no_oil,
+            ask_permission=m.ask_permission,
         )
     is_released, void = False, None
     given = released.get(rule.id)

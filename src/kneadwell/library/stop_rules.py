@@ -10,7 +10,8 @@ behavioural state now, whether the client is crying, vital-sign readings (oldest
 "now"), an optional pre-session baseline, and how many times the session has already been paused.
 
 Every check runs whatever the protocol: a low heart rate is never ignored because the protocol did not
-ask for monitoring. Protocol.session_checks only tells the session page which inputs to offer.
+ask for monitoring, and a sign of a low blood sugar (the diabetes cues) stops any session (hypo_signs).
+Protocol.session_checks only tells the session page which inputs to offer.
 
 Durations. The bradycardia and desaturation definitions we use need a duration (HR <100 for at least
 4 s; SpO2 <80% for at least 10 s, S30), which one reading cannot show. We therefore take the duration
@@ -56,6 +57,7 @@ CHECK_IDS: tuple[str, ...] = (
     "spo2_fall",
     "temperature_low",
     "apnoea",
+    "hypo_signs",
 )
 
 SessionAction = Literal["continue", "pause", "stop"]
@@ -169,6 +171,7 @@ def _cue_reasons(
     library: Library, obs: SessionObservations, settings: ScreeningSettings
 ) -> list[SessionReason]:
     by_action: dict[str, list[str]] = {"stop": [], "pause": [], "slow": []}
+    hypo: list[str] = []
     for i, cue_id in enumerate(obs.cues):
         cue = library.cues.get(cue_id)
         if cue is None:
@@ -178,9 +181,14 @@ def _cue_reasons(
             if (obs.population == "preterm_infant" and cue.nicu_action)
             else cue.in_session_action
         )
-        if action in by_action:
+        if cue.context == "diabetes" and action == "stop":
+            # A sign of a low blood sugar has its own words: check the glucose and treat the low now.
+            hypo.append(cue.label.lower())
+        elif action in by_action:
             by_action[action].append(cue.label.lower())
     out: list[SessionReason] = []
+    if hypo:
+        out.append(_reason(library, settings, "hypo_signs", "Seen: " + ", ".join(hypo)))
     if by_action["stop"]:
         out.append(_reason(library, settings, "cue_stop", "Seen: " + ", ".join(by_action["stop"])))
     if by_action["pause"]:

@@ -126,7 +126,21 @@ def test_change_against_the_mcid() -> None:
     assert "smaller than the MCID" in small.reading
     assert big.difference == 34
     assert "at least the upper MCID" in big.reading
-    assert (big.mcid_low, big.mcid_high) == (4.5, 7.0)
+    assert (big.mcid_low, big.mcid_high) == (4.25, 7.25)  # Page 2012, not the notes' 4.5-7.0 (issue 15)
+
+
+def test_a_change_in_a_scale_without_a_published_mcid_gets_no_mcid_reading() -> None:
+    # The MCID was derived for the upper-extremity motor score; the leg score is compared without one.
+    before = score("fugl_meyer", zeros("le_motor"))
+    after = score(
+        "fugl_meyer",
+        zeros("le_motor")
+        | {"e2_hip_flexion": 2, "e2_knee_flexion": 2, "e2_hip_extension": 2, "e2_knee_extension": 2},
+    )
+    change = fugl_meyer_change(FM, before, after, "le_motor")
+    assert change.difference == 8
+    assert "no published MCID for this scale" in change.reading
+    assert "at least the upper MCID" not in change.reading
 
 
 def test_change_refuses_an_incomplete_scale() -> None:

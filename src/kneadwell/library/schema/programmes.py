@@ -105,6 +105,10 @@ class EvidenceSummary(Item):
     sources: Sources
 
 
+Deliverer = Literal["parent", "therapist"]
+DELIVERERS: tuple[Deliverer, ...] = ("parent", "therapist")
+
+
 # When a protocol collects a measure: before the programme, with each session, every day, once a week, or
 # at the end. The outcomes app checks the plan's measurements against these (care/measures_due.py).
 Occasion = Literal["baseline", "each_session", "daily", "weekly", "end"]
@@ -145,6 +149,9 @@ class Protocol(Evidenced):
     outcome_measures: list[Id] = Field(min_length=1)
     measurement_timing: list[MeasureTiming] = Field(min_length=1)
     evidence: EvidenceSummary
+    # Who may give a session: a parent or caregiver, a therapist (or nurse), or both. A parent's session of
+    # a therapist-only programme is refused when it would start.
+    delivered_by: list[Deliverer] = Field(default_factory=lambda: list(DELIVERERS), min_length=1)
     sources: Sources
 
     @property

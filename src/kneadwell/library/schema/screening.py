@@ -26,6 +26,9 @@ class Modifications(Item):
     exclude_techniques: list[Id] = Field(default_factory=list)
     no_joint_movement_at: list[Id] = Field(default_factory=list)
     no_oil: bool = False
+    # Ask the client before every step, and record the answer (trauma-informed care). Left out of the dump
+    # when false, so rules that do not set it load (and hash) as before.
+    ask_permission: bool = Field(default=False, exclude_if=lambda v: v is False)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Modifications:
@@ -98,6 +101,7 @@ class SettingDef(Item):
         "seconds",
         "celsius",
         "per_microlitre",
+        "mmol_per_l",
         "count",
     ]
     default: float

@@ -14,7 +14,9 @@ class Cue(Item):
     label: Text
     kind: Literal["engagement", "disengagement", "stress", "readiness", "comfort"]
     strength: Literal["potent", "subtle"] | None = None
-    context: Literal["any", "nicu"] = "any"
+    # Where the player offers it: any session, preterm babies (nicu), clients with diabetes (signs of a low
+    # blood sugar), or the permission asked before a step (consent: "yes" / "no" to this step).
+    context: Literal["any", "nicu", "diabetes", "consent"] = "any"
     in_session_action: SessionAction
     nicu_action: SessionAction | None = None  # stricter reading for preterm babies, where a source gives one
     sources: Sources

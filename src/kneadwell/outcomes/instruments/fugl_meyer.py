@@ -128,7 +128,14 @@ def fugl_meyer_change(instrument: Instrument, before: Score, after: Score, scale
     b, a = value(before), value(after)
     diff = a - b
     low, high = instrument.mcid.low, instrument.mcid.high
-    if diff >= high:
+    # The published MCID is for the upper-extremity motor score only; reading the total or another domain
+    # against it would borrow a number no study gives for that scale.
+    scales = tuple(str(s) for s in instrument.extra.get("mcid_scales", ()))
+    if scales and scale not in scales:
+        reading = (
+            f"changed by {diff:g} points; no published MCID for this scale (ours is for {', '.join(scales)})"
+        )
+    elif diff >= high:
         reading = f"improved by at least the upper MCID ({high:g})"
     elif diff >= low:
         reading = f"improved within the MCID range ({low:g}-{high:g}): possibly meaningful"
