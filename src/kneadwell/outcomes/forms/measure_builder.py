@@ -123,7 +123,7 @@ class MeasureBuilderForm(forms.Form):
             if "add_item" in data:
                 count = min(MAX_ROWS, count + 1)
         initial["item_count"] = count
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, label_suffix="")
         linked = sorted((protocol_measures or {}).items(), key=lambda kv: kv[1])
         cast(forms.ChoiceField, self.fields["protocol_measure"]).choices = [("", "None"), *linked]
         self.row_count = count
@@ -177,7 +177,9 @@ class MeasureBuilderForm(forms.Form):
     def _add_row(self, i: int, initial: Mapping[str, Any]) -> None:
         n = i + 1
         fields: dict[str, forms.Field] = {
-            "label": forms.CharField(label=f"Item {n}", required=False, max_length=300),
+            "label": forms.CharField(
+                label=f"Item {n}: what is asked or observed", required=False, max_length=300
+            ),
             "kind": forms.ChoiceField(
                 label=f"Item {n}: answered with",
                 choices=KIND_CHOICES,
@@ -188,7 +190,7 @@ class MeasureBuilderForm(forms.Form):
             "options": forms.CharField(
                 label=f"Item {n}: its own answers",
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 2}),
                 help_text="Leave empty to use the shared answers.",
             ),
             "unit": forms.CharField(label=f"Item {n}: unit", required=False, max_length=16),
