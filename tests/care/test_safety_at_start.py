@@ -141,10 +141,10 @@ def _oncology_child(clinic: Clinic) -> Any:
 
 
 def _checked_oncology_child(clinic: Clinic, api: Api, **today: Any) -> tuple[Any, dict[str, Any]]:
-    """A child with cancer, platelets 120,000 and no tumour site, and today's hospital-comfort check
-    (run through `api`, with `today` changed), as the API returned it."""
+    """A child with cancer, platelets 120,000, neutrophils 2,500 and no tumour site, and today's
+    hospital-comfort check (run through `api`, with `today` changed), as the API returned it."""
     child = _oncology_child(clinic)
-    _intake(api, child.pk, "child", platelet_count=120000, tumour_regions=[])
+    _intake(api, child.pk, "child", platelet_count=120000, neutrophil_count=2500, tumour_regions=[])
     return child, _check(api, child.pk, "child_hospital_comfort", "child", **today).json()
 
 
@@ -156,7 +156,9 @@ def test_a_release_is_tied_to_the_platelet_count_it_was_given_for(client: HttpCl
     releaser = actor_for(second)
     child = _oncology_child(clinic)
     assert (
-        _intake(runner, child.pk, "child", platelet_count=30000, tumour_regions=["abdomen"]).status_code
+        _intake(
+            runner, child.pk, "child", platelet_count=30000, neutrophil_count=2500, tumour_regions=["abdomen"]
+        ).status_code
         == 200
     )
     first = _check(runner, child.pk, "child_hospital_comfort", "child").json()

@@ -276,3 +276,30 @@ def test_every_reason_carries_its_sources(decide: Any) -> None:
     )
     assert decision.action == "stop"
     assert all(r.sources and r.parent_text and r.clinician_text and r.instead for r in decision.reasons)
+
+
+@pytest.mark.parametrize("cue", ["hypo_shaky", "hypo_sweaty", "hypo_pale", "hypo_confused", "hypo_sleepy"])
+@pytest.mark.parametrize("population", ["child", "rehab", "infant"])
+def test_a_sign_of_a_low_blood_sugar_stops_any_session_with_its_own_words(
+    decide: Any, cue: str, population: str
+) -> None:
+    decision = decide(population=population, cues=[cue])
+    assert decision.action == "stop"
+    assert ids(decision) == ["hypo_signs"]
+    reason = decision.reason
+    assert reason is not None
+    assert "glucose" in reason.instead
+    assert "ISPAD-2022-HYPO" in reason.sources
+
+
+def test_a_hypo_sign_outranks_a_pause_cue_seen_with_it(decide: Any) -> None:
+    decision = decide(population="child", cues=["turning_away", "hypo_pale"])
+    assert decision.action == "stop"
+    assert ids(decision)[0] == "hypo_signs"
+
+
+@pytest.mark.parametrize("cue", ["permission_given", "permission_declined"])
+def test_the_answer_to_may_i_is_recorded_without_pausing_or_stopping(decide: Any, cue: str) -> None:
+    decision = decide(population="rehab", cues=[cue])
+    assert decision.action == "continue"
+    assert decision.reasons == ()

@@ -44,6 +44,7 @@ def _modifications(saved: Mapping[str, Any]) -> Modifications:
         exclude_techniques=tuple(saved.get("exclude_techniques") or ()),
         no_joint_movement_at=tuple(saved.get("no_joint_movement_at") or ()),
         no_oil=bool(saved.get("no_oil")),
+        ask_permission=bool(saved.get("ask_permission")),
     )
 
 
@@ -87,6 +88,9 @@ def todays_steps(
                     "how_parent": technique.description_parent,
                     "how_clinician": technique.description_clinician,
                     "sources": list(technique.sources),
+                    # Trauma-informed care (the verdict's ask_permission): the player asks "may I?" before
+                    # every step but the rituals (the check-in and the closing are where the client agrees).
+                    "ask_permission": verdict.modifications.ask_permission and technique.kind != "ritual",
                 }
             )
         for gone in adapted.dropped:

@@ -118,8 +118,15 @@ def todays_session_steps(
     if limited is not None:
         steps, dropped = limited
     refusal = ""
+    protocol = lib.protocols[check.protocol_id]
     nt = no_treatment(steps, dropped)
-    if nt is not None:
+    if not trained and "parent" not in protocol.delivered_by:
+        # The programme says who gives it (Protocol.delivered_by): a parent does not run a therapist's one.
+        refusal = (
+            f"{protocol.name} is given by a trained therapist, not by a parent or caregiver: "
+            "the therapist starts today's session."
+        )
+    elif nt is not None:
         said = no_treatment_sentence(
             nt,
             library=lib,

@@ -164,6 +164,8 @@ def session_step(
         if current.status == Session.Status.PAUSED:
             raise DomainError("The session is paused: resume it before moving on.")
         step = current.steps[index]
+        if outcome == StepLog.Outcome.DONE and step.get("ask_permission") and not _permission(current, index):
+            raise DomainError("Ask first: record the client's yes (or no) to this step before doing it.")
         StepLog.objects.create(
             session=current,
             index=index,
@@ -185,6 +187,39 @@ def session_step(
             changes={"skip_reason": skip_reason.strip()} if skip_reason.strip() else {},
         )
     return current
+
+
+PERMISSION_CUES = {True: "permission_given", False: "permission_declined"}
+
+
+def _permission(current: Session, index: int) -> bool:
+    """Whether the client's yes to step `index` is recorded."""
+    return current.observations.filter(
+        kind=Observation.Kind.CUE, code=PERMISSION_CUES[True], step_index=index
+    ).exists()
+
+
+def session_permission(*, actor: Actor, session: Session, index: int, given: bool, key: str) -> Session:
+    """The client's answer to "may I?" before the current step, where the verdict asks permission at every
+    step (trauma-informed care): recorded on the step as an observation (permission_given or
+    permission_declined, audited); a "no" also skips the step, saying so. The same key twice records once."""
+    actor.require(Perm.SESSION_RECORD)
+    current = Session.objects.within(session).get(pk=session.pk)
+    if index != current.current_step or index >= len(current.steps):
+        raise Conflict("That is not the current step; the page was out of date and has been refreshed.")
+    if not current.steps[index].get("ask_permission"):
+        raise ValidationFailed({"index": ["This step does not ask for permission."]})
+    code = PERMISSION_CUES[given]
+    session_observe(actor=actor, session=current, key=key, kind=Observation.Kind.CUE, code=code)
+    if not given:
+        return session_step(
+            actor=actor,
+            session=current,
+            index=index,
+            outcome=StepLog.Outcome.SKIPPED,
+            skip_reason="The client said no to this step.",
+        )
+    return Session.objects.within(session).get(pk=session.pk)
 
 
 def _save_and_audit(

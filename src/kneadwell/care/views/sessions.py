@@ -110,7 +110,22 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         checks & {"bradycardia", "desaturation", "tachycardia", "temperature_low", "heart_rate_rise"}
     )
     infant = session.population in ("infant", "preterm_infant")
-    cues = [c for c in lib.cues.values() if c.context == "any" or session.population == "preterm_infant"]
+    preterm = session.population == "preterm_infant"
+    cues = [c for c in lib.cues.values() if c.context == "any" or (c.context == "nicu" and preterm)]
+    # Signs of a low blood sugar, for a client with diabetes whatever the programme (they stop any session).
+    hypo_cues = (
+        [c for c in lib.cues.values() if c.context == "diabetes"]
+        if "diabetes" in (session.client.conditions or ())
+        else []
+    )
+    # Trauma-informed sessions: the step asks "may I?" first; its answer is recorded on the step.
+    asks = bool(step and step.get("ask_permission"))
+    answered = (
+        asks
+        and session.observations.filter(
+            code__in=("permission_given", "permission_declined"), step_index=session.current_step
+        ).exists()
+    )
     # Staff read the cue literature's words (Barnard's potent and subtle disengagement cues); a parent reads
     # what the baby is saying.
     parent = request.actor.is_caregiver
@@ -130,6 +145,10 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         "client": session.client,
         "protocol": protocol,
         "step": step,
+        "permission_pending": asks and not answered,
+        # The whole routine, shown before the first step (predictable sessions) and kept at hand after.
+        "preview": any(st.get("ask_permission") for st in session.steps),
+        "hypo_cues": hypo_cues,
         "timing": timing,
         "clock": _session_clock(session, timing),
         "total": len(session.steps),
@@ -164,7 +183,18 @@ def player(request: ActorRequest, session_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-PLAYER_ACTIONS = ("done", "skip", "cue", "state", "vitals", "pause", "resume", "stop", "complete")
+PLAYER_ACTIONS = (
+    "done",
+    "skip",
+    "permission",
+    "cue",
+    "state",
+    "vitals",
+    "pause",
+    "resume",
+    "stop",
+    "complete",
+)
 
 
 @require_POST
@@ -189,6 +219,17 @@ def player_act(request: ActorRequest, session_id: int) -> HttpResponse:
                 index=index,
                 outcome="done" if action == "done" else "skipped",
                 skip_reason=post.get("reason", ""),
+            )
+        elif action == "permission":
+            answer = post.get("answer", "")
+            if answer not in ("yes", "no"):
+                raise ValidationFailed({"answer": ["Choose yes or no."]})
+            services.session_permission(
+                actor=actor,
+                session=session,
+                index=int(post.get("index") or -1),
+                given=answer == "yes",
+                key=key,
             )
         elif action in ("cue", "state"):
             services.session_observe(
