@@ -28,6 +28,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from kneadwell.accounts.roles import Role
+from kwtest.courses import instructor_family
 from kwtest.people import Clinic, make_client
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,8 @@ EXPECT: dict[str, dict[Role, bool]] = {
         ADMIN: YES,
         THERAPIST: YES,
         CAREGIVER: YES,  # their own child only (issue 2); another child is a 404, tested below
-        # Silent in the brief: instructors read client records today. Issue 12 will narrow an instructor to
-        # their course's families; today's answer stands.
+        # Issue 12: an instructor reads only the babies on their own courses whose family shares their record
+        # with them; every other client is a 404 (tested below). The probes' babies are such families.
         INSTRUCTOR: YES,
         # Issue 13: "an assessor role that enters outcome measurements for study participants and cannot
         # see, by page or API, the allocation, plans, sessions, notes or anything that reveals the arm". A
@@ -59,7 +60,7 @@ EXPECT: dict[str, dict[Role, bool]] = {
         ADMIN: YES,
         THERAPIST: YES,
         CAREGIVER: YES,  # the list holds their own children only (tested below)
-        INSTRUCTOR: YES,  # as "read a client's record"
+        INSTRUCTOR: YES,  # the list holds only their own courses' sharing families (tested below)
         ASSESSOR: NO,  # as "read a client's record"
         RESEARCHER: NO,
     },
@@ -125,8 +126,8 @@ EXPECT: dict[str, dict[Role, bool]] = {
         ADMIN: YES,  # silent in the brief; today an administrator may (often the lead clinician)
         THERAPIST: YES,
         CAREGIVER: YES,  # a parent massages their own baby at home (PRODUCT.md)
-        # Silent in the brief: an instructor's families practise at home and the instructor may record a
-        # session in class; today's answer stands until issue 12 gives instructors their courses.
+        # Silent in the brief: an instructor may record a session with a baby of their own course whose
+        # family shares the record (issue 12 narrowed whom they reach, not what they may do).
         INSTRUCTOR: YES,
         ASSESSOR: NO,  # "blinded outcome entry": an assessor measures, never massages
         RESEARCHER: NO,
@@ -219,6 +220,7 @@ class World:
                 weeks=39,
                 days=3,
             )
+            instructor_family(self.target, baby)  # the instructor's own course family (issue 12)
             check = passing_check(self.target.actor(THERAPIST), baby, "iaim_parent_routine", "infant")
             assert check.action == "go", check.verdict
             self.made["go"] = (baby, check)
@@ -498,6 +500,13 @@ PROBES: list[Probe] = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _clinic_baby_is_a_course_family(clinic: Clinic) -> None:
+    """The clinic's baby is a family of the clinic instructor's own course, sharing its record: the one way
+    an instructor reaches a client (issue 12)."""
+    instructor_family(clinic, clinic.client)
+
+
 def _params(probes: list[Probe]) -> list[Any]:
     out = []
     for probe in probes:
@@ -627,3 +636,56 @@ def test_nobody_revokes_another_members_token(client: HttpClient, clinic: Clinic
     assert token.pk not in [t["id"] for t in listed]
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+# --- Issue 12: an instructor reaches only their own courses' families who share -------------------------
+def test_an_instructor_reaches_only_their_own_courses_families_who_share(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    from kneadwell.courses import services as course_services
+    from kwtest.courses import enrol, make_course
+    from kwtest.people import actor_for, make_member
+
+    assert clinic.client is not None
+    assert clinic.other_client is not None  # on no course
+    parent = clinic.user(CAREGIVER)
+    not_sharing = make_client(clinic.actor(THERAPIST), guardian_user=parent, given_name="Quinn")
+    enrol(clinic, make_course(clinic), not_sharing, share=False)
+    theirs = make_client(clinic.actor(THERAPIST), guardian_user=parent, given_name="Rafe")
+    other = make_member(clinic.org, INSTRUCTOR)
+    other_course = course_services.course_create(
+        actor=actor_for(other),
+        title="Another instructor's course",
+        venue="Hall",
+        start_date=clinic.client.created_at.date(),
+        class_time=clinic.client.created_at.time().replace(microsecond=0),
+    )
+    enrol(clinic, other_course, theirs)
+    world = World(client, clinic, clinic)
+    world.login(INSTRUCTOR)
+    assert client.get(reverse("clients:detail", args=[clinic.client.pk])).status_code == 200
+    for baby in (clinic.other_client, not_sharing, theirs):
+        assert client.get(reverse("clients:detail", args=[baby.pk])).status_code == 404, baby.given_name
+        api = client.get(f"/api/v1/clients/{baby.pk}", headers=world.bearer(INSTRUCTOR))
+        assert api.status_code == 404, baby.given_name
+    listed = [
+        c["id"] for c in client.get("/api/v1/clients", headers=world.bearer(INSTRUCTOR)).json()["items"]
+    ]
+    assert listed == [clinic.client.pk]
+    page = client.get(reverse("clients:list")).content.decode()
+    assert clinic.client.family_name in page
+    for baby in (clinic.other_client, not_sharing, theirs):
+        assert baby.family_name not in page
+
+
+def test_a_family_that_stops_sharing_is_out_of_the_instructors_reach(
+    client: HttpClient, clinic: Clinic
+) -> None:
+    from kneadwell.courses import services as course_services
+    from kneadwell.courses.models import Enrolment
+
+    assert clinic.client is not None
+    enrolment = Enrolment.objects.get(client=clinic.client)
+    course_services.enrolment_share_set(actor=clinic.actor(CAREGIVER), enrolment=enrolment, share=False)
+    client.force_login(clinic.user(INSTRUCTOR))
+    assert client.get(reverse("clients:detail", args=[clinic.client.pk])).status_code == 404

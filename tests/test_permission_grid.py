@@ -165,6 +165,50 @@ PAGES: list[Page] = [
     Page("reports:page", Perm.REPORT_VIEW, kwargs=("client",)),
     Page("reports:pdf", Perm.REPORT_VIEW, kwargs=("client",)),
     Page("interop:csv_sessions", Perm.EXPORT_DATA),
+    # Courses (issue 12): an instructor's own courses (an administrator's: the organisation's); a parent's
+    # own enrolment. Another instructor's course is a 404 (tests/courses/test_views_staff.py).
+    Page("courses:list", Perm.COURSE_VIEW),
+    Page("courses:create", Perm.COURSE_MANAGE),
+    Page("courses:detail", Perm.COURSE_VIEW, kwargs=("course",)),
+    Page("courses:edit", Perm.COURSE_MANAGE, kwargs=("course",)),
+    Page(
+        "courses:invite",
+        Perm.COURSE_MANAGE,
+        method="post",
+        kwargs=("course",),
+        data=(("emails", "grid@example.test"),),
+    ),
+    Page("courses:link_renew", Perm.COURSE_MANAGE, method="post", kwargs=("course",)),
+    Page("courses:class", Perm.COURSE_MANAGE, kwargs=("course", "week")),
+    Page("courses:handout", Perm.COURSE_VIEW, kwargs=("course", "week")),
+    Page("courses:handout_pdf", Perm.COURSE_VIEW, kwargs=("course", "week")),
+    Page("courses:family", Perm.COURSE_VIEW, kwargs=("course", "enrolment")),
+    Page(
+        "courses:family_withdraw",
+        Perm.COURSE_MANAGE,
+        method="post",
+        kwargs=("course", "enrolment"),
+        data=(("reason", "grid"),),
+    ),
+    Page("courses:mine", Perm.COURSE_ENROL),
+    Page("courses:my_course", Perm.COURSE_ENROL, kwargs=("enrolment",)),
+    Page(
+        "courses:practice",
+        Perm.COURSE_ENROL,
+        method="post",
+        kwargs=("enrolment",),
+        data=(("day", str(timezone.localdate())), ("minutes", "5"), ("response", "enjoyed")),
+    ),
+    Page("courses:share", Perm.COURSE_ENROL, method="post", kwargs=("enrolment",), data=(("share", "yes"),)),
+    Page(
+        "courses:my_withdraw",
+        Perm.COURSE_ENROL,
+        method="post",
+        kwargs=("enrolment",),
+        data=(("reason", "grid"),),
+    ),
+    Page("courses:my_handout", Perm.COURSE_ENROL, kwargs=("enrolment", "week")),
+    Page("courses:my_handout_pdf", Perm.COURSE_ENROL, kwargs=("enrolment", "week")),
 ]
 # Objects that belong to an organisation: another organisation's must answer 404.
 ORG_OBJECTS = {
@@ -180,6 +224,7 @@ ORG_OBJECTS = {
     "event",
 }
 ORG_OBJECTS |= {"analysis"}  # evidence: a researcher's meta-analysis belongs to their organisation
+ORG_OBJECTS |= {"course", "enrolment"}  # courses: a course and a family's place on it
 ORG_OBJECTS |= {"measure"}  # outcomes: an organisation's own measure
 # URLs tested elsewhere because they need a secret from an email: invitation links and reset links.
 NOT_IN_GRID = {
@@ -189,6 +234,9 @@ NOT_IN_GRID = {
     "accounts:logout",
     # a calendar app cannot log in: the feed's unguessable link is its credential (tests/care)
     "care:calendar",
+    # the course's enrolment link (its token is the credential) and its calendar feed (tests/courses)
+    "courses:join",
+    "courses:calendar",
 }
 
 
@@ -225,7 +273,11 @@ def _objects(clinic: Clinic) -> dict[str, Any]:
         )
     check, release = _library_objects(clinic)
     plan, session, event = _care_objects(clinic)
+    course, enrolment = _course_objects(clinic)
     return {
+        "course": course,
+        "enrolment": enrolment,
+        "week": 1,
         "plan": plan,
         "session": session,
         "event": event,
@@ -242,6 +294,18 @@ def _objects(clinic: Clinic) -> dict[str, Any]:
         "membership": clinic.members[Role.INSTRUCTOR].pk,
         "invitation": invitation.pk,
     }
+
+
+def _course_objects(clinic: Clinic) -> tuple[int, int]:
+    """A course the clinic's instructor runs, with clinic.client enrolled by its parent, sharing (so the
+    instructor reaches that family's record as the app lets them)."""
+    from kneadwell.courses.models import Enrolment
+    from kwtest.courses import course_with_family
+
+    found = Enrolment.objects.filter(client=clinic.client).select_related("course").first()
+    if found is None:
+        _, found = course_with_family(clinic)
+    return found.course_id, found.pk
 
 
 def _measurement(clinic: Clinic) -> int:
@@ -418,7 +482,7 @@ def _url(page: Page, clinic: Clinic, role: Role | None = None) -> str:
 
         token, _ = api_token_create(actor=clinic.actor(role or Role.ADMIN), name="to revoke")
         objects["token"] = token.pk
-    kwargs = {f"{k}_id": objects[k] for k in page.kwargs}
+    kwargs = {(k if k == "week" else f"{k}_id"): objects[k] for k in page.kwargs}
     return reverse(page.name, kwargs=kwargs)
 
 

@@ -108,7 +108,10 @@ def test_the_plan_page_shows_what_is_due_with_a_link_that_marks_the_occasion(
 def test_an_instructor_sees_the_list_without_record_links(
     client: HttpClient, clinic: Clinic, preterm: Any, plan: Plan
 ) -> None:
-    # Instructors may view clients but not record measurements.
+    # Instructors may view their own courses' families (issue 12) but not record measurements.
+    from kwtest.courses import instructor_family
+
+    instructor_family(clinic, preterm)
     client.force_login(clinic.user(Role.INSTRUCTOR))
     response = client.get(f"/clients/{preterm.pk}/plans/{plan.pk}/")
     assert response.status_code == 200

@@ -238,3 +238,37 @@ def test_a_signed_in_parent_of_another_organisation_becomes_a_member(
     assert membership.organisation == clinic.org
     assert membership.role == Role.CAREGIVER
     assert services.course_membership_join(user=parent, course=course) == membership
+
+
+def test_a_signed_in_parent_adds_a_baby_and_enrols_in_one_step(clinic: Clinic, outsider: Clinic) -> None:
+    course = make_course(clinic)
+    parent = outsider.user(Role.CAREGIVER)
+    enrolment = services.family_join_signed_in(
+        user=parent,
+        course=course,
+        baby_given_name="Ife",
+        baby_birth_date=course.start_date - dt.timedelta(weeks=7),
+        baby_sex="male",
+        consent=True,
+        history=[],
+        share_with_instructor=False,
+    )
+    assert enrolment.client.organisation == clinic.org
+    assert enrolment.guardian.user == parent
+    assert enrolment.status == Enrolment.Status.ENROLLED
+
+
+def test_a_signed_in_parents_baby_outside_the_range_makes_nothing(clinic: Clinic, outsider: Clinic) -> None:
+    course = make_course(clinic, max_age_weeks=4)
+    parent = outsider.user(Role.CAREGIVER)
+    with pytest.raises(ValidationFailed) as exc:
+        services.family_join_signed_in(
+            user=parent,
+            course=course,
+            baby_given_name="Ife",
+            baby_birth_date=course.start_date - dt.timedelta(weeks=7),
+            baby_sex="male",
+            consent=True,
+        )
+    assert "older babies" in exc.value.errors["baby_birth_date"][0]
+    assert not Membership.objects.filter(user=parent, organisation=clinic.org).exists()

@@ -38,3 +38,24 @@ def enrol(clinic: Clinic, course: Course, client: Any = None, *, share: bool = T
 def course_with_family(clinic: Clinic, *, share: bool = True) -> tuple[Course, Enrolment]:
     course = make_course(clinic)
     return course, enrol(clinic, course, share=share)
+
+
+def instructor_family(clinic: Clinic, baby: Any) -> Enrolment:
+    """Make `baby` (guarded by the clinic's caregiver) a family of the clinic instructor's own course that
+    shares its record, with week 1 held and every stroke taught: the instructor then reaches the baby's
+    record, and a session gives the whole routine."""
+    from kneadwell.courses import syllabus as syl
+    from kneadwell.courses.models import CourseClass
+    from kneadwell.library.loader import default_library
+
+    course = make_course(clinic)
+    enrolment = enrol(clinic, course, baby)
+    item = CourseClass.objects.get(course=course, week=1)
+    services.class_record(
+        actor=clinic.actor(Role.INSTRUCTOR),
+        course_class=item,
+        expected_version=item.version,
+        families=[services.FamilyInClass(enrolment.pk, "present")],
+        strokes_taught=[s.key for s in syl.strokes_of(default_library(), course.protocol_id)],
+    )
+    return enrolment

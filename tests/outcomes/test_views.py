@@ -55,6 +55,9 @@ def test_the_client_page_shows_the_measurements_section(client: HttpClient, clin
 
 
 def test_an_instructor_sees_the_section_without_entry_buttons(client: HttpClient, clinic: Clinic) -> None:
+    from kwtest.courses import instructor_family
+
+    instructor_family(clinic, baby(clinic))  # an instructor reaches their own courses' families (issue 12)
     page = as_role(client, clinic, Role.INSTRUCTOR).get(reverse("clients:detail", args=[baby(clinic).pk]))
     text = page.content.decode()
     assert "Measurements and growth" in text

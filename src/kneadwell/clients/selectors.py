@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
-from kneadwell.accounts.roles import Perm
+from kneadwell.accounts.roles import Perm, Role
 from kneadwell.audit.access import access_note
 from kneadwell.audit.services import Action
 from kneadwell.clients import rules
@@ -21,6 +21,15 @@ def client_queryset(*, actor: Actor, include_archived: bool = False) -> QuerySet
     clients = Client.objects.for_organisation(actor.organisation_id)
     if actor.is_caregiver:
         clients = clients.filter(guardians__user=actor.user)
+    elif actor.role is Role.INSTRUCTOR:
+        # An instructor reaches only the babies on their own courses whose family shares their record with
+        # them (issue 12, docs/courses.md): one enrolment (a place, not the waiting list) meets all three.
+        shared = Client.objects.filter(
+            course_enrolments__course__instructor=actor.user,
+            course_enrolments__share_with_instructor=True,
+            course_enrolments__status="enrolled",
+        ).values("pk")
+        clients = clients.filter(pk__in=shared)
     if not include_archived:
         clients = clients.filter(archived_at__isnull=True)
     return clients

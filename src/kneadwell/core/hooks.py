@@ -18,9 +18,13 @@ CLIENT_SECTIONS: tuple[str, ...] = (
     "kneadwell.evidence.sections.client_section",
     "kneadwell.reports.sections.client_section",
     "kneadwell.interop.views.client_section",
+    "kneadwell.courses.sections.client_section",
 )
 # Cards at the top of the home page: `(request, clients) -> str` with the clients the person sees there.
-HOME_SECTIONS: tuple[str, ...] = ("kneadwell.library.sections.home_section",)
+HOME_SECTIONS: tuple[str, ...] = (
+    "kneadwell.courses.sections.home_section",
+    "kneadwell.library.sections.home_section",
+)
 # Actions under a readiness-check verdict (start a session, enrol): `(request, check) -> str`.
 CHECK_RESULT_SECTIONS: tuple[str, ...] = ("kneadwell.care.sections.check_actions",)
 # What a "Check, then start" does after the check was saved: `(request, check) -> HttpResponse | None`

@@ -2,6 +2,7 @@
 a family's own enrolments. One module per kind of read; the names are re-exported here."""
 
 from kneadwell.courses.selectors.courses import (
+    babies_for_join,
     class_get,
     class_list,
     course_by_calendar_token,
@@ -9,6 +10,10 @@ from kneadwell.courses.selectors.courses import (
     course_get,
     course_list,
     course_queryset,
+    instructor_choices,
+    instructor_user,
+    membership_in,
+    next_class,
     places_taken,
 )
 from kneadwell.courses.selectors.families import (
@@ -26,6 +31,7 @@ __all__ = [
     "FamilyRow",
     "attendance_of_class",
     "attendance_of_course",
+    "babies_for_join",
     "class_get",
     "class_list",
     "course_by_calendar_token",
@@ -36,8 +42,12 @@ __all__ = [
     "course_queryset",
     "enrolment_get",
     "enrolment_list",
+    "instructor_choices",
+    "instructor_user",
+    "membership_in",
     "my_enrolment_get",
     "my_enrolments",
+    "next_class",
     "places_taken",
     "practice_entries",
     "practice_of",

@@ -9,8 +9,9 @@ write; the names are re-exported here for the pages, API, CLI and tests.
 """
 
 from kneadwell.courses.services.classes import FamilyInClass, class_cue_ids, class_record
-from kneadwell.courses.services.common import age_problem
+from kneadwell.courses.services.common import age_problem, age_range_label
 from kneadwell.courses.services.courses import (
+    COURSE_FIELDS,
     class_start,
     course_create,
     course_invite,
@@ -26,6 +27,7 @@ from kneadwell.courses.services.enrolments import (
     enrolment_share_set,
     enrolment_withdraw,
     family_join,
+    family_join_signed_in,
     last_class_day,
 )
 from kneadwell.courses.services.practice import practice_log
@@ -33,9 +35,11 @@ from kneadwell.courses.services.waiting import promote_waiting
 
 __all__ = [
     "COURSE_CONSENT_ATTESTATION",
+    "COURSE_FIELDS",
     "FamilyInClass",
     "FamilyJoin",
     "age_problem",
+    "age_range_label",
     "class_cue_ids",
     "class_record",
     "class_start",
@@ -48,6 +52,7 @@ __all__ = [
     "enrolment_share_set",
     "enrolment_withdraw",
     "family_join",
+    "family_join_signed_in",
     "join_url",
     "last_class_day",
     "practice_log",

@@ -203,9 +203,6 @@ def family_join(
     history's checklist and the enrolment, in one transaction (as family sign-up; docs/parents.md). The
     age rule is checked before anything is made. An address that already has an account is answered as
     sign-up answers it (an email, and None)."""
-    from kneadwell.clients.rules import ConsentKind
-    from kneadwell.clients.services import client_create, consent_record
-
     signup_throttle_check(ip=ip)
     errors = _signup_errors(
         full_name=full_name,
@@ -246,32 +243,17 @@ def family_join(
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
             membership = course_membership_join(user=user, course=course, ip=ip, channel=channel)
             actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
-            words = full_name.split()
-            client = client_create(
+            client = _baby_with_consent(
                 actor=actor,
-                given_name=baby_given_name,
-                family_name=words[-1] if words else "",
-                birth_date=baby_birth_date,
-                sex=baby_sex,
+                course=course,
+                family_name=full_name.split()[-1] if full_name.split() else "",
+                baby_given_name=baby_given_name,
+                baby_birth_date=baby_birth_date,
+                baby_sex=baby_sex,
                 gestation_weeks=gestation_weeks,
                 gestation_days=gestation_days,
+                history=history,
             )
-            guardian = Guardian.objects.get(client=client, user=user)
-            consent_record(
-                actor=actor,
-                client=client,
-                kind=ConsentKind.GUARDIAN,
-                scopes=list(COURSE_SCOPES),
-                signed_by_name=full_name,
-                signed_on=timezone.localdate(),
-                method=Consent.Method.ELECTRONIC,
-                attestation=True,
-                guardian=guardian,
-                notes=f"Given online when enrolling on {course.title}. The parent ticked: "
-                f"\u201c{COURSE_CONSENT_ATTESTATION}\u201d",
-            )
-            if history is not None:
-                _signup_history_save(actor=actor, client=client, history=history)
             enrolment = enrolment_create(
                 actor=actor,
                 course=course,
@@ -287,6 +269,129 @@ def family_join(
         _signup_existing(email=email, ip=ip, base_url=base_url)
         return None
     return FamilyJoin(user=user, membership=membership, client=client, enrolment=enrolment, verify_link=link)
+
+
+def _baby_with_consent(
+    *,
+    actor: Actor,
+    course: Course,
+    family_name: str,
+    baby_given_name: str,
+    baby_birth_date: dt.date,
+    baby_sex: str,
+    gestation_weeks: int | None,
+    gestation_days: int | None,
+    history: Sequence[str] | None,
+) -> Client:
+    """The baby's record (the parent its guardian), the parent's online consent and the health history's
+    checklist, as family sign-up makes them."""
+    from kneadwell.clients.rules import ConsentKind
+    from kneadwell.clients.services import client_create, consent_record
+
+    client = client_create(
+        actor=actor,
+        given_name=baby_given_name,
+        family_name=family_name or "-",
+        birth_date=baby_birth_date,
+        sex=baby_sex,
+        gestation_weeks=gestation_weeks,
+        gestation_days=gestation_days,
+    )
+    guardian = Guardian.objects.get(client=client, user=actor.user)
+    consent_record(
+        actor=actor,
+        client=client,
+        kind=ConsentKind.GUARDIAN,
+        scopes=list(COURSE_SCOPES),
+        signed_by_name=actor.user.full_name or actor.user.email,
+        signed_on=timezone.localdate(),
+        method=Consent.Method.ELECTRONIC,
+        attestation=True,
+        guardian=guardian,
+        notes=f"Given online when enrolling on {course.title}. The parent ticked: "
+        f"\u201c{COURSE_CONSENT_ATTESTATION}\u201d",
+    )
+    if history is not None:
+        _signup_history_save(actor=actor, client=client, history=history)
+    return client
+
+
+def family_join_signed_in(
+    *,
+    user: User,
+    course: Course,
+    baby_given_name: str,
+    baby_birth_date: dt.date | None,
+    baby_sex: str,
+    born_early: bool = False,
+    gestation_weeks: int | None = None,
+    gestation_days: int | None = None,
+    consent: bool,
+    history: Sequence[str] | None = None,
+    history_required: bool = False,
+    share_with_instructor: bool = False,
+    other_parent: str = "",
+    ip: str = "",
+    channel: Channel = Channel.PAGE,
+) -> Enrolment:
+    """A signed-in person enrols a baby not yet recorded in the course's organisation: they join it as a
+    parent (course_membership_join), then the baby, consent, history and enrolment, in one transaction.
+    Everything is checked first, the age rule included."""
+    errors = rules.client_field_errors(
+        birth_date=baby_birth_date,
+        today=timezone.localdate(),
+        gestation_weeks=gestation_weeks if born_early else None,
+        gestation_days=gestation_days if born_early else None,
+        birth_weight_g=None,
+        sex=baby_sex,
+        given_name=baby_given_name,
+        family_name="-",
+    )
+    names = {"given_name": "baby_given_name", "birth_date": "baby_birth_date", "sex": "baby_sex"}
+    out: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        out[names.get(field, field)] = [
+            m.replace("the client's first name", "your baby's first name") for m in messages
+        ]
+    if born_early and gestation_weeks is None:
+        out["gestation_weeks"] = ["Enter the weeks of pregnancy when your baby was born, e.g. 34."]
+    if not consent:
+        out["consent"] = ["Tick the box to confirm you are the parent or guardian and give consent."]
+    if history is None and history_required:
+        out["history"] = ["Tick any that apply, or \u201cNone of these\u201d."]
+    if baby_birth_date is not None and "baby_birth_date" not in out:
+        problem = age_problem(course, given_name=baby_given_name, birth_date=baby_birth_date)
+        if problem:
+            out["baby_birth_date"] = [problem]
+    if out:
+        raise ValidationFailed(out)
+    assert baby_birth_date is not None
+    if not born_early:
+        gestation_weeks = gestation_days = None
+    elif gestation_days is None:
+        gestation_days = 0
+    with transaction.atomic():
+        membership = course_membership_join(user=user, course=course, ip=ip, channel=channel)
+        actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
+        words = (user.full_name or "").split()
+        client = _baby_with_consent(
+            actor=actor,
+            course=course,
+            family_name=words[-1] if words else "",
+            baby_given_name=baby_given_name,
+            baby_birth_date=baby_birth_date,
+            baby_sex=baby_sex,
+            gestation_weeks=gestation_weeks,
+            gestation_days=gestation_days,
+            history=history,
+        )
+        return enrolment_create(
+            actor=actor,
+            course=course,
+            client=client,
+            share_with_instructor=share_with_instructor,
+            other_parent=other_parent,
+        )
 
 
 def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, reason: str) -> Enrolment:

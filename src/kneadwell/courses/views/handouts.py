@@ -1,0 +1,97 @@
+"""A week's handout as a page and as a PDF (the same document: courses/handout.py), for the instructor
+(their course) and for a family (their own course)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from kneadwell.accounts.roles import Perm
+from kneadwell.core.web import ActorRequest, page
+from kneadwell.courses import selectors
+from kneadwell.courses.handout import HandoutFacts, handout_document
+from kneadwell.courses.models import Course
+from kneadwell.library.selectors import library
+from kneadwell.reports.document import Document
+from kneadwell.reports.pdf import render_pdf
+
+
+def _document(course: Course, week: int) -> Document:
+    if not 1 <= week <= course.weeks:
+        raise Http404("No such week.")
+    course_class = selectors.class_get(course=course, week=week)
+    return handout_document(
+        library(),
+        HandoutFacts(
+            title=course.title,
+            organisation=course.organisation.name,
+            instructor=course.instructor.full_name or course.instructor.email,
+            week=week,
+            weeks=course.weeks,
+            class_at=timezone.localtime(course_class.starts_at),
+            protocol_id=course.protocol_id,
+            syllabus=course.syllabus,
+            generated=timezone.localdate(),
+        ),
+    )
+
+
+def _page(request: ActorRequest, course: Course, week: int, back: str, pdf_url: str) -> HttpResponse:
+    return render(
+        request,
+        "courses/handout.html",
+        {
+            "document": _document(course, week),
+            "course": course,
+            "back": back,
+            "pdf_url": pdf_url,
+            "nav": "courses",
+        },
+    )
+
+
+def _pdf(course: Course, week: int) -> HttpResponse:
+    document = _document(course, week)
+    response = HttpResponse(render_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    return response
+
+
+@page(Perm.COURSE_VIEW)
+def handout(request: ActorRequest, course_id: int, week: int) -> HttpResponse:
+    from django.urls import reverse
+
+    course = selectors.course_get(actor=request.actor, course_id=course_id)
+    return _page(
+        request,
+        course,
+        week,
+        reverse("courses:detail", args=[course.pk]),
+        reverse("courses:handout_pdf", args=[course.pk, week]),
+    )
+
+
+@page(Perm.COURSE_VIEW)
+def handout_pdf(request: ActorRequest, course_id: int, week: int) -> HttpResponse:
+    return _pdf(selectors.course_get(actor=request.actor, course_id=course_id), week)
+
+
+@page(Perm.COURSE_ENROL)
+def my_handout(request: ActorRequest, enrolment_id: int, week: int) -> HttpResponse:
+    from django.urls import reverse
+
+    enrolment = selectors.my_enrolment_get(actor=request.actor, enrolment_id=enrolment_id)
+    return _page(
+        request,
+        enrolment.course,
+        week,
+        reverse("courses:my_course", args=[enrolment.pk]),
+        reverse("courses:my_handout_pdf", args=[enrolment.pk, week]),
+    )
+
+
+@page(Perm.COURSE_ENROL)
+def my_handout_pdf(request: ActorRequest, enrolment_id: int, week: int) -> HttpResponse:
+    enrolment = selectors.my_enrolment_get(actor=request.actor, enrolment_id=enrolment_id)
+    return _pdf(enrolment.course, week)
