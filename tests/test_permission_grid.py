@@ -793,6 +793,69 @@ API: list[Operation] = [
         {"clients_csv": "client_ref,given_name,family_name,birth_date,sex\n1,Gina,Grid,2025-01-01,female\n"},
         ok=201,
     ),
+    # Courses (issue 12): the instructor's own courses, the family's own enrolments.
+    Operation("get", "/api/v1/courses", Perm.COURSE_VIEW),
+    Operation(
+        "post",
+        "/api/v1/courses",
+        Perm.COURSE_MANAGE,
+        {
+            "title": "Grid course",
+            "venue": "Hall",
+            "start_date": str(timezone.localdate()),
+            "class_time": "10:00",
+        },
+        ok=201,
+    ),
+    Operation("get", "/api/v1/courses/{course_id}", Perm.COURSE_VIEW),
+    Operation("patch", "/api/v1/courses/{course_id}", Perm.COURSE_MANAGE, {"version": 1, "title": "Renamed"}),
+    Operation("get", "/api/v1/courses/{course_id}/families", Perm.COURSE_VIEW),
+    # Every enrolled family needs a line: an empty class is refused (422) once the permission is held.
+    Operation(
+        "put",
+        "/api/v1/courses/{course_id}/classes/{week}",
+        Perm.COURSE_MANAGE,
+        {"version": 1, "families": []},
+        ok=422,
+    ),
+    Operation("get", "/api/v1/courses/{course_id}/families/{enrolment_id}/practice", Perm.COURSE_VIEW),
+    Operation(
+        "post",
+        "/api/v1/courses/{course_id}/invitations",
+        Perm.COURSE_MANAGE,
+        {"emails": ["g@example.test"]},
+        ok=201,
+    ),
+    Operation(
+        "post",
+        "/api/v1/courses/{course_id}/families/{enrolment_id}/withdraw",
+        Perm.COURSE_MANAGE,
+        {"reason": "g"},
+    ),
+    Operation("get", "/api/v1/courses/{course_id}/weeks/{week}/handout.pdf", Perm.COURSE_VIEW),
+    Operation("get", "/api/v1/enrolments", Perm.COURSE_ENROL),
+    Operation(
+        "post",
+        "/api/v1/enrolments",
+        Perm.COURSE_ENROL,
+        {"join_token": "unknown", "client_id": 999999999},
+        ok=404,
+    ),
+    Operation("get", "/api/v1/enrolments/{enrolment_id}", Perm.COURSE_ENROL),
+    Operation(
+        "post",
+        "/api/v1/enrolments/{enrolment_id}/practice",
+        Perm.COURSE_ENROL,
+        {"day": str(timezone.localdate()), "minutes": 5, "response": "enjoyed"},
+        ok=201,
+    ),
+    Operation(
+        "post",
+        "/api/v1/enrolments/{enrolment_id}/sharing",
+        Perm.COURSE_ENROL,
+        {"share_with_instructor": True},
+    ),
+    Operation("post", "/api/v1/enrolments/{enrolment_id}/leave", Perm.COURSE_ENROL, {"reason": "grid"}),
 ]
 
 
@@ -812,6 +875,9 @@ def _api_path(op: Operation, clinic: Clinic, role: Role) -> str:
     path = op.path
     for name in ("client", "consent", "technique", "protocol", "release", "measurement", "plan", "session"):
         path = path.replace(f"{{{name}_id}}", str(objects[name]))
+    for name in ("course", "enrolment"):
+        path = path.replace(f"{{{name}_id}}", str(objects[name]))
+    path = path.replace("{week}", "1")
     for name in ("claim", "study", "analysis"):
         path = path.replace(f"{{{name}_id}}", str(objects[name]))
     path = path.replace("{outcome_code}", str(objects["outcome"]))
@@ -859,6 +925,22 @@ def test_api_hides_another_organisations_clients(
 ) -> None:
     headers = {"Authorization": f"Bearer {clinic.token(Role.ADMIN)}"}
     path = _api_path(op, outsider, Role.ADMIN)
+    response = getattr(client, op.method)(path, op.body, content_type="application/json", headers=headers)
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "op",
+    [o for o in API if "{course_id}" in o.path or "{enrolment_id}" in o.path],
+    ids=lambda o: f"{o.method} {o.path}",
+)
+def test_api_hides_another_organisations_courses_and_enrolments(
+    client: HttpClient, clinic: Clinic, outsider: Clinic, op: Operation
+) -> None:
+    role = Role.CAREGIVER if op.need == Perm.COURSE_ENROL else Role.ADMIN
+    headers = {"Authorization": f"Bearer {clinic.token(role)}"}
+    path = _api_path(op, outsider, role)
     response = getattr(client, op.method)(path, op.body, content_type="application/json", headers=headers)
     assert response.status_code == 404
     assert response.json()["detail"]

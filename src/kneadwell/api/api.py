@@ -112,6 +112,8 @@ def _register_routers() -> None:
         charts,
         claims,
         clients,
+        course_families,
+        courses,
         evidence_outcomes,
         growth,
         instruments,
@@ -149,6 +151,9 @@ def _register_routers() -> None:
     api.add_router("/evidence", analyses.router)
     api.add_router("/clients", clients.router)
     api.add_router("/audit", audit.router)
+    # courses (issue 12)
+    api.add_router("/", courses.router)
+    api.add_router("/", course_families.router)
 
 
 _register_routers()

@@ -25,6 +25,7 @@ from kneadwell.courses.selectors.families import (
     my_enrolments,
     practice_entries,
 )
+from kneadwell.courses.selectors.handouts import handout_for
 from kneadwell.courses.selectors.overview import FamilyRow, course_overview, practice_of
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "course_queryset",
     "enrolment_get",
     "enrolment_list",
+    "handout_for",
     "instructor_choices",
     "instructor_user",
     "membership_in",

@@ -3,38 +3,19 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.courses import selectors
-from kneadwell.courses.handout import HandoutFacts, handout_document
 from kneadwell.courses.models import Course
-from kneadwell.library.selectors import library
 from kneadwell.reports.document import Document
 from kneadwell.reports.pdf import render_pdf
 
 
 def _document(course: Course, week: int) -> Document:
-    if not 1 <= week <= course.weeks:
-        raise Http404("No such week.")
-    course_class = selectors.class_get(course=course, week=week)
-    return handout_document(
-        library(),
-        HandoutFacts(
-            title=course.title,
-            organisation=course.organisation.name,
-            instructor=course.instructor.full_name or course.instructor.email,
-            week=week,
-            weeks=course.weeks,
-            class_at=timezone.localtime(course_class.starts_at),
-            protocol_id=course.protocol_id,
-            syllabus=course.syllabus,
-            generated=timezone.localdate(),
-        ),
-    )
+    return selectors.handout_for(course=course, week=week)
 
 
 def _page(request: ActorRequest, course: Course, week: int, back: str, pdf_url: str) -> HttpResponse:
