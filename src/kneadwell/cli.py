@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kneadwell.commands.serve",
     "kneadwell.commands.admin",
     "kneadwell.care.cli",
+    "kneadwell.courses.cli",
     "kneadwell.evidence.meta.cli",
     "kneadwell.outcomes.growth.cli",
     "kneadwell.library.cli",

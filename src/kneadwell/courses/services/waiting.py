@@ -46,7 +46,7 @@ def promote_waiting(*, actor: Actor, course: Course) -> list[Enrolment]:
                 update_fields=["status", "updated_at"],
             )
             promoted.append(enrolment)
-            email = _family_email(enrolment)
+            email = family_email(enrolment)
             if email:
                 # Sent once the place is saved: a rolled-back change tells no one they have a place.
                 transaction.on_commit(
@@ -65,7 +65,7 @@ def promote_waiting(*, actor: Actor, course: Course) -> list[Enrolment]:
     return promoted
 
 
-def _family_email(enrolment: Enrolment) -> str:
+def family_email(enrolment: Enrolment) -> str:
     guardian = enrolment.guardian
     if guardian.user is not None and guardian.user.email:
         return str(guardian.user.email)
