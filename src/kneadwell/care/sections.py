@@ -68,9 +68,14 @@ def client_section(request: ActorRequest, client: Client) -> str:
         .order_by("due_at")
         .values("pk")[:1]
     )
-    plans = list(selectors.plans_of(client=client).annotate(next_slot_id=Subquery(next_due))[:10])
-    # The section shows doses and stops, not minutes per phase (the plan page does): leave those out.
-    figures = selectors.plans_adherence(plans=plans, with_phases=False) if plans else {}
+    plans = list(
+        selectors.plans_of(client=client)
+        .select_related("figures")
+        .annotate(next_slot_id=Subquery(next_due))[:10]
+    )
+    # The plans' stored tallies (PlanFigures), not every slot and session of theirs counted again. The
+    # section shows doses and stops, not minutes per phase (the plan page does): leave those out.
+    figures = selectors.plans_figures(plans=plans, with_phases=False) if plans else {}
     slots = ScheduledSession.objects.in_bulk([p.next_slot_id for p in plans if p.next_slot_id])
     lib = library_selectors.library()
     rows = [

@@ -15,6 +15,7 @@ from kneadwell.core.hooks import client_sections
 from kneadwell.core.web import ActorRequest, apply_errors, page
 
 PAGE_SIZE = 25
+TRAIL_COLUMNS = ("id", "at", "actor_label", "action", "entity", "summary", "channel")
 
 
 @page(Perm.CLIENT_VIEW)
@@ -85,7 +86,8 @@ def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
             "age_days": (today - client.birth_date).days,
             "condition_names": [labels.get(code, code) for code in client.conditions],
             "sections": client_sections(request, client),
-        "trail": audit_event_list(actor=actor, client_id=client.pk)[:20]
+            # The columns the trail shows (not the changes, JSON, or the hashes).
+            "trail": audit_event_list(actor=actor, client_id=client.pk).only(*TRAIL_COLUMNS)[:20]
             if actor.can(Perm.AUDIT_VIEW)
             else None,
         },

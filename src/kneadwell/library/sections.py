@@ -33,12 +33,20 @@ def client_section(request: ActorRequest, client: Client) -> str:
     actor = request.actor
     lib = selectors.library()
     intake = selectors.intake_for(client=client)
-    latest = selectors.readiness_check_list(client=client).first()
+    # The newest check, as the section shows it (not its answers and verdict, JSON, nor who made it).
+    latest = (
+        selectors.readiness_check_list(client=client)
+        .select_related(None)
+        .only("id", "organisation_id", "client_id", "protocol_id", "population", "action", "created_at")
+        .first()
+    )
     releases = (
         Release.objects.of_client(client).filter(revoked_at__isnull=True).select_related("released_by")[:10]
     )
     suggested = (
-        selectors.suggested_protocol(client=client, population=intake.population) if intake else None
+        selectors.suggested_protocol(client=client, population=intake.population, newest=latest)
+        if intake
+        else None
     )
     return render_to_string(
         "library/_client_section.html",

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -72,16 +72,23 @@ def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
 FIRST_PROTOCOL = {"infant": "iaim_first_week"}
 
 
-def suggested_protocol(*, client: Client, population: str) -> str | None:
-    """The programme to offer next: the one last checked for, else the group's first programme."""
+def suggested_protocol(
+    *, client: Client, population: str, newest: ReadinessCheck | Literal["unknown"] | None = "unknown"
+) -> str | None:
+    """The programme to offer next: the one last checked for, else the group's first programme. `newest`:
+    the client's newest check of any group, when the caller has read it already (the client page): if it
+    is of this group, or there is none, the newest check of the group needs no query of its own."""
     lib = library()
-    latest = (
-        ReadinessCheck.objects.of_client(client)
-        .filter(population=population)
-        .order_by("-created_at", "-id")
-        .values_list("protocol_id", flat=True)
-        .first()
-    )
+    if newest != "unknown" and (newest is None or newest.population == population):
+        latest = newest.protocol_id if newest is not None else None
+    else:
+        latest = (
+            ReadinessCheck.objects.of_client(client)
+            .filter(population=population)
+            .order_by("-created_at", "-id")
+            .values_list("protocol_id", flat=True)
+            .first()
+        )
     if latest in lib.protocols:
         return latest
     first = FIRST_PROTOCOL.get(population)
@@ -155,16 +162,25 @@ def record_hash(*, client: Client, intake: Intake | None, protocol_id: str, on: 
     settings, content), the second the releases, so a clinician can still release a second rule from a
     check after releasing the first (record_changed_since(..., findings_only=True))."""
     findings: dict[str, Any] = {
-        "client": [client.birth_date.isoformat(), client.gestation_weeks, client.gestation_days,
-                   sorted(client.conditions or [])],
+        "client": [
+            client.birth_date.isoformat(),
+            client.gestation_weeks,
+            client.gestation_days,
+            sorted(client.conditions or []),
+        ],
         "intake": None if intake is None else [intake.pk, intake.version, intake.population, intake.answers],
         "settings": (client.organisation.settings or {}).get(SETTINGS_KEY, {}),
         "release_policy": (client.organisation.settings or {}).get(RELEASES_KEY, {}),
         "content": str(library().version),
     }
     releases = [
-        [r.pk, r.rule_id, r.valid_until.isoformat() if r.valid_until else None, r.revoked_at is not None,
-         r.valid_until is not None and r.valid_until < on]
+        [
+            r.pk,
+            r.rule_id,
+            r.valid_until.isoformat() if r.valid_until else None,
+            r.revoked_at is not None,
+            r.valid_until is not None and r.valid_until < on,
+        ]
         for r in Release.objects.of_client(client).filter(protocol_id=protocol_id).order_by("pk")
     ]
     return _digest(findings)[:32] + _digest(releases)[:32]

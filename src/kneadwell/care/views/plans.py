@@ -96,7 +96,8 @@ def plan_detail(request: ActorRequest, client_id: int, plan_id: int) -> HttpResp
     client = client_get(actor=actor, client_id=client_id, purpose="viewed a plan")
     plan = selectors.plan_get(client=client, plan_id=plan_id)
     lib = library_selectors.library()
-    figures = selectors.plan_adherence(plan=plan)
+    # From the plan's stored tally (PlanFigures): the same figures as counting every session again.
+    figures = selectors.plans_figures(plans=[plan])[plan.pk]
     return render(
         request,
         "care/plan_detail.html",
