@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
@@ -7,13 +8,17 @@ from django.http import HttpRequest
 from kneadwell.accounts.roles import GRID, Role
 
 
+@cache
+def _held(role: str) -> frozenset[str]:
+    """The permissions a role holds (the grid is fixed when the code loads). Every template rendered with
+    the request asks, the client page a section at a time, so it is worked out once per role."""
+    return frozenset(perm.value for perm, roles in GRID.items() if Role(role) in roles)
+
+
 def membership(request: HttpRequest) -> dict[str, Any]:
     """The active membership and, for templates, the set of permissions it holds (`perms_held`)."""
     current = getattr(request, "membership", None)
-    held: set[str] = set()
-    if current is not None:
-        role = Role(current.role)
-        held = {perm.value for perm, roles in GRID.items() if role in roles}
+    held = _held(current.role) if current is not None else frozenset()
     # The top-level area the page belongs to, for the navigation's "you are here" (/clients/3/check/ is
     # a client page even though the library app serves it).
     nav = request.path.strip("/").split("/", 1)[0]

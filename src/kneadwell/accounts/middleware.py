@@ -37,15 +37,19 @@ class IdleSessionMiddleware:
 def active_membership(request: HttpRequest) -> Membership | None:
     if not request.user.is_authenticated:
         return None
-    memberships = Membership.objects.select_related("organisation", "user").filter(
-        user=request.user, is_active=True
-    )
+    # The user is the request's own (already loaded): join the organisation only, and hand the membership
+    # that user. On every signed-in request, so kept lean: the join of the user again and first()'s
+    # ORDER BY on a primary-key match made it twice the cost.
+    memberships = Membership.objects.select_related("organisation").filter(user=request.user, is_active=True)
     wanted = request.session.get(SESSION_KEY)
+    chosen = None
     if wanted is not None:
-        chosen = memberships.filter(pk=wanted).first()
-        if chosen is not None:
-            return chosen
-    return memberships.order_by("created_at", "pk").first()
+        chosen = next(iter(memberships.filter(pk=wanted)[:1]), None)
+    if chosen is None:
+        chosen = memberships.order_by("created_at", "pk").first()
+    if chosen is not None:
+        chosen.user = request.user
+    return chosen
 
 
 class ActiveMembershipMiddleware:
