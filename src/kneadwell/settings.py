@@ -105,7 +105,9 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not DATABASE_URL.startswith("sqlite://:memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests (DB_CONN_MAX_AGE, as on PostgreSQL): opening and closing one
+    # per request cost the server about 2.5 ms of CPU on every request, half of /healthz (measured,
+    # docs/performance.md, issue 11).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue (up to `timeout` seconds) instead of failing half-way through a transaction.
