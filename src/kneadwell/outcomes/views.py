@@ -119,7 +119,9 @@ def measurement_list(request: ActorRequest, client_id: int) -> HttpResponse:
     wanted = request.GET.get("instrument", "")
     wanted = wanted if wanted in catalogue else ""
     qs = selectors.measurement_queryset(client=client, instrument_id=wanted or None, include_in_error=True)
-    page_obj = Paginator(qs.select_related("recorded_by"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # What was entered and the warnings shown then (JSON) are on the measurement's own page, not the list.
+    listed = qs.select_related("recorded_by").defer("answers", "warnings", "confirmed_warnings")
+    page_obj = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (
             m,

@@ -97,11 +97,11 @@ def growth_series(
         measurement_queryset(client=client, instrument_id=instrument_id)
         .filter(value__isnull=False)
         .order_by("taken_at", "id")
-        .values_list("id", "taken_at", "value", "details", "confirmed_unusual")
+        .values_list("id", "taken_at", "value", "confirmed_unusual")
     )
     if not rows:
         return []
-    dates = [timezone.localtime(t).date() for _, t, _, _, _ in rows]
+    dates = [timezone.localtime(t).date() for _, t, _, _ in rows]
     n = len(rows)
     gw = 40 if client.gestation_weeks is None else client.gestation_weeks
     gd = 0 if client.gestation_days is None else client.gestation_days
@@ -112,7 +112,7 @@ def growth_series(
         np.full(n, gw),
         np.full(n, gd),
         np.array([method] * n),
-        np.array([v for _, _, v, _, _ in rows], dtype=np.float64),
+        np.array([v for _, _, v, _ in rows], dtype=np.float64),
         reference,
     )
     messages = result.messages()
@@ -120,7 +120,7 @@ def growth_series(
         instruments.get_instrument(instrument_id), age_days=(timezone.localdate() - client.birth_date).days
     )
     points = []
-    for k, (pk, _, raw, _details, unusual) in enumerate(rows):
+    for k, (pk, _, raw, unusual) in enumerate(rows):
         value = float(raw or 0.0)  # never None: the query keeps values only
         a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
         shown = shown_as(value)

@@ -76,9 +76,11 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     muscle group and side on the 0-5 code with the grade names; ROM as % of normal per movement and side;
     Fugl-Meyer domains and total; diary daily crying-and-fussing minutes with Wessel and Rome IV."""
     inst = instrument_or_404(instrument_id)
+    # Up to TREND_LIMIT rows: who recorded each, and the warnings shown when it was entered, are not part
+    # of a trend, so they stay unread (they were a user row and two JSON lists per point).
     recent = list(
         measurement_queryset(client=client, instrument_id=instrument_id)
-        .select_related("recorded_by")
+        .defer("warnings", "confirmed_warnings")
         .order_by("-taken_at", "-id")[:TREND_LIMIT]
     )
     measurements = list(reversed(recent))
