@@ -25,14 +25,28 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+RECENT_COLUMNS = ("id", "organisation_id", "given_name", "family_name", "birth_date", "updated_at")
+DUE_COLUMNS = (
+    "id",
+    "due_at",
+    "plan_id",
+    "plan__protocol_id",
+    "plan__client_id",
+    "plan__client__given_name",
+    "plan__client__family_name",
+)
+
+
 @page()
 def dashboard(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     recent = due = None
     if actor.can(Perm.CLIENT_VIEW):
-        recent = client_queryset(actor=actor).order_by("-updated_at")[:6]
+        # The columns the home page shows (names, birth dates, the slot's time and plan): the rest of the
+        # client and plan rows (JSON lists among them) stays unread.
+        recent = client_queryset(actor=actor).order_by("-updated_at").only(*RECENT_COLUMNS)[:6]
         end_of_day = timezone.localtime().replace(hour=23, minute=59, second=59)
-        due = slots_due(actor=actor, until=end_of_day)
+        due = slots_due(actor=actor, until=end_of_day).only(*DUE_COLUMNS)
     context = {
         "recent_clients": recent,
         "due": due,

@@ -76,11 +76,12 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     muscle group and side on the 0-5 code with the grade names; ROM as % of normal per movement and side;
     Fugl-Meyer domains and total; diary daily crying-and-fussing minutes with Wessel and Rome IV."""
     inst = instrument_or_404(instrument_id)
-    # Up to TREND_LIMIT rows: who recorded each, and the warnings shown when it was entered, are not part
-    # of a trend, so they stay unread (they were a user row and two JSON lists per point).
+    # Up to TREND_LIMIT rows: who recorded each, the warnings shown when it was entered and the row's own
+    # timestamps are not part of a trend, so they stay unread (a user row, two JSON lists and two
+    # date-times per point).
     recent = list(
         measurement_queryset(client=client, instrument_id=instrument_id)
-        .defer("warnings", "confirmed_warnings")
+        .defer("warnings", "confirmed_warnings", "created_at", "updated_at")
         .order_by("-taken_at", "-id")[:TREND_LIMIT]
     )
     measurements = list(reversed(recent))
