@@ -4,6 +4,8 @@ Reads of a client's record are written to the audit log here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -73,6 +75,23 @@ def guardian_list(*, client: Client) -> QuerySet[Guardian]:
 
 def consent_list(*, client: Client) -> QuerySet[Consent]:
     return Consent.objects.of_client(client).select_related("guardian", "recorded_by", "withdrawn_by")
+
+
+def consent_facts_of(*, clients: Sequence[Client]) -> dict[int, list[rules.ConsentFacts]]:
+    """The consent facts of many loaded clients (from `client_search`), by client id, in one query of the
+    columns the facts read: the API's client list, where prefetching every client's consents cost more
+    than the list itself."""
+    found: dict[int, list[rules.ConsentFacts]] = {c.pk: [] for c in clients}
+    if not clients:
+        return found
+    rows = (
+        Consent.objects.within(clients[0])
+        .filter(client_id__in=list(found))
+        .only("id", "client_id", "kind", "scopes", "signed_on", "withdrawn_at")
+    )
+    for consent in rows:
+        found[consent.client_id].append(consent.facts())
+    return found
 
 
 def consent_status(*, client: Client, scope: rules.Scope = rules.Scope.CARE) -> bool:
