@@ -50,7 +50,7 @@ def technique_name(technique_id: str) -> str:
 def setting_text(use: dict[str, object]) -> str:
     """A setting as a verdict recorded it: '72 hours (default)' or '48 hours (organisation setting)'."""
     value = use.get("value")
-    unit = str(use.get("unit", "")).replace("_", " ")
+    unit = {"mmol_per_l": "mmol/L"}.get(str(use.get("unit", "")), str(use.get("unit", "")).replace("_", " "))
     shown = f"{value:g}" if isinstance(value, float | int) else str(value)
     tail = "default" if use.get("is_default") else f"organisation setting; default {use.get('default')}"
     disagree = "; sources disagree" if use.get("sources_disagree") else ""
