@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SCALE = "0 = Never\n1 = Sometimes\n2 = Often\n3 = Always"
 
 
-def test_a_lead_defines_a_measure_and_a_therapist_records_it_and_sees_its_trend(
+def test_a_lead_defines_a_measure_and_a_therapist_records_it_and_sees_its_trend(  # type: ignore[no-untyped-def]
     desktop, phone, clinic: Clinic
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     child = make_client(
         clinic.actor(Role.THERAPIST), given_name="Tom", born_days_ago=365 * 6, weeks=None, days=None
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping
 
 import pytest
 from django.utils import timezone
@@ -32,7 +33,9 @@ def iid(measure: OrganisationMeasure) -> str:
     return f"org-{measure.organisation_id}-{measure.slug}"
 
 
-def record(clinic: Clinic, instrument_id: str, answers: dict[str, object], days_ago: int = 1) -> Measurement:
+def record(
+    clinic: Clinic, instrument_id: str, answers: Mapping[str, object], days_ago: int = 1
+) -> Measurement:
     assert clinic.client is not None
     return services.measurement_record(
         actor=clinic.actor(Role.THERAPIST),

@@ -5,6 +5,7 @@ it was scored with."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pytest
 from django.utils import timezone
@@ -26,7 +27,7 @@ def iid(measure: OrganisationMeasure) -> str:
     return f"org-{measure.organisation_id}-{measure.slug}"
 
 
-def record(clinic: Clinic, instrument_id: str, answers: dict[str, object], **kw: object) -> Measurement:
+def record(clinic: Clinic, instrument_id: str, answers: Mapping[str, object], **kw: object) -> Measurement:
     assert clinic.client is not None
     return services.measurement_record(
         actor=clinic.actor(Role.THERAPIST),
