@@ -19,6 +19,7 @@ PURE = [
     "outcomes/growth",
     "outcomes/instruments",
     "evidence/meta",
+    "evaluation/methods",
     "reports/document.py",
     "content",
 ]

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from kneadwell.accounts.roles import Perm, Role, role_has
+from kwtest.evaluation import grid_objects as evaluation_grid_objects
 from kwtest.people import Clinic
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,38 @@ PAGES: list[Page] = [
     # Progress reports: the parent version by default (who gets the clinician one: tests/reports).
     Page("reports:page", Perm.REPORT_VIEW, kwargs=("client",)),
     Page("reports:pdf", Perm.REPORT_VIEW, kwargs=("client",)),
+    # Programme evaluation (issue 13). "study" here is a study of the organisation (kwtest.evaluation's
+    # grid_objects), not the evidence library's; the assessor's blindness is walked over this whole grid
+    # in tests/evaluation/test_blinding_grid.py.
+    Page("evaluation:index", Perm.STUDY_VIEW),
+    Page("evaluation:study_create", Perm.STUDY_MANAGE),
+    Page("evaluation:study", Perm.STUDY_VIEW, kwargs=("study",)),
+    Page("evaluation:arm_add", Perm.STUDY_MANAGE, kwargs=("study",)),
+    Page("evaluation:outcome_add", Perm.STUDY_MANAGE, kwargs=("study",)),
+    Page("evaluation:study_open", Perm.STUDY_MANAGE, method="post", kwargs=("study",)),
+    Page(
+        "evaluation:study_close",
+        Perm.STUDY_MANAGE,
+        method="post",
+        kwargs=("study",),
+        data=(("version", "99"),),
+    ),
+    Page("evaluation:allocation", Perm.ALLOCATION_VIEW, kwargs=("study",)),
+    Page("evaluation:allocation_generate", Perm.ALLOCATION_VIEW, method="post", kwargs=("study",)),
+    Page("evaluation:allocation_upload", Perm.ALLOCATION_VIEW, method="post", kwargs=("study",)),
+    Page("evaluation:screen", Perm.STUDY_RANDOMISE, kwargs=("study",)),
+    Page("evaluation:participant", Perm.STUDY_VIEW, kwargs=("study", "participant")),
+    Page("evaluation:randomise", Perm.STUDY_RANDOMISE, method="post", kwargs=("study", "participant")),
+    Page("evaluation:received", Perm.STUDY_RANDOMISE, method="post", kwargs=("study", "participant")),
+    Page("evaluation:withdraw", Perm.STUDY_RANDOMISE, kwargs=("study", "participant")),
+    Page("evaluation:followup", Perm.STUDY_VIEW, kwargs=("study",)),
+    Page("evaluation:consort", Perm.STUDY_VIEW, kwargs=("study",)),
+    Page("evaluation:consort_svg", Perm.STUDY_VIEW, kwargs=("study",)),
+    Page("evaluation:analysis", Perm.STUDY_VIEW, kwargs=("study",)),
+    Page("evaluation:dataset_csv", Perm.STUDY_MANAGE, kwargs=("study",)),
+    Page("evaluation:dictionary_csv", Perm.STUDY_MANAGE, kwargs=("study",)),
+    Page("evaluation:assess", Perm.OUTCOME_ASSESS),
+    Page("evaluation:assess_entry", Perm.OUTCOME_ASSESS, kwargs=("participant", "instrument")),
     Page("interop:csv_sessions", Perm.EXPORT_DATA),
     # Courses (issue 12): an instructor's own courses (an administrator's: the organisation's); a parent's
     # own enrolment. Another instructor's course is a 404 (tests/courses/test_views_staff.py).
@@ -224,6 +257,7 @@ ORG_OBJECTS = {
     "event",
 }
 ORG_OBJECTS |= {"analysis"}  # evidence: a researcher's meta-analysis belongs to their organisation
+ORG_OBJECTS |= {"participant"}  # evaluation: a study's participant (its study: tests/evaluation)
 ORG_OBJECTS |= {"course", "enrolment"}  # courses: a course and a family's place on it
 ORG_OBJECTS |= {"measure"}  # outcomes: an organisation's own measure
 # URLs tested elsewhere because they need a secret from an email: invitation links and reset links.
@@ -477,6 +511,8 @@ def _evidence_objects(clinic: Clinic) -> dict[str, Any]:
 
 def _url(page: Page, clinic: Clinic, role: Role | None = None) -> str:
     objects = _objects(clinic)
+    if page.name.startswith("evaluation:"):
+        objects.update(evaluation_grid_objects(clinic))
     if "token" in page.kwargs:
         from kneadwell.accounts.services import api_token_create
 
@@ -856,6 +892,91 @@ API: list[Operation] = [
         {"share_with_instructor": True},
     ),
     Operation("post", "/api/v1/enrolments/{enrolment_id}/leave", Perm.COURSE_ENROL, {"reason": "grid"}),
+    # Programme evaluation (issue 13): the grid's study recruits, so design changes answer 400 (fixed once
+    # recruiting) and its participant is already randomised (400: irreversible).
+    Operation("get", "/api/v1/studies", Perm.STUDY_VIEW),
+    Operation(
+        "post",
+        "/api/v1/studies",
+        Perm.STUDY_MANAGE,
+        {"code": "NEW", "title": "T", "question": "Q", "population": "P", "target_size": 10},
+        ok=201,
+    ),
+    Operation("get", "/api/v1/studies/{study_id}", Perm.STUDY_VIEW),
+    Operation(
+        "post", "/api/v1/studies/{study_id}/arms", Perm.STUDY_MANAGE, {"code": "x", "name": "X"}, ok=400
+    ),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/outcomes",
+        Perm.STUDY_MANAGE,
+        {
+            "code": "w",
+            "name": "W",
+            "instrument_id": "weight",
+            "measure": "value",
+            "days": [0],
+            "analysis_day": 0,
+        },
+        ok=400,
+    ),
+    Operation("post", "/api/v1/studies/{study_id}/open", Perm.STUDY_MANAGE, {"version": 99}, ok=409),
+    Operation("post", "/api/v1/studies/{study_id}/close", Perm.STUDY_MANAGE, {"version": 99}, ok=409),
+    Operation("get", "/api/v1/studies/{study_id}/allocation", Perm.ALLOCATION_VIEW),
+    Operation("post", "/api/v1/studies/{study_id}/allocation/generate", Perm.ALLOCATION_VIEW, {}, ok=400),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/allocation/upload",
+        Perm.ALLOCATION_VIEW,
+        {"csv": "arm\nx\n"},
+        ok=400,
+    ),
+    Operation("get", "/api/v1/studies/{study_id}/participants", Perm.STUDY_VIEW),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/participants",
+        Perm.STUDY_RANDOMISE,
+        {"client_id": 999999999},
+        ok=404,
+    ),
+    Operation("get", "/api/v1/studies/{study_id}/participants/{participant_id}", Perm.STUDY_VIEW),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/participants/{participant_id}/randomise",
+        Perm.STUDY_RANDOMISE,
+        ok=400,
+    ),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/participants/{participant_id}/received",
+        Perm.STUDY_RANDOMISE,
+        {"received": True},
+    ),
+    Operation(
+        "post",
+        "/api/v1/studies/{study_id}/participants/{participant_id}/withdraw",
+        Perm.STUDY_RANDOMISE,
+        {"kind": "other", "reason": "grid"},
+    ),
+    Operation("get", "/api/v1/studies/{study_id}/follow-up", Perm.STUDY_VIEW),
+    Operation("get", "/api/v1/studies/{study_id}/consort", Perm.STUDY_VIEW),
+    Operation("get", "/api/v1/studies/{study_id}/analysis", Perm.STUDY_VIEW),
+    Operation("get", "/api/v1/studies/{study_id}/dataset.csv", Perm.STUDY_MANAGE),
+    Operation("get", "/api/v1/studies/{study_id}/dictionary.csv", Perm.STUDY_MANAGE),
+    Operation("get", "/api/v1/assessments", Perm.OUTCOME_ASSESS),
+    Operation(
+        "post",
+        "/api/v1/assessments/{participant_id}/measurements",
+        Perm.OUTCOME_ASSESS,
+        {
+            "instrument_id": "weight",
+            "day": 0,
+            "taken_at": str(timezone.localdate()),
+            "answers": {"value": 1400, "unit": "g"},
+            "confirm_unusual": True,
+        },
+        ok=201,
+    ),
 ]
 
 
@@ -873,6 +994,9 @@ def test_every_api_operation_is_in_the_grid() -> None:
 def _api_path(op: Operation, clinic: Clinic, role: Role) -> str:
     objects = _objects(clinic)
     path = op.path
+    if path.startswith(("/api/v1/studies", "/api/v1/assessments")):
+        objects.update(evaluation_grid_objects(clinic))  # its "study" is the organisation's, not evidence's
+        path = path.replace("{participant_id}", str(objects["participant"]))
     for name in ("client", "consent", "technique", "protocol", "release", "measurement", "plan", "session"):
         path = path.replace(f"{{{name}_id}}", str(objects[name]))
     for name in ("course", "enrolment"):

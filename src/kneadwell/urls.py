@@ -17,6 +17,7 @@ urlpatterns = [
     path("evidence/", include("kneadwell.evidence.urls")),
     path("data/", include("kneadwell.interop.urls")),
     path("audit/", include("kneadwell.audit.urls")),
+    path("studies/", include("kneadwell.evaluation.urls")),
     path("courses/", include("kneadwell.courses.urls")),
     path("api/v1/", api.urls),
 ]

@@ -137,3 +137,15 @@ def backdate(participant: Participant, days: int) -> Participant:
     Participant.objects.filter(pk=participant.pk).update(randomised_at=when)
     participant.refresh_from_db()
     return participant
+
+
+def grid_objects(clinic: Clinic) -> dict[str, object]:
+    """For the permission grids: a recruiting study with `clinic.client` randomised in it (made once per
+    clinic). Its keys replace the grid's evidence `study` and outcomes `instrument` for evaluation URLs."""
+    study = Study.objects.filter(organisation=clinic.org, code="GRD").first()
+    if study is None:
+        study = make_study(clinic, code="GRD")
+        assert clinic.client is not None
+        enrol(clinic, study, clinic.client)
+    participant = Participant.objects.get(study=study, client=clinic.client)
+    return {"study": study.pk, "participant": participant.pk, "instrument": "weight"}

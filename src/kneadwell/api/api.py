@@ -114,6 +114,8 @@ def _register_routers() -> None:
         clients,
         course_families,
         courses,
+        evaluation,
+        evaluation_participants,
         evidence_outcomes,
         growth,
         instruments,
@@ -154,6 +156,9 @@ def _register_routers() -> None:
     # courses (issue 12)
     api.add_router("/", courses.router)
     api.add_router("/", course_families.router)
+    # programme evaluation (issue 13)
+    api.add_router("/", evaluation.router)
+    api.add_router("/", evaluation_participants.router)
 
 
 _register_routers()

@@ -17,6 +17,7 @@ CLIENT_SECTIONS: tuple[str, ...] = (
     "kneadwell.care.sections.client_section",
     "kneadwell.evidence.sections.client_section",
     "kneadwell.reports.sections.client_section",
+    "kneadwell.evaluation.sections.client_section",
     "kneadwell.interop.views.client_section",
     "kneadwell.courses.sections.client_section",
 )
@@ -24,6 +25,7 @@ CLIENT_SECTIONS: tuple[str, ...] = (
 HOME_SECTIONS: tuple[str, ...] = (
     "kneadwell.courses.sections.home_section",
     "kneadwell.library.sections.home_section",
+    "kneadwell.evaluation.sections.home_section",
 )
 # Actions under a readiness-check verdict (start a session, enrol): `(request, check) -> str`.
 CHECK_RESULT_SECTIONS: tuple[str, ...] = ("kneadwell.care.sections.check_actions",)

@@ -113,22 +113,30 @@ def assessment_tasks(*, actor: Actor, today: dt.date | None = None) -> list[Task
 
 
 def assessment_task(
-    *, actor: Actor, participant_id: int, instrument_id: str, day: int
+    *, actor: Actor, participant_id: int, instrument_id: str, day: int | None
 ) -> tuple[Participant, Task]:
-    """One time point to enter, with the participant (for the service). Notes the read of the client."""
+    """One time point to enter, with the participant (for the service): day `day`, or without one the
+    earliest due now (else the next to come). Notes the read of the client."""
     actor.require(Perm.OUTCOME_ASSESS)
     found = _assessable(actor, participant_id)
     if not found:
         raise NotFound("No such participant to assess.")
     participant = found[0]
-    for task in _tasks_for(found, participant.study, timezone.localdate()):
-        if task.instrument_id == instrument_id and task.day == day:
+    tasks = [
+        t
+        for t in _tasks_for(found, participant.study, timezone.localdate())
+        if t.instrument_id == instrument_id
+    ]
+    if day is None:  # the earliest due now, else the next to come
+        tasks = sorted((t for t in tasks if t.status in SHOWN), key=lambda t: (t.status != "due", t.day))[:1]
+    for task in tasks:
+        if day is None or task.day == day:
             access_note(
                 actor=actor,
                 entity="study participant",
                 entity_id=participant.pk,
                 client_id=participant.client_id,
-                purpose=f"opened to enter day {day} {instrument_id} for {participant.code}",
+                purpose=f"opened to enter day {task.day} {instrument_id} for {participant.code}",
             )
             return participant, task
     raise NotFound("This participant has no such time point.")

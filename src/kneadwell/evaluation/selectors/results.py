@@ -72,7 +72,7 @@ class StudyData:
 
 def study_data(study: Study) -> StudyData:
     participants = list(
-        Participant.objects.within(study).filter(study=study).select_related("arm").order_by("code")
+        Participant.objects.within(study).filter(study=study).select_related("arm", "client").order_by("code")
     )
     data = StudyData(study, arms_of(study), outcomes_of(study), participants)
     rows = (

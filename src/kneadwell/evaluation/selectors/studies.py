@@ -13,9 +13,10 @@ from kneadwell.core.errors import NotFound
 from kneadwell.evaluation.models import Participant, Study
 
 
-def study_list(*, actor: Actor) -> QuerySet[Study]:
+def study_list(*, actor: Actor, status: str | None = None) -> QuerySet[Study]:
     actor.require(Perm.STUDY_VIEW)
-    return Study.objects.for_organisation(actor.organisation_id).order_by("-created_at", "-id")
+    studies = Study.objects.for_organisation(actor.organisation_id).order_by("-created_at", "-id")
+    return studies.filter(status=status) if status else studies
 
 
 def study_get(*, actor: Actor, study_id: int, perm: Perm = Perm.STUDY_VIEW) -> Study:
@@ -72,3 +73,13 @@ def open_studies(*, actor: Actor) -> list[Study]:
 
 def shows_names(actor: Actor) -> bool:
     return actor.can(Perm.CLIENT_VIEW)
+
+
+def screenable_clients(*, actor: Actor, study: Study, limit: int = 500) -> list[tuple[int, str]]:
+    """Clients of the organisation not yet screened for this study, newest first (for the screening form's
+    choice; the client page links straight to a client's screening)."""
+    from kneadwell.clients.selectors import client_queryset
+
+    screened = Participant.objects.within(study).filter(study=study).values("client_id")
+    rows = client_queryset(actor=actor).exclude(pk__in=screened).order_by("-created_at")[:limit]
+    return [(c.pk, f"{c.display_name} · born {c.birth_date:%d %b %Y} · {c.gestation_label}") for c in rows]

@@ -5,10 +5,12 @@ in one transaction (kneadwell.audit.writes):
 * `allocation`: `allocation_generate`, `allocation_upload` (the allocation-list right only);
 * `participants`: `participant_screen`, `participant_randomise` (irreversible), `participant_mark_received`,
   `participant_withdraw`;
-* `assessment`: `outcome_enter` (an assessor's measurement for a participant's time point)."""
+* `assessment`: `outcome_enter` (an assessor's measurement for a participant's time point);
+* `export`: `dataset_export` (the analysis dataset and its dictionary as CSV, audited)."""
 
 from kneadwell.evaluation.services.allocation import allocation_generate, allocation_upload
 from kneadwell.evaluation.services.assessment import outcome_enter
+from kneadwell.evaluation.services.export import dataset_export
 from kneadwell.evaluation.services.participants import (
     participant_mark_received,
     participant_randomise,
@@ -27,6 +29,7 @@ __all__ = [
     "allocation_generate",
     "allocation_upload",
     "arm_add",
+    "dataset_export",
     "outcome_add",
     "outcome_enter",
     "participant_mark_received",
