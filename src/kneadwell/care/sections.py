@@ -92,7 +92,11 @@ def client_section(request: ActorRequest, client: Client) -> str:
             "sessions": selectors.sessions_of(client=client)
             .select_related(None)
             .only("id", "client_id", "started_at", "status", "stop_reason")[:8],
-            "adverse_events": selectors.adverse_events_of(client=client)[:5],
+            # What the list shows: not the session each event happened in (its steps are JSON) or who
+            # reported it.
+            "adverse_events": selectors.adverse_events_of(client=client)
+            .select_related(None)
+            .only("id", "organisation_id", "client_id", "occurred_at", "severity", "what")[:5],
             "can_record": request.actor.can(Perm.SESSION_RECORD),
         },
         request=request,

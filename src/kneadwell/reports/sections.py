@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kneadwell.clients.models import Client  # the client the client page loaded (client_get)
 
 PLAN_CHOICES = 20  # the most recent plans offered in the card; older ones stay in the whole-record report
+PLAN_COLUMNS = ("id", "organisation_id", "client_id", "protocol_id", "status", "starts_at", "created_at")
 
 
 def client_section(request: ActorRequest, client: Client) -> str:
@@ -26,7 +27,8 @@ def client_section(request: ActorRequest, client: Client) -> str:
     lib = library_selectors.library()
     plans = [
         (p.pk, lib.protocols[p.protocol_id].name if p.protocol_id in lib.protocols else p.protocol_id, p)
-        for p in plans_of(client=client)[:PLAN_CHOICES]
+        # The columns the choice shows (a plan's personalisation, JSON, stays unread).
+        for p in plans_of(client=client).only(*PLAN_COLUMNS)[:PLAN_CHOICES]
     ]
     return render_to_string(
         "reports/_client_section.html",
