@@ -26,6 +26,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kwtest.courses import instructor_family
@@ -141,6 +142,37 @@ EXPECT: dict[str, dict[Role, bool]] = {
         CAREGIVER: NO,
         INSTRUCTOR: NO,
         ASSESSOR: NO,
+        RESEARCHER: NO,
+    },
+    # Issue 13: "the allocation list is visible only to a role given that right", "generated from a seed kept
+    # from study staff". The study's statistician (the researcher) holds it; everyone who screens or
+    # randomises (administrators, therapists) does not, so no one can foresee the next allocation.
+    "see the allocation list": {
+        ADMIN: NO,
+        THERAPIST: NO,
+        CAREGIVER: NO,
+        INSTRUCTOR: NO,
+        ASSESSOR: NO,
+        RESEARCHER: YES,
+    },
+    # Issue 13: randomising is done by the clinicians who enrol (it needs the named record and the family's
+    # consent); never by the list holder, a parent, or a blinded assessor.
+    "randomise a study participant": {
+        ADMIN: YES,
+        THERAPIST: YES,
+        CAREGIVER: NO,
+        INSTRUCTOR: NO,
+        ASSESSOR: NO,
+        RESEARCHER: NO,
+    },
+    # Issue 13: "an assessor role that enters outcome measurements for study participants". Clinicians may
+    # enter a study outcome too, recorded as not blinded.
+    "enter a study outcome": {
+        ADMIN: YES,
+        THERAPIST: YES,
+        CAREGIVER: NO,
+        INSTRUCTOR: NO,
+        ASSESSOR: YES,
         RESEARCHER: NO,
     },
 }
@@ -432,6 +464,86 @@ AUDIT = "see or export the audit log"
 TEAM = "manage the team"
 TOKENS = "manage my own API tokens"
 SESSION = "record a session"
+ALLOCATION = "see the allocation list"
+RANDOMISE = "randomise a study participant"
+ASSESS = "enter a study outcome"
+
+
+def _study(w: World) -> Any:
+    """A recruiting study of the target (its client randomised) and an eligible baby waiting."""
+    if "study" not in w.made:
+        from kwtest.evaluation import enrol, grid_objects
+
+        objects = grid_objects(w.target)
+        from kneadwell.evaluation.models import Participant, Study
+
+        study = Study.objects.get(pk=objects["study"])
+        waiting = enrol(w.target, study, randomise=False)
+        w.made["study"] = (study, Participant.objects.get(pk=objects["participant"]), waiting)
+    return w.made["study"]
+
+
+def _randomise_page(w: World, role: Role) -> HttpResponse:
+    study, _, waiting = _study(w)
+    w.login(role)
+    return w.http.post(reverse("evaluation:randomise", args=[study.pk, waiting.pk]), {"confirm": "yes"})
+
+
+def _randomise_api(w: World, role: Role) -> HttpResponse:
+    study, _, waiting = _study(w)
+    return w.http.post(
+        f"/api/v1/studies/{study.pk}/participants/{waiting.pk}/randomise",
+        {},
+        content_type="application/json",
+        headers=w.bearer(role),
+    )
+
+
+def _randomised(w: World) -> bool:
+    _, _, waiting = _study(w)
+    waiting.refresh_from_db()
+    return waiting.arm_id is not None
+
+
+def _assess_page(w: World, role: Role) -> HttpResponse:
+    _, participant, _ = _study(w)
+    w.login(role)
+    url = reverse("evaluation:assess_entry", args=[participant.pk, "weight"]) + "?day=0"
+    return w.http.post(
+        url,
+        {
+            "taken_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "value": "1410",
+            "unit": "g",
+            "confirm_unusual": "on",
+        },
+    )
+
+
+def _assess_api(w: World, role: Role) -> HttpResponse:
+    _, participant, _ = _study(w)
+    body = {
+        "instrument_id": "weight",
+        "day": 0,
+        "taken_at": str(timezone.localdate()),
+        "answers": {"value": 1410, "unit": "g"},
+        "confirm_unusual": True,
+    }
+    return w.http.post(
+        f"/api/v1/assessments/{participant.pk}/measurements",
+        body,
+        content_type="application/json",
+        headers=w.bearer(role),
+    )
+
+
+def _assessed(w: World) -> bool:
+    from kneadwell.evaluation.models import StudyMeasurement
+
+    _, participant, _ = _study(w)
+    return StudyMeasurement.objects.filter(participant=participant).exists()
+
+
 MEASURE = "define the organisation's own outcome measures"
 
 PROBES: list[Probe] = [
@@ -495,6 +607,30 @@ PROBES: list[Probe] = [
     Probe(TOKENS, "api POST /tokens/{id}/revoke", _token_revoke_api, 200, _token_revoked, page=False),
     Probe(SESSION, "page care:session_start", _session_page, 302, _session_started, client_bound=True),
     Probe(SESSION, "api POST /clients/{id}/sessions", _session_api, 201, _session_started, False, True),
+    Probe(
+        ALLOCATION,
+        "page evaluation:allocation",
+        lambda w, r: _page_get("evaluation:allocation", study_id=lambda w: _study(w)[0].pk)(w, r),
+        200,
+    ),
+    Probe(
+        ALLOCATION,
+        "api GET /studies/{id}/allocation",
+        _api("get", lambda w: f"/studies/{_study(w)[0].pk}/allocation"),
+        200,
+        page=False,
+    ),
+    Probe(RANDOMISE, "page evaluation:randomise", _randomise_page, 302, _randomised),
+    Probe(
+        RANDOMISE,
+        "api POST /studies/{id}/participants/{id}/randomise",
+        _randomise_api,
+        200,
+        _randomised,
+        page=False,
+    ),
+    Probe(ASSESS, "page evaluation:assess_entry", _assess_page, 302, _assessed),
+    Probe(ASSESS, "api POST /assessments/{id}/measurements", _assess_api, 201, _assessed, page=False),
     Probe(MEASURE, "page outcomes:measure_new", _measure_page, 302, _measure_defined),
     Probe(MEASURE, "api POST /measures", _measure_api, 201, _measure_defined, page=False),
 ]
