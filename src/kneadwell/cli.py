@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kneadwell.library.cli",
     "kneadwell.interop.cli",
     "kneadwell.audit.cli",
+    "kneadwell.evaluation.cli",
 )
 
 
