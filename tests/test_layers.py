@@ -22,6 +22,9 @@ PURE = [
     "evaluation/methods",
     "reports/document.py",
     "content",
+    "courses/syllabus.py",
+    "courses/followup.py",
+    "courses/handout.py",
 ]
 DATA_LAYER = (".models", ".selectors", ".services", ".views")
 

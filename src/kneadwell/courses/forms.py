@@ -138,7 +138,7 @@ class ClassForm(forms.Form):
         _optional(self)
         self.families = list(families)
         self.fields["strokes_taught"].choices = [  # type: ignore[attr-defined]
-            (s.key, f"{s.section_label}: {s.name}") for s in strokes
+            (s.key, s.name if s.ritual else f"{s.section_label}: {s.name}") for s in strokes
         ]
         statuses = [
             (Attendance.Status.PRESENT, "Present"),

@@ -67,7 +67,7 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
     teaching = [s for s in new if not s.ritual]
     so_far = [s for s in strokes if 0 < facts.syllabus.get(s.key, 0) <= facts.week]
     areas = [label for _, label, _ in _area_groups(teaching)]
-    heading = " and ".join([", ".join(areas[:-1]), areas[-1]] if len(areas) > 1 else areas) or "Review"
+    heading = ", ".join([areas[0], *(a.lower() for a in areas[1:])]) if areas else "Review"
     when = f"{facts.class_at:%A %d %B %Y, %H:%M}" if facts.class_at else ""
     opening: list[Block] = [
         Paragraph(
@@ -109,8 +109,10 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
             Section(title=label or "Strokes", anchor=f"area-{section or 'other'}", blocks=tuple(blocks))
         )
     routine_items = [
-        (Span(label, "strong"), Span(": " + ", ".join(s.name for s in items)))
-        for _, label, items in _area_groups(so_far)
+        (Span(label, "strong"),)
+        if section in syl.RITUAL_SECTIONS
+        else (Span(label, "strong"), Span(": " + ", ".join(s.name for s in items)))
+        for section, label, items in _area_groups(so_far)
     ]
     sections.append(
         Section(

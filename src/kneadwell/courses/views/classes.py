@@ -17,6 +17,22 @@ from kneadwell.courses.forms import ClassForm
 from kneadwell.courses.models import Attendance, Enrolment
 from kneadwell.library.selectors import library
 
+CUE_GROUPS = (
+    ("Engagement", lambda c: c.kind in ("engagement", "comfort", "readiness")),
+    ("Disengagement \u2014 strong", lambda c: c.kind == "disengagement" and c.strength == "potent"),
+    ("Disengagement \u2014 subtle", lambda c: c.kind == "disengagement" and c.strength != "potent"),
+    ("Stress signs", lambda c: c.kind == "stress"),
+)
+
+
+def _cue_groups() -> list[tuple[str, set[str]]]:
+    """The player's grouping of cues (Barnard's engagement and potent or subtle disengagement cues), in
+    the instructor's words."""
+    lib = library()
+    cues = [lib.cues[i] for i in services.class_cue_ids()]
+    groups = [(title, {c.id for c in cues if test(c)}) for title, test in CUE_GROUPS]
+    return [(title, ids) for title, ids in groups if ids]
+
 
 def _cue_choices() -> list[tuple[str, str]]:
     """The player's cues, engagement first (the instructor's precise words; the label says which kind)."""
@@ -81,6 +97,7 @@ def class_record(request: ActorRequest, course_id: int, week: int) -> HttpRespon
             "course_class": course_class,
             "form": form,
             "planned": set(planned),
+            "cue_groups": _cue_groups(),
             "in_future": timezone.localtime(course_class.starts_at).date() > timezone.localdate(),
             "nav": "courses",
         },

@@ -36,7 +36,8 @@ def _my_course_page(request: ActorRequest, enrolment: Enrolment, practice_form: 
     routine = syl.in_routine_order(strokes, taught_strokes(enrolment=enrolment))
     areas: dict[str, list[str]] = {}
     for stroke in routine:
-        areas.setdefault(stroke.section_label, []).append(stroke.name)
+        # A ritual (asking permission, the closing) is its own area: its name says it all.
+        areas.setdefault(stroke.section_label, []).extend([] if stroke.ritual else [stroke.name])
     practice = selectors.practice_of(course=course, enrolments=[enrolment]).get(enrolment.pk, [])
     lines = {
         a.course_class_id: a

@@ -111,6 +111,11 @@ def course_edit(request: ActorRequest, course_id: int) -> HttpResponse:
     )
 
 
+def _areas_text(labels: list[str]) -> str:
+    """ "Legs and feet, tummy": the first area as written, the others in lower case."""
+    return ", ".join([labels[0], *(label.lower() for label in labels[1:])]) if labels else ""
+
+
 def _weeks(course: Course, classes: list[Any]) -> list[dict[str, Any]]:
     lib = library()
     strokes = syl.strokes_of(lib, course.protocol_id)
@@ -121,7 +126,7 @@ def _weeks(course: Course, classes: list[Any]) -> list[dict[str, Any]]:
             {
                 "class": item,
                 "new": new,
-                "areas": list(dict.fromkeys(s.section_label for s in new)),
+                "areas": _areas_text(list(dict.fromkeys(s.section_label for s in new))),
                 "review": not new,
             }
         )
