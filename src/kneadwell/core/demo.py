@@ -23,6 +23,11 @@ DEMO_USERS = (
     ("therapist@demo.kneadwell.test", "Theo Therapist", Role.THERAPIST),
     ("nurse@demo.kneadwell.test", "Nia Nurse", Role.THERAPIST),
     ("parent@demo.kneadwell.test", "Pat Parent", Role.CAREGIVER),
+    # The demo class series' instructor (courses/demo.py).
+    ("instructor@demo.kneadwell.test", "Ines Instructor", Role.INSTRUCTOR),
+    # The demo study's blinded outcome assessor and its allocation-list holder (evaluation/demo.py).
+    ("assessor@demo.kneadwell.test", "Asha Assessor", Role.ASSESSOR),
+    ("researcher@demo.kneadwell.test", "Rui Researcher", Role.RESEARCHER),
 )
 
 
@@ -51,6 +56,12 @@ def demo_create() -> list[str]:
             users.setdefault(role, user)
         if not Client.objects.filter(organisation=org).exists():
             _seed_clients(org, users)
+        from kneadwell.courses.demo import demo_course_seed
+
+        demo_course_seed(org, users)
+        from kneadwell.evaluation.demo import demo_study_seed
+
+        demo_study_seed(org, users)
     lines = [f"Demo organisation: {DEMO_ORG}", "Demo logins (new passwords on every --demo run):"]
     lines += [f"  {role.label:<28} {email}  password: {passwords[email]}" for email, _n, role in DEMO_USERS]
     return lines
