@@ -20,7 +20,6 @@ from kneadwell.courses import selectors, services
 from kneadwell.courses import syllabus as syl
 from kneadwell.courses.models import Course, Enrolment
 from kneadwell.library.selectors import library
-from kneadwell.reports.pdf import render_pdf
 
 router = Router(tags=["courses"])
 
@@ -464,6 +463,8 @@ def _family_plain(e: Enrolment) -> FamilyOut:
 )
 @needs(Perm.COURSE_VIEW)
 def handout_pdf(request: HttpRequest, course_id: Id, week: Week) -> HttpResponse:
+    from kneadwell.reports.pdf import render_pdf  # matplotlib's fonts: loaded only for a PDF
+
     course = selectors.course_get(actor=actor_of(request), course_id=course_id)
     document = selectors.handout_for(course=course, week=week)
     response = HttpResponse(render_pdf(document), content_type="application/pdf")

@@ -11,7 +11,6 @@ from kneadwell.core.web import ActorRequest, page
 from kneadwell.courses import selectors
 from kneadwell.courses.models import Course
 from kneadwell.reports.document import Document
-from kneadwell.reports.pdf import render_pdf
 
 
 def _document(course: Course, week: int) -> Document:
@@ -33,6 +32,8 @@ def _page(request: ActorRequest, course: Course, week: int, back: str, pdf_url: 
 
 
 def _pdf(course: Course, week: int) -> HttpResponse:
+    from kneadwell.reports.pdf import render_pdf  # matplotlib's fonts: loaded only for a PDF
+
     document = _document(course, week)
     response = HttpResponse(render_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.filename}"'
