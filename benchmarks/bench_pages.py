@@ -28,7 +28,8 @@
    added, for clients with 200 of each. Exit 1 when any count is higher the second time.
 
 The machine is shared (other processes may be running): absolute times move with its load; the ratios
-to the baseline move less. Run with `--no-load` or `--no-queries` to do one part only.
+to the baseline move less. Run with `--no-load` or `--no-queries` to do one part only, or `--cpu-only` for
+the one-user CPU-per-request table alone (no load test, no query counts: a quick before/after check).
 """
 
 from __future__ import annotations
@@ -461,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-cpu", action="store_true", help="skip the CPU-per-request table")
     parser.add_argument(
+        "--cpu-only", action="store_true", help="only the one-user CPU table (no load, no queries)"
+    )
+    parser.add_argument(
         "--skip", action="append", default=[], metavar="KIND", help="leave a kind out (repeatable)"
     )
     parser.add_argument("--query-counts-here", action="store_true", help=argparse.SUPPRESS)
@@ -476,6 +480,12 @@ def main(argv: list[str] | None = None) -> int:
         return cpu_costs_here()
     if not 1 <= args.users <= 64 or not 1 <= args.requests <= 100_000:
         parser.error("--users 1 to 64, --requests 1 to 100,000")
+    if args.cpu_only:
+        import seeded
+
+        url = seeded.database_url(args.scale)
+        cpu_costs(url, seeded.targets(url))
+        return 0
     failures: list[str] = []
     if not args.no_queries:
         failures += run_queries()
