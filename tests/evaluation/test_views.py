@@ -78,7 +78,7 @@ def test_a_study_is_designed_allocated_and_opened_through_the_pages(
     client.post(reverse("evaluation:allocation_generate", args=[study.pk]), {"seed": ""})
     page = client.get(reverse("evaluation:allocation", args=[study.pk])).content.decode()
     assert "regenerated from its seed: identical" in page
-    assert "gestation_band=&lt;28" in page
+    assert "Gestation at birth (band) &lt;28" in page
     _as(client, clinic, Role.ADMIN)
     client.post(reverse("evaluation:study_open", args=[study.pk]), {"version": study.version})
     study.refresh_from_db()

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.safestring import mark_safe
 
 from kneadwell.evaluation.methods import allocation as alloc
 from kneadwell.evaluation.methods.eligibility import FACTS
@@ -37,8 +38,12 @@ class StudyForm(forms.Form):
         label="Eligibility criteria read from the record",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
-        help_text="One per line, e.g. 'gestation_weeks < 32', 'postmenstrual_age_weeks >= 34', 'condition "
-        f"preterm', 'no condition sepsis'. Facts: {', '.join(FACTS)}.",
+        help_text=mark_safe(  # noqa: S308 - our own fixed text; the codes are what the person types
+            "One per line, e.g. <code>gestation_weeks &lt; 32</code>, <code>postmenstrual_age_weeks &gt;= 34"
+            "</code>, <code>condition preterm</code>, <code>no condition sepsis</code>. Facts: "
+            + ", ".join(f"<code>{f}</code>" for f in FACTS)
+            + "."
+        ),
     )
     screener_checks = forms.CharField(
         label="Criteria the screener confirms",
@@ -88,7 +93,11 @@ class ArmForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    code = forms.SlugField(max_length=30, label="Variable name", help_text="e.g. weight_gain")
+    code = forms.SlugField(
+        max_length=30,
+        label="Variable name",
+        help_text=mark_safe("Its column in the dataset, e.g. <code>weight_gain</code>."),
+    )
     name = forms.CharField(max_length=150)
     instrument_id = forms.ChoiceField(label="Instrument")
     measure = forms.ChoiceField(choices=list(MEASURES.items()))

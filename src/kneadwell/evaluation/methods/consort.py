@@ -5,14 +5,16 @@ The page shows the same counts as a table (the diagram's text alternative)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-BOX_W = 280
+BOX_W = 320
 GAP = 30
 LINE_H = 17
 PAD = 10
+CHAR_W = 6.8  # an average character of 13 px system sans-serif: wide enough that text stays in its box
 
 
 @dataclass
@@ -44,13 +46,25 @@ class Flow:
         return self.not_eligible + self.declined + self.excluded_other
 
 
+def _wrap(lines: Sequence[str], width: float) -> list[str]:
+    """Lines broken to fit the box (an indented line keeps its indent on the lines it continues on)."""
+    most = max(int((width - 2 * PAD) / CHAR_W), 12)
+    out: list[str] = []
+    for line in lines:
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line.strip(), most, initial_indent=indent, subsequent_indent=indent + "  ")
+    return out
+
+
 def _box(
     x: float, y: float, width: float, lines: Sequence[str], *, bold_first: bool = True
 ) -> tuple[str, float]:
+    first = _wrap(lines[:1], width)
+    lines = [*first, *_wrap(lines[1:], width)]
     height = PAD * 2 + LINE_H * len(lines)
     parts = [f'<rect x="{x:.0f}" y="{y:.0f}" width="{width:.0f}" height="{height:.0f}" rx="4" class="box"/>']
     for i, line in enumerate(lines):
-        weight = ' font-weight="600"' if bold_first and i == 0 else ""
+        weight = ' font-weight="600"' if bold_first and i < len(first) else ""
         ty = y + PAD + LINE_H * (i + 1) - 4
         parts.append(f'<text x="{x + PAD:.0f}" y="{ty:.0f}"{weight}>{escape(line)}</text>')
     return "\n".join(parts), height
@@ -68,7 +82,7 @@ def svg(flow: Flow, *, title: str) -> str:
     width = max(2 * BOX_W + 3 * GAP, k * BOX_W + (k + 1) * GAP)
     centre = width / 2
     out: list[str] = []
-    y = 50.0
+    y = 56.0
     box, h = _box(centre - BOX_W / 2, y, BOX_W, [f"Assessed for eligibility (n={flow.assessed})"])
     out.append(box)
     top_bottom = y + h
@@ -158,7 +172,10 @@ def svg(flow: Flow, *, title: str) -> str:
         f'height="{height:.0f}" role="img" aria-labelledby="consort-title">'
         f'<title id="consort-title">{escape(title)}: CONSORT flow diagram ({escape(flow.analysis)})</title>'
     )
+    room = int(width / 9)  # characters of the 15 px bold title that fit
+    shown = title if len(title) <= room else title[: room - 1].rstrip() + "…"
     caption = (
-        f'<text x="4" y="22" class="title">{escape(title)} · CONSORT flow ({escape(flow.analysis)})</text>'
+        f'<text x="4" y="20" class="title">{escape(shown)}</text>'
+        f'<text x="4" y="38">CONSORT flow diagram ({escape(flow.analysis)})</text>'
     )
     return "\n".join([head, style, marker, caption, *out, "</svg>"])

@@ -13,7 +13,7 @@ def num(value: float | None) -> str:
         return "—"
     if abs(value) >= 100:
         return f"{value:.1f}"
-    return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    return f"{value:.2f}" if value == 0 or abs(value) >= 0.01 else f"{value:.2g}"
 
 
 @register.filter
@@ -23,3 +23,22 @@ def pvalue(value: float | None) -> str:
     if value < 0.001:
         return "<0.001"
     return f"{value:.3f}"
+
+
+@register.filter
+def stratum_words(key: str) -> str:
+    """`gestation_band=<28|site=Ward A` as words: "gestation at birth (band) <28, site Ward A"."""
+    from kneadwell.evaluation.methods.allocation import FACTOR_LABELS, NOT_STRATIFIED
+
+    if not key or key == NOT_STRATIFIED:
+        return "not stratified"
+    parts = []
+    for part in key.split("|"):
+        factor, _, level = part.partition("=")
+        parts.append(f"{FACTOR_LABELS.get(factor, factor).lower()} {level}")
+    return ", ".join(parts)
+
+
+@register.filter
+def label_of(labels: dict[str, str], code: str) -> str:
+    return labels.get(code, code)

@@ -18,6 +18,7 @@ from kneadwell.evaluation.methods.outcomes import STATUS_WORDS
 from kneadwell.evaluation.selectors.results import followup, study_data
 from kneadwell.evaluation.selectors.studies import participant_get, screenable_clients, shows_names
 from kneadwell.evaluation.views.common import load
+from kneadwell.library.selectors import library
 from kneadwell.outcomes import instruments
 
 
@@ -69,6 +70,7 @@ def participant(request: ActorRequest, study_id: int, participant_id: int) -> Ht
             "study": s,
             "p": p,
             "name": p.client.display_name if shows_names(actor) else "",
+            "protocol_name": _protocol_name(p.arm.protocol_id if p.arm else ""),
             "points": [
                 (d, STATUS_WORDS[d.status], instruments.get_instrument(d.point.instrument_id).name)
                 for d in points
@@ -80,6 +82,11 @@ def participant(request: ActorRequest, study_id: int, participant_id: int) -> Ht
             "nav": "studies",
         },
     )
+
+
+def _protocol_name(protocol_id: str) -> str:
+    protocol = library().protocols.get(protocol_id) if protocol_id else None
+    return protocol.name if protocol else protocol_id
 
 
 @require_POST

@@ -104,6 +104,7 @@ def analysis(request: ActorRequest, study_id: int) -> HttpResponse:
         {
             "study": s,
             "results": [(r, MEASURES[r.outcome.measure]) for r in results],
+            "labels": {a.code: a.name for a in data.arms},
             "population": population,
             "populations": POPULATIONS,
             "stratified": bool(s.strata),

@@ -77,6 +77,7 @@ def study(request: ActorRequest, study_id: int) -> HttpResponse:
         "arms": [(a, by_arm.get(a.pk, 0)) for a in data.arms],
         "outcomes": [(o, MEASURES[o.measure], _instrument_name(o.instrument_id)) for o in data.outcomes],
         "criteria": [describe(c) for c in s.eligibility],
+        "protocols": {p.id: p.name for p in library().protocols.values()},
         "strata": [alloc.FACTOR_LABELS[f] for f in s.strata],
         "can_manage": actor.can(Perm.STUDY_MANAGE) and s.status == Study.Status.DRAFT,
         "can_close": actor.can(Perm.STUDY_MANAGE) and s.status == Study.Status.RECRUITING,
