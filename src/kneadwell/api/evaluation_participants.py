@@ -240,7 +240,7 @@ def dataset(request: HttpRequest, study_id: Id, population: Query[Population] = 
 @router.get(
     "/studies/{study_id}/dictionary.csv",
     operation_id="kneadwell_api_evaluation_dictionary",
-    response={200: str, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: str, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="The dataset's data dictionary as CSV: variable, label, type, unit, coded values",
     openapi_extra=CSV,
 )
