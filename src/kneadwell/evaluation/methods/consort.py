@@ -141,21 +141,16 @@ def svg(flow: Flow, *, title: str) -> str:
             ],
         ),
     ]
+    bottoms = [split_y] * len(flow.arms)  # where each column's arrow starts: the box above it
     for name, lines_of in stages:
         out.append(f'<text x="4" y="{stage_y - 8:.0f}" class="stage">{escape(name)}</text>')
         heights = []
         for i, arm in enumerate(flow.arms):
-            out.append(
-                _arrow(
-                    xs[i] + BOX_W / 2,
-                    stage_y - 40 if name == "Allocation" else stage_y - 25,
-                    xs[i] + BOX_W / 2,
-                    stage_y,
-                )
-            )
+            out.append(_arrow(xs[i] + BOX_W / 2, bottoms[i], xs[i] + BOX_W / 2, stage_y))
             box, h = _box(xs[i], stage_y, BOX_W, lines_of(arm))
             out.append(box)
             heights.append(h)
+            bottoms[i] = stage_y + h
         stage_y += (max(heights) if heights else 40) + 25 + (15 if name == "Allocation" else 0)
     height = stage_y + 10
     style = (
