@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from kneadwell.accounts.roles import Role
 from kneadwell.api.api import api
 from kneadwell.wsgi import application
+from kwtest.evaluation import grid_objects
 from kwtest.people import Clinic
 from kwtest.screening import passing_check
 
@@ -169,6 +170,17 @@ EXAMPLES: dict[str, tuple[Callable[[Clinic, str], dict[str, Any]], int]] = {
         lambda clinic, when: {"rows": [{"taken_at": when, "value": 1450}]},
         -1,
     ),
+    # A study participant's baseline weight (issue 13): clinic.client randomised today in a study.
+    "kneadwell_api_evaluation_assessment_enter": (
+        lambda clinic, when: {
+            "instrument_id": "weight",
+            "day": 0,
+            "taken_at": when,
+            "answers": {"value": 1450, "unit": "g"},
+            "confirm_unusual": True,
+        },
+        -1,
+    ),
 }
 
 
@@ -196,7 +208,8 @@ def test_a_naive_date_time_is_a_422_naming_the_field(
         pytest.fail(f"{operation_id} takes a date-time in {field}: add a valid example body to EXAMPLES")
     build, hours = EXAMPLES[operation_id]
     assert clinic.client is not None
-    url = path.format(client_id=clinic.client.pk)
+    ids = {"participant_id": grid_objects(clinic)["participant"]} if "{participant_id}" in path else {}
+    url = path.format(client_id=clinic.client.pk, **ids)
     assert "{" not in url, f"{url}: a path parameter this test cannot fill yet"
     # The same wall time with and without its offset, so the offset is the only difference.
     naive = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S")

@@ -241,5 +241,5 @@ def test_measurements_for_client_is_tenant_scoped_and_audited(clinic: Clinic, ou
         selectors.measurements_for_client(
             actor=clinic.actor(Role.CAREGIVER), client_id=clinic.other_client.pk
         )  # type: ignore[union-attr]
-    selectors.measurements_for_client(actor=clinic.actor(Role.INSTRUCTOR), client_id=clinic.client.pk)  # type: ignore[union-attr]
+    selectors.measurements_for_client(actor=clinic.actor(Role.THERAPIST), client_id=clinic.client.pk)  # type: ignore[union-attr]
     assert AuditEvent.objects.filter(action="read", summary="viewed measurements").count() == 1

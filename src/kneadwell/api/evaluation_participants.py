@@ -13,19 +13,19 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.api.auth import actor_of
 from kneadwell.api.errors import ErrorOut, responses
 from kneadwell.api.evaluation_types import (
-    AnalysisOut,
-    AssessmentIn,
-    AssessmentOut,
-    ConsortOut,
-    DueOut,
-    FollowUpOut,
-    MissingOut,
-    ParticipantOut,
+    EvaluationAnalysisOut,
+    EvaluationAssessmentIn,
+    EvaluationAssessmentOut,
+    EvaluationConsortOut,
+    EvaluationDueOut,
+    EvaluationFollowUpOut,
+    EvaluationMissingOut,
+    EvaluationParticipantOut,
+    EvaluationReceivedIn,
+    EvaluationScreenIn,
+    EvaluationTaskOut,
+    EvaluationWithdrawIn,
     Population,
-    ReceivedIn,
-    ScreenIn,
-    TaskOut,
-    WithdrawIn,
     consort_out,
     participant_out,
     result_out,
@@ -50,18 +50,18 @@ def _participant(request: HttpRequest, study_id: int, participant_id: int, perm:
     return participant_get(actor=actor, study=study, participant_id=participant_id, perm=perm)
 
 
-def _out(request: HttpRequest, p: Participant) -> ParticipantOut:
+def _out(request: HttpRequest, p: Participant) -> EvaluationParticipantOut:
     return participant_out(p, named=shows_names(actor_of(request)))
 
 
 @router.get(
     "/studies/{study_id}/participants",
     operation_id="kneadwell_api_evaluation_participant_list",
-    response=responses({200: list[ParticipantOut]}, 403, 404),
+    response=responses({200: list[EvaluationParticipantOut]}, 403, 404),
     summary="Everyone screened for the study, by study number",
 )
 @needs(Perm.STUDY_VIEW)
-def participant_list(request: HttpRequest, study_id: Id) -> list[ParticipantOut]:
+def participant_list(request: HttpRequest, study_id: Id) -> list[EvaluationParticipantOut]:
     study = study_get(actor=actor_of(request), study_id=study_id)
     return [_out(request, p) for p in results.study_data(study).participants]
 
@@ -69,11 +69,13 @@ def participant_list(request: HttpRequest, study_id: Id) -> list[ParticipantOut]
 @router.post(
     "/studies/{study_id}/participants",
     operation_id="kneadwell_api_evaluation_participant_screen",
-    response=responses({201: ParticipantOut}, 403, 404, 409),
+    response=responses({201: EvaluationParticipantOut}, 403, 404, 409),
     summary="Screen a client: eligible, not eligible (with the criteria that failed), declined or excluded",
 )
 @needs(Perm.STUDY_RANDOMISE)
-def participant_screen(request: HttpRequest, study_id: Id, payload: ScreenIn) -> Status[ParticipantOut]:
+def participant_screen(
+    request: HttpRequest, study_id: Id, payload: EvaluationScreenIn
+) -> Status[EvaluationParticipantOut]:
     actor = actor_of(request)
     study = study_get(actor=actor, study_id=study_id, perm=Perm.STUDY_RANDOMISE)
     client = client_get(actor=actor, client_id=payload.client_id, purpose="screened for a study")
@@ -92,22 +94,22 @@ def participant_screen(request: HttpRequest, study_id: Id, payload: ScreenIn) ->
 @router.get(
     "/studies/{study_id}/participants/{participant_id}",
     operation_id="kneadwell_api_evaluation_participant_get",
-    response=responses({200: ParticipantOut}, 403, 404),
+    response=responses({200: EvaluationParticipantOut}, 403, 404),
     summary="One participant",
 )
 @needs(Perm.STUDY_VIEW)
-def participant_get_op(request: HttpRequest, study_id: Id, participant_id: Id) -> ParticipantOut:
+def participant_get_op(request: HttpRequest, study_id: Id, participant_id: Id) -> EvaluationParticipantOut:
     return _out(request, _participant(request, study_id, participant_id, Perm.STUDY_VIEW))
 
 
 @router.post(
     "/studies/{study_id}/participants/{participant_id}/randomise",
     operation_id="kneadwell_api_evaluation_participant_randomise",
-    response=responses({200: ParticipantOut}, 403, 404, 409),
+    response=responses({200: EvaluationParticipantOut}, 403, 404, 409),
     summary="Randomise an eligible participant: the next line of the concealed list; irreversible",
 )
 @needs(Perm.STUDY_RANDOMISE)
-def participant_randomise(request: HttpRequest, study_id: Id, participant_id: Id) -> ParticipantOut:
+def participant_randomise(request: HttpRequest, study_id: Id, participant_id: Id) -> EvaluationParticipantOut:
     p = _participant(request, study_id, participant_id, Perm.STUDY_RANDOMISE)
     return _out(request, services.participant_randomise(actor=actor_of(request), participant=p))
 
@@ -115,13 +117,13 @@ def participant_randomise(request: HttpRequest, study_id: Id, participant_id: Id
 @router.post(
     "/studies/{study_id}/participants/{participant_id}/received",
     operation_id="kneadwell_api_evaluation_participant_received",
-    response=responses({200: ParticipantOut}, 403, 404),
+    response=responses({200: EvaluationParticipantOut}, 403, 404),
     summary="Whether the allocated programme was received (a no needs its reason)",
 )
 @needs(Perm.STUDY_RANDOMISE)
 def participant_received(
-    request: HttpRequest, study_id: Id, participant_id: Id, payload: ReceivedIn
-) -> ParticipantOut:
+    request: HttpRequest, study_id: Id, participant_id: Id, payload: EvaluationReceivedIn
+) -> EvaluationParticipantOut:
     p = _participant(request, study_id, participant_id, Perm.STUDY_RANDOMISE)
     return _out(
         request,
@@ -134,13 +136,13 @@ def participant_received(
 @router.post(
     "/studies/{study_id}/participants/{participant_id}/withdraw",
     operation_id="kneadwell_api_evaluation_participant_withdraw",
-    response=responses({200: ParticipantOut}, 403, 404),
+    response=responses({200: EvaluationParticipantOut}, 403, 404),
     summary="Withdraw a participant, with the reason (they stay in the intention-to-treat analysis)",
 )
 @needs(Perm.STUDY_RANDOMISE)
 def participant_withdraw(
-    request: HttpRequest, study_id: Id, participant_id: Id, payload: WithdrawIn
-) -> ParticipantOut:
+    request: HttpRequest, study_id: Id, participant_id: Id, payload: EvaluationWithdrawIn
+) -> EvaluationParticipantOut:
     p = _participant(request, study_id, participant_id, Perm.STUDY_RANDOMISE)
     return _out(
         request,
@@ -157,15 +159,15 @@ def participant_withdraw(
 @router.get(
     "/studies/{study_id}/follow-up",
     operation_id="kneadwell_api_evaluation_followup",
-    response=responses({200: FollowUpOut}, 403, 404),
+    response=responses({200: EvaluationFollowUpOut}, 403, 404),
     summary="Each participant's time points, and the missing-data report by outcome and arm",
 )
 @needs(Perm.STUDY_VIEW)
-def followup(request: HttpRequest, study_id: Id) -> FollowUpOut:
+def followup(request: HttpRequest, study_id: Id) -> EvaluationFollowUpOut:
     data = results.study_data(study_get(actor=actor_of(request), study_id=study_id))
-    return FollowUpOut(
+    return EvaluationFollowUpOut(
         time_points=[
-            DueOut(
+            EvaluationDueOut(
                 participant=d.participant.code,
                 instrument_id=d.point.instrument_id,
                 day=d.point.day,
@@ -179,7 +181,7 @@ def followup(request: HttpRequest, study_id: Id) -> FollowUpOut:
             for d in results.followup(data)
         ],
         missing=[
-            MissingOut(
+            EvaluationMissingOut(
                 outcome=r.outcome.code,
                 arm=r.arm.code,
                 randomised=r.randomised,
@@ -194,11 +196,13 @@ def followup(request: HttpRequest, study_id: Id) -> FollowUpOut:
 @router.get(
     "/studies/{study_id}/consort",
     operation_id="kneadwell_api_evaluation_consort",
-    response=responses({200: ConsortOut}, 403, 404),
+    response=responses({200: EvaluationConsortOut}, 403, 404),
     summary="The CONSORT flow counts (the page draws them; /studies/<id>/consort.svg is the figure)",
 )
 @needs(Perm.STUDY_VIEW)
-def consort(request: HttpRequest, study_id: Id, population: Query[Population] = "itt") -> ConsortOut:
+def consort(
+    request: HttpRequest, study_id: Id, population: Query[Population] = "itt"
+) -> EvaluationConsortOut:
     study = study_get(actor=actor_of(request), study_id=study_id)
     return consort_out(results.consort_flow(results.study_data(study), population=population))
 
@@ -206,14 +210,18 @@ def consort(request: HttpRequest, study_id: Id, population: Query[Population] = 
 @router.get(
     "/studies/{study_id}/analysis",
     operation_id="kneadwell_api_evaluation_analysis",
-    response=responses({200: AnalysisOut}, 403, 404),
+    response=responses({200: EvaluationAnalysisOut}, 403, 404),
     summary="Every outcome analysed (statsmodels): per arm n, mean (SD) or events/n; differences with 95% CI",
 )
 @needs(Perm.STUDY_VIEW)
-def analysis(request: HttpRequest, study_id: Id, population: Query[Population] = "itt") -> AnalysisOut:
+def analysis(
+    request: HttpRequest, study_id: Id, population: Query[Population] = "itt"
+) -> EvaluationAnalysisOut:
     study = study_get(actor=actor_of(request), study_id=study_id)
     found = results.analyse(results.study_data(study), population=population)
-    return AnalysisOut(population=population, outcomes=[result_out(a.outcome, a.result) for a in found])
+    return EvaluationAnalysisOut(
+        population=population, outcomes=[result_out(a.outcome, a.result) for a in found]
+    )
 
 
 def _csv(text: str, filename: str) -> HttpResponse:
@@ -254,13 +262,13 @@ def dictionary(request: HttpRequest, study_id: Id) -> HttpResponse:
 @router.get(
     "/assessments",
     operation_id="kneadwell_api_evaluation_assessment_list",
-    response=responses({200: list[TaskOut]}, 403),
+    response=responses({200: list[EvaluationTaskOut]}, 403),
     summary="Outcome time points due now or coming up, for the assessor (nothing of the arm)",
 )
 @needs(Perm.OUTCOME_ASSESS)
-def assessment_list(request: HttpRequest) -> list[TaskOut]:
+def assessment_list(request: HttpRequest) -> list[EvaluationTaskOut]:
     return [
-        TaskOut(**{k: v for k, v in vars(t).items() if k in TaskOut.model_fields})
+        EvaluationTaskOut(**{k: v for k, v in vars(t).items() if k in EvaluationTaskOut.model_fields})
         for t in assessment_tasks(actor=actor_of(request))
     ]
 
@@ -268,13 +276,13 @@ def assessment_list(request: HttpRequest) -> list[TaskOut]:
 @router.post(
     "/assessments/{participant_id}/measurements",
     operation_id="kneadwell_api_evaluation_assessment_enter",
-    response=responses({201: AssessmentOut}, 403, 404, 409),
+    response=responses({201: EvaluationAssessmentOut}, 403, 404, 409),
     summary="Enter a participant's outcome for a time point (recorded as blinded when the role is)",
 )
 @needs(Perm.OUTCOME_ASSESS)
 def assessment_enter(
-    request: HttpRequest, participant_id: Id, payload: AssessmentIn
-) -> Status[AssessmentOut]:
+    request: HttpRequest, participant_id: Id, payload: EvaluationAssessmentIn
+) -> Status[EvaluationAssessmentOut]:
     actor = actor_of(request)
     participant, _task = assessment_task(
         actor=actor, participant_id=participant_id, instrument_id=payload.instrument_id, day=payload.day
@@ -291,7 +299,7 @@ def assessment_enter(
     )
     return Status(
         201,
-        AssessmentOut(
+        EvaluationAssessmentOut(
             id=entry.pk,
             participant_code=participant.code,
             instrument_id=entry.instrument_id,

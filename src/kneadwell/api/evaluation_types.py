@@ -1,5 +1,5 @@
 """Schemas of the evaluation API (issue 13). A participant's schema carries the arm only for the study
-roles; the assessor's schemas (TaskOut) are built field by field and carry nothing of the arm."""
+roles; the assessor's schemas (EvaluationTaskOut) are built field by field and carry nothing of the arm."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ Measure = Literal["value", "change", "gain_per_day", "velocity", "event"]
 Population = Literal["itt", "per_protocol"]
 
 
-class StudyIn(BodyIn):
+class EvaluationStudyIn(BodyIn):
     code: Annotated[str, Field(min_length=2, max_length=12)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     question: LongText
@@ -37,7 +37,7 @@ class StudyIn(BodyIn):
     )
 
 
-class ArmIn(BodyIn):
+class EvaluationArmIn(BodyIn):
     code: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z][a-z0-9_]*$")]
     name: Annotated[str, Field(min_length=1, max_length=120)]
     description: LongText = ""
@@ -46,7 +46,7 @@ class ArmIn(BodyIn):
     is_control: bool = False
 
 
-class OutcomeIn(BodyIn):
+class EvaluationOutcomeIn(BodyIn):
     code: Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[a-z][a-z0-9_]*$")]
     name: Annotated[str, Field(min_length=1, max_length=150)]
     instrument_id: Annotated[str, Field(min_length=1, max_length=64)]
@@ -60,22 +60,22 @@ class OutcomeIn(BodyIn):
     direction: Literal["ge", "le"] = "ge"
 
 
-class VersionIn(BodyIn):
+class EvaluationVersionIn(BodyIn):
     version: Version = Field(..., description="The version you loaded; a newer one on the server is a 409")
 
 
-class GenerateIn(BodyIn):
+class EvaluationGenerateIn(BodyIn):
     seed: Annotated[str, Field(max_length=128)] = Field(
         "", description="Empty: a new random seed. Give one only to reproduce a list made with it."
     )
 
 
-class UploadIn(BodyIn):
+class EvaluationUploadIn(BodyIn):
     csv: Annotated[str, Field(min_length=1, max_length=2_000_000)]
     filename: Annotated[str, Field(max_length=100)] = ""
 
 
-class ScreenIn(BodyIn):
+class EvaluationScreenIn(BodyIn):
     client_id: Id
     checks_confirmed: list[bool] = Field(default_factory=list, max_length=20)
     site: Annotated[str, Field(max_length=80)] = ""
@@ -83,18 +83,18 @@ class ScreenIn(BodyIn):
     reason: Annotated[str, Field(max_length=1000)] = ""
 
 
-class ReceivedIn(BodyIn):
+class EvaluationReceivedIn(BodyIn):
     received: bool
     note: Annotated[str, Field(max_length=1000)] = ""
 
 
-class WithdrawIn(BodyIn):
+class EvaluationWithdrawIn(BodyIn):
     kind: Literal["consent", "lost", "clinical", "adverse", "discharged", "other"]
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
     data_kept: bool = True
 
 
-class AssessmentIn(BodyIn):
+class EvaluationAssessmentIn(BodyIn):
     instrument_id: Annotated[str, Field(min_length=1, max_length=64)]
     day: Day
     taken_at: DateOrDateTime
@@ -103,7 +103,7 @@ class AssessmentIn(BodyIn):
     notes: Annotated[str, Field(max_length=5000)] = ""
 
 
-class ArmOut(Schema):
+class EvaluationArmOut(Schema):
     code: str
     name: str
     description: str
@@ -112,7 +112,7 @@ class ArmOut(Schema):
     is_control: bool
 
 
-class OutcomeOut(Schema):
+class EvaluationOutcomeOut(Schema):
     code: str
     name: str
     instrument_id: str
@@ -125,7 +125,7 @@ class OutcomeOut(Schema):
     unit: str
 
 
-class StudyOut(Schema):
+class EvaluationStudyOut(Schema):
     id: int
     code: str
     title: str
@@ -141,12 +141,12 @@ class StudyOut(Schema):
     gestation_cuts: list[int]
     block_sizes: list[int]
     version: int
-    arms: list[ArmOut]
-    outcomes: list[OutcomeOut]
+    arms: list[EvaluationArmOut]
+    outcomes: list[EvaluationOutcomeOut]
 
 
-def study_out(study: Study, arms: list[Arm], outcomes: list[StudyOutcome]) -> StudyOut:
-    return StudyOut(
+def study_out(study: Study, arms: list[Arm], outcomes: list[StudyOutcome]) -> EvaluationStudyOut:
+    return EvaluationStudyOut(
         id=study.pk,
         code=study.code,
         title=study.title,
@@ -163,7 +163,7 @@ def study_out(study: Study, arms: list[Arm], outcomes: list[StudyOutcome]) -> St
         block_sizes=study.block_sizes,
         version=study.version,
         arms=[
-            ArmOut(
+            EvaluationArmOut(
                 code=a.code,
                 name=a.name,
                 description=a.description,
@@ -174,7 +174,7 @@ def study_out(study: Study, arms: list[Arm], outcomes: list[StudyOutcome]) -> St
             for a in arms
         ],
         outcomes=[
-            OutcomeOut(
+            EvaluationOutcomeOut(
                 code=o.code,
                 name=o.name,
                 instrument_id=o.instrument_id,
@@ -191,7 +191,7 @@ def study_out(study: Study, arms: list[Arm], outcomes: list[StudyOutcome]) -> St
     )
 
 
-class ParticipantOut(Schema):
+class EvaluationParticipantOut(Schema):
     id: int
     code: str
     client_id: int | None = Field(None, description="Only for roles that may read client records")
@@ -210,8 +210,8 @@ class ParticipantOut(Schema):
     version: int
 
 
-def participant_out(p: Participant, *, named: bool) -> ParticipantOut:
-    return ParticipantOut(
+def participant_out(p: Participant, *, named: bool) -> EvaluationParticipantOut:
+    return EvaluationParticipantOut(
         id=p.pk,
         code=p.code,
         client_id=p.client_id if named else None,
@@ -231,7 +231,7 @@ def participant_out(p: Participant, *, named: bool) -> ParticipantOut:
     )
 
 
-class SlotOut(Schema):
+class EvaluationSlotOut(Schema):
     stratum: str
     position: int
     block: int
@@ -241,17 +241,17 @@ class SlotOut(Schema):
     used_at: dt.datetime | None
 
 
-class AllocationOut(Schema):
+class EvaluationAllocationOut(Schema):
     method: str | None
     algorithm: str
     seed: str
     table_sha256: str
     reproduces: bool | None
     balance_problems: list[str]
-    slots: list[SlotOut]
+    slots: list[EvaluationSlotOut]
 
 
-class DueOut(Schema):
+class EvaluationDueOut(Schema):
     participant: str
     instrument_id: str
     day: int
@@ -263,7 +263,7 @@ class DueOut(Schema):
     blinded: bool | None
 
 
-class MissingOut(Schema):
+class EvaluationMissingOut(Schema):
     outcome: str
     arm: str
     randomised: int
@@ -271,12 +271,12 @@ class MissingOut(Schema):
     reasons: dict[str, int]
 
 
-class FollowUpOut(Schema):
-    time_points: list[DueOut]
-    missing: list[MissingOut]
+class EvaluationFollowUpOut(Schema):
+    time_points: list[EvaluationDueOut]
+    missing: list[EvaluationMissingOut]
 
 
-class ArmFlowOut(Schema):
+class EvaluationArmFlowOut(Schema):
     label: str
     allocated: int
     received: int
@@ -288,7 +288,7 @@ class ArmFlowOut(Schema):
     not_analysed: int
 
 
-class ConsortOut(Schema):
+class EvaluationConsortOut(Schema):
     analysis: str
     assessed: int
     excluded: int
@@ -297,11 +297,11 @@ class ConsortOut(Schema):
     excluded_other: int
     awaiting: int
     randomised: int
-    arms: list[ArmFlowOut]
+    arms: list[EvaluationArmFlowOut]
 
 
-def consort_out(flow: co.Flow) -> ConsortOut:
-    return ConsortOut(
+def consort_out(flow: co.Flow) -> EvaluationConsortOut:
+    return EvaluationConsortOut(
         analysis=flow.analysis,
         assessed=flow.assessed,
         excluded=flow.excluded,
@@ -310,11 +310,11 @@ def consort_out(flow: co.Flow) -> ConsortOut:
         excluded_other=flow.excluded_other,
         awaiting=flow.awaiting,
         randomised=flow.randomised,
-        arms=[ArmFlowOut(**vars(a)) for a in flow.arms],
+        arms=[EvaluationArmFlowOut(**vars(a)) for a in flow.arms],
     )
 
 
-class ArmSummaryOut(Schema):
+class EvaluationArmSummaryOut(Schema):
     code: str
     label: str
     randomised: int
@@ -326,7 +326,7 @@ class ArmSummaryOut(Schema):
     baseline_mean: float | None
 
 
-class ComparisonOut(Schema):
+class EvaluationComparisonOut(Schema):
     arm: str
     control: str
     measure: str
@@ -339,31 +339,31 @@ class ComparisonOut(Schema):
     note: str
 
 
-class OutcomeResultOut(Schema):
+class EvaluationOutcomeResultOut(Schema):
     outcome: str
     name: str
     primary: bool
     kind: str
     unit: str
-    arms: list[ArmSummaryOut]
-    comparisons: list[ComparisonOut]
+    arms: list[EvaluationArmSummaryOut]
+    comparisons: list[EvaluationComparisonOut]
     notes: list[str]
 
 
-class AnalysisOut(Schema):
+class EvaluationAnalysisOut(Schema):
     population: str
-    outcomes: list[OutcomeResultOut]
+    outcomes: list[EvaluationOutcomeResultOut]
 
 
-def result_out(outcome: StudyOutcome, result: an.OutcomeResult) -> OutcomeResultOut:
-    return OutcomeResultOut(
+def result_out(outcome: StudyOutcome, result: an.OutcomeResult) -> EvaluationOutcomeResultOut:
+    return EvaluationOutcomeResultOut(
         outcome=outcome.code,
         name=outcome.name,
         primary=outcome.primary,
         kind=result.kind,
         unit=outcome.unit,
         arms=[
-            ArmSummaryOut(
+            EvaluationArmSummaryOut(
                 code=a.code,
                 label=a.label,
                 randomised=a.randomised,
@@ -376,12 +376,12 @@ def result_out(outcome: StudyOutcome, result: an.OutcomeResult) -> OutcomeResult
             )
             for a in result.arms
         ],
-        comparisons=[ComparisonOut(**vars(c)) for c in result.comparisons],
+        comparisons=[EvaluationComparisonOut(**vars(c)) for c in result.comparisons],
         notes=result.notes,
     )
 
 
-class TaskOut(Schema):
+class EvaluationTaskOut(Schema):
     """One time point for an assessor: who and what, never the arm."""
 
     participant_id: int
@@ -399,7 +399,7 @@ class TaskOut(Schema):
     status: str
 
 
-class AssessmentOut(Schema):
+class EvaluationAssessmentOut(Schema):
     id: int
     participant_code: str
     instrument_id: str
