@@ -122,4 +122,3 @@ def test_a_returning_parent_has_a_session_running_in_5_taps(phone, clinic: Clini
     _record(f"returning parent, home page to a running session: {taps.count} taps, {seconds:.1f} s")
     assert taps.count <= RETURNING_PARENT_TAPS
     assert Session.objects.filter(client=baby).count() == 1
-

@@ -73,7 +73,9 @@ def test_skipping_without_a_reason_shows_the_message_and_keeps_the_step(
     assert session.current_step == 0
 
 
-def test_an_assessor_can_neither_look_nor_record(client: HttpClient, clinic: Clinic, session: Session) -> None:
+def test_an_assessor_can_neither_look_nor_record(
+    client: HttpClient, clinic: Clinic, session: Session
+) -> None:
     # A session shows the programme a study participant receives, so a blinded assessor never opens it
     # (issue 13).
     client.force_login(clinic.user(Role.ASSESSOR))

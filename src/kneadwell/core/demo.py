@@ -25,8 +25,6 @@ DEMO_USERS = (
     ("parent@demo.kneadwell.test", "Pat Parent", Role.CAREGIVER),
     # The demo class series' instructor (courses/demo.py).
     ("instructor@demo.kneadwell.test", "Ines Instructor", Role.INSTRUCTOR),
-    # The demo class series' instructor (courses/demo.py).
-    ("instructor@demo.kneadwell.test", "Ines Instructor", Role.INSTRUCTOR),
     # The demo study's blinded outcome assessor and its allocation-list holder (evaluation/demo.py).
     ("assessor@demo.kneadwell.test", "Asha Assessor", Role.ASSESSOR),
     ("researcher@demo.kneadwell.test", "Rui Researcher", Role.RESEARCHER),
@@ -58,9 +56,6 @@ def demo_create() -> list[str]:
             users.setdefault(role, user)
         if not Client.objects.filter(organisation=org).exists():
             _seed_clients(org, users)
-        from kneadwell.courses.demo import demo_course_seed
-
-        demo_course_seed(org, users)
         from kneadwell.courses.demo import demo_course_seed
 
         demo_course_seed(org, users)

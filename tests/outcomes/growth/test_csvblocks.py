@@ -66,7 +66,7 @@ def test_quoted_fields_anywhere_are_read_as_the_csv_module_reads_them(
 
 
 def test_a_quoted_line_break_across_a_block_boundary_stays_one_field() -> None:
-    text = "a,b\n1,2\n3,\"four\nlines\"\n5,6\n"
+    text = 'a,b\n1,2\n3,"four\nlines"\n5,6\n'
     for block_chars in range(1, len(text) + 2):
         assert block_rows(text, 2, block_chars) == [["a", "b"], ["1", "2"], ["3", "four\nlines"], ["5", "6"]]
 
