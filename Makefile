@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres lint format bench clean
+.PHONY: install run test test-sqlite test-postgres lint format bench messages clean
 
 # uv itself, when the machine has none: a private copy from PyPI, pinned.
 $(CURDIR)/.tools/bin/uv:
@@ -36,6 +36,13 @@ format: install
 
 bench: install
 	.venv/bin/python benchmarks/run.py
+
+# Extract the marked strings into locale/<lang>/LC_MESSAGES/django.po (needs GNU gettext's xgettext), then
+# compile the .mo files with polib (docs/languages.md). Commit both.
+messages: install
+	cd src/kneadwell && ../../.venv/bin/python -m django makemessages --settings=kneadwell.settings \
+		-l es -l ar --no-obsolete --no-wrap --add-location=file -i '*/migrations/*' -i 'static/vendor/*'
+	.venv/bin/python -m kneadwell.core.catalogues
 
 clean:
 	rm -rf .venv .tools var .mypy_cache .ruff_cache

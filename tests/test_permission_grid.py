@@ -271,6 +271,8 @@ NOT_IN_GRID = {
     # the course's enrolment link (its token is the credential) and its calendar feed (tests/courses)
     "courses:join",
     "courses:calendar",
+    # the language chooser: anyone, signed in or not, posts to it and is sent back (tests/core/test_i18n.py)
+    "set_language",
 }
 
 

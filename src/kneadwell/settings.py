@@ -68,9 +68,14 @@ MIDDLEWARE = [
     # Reads of a client's record are written once the view has answered (one row per record and request).
     "kneadwell.audit.access.AccessAuditMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the chooser's cookie, else the browser's Accept-Language, else English (after the
+    # session, before CommonMiddleware, as Django asks). A signed-in person's own choice, kept on their
+    # account, is applied once they are known (core.i18n.AccountLanguageMiddleware below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kneadwell.core.i18n.AccountLanguageMiddleware",
     "kneadwell.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -94,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kneadwell.accounts.context_processors.membership",
+                "kneadwell.core.i18n.language",
             ],
         },
     },
@@ -145,6 +151,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -222,6 +229,11 @@ STORAGES = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# The languages shipped (docs/languages.md): English is the source; every parent page is translated.
+LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("ar", "العربية")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: a family's choice outlives the session
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -2,11 +2,13 @@ from django.urls import include, path
 
 from kneadwell.accounts import views as account_views
 from kneadwell.api.api import api
+from kneadwell.core import i18n
 from kneadwell.core import views as core_views
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("language/", i18n.language_choose, name="set_language"),
     path("accounts/", include("kneadwell.accounts.urls")),
     path("invitations/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("clients/", include("kneadwell.clients.urls")),

@@ -42,6 +42,9 @@ class User(AbstractUser):
     # When the person opened the signed link emailed to this address (family sign-up), or accepted an
     # invitation sent to it. Empty: not yet shown to be theirs.
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # The language the person chose (a code from settings.LANGUAGES); empty: their browser's. Kept on the
+    # account so that it follows them to another phone (core/i18n.py applies it once they are signed in).
+    language = models.CharField(max_length=10, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]

@@ -6,6 +6,7 @@ re-exported here because the pages, forms, API, CLI and tests call them as `serv
 - tokens: personal API tokens
 - signup: family sign-up and its throttle
 - email_verification: the signed link that verifies an address
+- preferences: a person's own choices (their language)
 """
 
 from kneadwell.accounts.services.email_verification import (
@@ -23,6 +24,7 @@ from kneadwell.accounts.services.memberships import (
     membership_update,
 )
 from kneadwell.accounts.services.organisations import organisation_create, user_create
+from kneadwell.accounts.services.preferences import user_language_set
 from kneadwell.accounts.services.signup import (
     CONSENT_ATTESTATION,
     EXISTING_ACCOUNT_MESSAGE,
@@ -69,4 +71,5 @@ __all__ = [
     "signup_history_lines",
     "signup_throttle_check",
     "user_create",
+    "user_language_set",
 ]
