@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -53,15 +54,16 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def on_schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = pydantic_errors(list(exc.errors))
-    first = errors[0] if errors else {"field": "request", "message": "is not valid"}
-    detail = f"{first['field']}: {first['message']}"
+    first = errors[0] if errors else {"field": "request", "message": _("is not valid")}
+    # The field name stays as sent (it is the input's name); only the words around it are translated.
+    detail = _("%(field)s: %(message)s") % {"field": first["field"], "message": first["message"]}
     return api.create_response(request, error_body(detail, field=first["field"], errors=errors), status=422)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
-        request, error_body("Authentication required: send `Authorization: Bearer <token>`."), status=401
+        request, error_body(_("Authentication required: send `Authorization: Bearer <token>`.")), status=401
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -69,14 +71,18 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, error_body(str(exc) or "Not found."), status=404)
+    return api.create_response(request, error_body(str(exc) or _("Not found.")), status=404)
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
     return api.create_response(
-        request, error_body(f"The request body is larger than {limit:g} MB; send less at once."), status=413
+        request,
+        error_body(
+            _("The request body is larger than %(limit)s MB; send less at once.") % {"limit": f"{limit:g}"}
+        ),
+        status=413,
     )
 
 
@@ -84,7 +90,7 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     if message.startswith("Cannot parse request body"):
-        message = "The request body is not valid JSON."
+        message = _("The request body is not valid JSON.")
     return api.create_response(request, error_body(message), status=exc.status_code)
 
 
@@ -97,8 +103,11 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request,
         error_body(
-            f"Something went wrong on our side (reference {reference}). If this request saved a change, "
-            "read the record back before sending it again."
+            _(
+                "Something went wrong on our side (reference %(reference)s). If this request saved a "
+                "change, read the record back before sending it again."
+            )
+            % {"reference": reference}
         ),
         status=500,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from kneadwell.accounts.roles import Perm
@@ -178,7 +179,7 @@ def claim_list(request: HttpRequest, params: Query[ClaimParams]) -> list[ClaimOu
 def claim_get(request: HttpRequest, claim_id: Code) -> ClaimOut:
     item = selectors.library().claims.get(claim_id)
     if item is None:
-        raise NotFound("No such claim in the evidence library.")
+        raise NotFound(_("No such claim in the evidence library."))
     return _claim(item)
 
 
@@ -192,5 +193,5 @@ def claim_get(request: HttpRequest, claim_id: Code) -> ClaimOut:
 def study_get(request: HttpRequest, study_id: Code) -> StudyOut:
     item = selectors.library().studies.get(study_id)
     if item is None:
-        raise NotFound("No such study in the evidence library.")
+        raise NotFound(_("No such study in the evidence library."))
     return _study(item)

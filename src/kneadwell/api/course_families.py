@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kneadwell.accounts.roles import Perm
@@ -143,7 +144,7 @@ def enrol(request: HttpRequest, payload: EnrolIn) -> Status[EnrolmentOut]:
     actor = actor_of(request)
     course = selectors.course_by_join_token(token=payload.join_token)
     if course is None or course.organisation_id != actor.organisation_id:
-        raise NotFound("No such course: check the enrolment link.", field="join_token")
+        raise NotFound(_("No such course: check the enrolment link."), field="join_token")
     client = client_get(actor=actor, client_id=payload.client_id, purpose="enrolled on a course")
     enrolment = services.enrolment_create(
         actor=actor,

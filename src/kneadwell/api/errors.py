@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 
@@ -49,8 +50,9 @@ def pydantic_errors(raw: list[dict[str, Any]]) -> list[dict[str, str]]:
     for item in raw:
         loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "payload")]
         field = ".".join(loc) or "request"
-        message = str(item.get("msg", "is not valid"))
+        # pydantic's own messages come in English only; the ones written here are translated.
+        message = str(item.get("msg", _("is not valid")))
         if item.get("type") == "missing":
-            message = "This field is required."
+            message = _("This field is required.")
         out.append({"field": field, "message": message})
     return out

@@ -6,6 +6,7 @@ before the evidence router was split, and clients and tests refer to them."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from kneadwell.accounts.roles import Perm
@@ -72,7 +73,10 @@ def outcome_list(request: HttpRequest) -> list[OutcomeOut]:
 def outcome_findings(request: HttpRequest, outcome_code: Code) -> list[FindingOut]:
     findings = selectors.library().findings_for_outcome(outcome_code)
     if not findings:
-        raise NotFound(f"No finding in the evidence library measures the outcome '{outcome_code}'.")
+        raise NotFound(
+            _("No finding in the evidence library measures the outcome '%(outcome)s'.")
+            % {"outcome": outcome_code}
+        )
     return [finding_out(f) for f in findings]
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
@@ -85,7 +86,7 @@ def fhir_import(
         text = json.dumps(bundle, ensure_ascii=False, allow_nan=False)
     except ValueError:
         raise ValidationFailed(
-            {"bundle": ["The Bundle holds numbers JSON cannot carry (NaN or infinity)."]}
+            {"bundle": [_("The Bundle holds numbers JSON cannot carry (NaN or infinity).")]}
         ) from None
     plan = services.fhir_plan(text)
     result = services.fhir_import(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kneadwell.accounts.roles import Perm
@@ -281,7 +282,7 @@ def technique_list(request: HttpRequest) -> list[TechniqueOut]:
 def technique_get(request: HttpRequest, technique_id: ContentId) -> TechniqueOut:
     item = selectors.library().techniques.get(technique_id)
     if item is None:
-        raise NotFound("No such technique.")
+        raise NotFound(_("No such technique."))
     return _technique(item)
 
 
@@ -300,7 +301,7 @@ def protocol_list(request: HttpRequest) -> list[ProtocolOut]:
 def protocol_get(request: HttpRequest, protocol_id: ContentId) -> ProtocolOut:
     item = selectors.library().protocols.get(protocol_id)
     if item is None:
-        raise NotFound("No such protocol.")
+        raise NotFound(_("No such protocol."))
     return _protocol(item)
 
 
@@ -370,7 +371,7 @@ def intake_get(request: HttpRequest, client_id: Id) -> IntakeOut:
     client = client_get(actor=actor_of(request), client_id=client_id, purpose="read the intake")
     intake = selectors.intake_for(client=client)
     if intake is None:
-        raise NotFound("No intake recorded yet.")
+        raise NotFound(_("No intake recorded yet."))
     return _intake(intake)
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kneadwell.accounts.roles import Perm
@@ -118,7 +119,7 @@ def note_get(request: HttpRequest, session_id: Id) -> NoteOut:
     session = selectors.session_get(actor=actor_of(request), session_id=session_id, purpose="read the note")
     note = selectors.note_of(session=session)
     if note is None:
-        raise NotFound("No note yet.")
+        raise NotFound(_("No note yet."))
     return _note(note)
 
 
@@ -150,7 +151,7 @@ def note_sign(request: HttpRequest, session_id: Id, payload: SignIn) -> NoteOut:
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="signed the note")
     note = selectors.note_of(session=session)
     if note is None:
-        raise NotFound("No note yet.")
+        raise NotFound(_("No note yet."))
     return _note(services.note_sign(actor=actor, note=note, expected_version=payload.version))
 
 
@@ -166,7 +167,7 @@ def note_amend(request: HttpRequest, session_id: Id, payload: AmendIn) -> Status
     session = selectors.session_get(actor=actor, session_id=session_id, purpose="amended the note")
     note = selectors.note_of(session=session)
     if note is None:
-        raise NotFound("No note yet.")
+        raise NotFound(_("No note yet."))
     services.note_amend(actor=actor, note=note, text=payload.text, reason=payload.reason)
     refreshed = selectors.note_of(session=session)
     assert refreshed is not None
