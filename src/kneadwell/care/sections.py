@@ -13,6 +13,7 @@ from kneadwell.care.services.sessions import TRAINED_ROLES
 from kneadwell.clients.models import Client
 from kneadwell.core.web import ActorRequest
 from kneadwell.library import selectors as library_selectors
+from kneadwell.library.display import display_library
 from kneadwell.library.models import ReadinessCheck
 
 
@@ -77,7 +78,7 @@ def client_section(request: ActorRequest, client: Client) -> str:
     # section shows doses and stops, not minutes per phase (the plan page does): leave those out.
     figures = selectors.plans_figures(plans=plans, with_phases=False) if plans else {}
     slots = ScheduledSession.objects.in_bulk([p.next_slot_id for p in plans if p.next_slot_id])
-    lib = library_selectors.library()
+    lib = display_library(request.actor.organisation)  # programme names in the page's language
     rows = [
         (plan, lib.protocols.get(plan.protocol_id), figures[plan.pk], slots.get(plan.next_slot_id))
         for plan in plans

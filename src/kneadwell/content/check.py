@@ -1,7 +1,7 @@
 """Check all the clinical content at once: every area's own validation, the source registry and every
-citation in it. `kneadwell serve` runs this before it records the content version, and
-`kneadwell library` before it prints the library, so a broken file anywhere stops start-up with its file
-and line instead of failing on the first page that reads it.
+citation in it, and the translations (against the English they translate). `kneadwell serve` runs this
+before it records the content version, and `kneadwell library` before it prints the library, so a broken
+file anywhere stops start-up with its file and line instead of failing on the first page that reads it.
 
 Pure: no Django.
 """
@@ -37,6 +37,11 @@ def content_problems() -> list[ContentProblem]:
         problems.append(ContentProblem(exc.file or AREAS["instruments"], exc.line, message))
     except ContentError as exc:
         problems.extend(exc.problems)
+    if not problems:
+        # The translations are checked against the English, so only once the English loads.
+        from kneadwell.library.localise import translation_problems
+
+        problems.extend(translation_problems())
     return sorted(problems, key=lambda p: (str(p.file), p.line))
 
 

@@ -12,6 +12,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
 from kneadwell.core.web import ActorRequest
 from kneadwell.evidence import selectors
+from kneadwell.library.display import display_claims
 
 CLIENT_SECTION_LIMIT = 4  # the client page stays short; the rest is one link away
 
@@ -26,9 +27,10 @@ def client_section(request: ActorRequest, client: Client) -> str:
         "evidence/_client_section.html",
         {
             "client": client,
-            "claims": found.supported[:CLIENT_SECTION_LIMIT],
+            # Their plain words in the page's language (library/display.py).
+            "claims": display_claims(found.supported[:CLIENT_SECTION_LIMIT]),
             "more": max(0, len(found.supported) - CLIENT_SECTION_LIMIT),
-            "unsupported": found.unsupported,
+            "unsupported": display_claims(found.unsupported),
             "population": populations[0] if populations else "",
             "population_words": ", ".join(selectors.POPULATION_WORDS[p] for p in populations),
             "parent_view": actor.is_caregiver,
@@ -46,8 +48,8 @@ def protocol_section(request: ActorRequest, protocol: Any) -> str:
         "evidence/_protocol_section.html",
         {
             "protocol": protocol,
-            "claims": found.supported,
-            "unsupported": found.unsupported,
+            "claims": display_claims(found.supported),
+            "unsupported": display_claims(found.unsupported),
             "parent_view": actor.is_caregiver,
         },
         request=request,

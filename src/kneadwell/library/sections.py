@@ -9,6 +9,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
 from kneadwell.core.web import ActorRequest
 from kneadwell.library import selectors
+from kneadwell.library.display import display_library
 from kneadwell.library.models import Release
 
 
@@ -18,7 +19,7 @@ def home_section(request: ActorRequest, clients: list[Client]) -> str:
     actor = request.actor
     if not actor.is_caregiver or not actor.can(Perm.SESSION_RECORD) or not clients:
         return ""
-    lib = selectors.library()
+    lib = display_library(actor.organisation)  # programme names in the page's language
     offers = []
     for client in clients[:3]:
         intake = selectors.intake_for(client=client)
@@ -31,7 +32,7 @@ def home_section(request: ActorRequest, clients: list[Client]) -> str:
 
 def client_section(request: ActorRequest, client: Client) -> str:
     actor = request.actor
-    lib = selectors.library()
+    lib = display_library(actor.organisation)  # rule titles and programme names in the page's language
     intake = selectors.intake_for(client=client)
     # The newest check, as the section shows it (not its answers and verdict, JSON, nor who made it).
     latest = (

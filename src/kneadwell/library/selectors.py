@@ -28,6 +28,7 @@ from kneadwell.library.screening import GivenRelease, Verdict, screen
 
 SETTINGS_KEY = "screening"
 RELEASES_KEY = "releases"
+TRANSLATIONS_KEY = "translations"
 # Roles that may hold the release permission at all (accounts.roles.GRID); an organisation may narrow it.
 RELEASE_ROLES = ("admin", "therapist")
 # How old today's check may be when a session starts (design choice: the answers describe "now").
@@ -58,6 +59,16 @@ def release_policy(organisation: Organisation) -> ReleasePolicy:
     return ReleasePolicy(
         roles=roles or frozenset(RELEASE_ROLES), self_release=bool(raw.get("self_release", False))
     )
+
+
+def english_beside_unreviewed(organisation: Organisation | None) -> bool:
+    """Whether a translated safety text (a stop or caution reason, what to do instead) that is not yet
+    reviewed is shown with its English original. On unless the organisation switched it off: a
+    mistranslated stop reason is a safety risk (docs/languages.md, "Clinical content")."""
+    if organisation is None:
+        return True
+    raw = (organisation.settings or {}).get(TRANSLATIONS_KEY) or {}
+    return bool(raw.get("english_beside_unreviewed", True))
 
 
 def intake_for(*, client: Client) -> Intake | None:

@@ -20,6 +20,7 @@ from kneadwell.core.hooks import after_check, check_result_sections, protocol_se
 from kneadwell.core.web import ActorRequest, apply_errors, page
 from kneadwell.library import selectors, services
 from kneadwell.library.bodymap import render_body_map
+from kneadwell.library.display import display_library, display_verdict
 from kneadwell.library.forms import QuestionForm
 from kneadwell.library.population import suggest_population
 
@@ -31,7 +32,7 @@ def _svg(markup: str) -> Any:
 # --- browsing -------------------------------------------------------------------------------------------
 @page(Perm.LIBRARY_VIEW)
 def index(request: ActorRequest) -> HttpResponse:
-    lib = selectors.library()
+    lib = display_library(request.actor.organisation)
     query = request.GET.get("q", "").strip().lower()[:100]
 
     def hit(*texts: str | None) -> bool:
@@ -58,7 +59,7 @@ def index(request: ActorRequest) -> HttpResponse:
 
 @page(Perm.LIBRARY_VIEW)
 def technique(request: ActorRequest, technique_id: str) -> HttpResponse:
-    lib = selectors.library()
+    lib = display_library(request.actor.organisation)
     item = lib.techniques.get(technique_id)
     if item is None:
         raise Http404("No such technique.")
@@ -80,7 +81,7 @@ def technique(request: ActorRequest, technique_id: str) -> HttpResponse:
 
 @page(Perm.LIBRARY_VIEW)
 def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
-    lib = selectors.library()
+    lib = display_library(request.actor.organisation)
     item = lib.protocols.get(protocol_id)
     if item is None:
         raise Http404("No such protocol.")
@@ -196,7 +197,7 @@ def release_settings(request: ActorRequest) -> HttpResponse:
 def intake(request: ActorRequest, client_id: int) -> HttpResponse:
     actor = request.actor
     client = client_get(actor=actor, client_id=client_id, purpose="opened the intake")
-    lib = selectors.library()
+    lib = display_library(actor.organisation)  # for the form's words: intake_save reads its own
     existing = selectors.intake_for(client=client)
     today = timezone.localdate()
     suggested = suggest_population(
@@ -299,7 +300,7 @@ def _group_gone(lib: Any, existing: Any, fitting: set[str]) -> str | None:
 def check(request: ActorRequest, client_id: int) -> HttpResponse:
     actor = request.actor
     client = client_get(actor=actor, client_id=client_id, purpose="opened today's check")
-    lib = selectors.library()
+    lib = display_library(actor.organisation)  # for the form's words: the check service screens in English
     existing = selectors.intake_for(client=client)
     protocol_id = request.POST.get("protocol") or request.GET.get("protocol") or ""
     context: dict[str, Any] = {"client": client, "intake": existing}
@@ -357,8 +358,8 @@ def check_result(request: ActorRequest, client_id: int, check_id: int) -> HttpRe
     actor = request.actor
     client = client_get(actor=actor, client_id=client_id, purpose="viewed a readiness check")
     result = selectors.readiness_check_get(client=client, check_id=check_id)
-    lib = selectors.library()
-    verdict = _displayable(result.verdict)
+    lib = display_library(actor.organisation)
+    verdict = _displayable(display_verdict(result.verdict, actor.organisation))
     avoided = [r for r in verdict.get("avoided_regions", []) if r in lib.regions]
     return render(
         request,

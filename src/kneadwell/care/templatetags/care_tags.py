@@ -30,9 +30,9 @@ VITAL_LABELS = {
 @register.filter
 def observation_text(observation: object) -> str:
     """An observation in words: the cue's or state's label, or the readings with their units."""
-    from kneadwell.library.loader import default_library
+    from kneadwell.library.display import display_library
 
-    lib = default_library()
+    lib = display_library()  # the page's language
     kind = getattr(observation, "kind", "")
     code = getattr(observation, "code", "")
     if kind == "cue":
@@ -93,9 +93,9 @@ def pressure_label(code: str | None) -> str:
 @register.filter
 def technique_label(code: str | None) -> str:
     """A technique id as its name in the library."""
-    from kneadwell.library.loader import default_library
+    from kneadwell.library.display import display_library
 
-    technique = default_library().techniques.get(code or "")
+    technique = display_library().techniques.get(code or "")
     return technique.name if technique else _words(code or "")
 
 

@@ -21,8 +21,8 @@ from kneadwell.care.models import Observation, Session
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.core.web import ActorRequest, page
-from kneadwell.library import selectors as library_selectors
 from kneadwell.library.bodymap import render_body_map
+from kneadwell.library.display import display_decision, display_library, display_phase, display_step
 from kneadwell.library.models import ReadinessCheck
 from kneadwell.library.selectors import readiness_check_get
 
@@ -97,11 +97,16 @@ def _session_clock(session: Session, timing: dict[str, Any]) -> dict[str, float]
 
 
 def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
-    lib = library_selectors.library()
+    organisation = request.actor.organisation
+    # Shown in the page's language; the services record in English and by id (library/display.py).
+    lib = display_library(organisation)
     protocol = lib.protocols.get(session.protocol_id)
     now = timezone.now()
-    step = session.steps[session.current_step] if session.current_step < len(session.steps) else None
+    stored = session.steps[session.current_step] if session.current_step < len(session.steps) else None
+    step = display_step(stored, organisation)
     timing = _step_timing(session, now)
+    if timing.get("phase"):
+        timing["phase"] = display_phase(timing["phase"], protocol.routines if protocol else ())
     observations = list(session.observations.order_by("-observed_at", "-id")[:8])
     last_decision = next((o for o in observations if o.decision in ("pause", "stop") and o.reasons), None)
     advice = next((o for o in observations[:1] if o.reasons and o.decision == "continue"), None)
@@ -154,8 +159,8 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         "total": len(session.steps),
         "progress": round(100 * session.current_step / max(1, len(session.steps))),
         "parent_register": request.actor.is_caregiver,
-        "last_decision": last_decision,
-        "advice": advice,
+        "last_decision": display_decision(last_decision, organisation),
+        "advice": display_decision(advice, organisation),
         "observations": observations,
         "vitals_wanted": vitals_wanted,
         "infant": infant,

@@ -1,4 +1,4 @@
-"""Template helpers for showing content with its sources."""
+"""Template helpers for showing content with its sources, in the page's language (library/display.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from kneadwell.content.sources import source_registry
-from kneadwell.library.loader import default_library
+from kneadwell.library.display import display_library
 from kneadwell.library.schema import OCCASION_LABELS
 
 register = template.Library()
@@ -30,19 +30,19 @@ def source_links(ids: Iterable[str]) -> SafeString:
 
 @register.filter
 def region_label(region_id: str) -> str:
-    region = default_library().regions.get(region_id)
+    region = display_library().regions.get(region_id)
     return region.label if region else region_id
 
 
 @register.filter
 def question_label(question_id: str) -> str:
-    question = default_library().questions.get(question_id)
+    question = display_library().questions.get(question_id)
     return question.label if question else question_id
 
 
 @register.filter
 def technique_name(technique_id: str) -> str:
-    technique = default_library().techniques.get(technique_id)
+    technique = display_library().techniques.get(technique_id)
     return technique.name if technique else technique_id
 
 
