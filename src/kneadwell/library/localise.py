@@ -332,7 +332,8 @@ def parent_keys(library: Library, claims: Mapping[str, Any], claim_populations: 
     programmes' populations, their questions and answers (and the vocabularies an answer is chosen
     from); the rules that screen those programmes and populations, the settings they quote, the
     in-session checks and the cues and states the player offers; the body regions; and the evidence
-    claims about those populations (`claim_populations`: the evidence library's codes for them)."""
+    claims about those populations in plain words (`claim_populations`: the evidence library's codes for
+    them)."""
     from kneadwell.content.translations import item_texts
 
     keys: list[Key] = []
@@ -391,9 +392,10 @@ def parent_keys(library: Library, claims: Mapping[str, Any], claim_populations: 
         add("populations", library.populations[pop])
     wanted = set(claim_populations)
     for claim in claims.values():
+        # The claim in plain words; its caveats are written for clinicians (some tell staff what not to
+        # promise parents), translatable but not required.
         if wanted & set(claim.populations):
-            for path in item_texts(claim):
-                keys.append(("evidence", "claims", claim.id, path))
+            keys.append(("evidence", "claims", claim.id, "parent_text"))
     return list(dict.fromkeys(keys))
 
 
