@@ -737,6 +737,11 @@ API: list[Operation] = [
     Operation("get", "/api/v1/sessions/{session_id}/note", Perm.CLIENT_VIEW, ok=404),
     Operation("put", "/api/v1/sessions/{session_id}/note", Perm.NOTE_SIGN, {"subjective": "x"}, ok=422),
     Operation("post", "/api/v1/sessions/{session_id}/note/sign", Perm.NOTE_SIGN, {"version": 1}, ok=404),
+    # The offline web app (issue 14): a client's offline kit, the sync of records kept on a device, and
+    # the conflicts found on sync (tests/offline).
+    Operation("get", "/api/v1/clients/{client_id}/offline-kit", Perm.SESSION_RECORD),
+    Operation("post", "/api/v1/sync", Perm.SESSION_RECORD, {"records": []}),
+    Operation("get", "/api/v1/sync/conflicts", Perm.SESSION_RECORD),
     Operation(
         "post",
         "/api/v1/sessions/{session_id}/note/amendments",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kneadwell.reports",
     "kneadwell.evaluation",
     "kneadwell.courses",
+    "kneadwell.offline",
 ]
 
 MIDDLEWARE = [

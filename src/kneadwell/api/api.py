@@ -134,6 +134,7 @@ def _register_routers() -> None:
         measurements,
         measures,
         notes,
+        offline,
         plans,
         reports,
         sessions,
@@ -147,6 +148,7 @@ def _register_routers() -> None:
     api.add_router("/", plans.router)
     api.add_router("/", sessions.router)
     api.add_router("/", notes.router)
+    api.add_router("/", offline.router)  # the offline web app (issue 14)
     api.add_router("/", adverse_events.router)
     # outcomes
     api.add_router("/", instruments.router)

@@ -1,0 +1,596 @@
+"""How each kind of record kept on a device is applied on the server (called by `sync.sync_records`,
+inside its transaction).
+
+What the device records is what happened: a parent did the steps, saw the cue, wrote the diary. The server
+does not refuse a fact because its own reading is more cautious; it keeps the fact, applies its reading
+where it still can (a stop rule stops a session that is still open), and flags a conflict that the person
+is shown. Today's check is screened again on the current record (with the time of the check on the
+device, since its answers describe that moment); a stop or a needs-release the device did not see flags the
+check and the session started from it. Observations go through the server's stop rules again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from kneadwell.accounts.actor import Actor
+from kneadwell.audit.services import Action
+from kneadwell.audit.writes import audit_action, create_audited, save_audited
+from kneadwell.care import services as care_services
+from kneadwell.care.models import Note, Observation, Plan, ScheduledSession, Session, StepLog
+from kneadwell.care.services.figures import plan_figures_refresh
+from kneadwell.clients.models import Client
+from kneadwell.clients.rules import Scope
+from kneadwell.clients.services import consent_require
+from kneadwell.core.errors import Conflict, ConsentRequired, NotFound, ValidationFailed
+from kneadwell.library import selectors as library_selectors
+from kneadwell.library import services as library_services
+from kneadwell.library.models import ReadinessCheck
+from kneadwell.library.screening import Action as Verdict
+from kneadwell.library.stop_rules import (
+    ImplausibleVitalSign,
+    SessionObservations,
+    UnknownObservation,
+    VitalReading,
+    evaluate_in_session,
+)
+from kneadwell.offline.models import SyncRecord
+from kneadwell.offline.services.sync import Applied, Applier, DeviceRecord, Waiting, device_moment
+
+SESSION_RANK = {"continue": 0, "pause": 1, "stop": 2}
+# The step fields a session keeps (care.routine.todays_steps); anything else the device sent is display.
+STEP_FIELDS = (
+    "index",
+    "routine",
+    "technique",
+    "name",
+    "kind",
+    "regions",
+    "left_out_regions",
+    "pressure",
+    "minutes",
+    "repetitions",
+    "phase",
+    "section",
+    "position",
+    "optional",
+    "note",
+    "how_parent",
+    "how_clinician",
+    "sources",
+    "ask_permission",
+)
+MAX_STEPS = 300
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed({field: [message]})
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
+    value = data.get(name) or ""
+    if not isinstance(value, str):
+        raise _invalid(name, "Expected text.")
+    if len(value) > limit:
+        raise _invalid(name, f"Keep it to {limit} characters.")
+    return value.strip()
+
+
+def _verdict_label(action: str) -> str:
+    labels = dict(ReadinessCheck.Action.choices)
+    return str(labels.get(action, action))
+
+
+# --- today's check ------------------------------------------------------------------------------------
+def apply_check(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    data = record.data
+    protocol_id = _text(data, "protocol_id", 60)
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        raise _invalid("answers", "Send today's answers keyed by question id.")
+    device_action = str(data.get("device_action") or "")
+    if device_action not in Verdict.__members__.values():
+        raise _invalid("device_action", "Send the verdict the device showed (go, modify, avoid-areas, ...).")
+    when = device_moment(record, synced_at)
+    try:
+        check = library_services.readiness_check_run(
+            actor=actor, client=client, protocol_id=protocol_id, answers=answers, now=when
+        )
+    except (ValidationFailed, ConsentRequired) as exc:
+        # Kept, not dropped: the check is flagged and a session started from it is recorded and flagged too.
+        detail = " ".join(m for ms in getattr(exc, "errors", {"": [exc.message]}).values() for m in ms)
+        return Applied(
+            result={"check_id": None, "action": None, "device_action": device_action},
+            conflict={
+                "title": "Today's check could not be screened again on the server",
+                "detail": detail,
+                "todo": "Do not start another session from it. Run today's check again now, online.",
+                "server_action": None,
+                "device_action": device_action,
+            },
+            summary=f"today's check for {protocol_id} could not be screened again",
+        )
+    server_action = check.action
+    conflict: dict[str, Any] = {}
+    if Verdict(server_action).rank > Verdict(device_action).rank:
+        reasons = [
+            r
+            for r in check.verdict.get("reasons", [])
+            if Verdict(r.get("action", "go")).rank > Verdict(device_action).rank
+        ]
+        conflict = {
+            "title": f"Screened again on the server: {_verdict_label(server_action)}",
+            "detail": " ".join(r.get("parent_text") or r.get("title", "") for r in reasons)
+            or f"The device showed “{_verdict_label(device_action)}”.",
+            "todo": " ".join(r.get("instead", "") for r in reasons if r.get("instead"))
+            or "Do not massage again until today's check, run online, allows it.",
+            "reasons": [
+                {
+                    "rule_id": r.get("rule_id"),
+                    "action": r.get("action"),
+                    "title": r.get("title"),
+                    "parent_text": r.get("parent_text"),
+                    "clinician_text": r.get("clinician_text"),
+                    "instead": r.get("instead"),
+                    "sources": r.get("sources", []),
+                }
+                for r in reasons
+            ],
+            "server_action": server_action,
+            "device_action": device_action,
+            "check_id": check.pk,
+        }
+    return Applied(
+        result={"check_id": check.pk, "action": server_action, "device_action": device_action},
+        conflict=conflict,
+        summary=f"today's check for {protocol_id}: {server_action} on the server, "
+        f"{device_action} on the device",
+    )
+
+
+# --- sessions -----------------------------------------------------------------------------------------
+def _stored(actor: Actor, key: str) -> SyncRecord | None:
+    return SyncRecord.objects.for_organisation(actor.organisation_id).filter(key=key).first()
+
+
+def _session_of(actor: Actor, client: Client, record: DeviceRecord) -> Session:
+    """The session a record belongs to, locked for this transaction: one the server had (started online)
+    or one started on the device (found through its start record's key)."""
+    if record.session_id is not None:
+        session_id: int | None = record.session_id
+    elif record.session_key:
+        start = _stored(actor, record.session_key)
+        if start is None:
+            raise Waiting("Its session has not been stored yet; it is sent again after the session's start.")
+        session_id = start.session_id
+    else:
+        raise _invalid("session", "Name the session (session_id or session_key).")
+    found = (
+        Session.objects.of_client(client).select_for_update().filter(pk=session_id).first()
+        if session_id is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("No such session for this client.")
+    return found
+
+
+def _step_dicts(raw: Any) -> list[dict[str, Any]]:
+    lib = library_selectors.library()
+    if not isinstance(raw, list) or not raw or len(raw) > MAX_STEPS:
+        raise _invalid("steps", f"Send the session's steps (1 to {MAX_STEPS}).")
+    steps: list[dict[str, Any]] = []
+    for i, step in enumerate(raw):
+        if not isinstance(step, dict) or step.get("technique") not in lib.techniques:
+            raise _invalid(f"steps.{i}.technique", "Unknown technique.")
+        regions = step.get("regions") or []
+        if not isinstance(regions, list) or any(r not in lib.regions for r in regions):
+            raise _invalid(f"steps.{i}.regions", "Unknown body region.")
+        kept = {k: step[k] for k in STEP_FIELDS if k in step}
+        kept["index"] = i
+        steps.append(kept)
+    return steps
+
+
+def apply_session_start(
+    actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime
+) -> Applied:
+    data = record.data
+    check_key = _text(data, "check_key", 64)
+    protocol_id = _text(data, "protocol_id", 60)
+    lib = library_selectors.library()
+    if protocol_id not in lib.protocols:
+        raise _invalid("protocol_id", "Unknown programme.")
+    check_record = _stored(actor, check_key) if check_key else None
+    if check_record is None:
+        raise Waiting("Today's check it was started from has not been stored yet.")
+    if check_record.client_id != client.pk:
+        raise _invalid("check_key", "That check belongs to another client.")
+    steps = _step_dicts(data.get("steps"))
+    when = device_moment(record, synced_at)
+    consent_require(client=client, scope=Scope.CARE, what="massage sessions")
+    check_id = check_record.result.get("check_id")
+    check = ReadinessCheck.objects.of_client(client).filter(pk=check_id).first() if check_id else None
+    if check is not None and Session.objects.filter(readiness_check=check).exists():
+        raise _invalid("check_key", "This check was already used for a session.")
+    plan = Plan.objects.of_client(client).filter(protocol_id=protocol_id, status=Plan.Status.ACTIVE).first()
+    session = Session(
+        organisation_id=client.organisation_id,
+        client=client,
+        plan=plan,
+        readiness_check=check,
+        protocol_id=protocol_id,
+        population=check.population if check else lib.protocols[protocol_id].population,
+        content_version=str(lib.version),
+        steps=steps,
+        step_started_at=when,
+        started_at=when,
+        performed_by=actor.user,
+    )
+    create_audited(
+        actor=actor,
+        obj=session,
+        entity="session",
+        client_id=client.pk,
+        summary=f"started a {lib.protocols[protocol_id].name} session on the device, offline "
+        f"({len(steps)} steps)",
+        changes={"check": check_id, "offline": True, "device_time": record.device_time.isoformat()},
+    )
+    conflict: dict[str, Any] = {}
+    if check_record.open_conflict:
+        conflict = {
+            **check_record.conflict,
+            "title": "This session was started after a check the server reads more cautiously",
+            "todo": (check_record.conflict.get("todo") or "")
+            + " The session is kept as it was done and flagged for your therapist or nurse to see.",
+        }
+    return Applied(result={"session_id": session.pk}, session_id=session.pk, conflict=conflict)
+
+
+def _after_stop(current: Session) -> dict[str, Any]:
+    """A conflict for a record made on the device after the server's rules had stopped the session."""
+    return {
+        "title": "Recorded after the session was stopped",
+        "detail": f"The server stopped this session ({current.stop_reason}); the device went on. What was "
+        "done is kept as it was done.",
+        "todo": "Do not go on with this session. If your baby seems unwell, call your doctor or nurse.",
+    }
+
+
+def apply_step(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    data = record.data
+    current = _session_of(actor, client, record)
+    index = data.get("index")
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise _invalid("index", "Send the step's number (from 0).")
+    outcome = data.get("outcome")
+    if outcome not in StepLog.Outcome.values:
+        raise _invalid("outcome", "Choose done or skipped.")
+    skip_reason = _text(data, "skip_reason", 300)
+    if outcome == StepLog.Outcome.SKIPPED and not skip_reason:
+        raise _invalid("skip_reason", "Say why this step was skipped.")
+    seconds = data.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+        raise _invalid("seconds", "Send the step's time in seconds.")
+    if not 0 <= seconds <= 24 * 3600:
+        raise _invalid("seconds", "A step takes 0 seconds to 24 hours.")
+    result = {"session_id": current.pk, "index": index}
+    if StepLog.objects.within(current).filter(session=current, index=index).exists():
+        # Sent online before the connection dropped (its answer was lost): already recorded.
+        return Applied(
+            result={**result, "already": True}, session_id=current.pk, summary="a step already kept"
+        )
+    if index >= len(current.steps):
+        raise _invalid("index", "This session has no such step.")
+    if index > current.current_step:
+        raise Waiting("An earlier step has not been stored yet.")
+    when = device_moment(record, synced_at)
+    step = current.steps[index]
+    StepLog.objects.create(
+        session=current,
+        index=index,
+        technique_id=step["technique"],
+        regions=step.get("regions", []),
+        phase=step.get("phase", ""),
+        outcome=outcome,
+        skip_reason=skip_reason,
+        seconds=float(seconds),
+        ended_at=when,
+    )
+    conflict = {} if current.is_open else _after_stop(current)
+    current.current_step = index + 1
+    current.step_started_at = when
+    current.step_paused_seconds = 0
+    save_audited(
+        actor=actor,
+        obj=current,
+        entity="session",
+        client_id=client.pk,
+        summary=f"step {index + 1} {outcome} on the device, offline: {step.get('name', '')}",
+        changes={"skip_reason": skip_reason} if skip_reason else {},
+    )
+    return Applied(
+        result=result, session_id=current.pk, conflict=conflict, summary=f"step {index + 1} {outcome}"
+    )
+
+
+def _reading(vitals: Mapping[str, Any], at: dt.datetime) -> VitalReading:
+    fields = care_services.VITAL_FIELDS
+    return VitalReading(at=at, **{k: vitals[k] for k in fields if vitals.get(k) is not None})
+
+
+def apply_observation(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    """A cue, a state or readings, judged again by the server's stop rules (as `session_observe` does,
+    at the time it was made on the device)."""
+    data = record.data
+    current = _session_of(actor, client, record)
+    lib = library_selectors.library()
+    kind = data.get("kind")
+    code = _text(data, "code", 60)
+    moment = data.get("moment") or Observation.Moment.DURING
+    vitals = data.get("vitals") or {}
+    device_decision = data.get("device_decision") or "continue"
+    if kind not in Observation.Kind.values:
+        raise _invalid("kind", "Choose cue, state or vitals.")
+    if moment not in Observation.Moment.values:
+        raise _invalid("moment", "Choose before, during or after.")
+    if kind == Observation.Kind.CUE and code not in lib.cues:
+        raise _invalid("code", "Unknown cue.")
+    if kind == Observation.Kind.STATE and code not in lib.states:
+        raise _invalid("code", "Unknown behavioural state.")
+    if not isinstance(vitals, dict) or set(vitals) - set(care_services.VITAL_FIELDS):
+        raise _invalid("vitals", "Unknown vital sign.")
+    if device_decision not in SESSION_RANK:
+        raise _invalid("device_decision", "Send what the device decided: continue, pause or stop.")
+    result = {"session_id": current.pk}
+    existing = Observation.objects.within(current).filter(session=current, key=record.key).first()
+    if existing is not None:
+        return Applied(
+            result={**result, "observation_id": existing.pk, "decision": existing.decision},
+            session_id=current.pk,
+            summary="an observation already kept",
+        )
+    when = device_moment(record, synced_at)
+    settings = library_selectors.screening_settings(current.organisation)
+    clean_vitals = {k: v for k, v in vitals.items() if v is not None}
+    try:
+        reading = _reading(clean_vitals, when) if kind == Observation.Kind.VITALS else None
+        earlier = current.observations.filter(kind=Observation.Kind.VITALS).order_by("observed_at", "id")
+        history = [_reading(o.vitals, o.observed_at) for o in earlier]
+        baseline = next(
+            (_reading(o.vitals, o.observed_at) for o in earlier if o.moment == Observation.Moment.BEFORE),
+            None,
+        )
+        decision = evaluate_in_session(
+            library=lib,
+            settings=settings,
+            observations=SessionObservations(
+                population=current.population,
+                cues=[code] if kind == Observation.Kind.CUE else [],
+                state=code if kind == Observation.Kind.STATE else None,
+                vitals=[*history, reading] if reading else [],
+                baseline=baseline if reading and moment != Observation.Moment.BEFORE else None,
+                pauses_so_far=current.pauses,
+            ),
+        )
+    except (ImplausibleVitalSign, UnknownObservation) as exc:
+        raise _invalid(exc.field, exc.message) from None
+    reasons = [
+        {
+            "check_id": r.check_id,
+            "action": r.action,
+            "label": r.label,
+            "parent_text": r.parent_text,
+            "clinician_text": r.clinician_text,
+            "instead": r.instead,
+            "detail": r.detail,
+            "sources": list(r.sources),
+            "settings": [s.describe() for s in r.settings],
+        }
+        for r in decision.reasons
+    ]
+    was_open = current.is_open
+    observation = Observation.objects.create(
+        session=current,
+        key=record.key,
+        kind=kind,
+        code=code,
+        vitals=clean_vitals,
+        moment=moment,
+        step_index=current.current_step if was_open else None,
+        observed_at=when,
+        recorded_by=actor.user,
+        decision=decision.action,
+        reasons=reasons,
+    )
+    applied = ""
+    if was_open and decision.action == "stop":
+        top = decision.reasons[0]
+        _end(
+            current,
+            status=Session.Status.STOPPED,
+            when=when,
+            check_id=top.check_id,
+            reason=f"{top.label}: {top.detail}",
+        )
+        applied = "; stopped the session"
+    elif current.status == Session.Status.IN_PROGRESS and decision.action == "pause":
+        current.status = Session.Status.PAUSED
+        current.paused_at = when
+        current.pauses += 1
+        applied = "; paused the session"
+    if applied:
+        current.version += 1
+        current.save()
+    audit_action(
+        actor=actor,
+        action=Action.CREATE,
+        entity="observation",
+        entity_id=observation.pk,
+        client_id=client.pk,
+        summary=f"recorded {kind} {code or 'readings'} on the device, offline: {decision.action}{applied}",
+        changes={
+            "decision": decision.action,
+            "device_decision": device_decision,
+            "reasons": [r["check_id"] for r in reasons],
+        },
+    )
+    if applied == "; stopped the session":
+        plan_figures_refresh(plan_id=current.plan_id)
+    conflict: dict[str, Any] = {}
+    if SESSION_RANK[decision.action] > SESSION_RANK[device_decision]:
+        top_reason = reasons[0]
+        conflict = {
+            "title": f"The server's safety rules say: {'stop' if decision.action == 'stop' else 'pause'}",
+            "detail": f"{top_reason['parent_text']} ({top_reason['label']}: {top_reason['detail']})",
+            "todo": top_reason["instead"],
+            "sources": top_reason["sources"],
+            "server_action": decision.action,
+            "device_action": device_decision,
+        }
+    elif not was_open:
+        conflict = _after_stop(current) if current.status == Session.Status.STOPPED else {}
+    return Applied(
+        result={**result, "observation_id": observation.pk, "decision": decision.action},
+        session_id=current.pk,
+        conflict=conflict,
+        summary=f"{kind} {code}: {decision.action}",
+    )
+
+
+def _end(current: Session, *, status: str, when: dt.datetime, check_id: str, reason: str) -> None:
+    current.status = status
+    current.ended_at = when
+    current.paused_at = None
+    current.stop_check = check_id if status == Session.Status.STOPPED else ""
+    current.stop_reason = reason if status == Session.Status.STOPPED else ""
+    if current.slot_id:
+        done = (
+            ScheduledSession.Status.DONE
+            if status == Session.Status.COMPLETED
+            else ScheduledSession.Status.STOPPED
+        )
+        ScheduledSession.objects.filter(pk=current.slot_id).update(status=done)
+
+
+def apply_pause(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    current = _session_of(actor, client, record)
+    when = device_moment(record, synced_at)
+    result = {"session_id": current.pk, "status": current.status}
+    if record.kind == "pause" and current.status == Session.Status.IN_PROGRESS:
+        current.status = Session.Status.PAUSED
+        current.paused_at = when
+        current.pauses += 1
+        summary = "paused the session on the device, offline"
+    elif record.kind == "resume" and current.status == Session.Status.PAUSED:
+        if current.paused_at is not None:
+            current.step_paused_seconds += max(0.0, (when - current.paused_at).total_seconds())
+        current.status = Session.Status.IN_PROGRESS
+        current.paused_at = None
+        summary = "resumed the session on the device, offline"
+    else:  # already so (sent online before the answer was lost), or the session has ended
+        return Applied(result=result, session_id=current.pk, summary=f"{record.kind}: nothing to change")
+    save_audited(actor=actor, obj=current, entity="session", client_id=client.pk, summary=summary)
+    return Applied(result={**result, "status": current.status}, session_id=current.pk, summary=summary)
+
+
+def apply_session_end(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    data = record.data
+    current = _session_of(actor, client, record)
+    status = data.get("status")
+    if status not in (Session.Status.COMPLETED, Session.Status.STOPPED):
+        raise _invalid("status", "Choose completed or stopped.")
+    reason = _text(data, "reason", 5000)
+    if status == Session.Status.STOPPED and not reason:
+        raise _invalid("reason", "Say why the session stopped.")
+    result = {"session_id": current.pk}
+    if not current.is_open:
+        conflict: dict[str, Any] = {}
+        if current.status == Session.Status.STOPPED and status == Session.Status.COMPLETED:
+            conflict = _after_stop(current)
+        return Applied(
+            result={**result, "status": current.status},
+            session_id=current.pk,
+            conflict=conflict,
+            summary=f"the session's end ({status}): already {current.status} on the server",
+        )
+    if status == Session.Status.COMPLETED and current.current_step < len(current.steps):
+        raise Waiting("Some of the session's steps have not been stored yet.")
+    when = device_moment(record, synced_at)
+    _end(current, status=status, when=when, check_id="manual", reason=reason)
+    summary = (
+        "completed the session" if status == Session.Status.COMPLETED else f"stopped the session: {reason}"
+    )
+    save_audited(
+        actor=actor,
+        obj=current,
+        entity="session",
+        client_id=client.pk,
+        summary=f"{summary} on the device, offline",
+    )
+    plan_figures_refresh(plan_id=current.plan_id)
+    return Applied(result={**result, "status": status}, session_id=current.pk, summary=summary)
+
+
+# --- the diary ------------------------------------------------------------------------------------------
+NOTE_FIELDS = ("response", "sleep_after", "stools", "subjective", "objective", "assessment", "plan_text")
+
+
+def apply_note(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt.datetime) -> Applied:
+    """The diary (or note) written on the device: saved as a draft (and signed when the person signed it)
+    through the note services, with their version check. Written on two devices, the second is the
+    existing 409: nothing is overwritten, and both texts are kept (the server's note as it is, the device's
+    text in this record) and shown to the person."""
+    data = record.data
+    current = _session_of(actor, client, record)
+    if current.is_open:
+        raise Waiting("The session's end has not been stored yet.")
+    fields = {name: _text(data, name, 20_000) for name in NOTE_FIELDS if name in data}
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise _invalid("version", "Send the version of the note the device read, or nothing.")
+    try:
+        saved = care_services.note_save(actor=actor, session=current, expected_version=version, **fields)
+        if data.get("sign"):
+            saved = care_services.note_sign(actor=actor, note=saved, expected_version=saved.version)
+    except Conflict as exc:
+        theirs = Note.objects.within(current).filter(session=current).first()
+        return Applied(
+            result={"session_id": current.pk, "note_id": theirs.pk if theirs else None, "saved": False},
+            session_id=current.pk,
+            conflict={
+                "title": "This diary was also written on another device",
+                "detail": exc.message,
+                "todo": "Both texts are kept: the diary shows the other one; yours is below. Open the diary "
+                "online and add yours to it if it should be there.",
+                "theirs": {name: getattr(theirs, name) for name in NOTE_FIELDS} if theirs else {},
+                "yours": fields,
+                "current_version": exc.current_version,
+            },
+            summary="the diary: not saved over another device's (a conflict, both texts kept)",
+        )
+    return Applied(
+        result={
+            "session_id": current.pk,
+            "note_id": saved.pk,
+            "version": saved.version,
+            "saved": True,
+            "signed": saved.locked,
+        },
+        session_id=current.pk,
+        summary="the diary" + (", signed" if saved.locked else ""),
+    )
+
+
+APPLIERS: dict[str, Applier] = {
+    SyncRecord.Kind.CHECK: apply_check,
+    SyncRecord.Kind.SESSION_START: apply_session_start,
+    SyncRecord.Kind.STEP: apply_step,
+    SyncRecord.Kind.OBSERVATION: apply_observation,
+    SyncRecord.Kind.PAUSE: apply_pause,
+    SyncRecord.Kind.RESUME: apply_pause,
+    SyncRecord.Kind.SESSION_END: apply_session_end,
+    SyncRecord.Kind.NOTE: apply_note,
+}
