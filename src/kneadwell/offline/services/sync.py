@@ -138,7 +138,7 @@ def sync_records(*, actor: Actor, records: Sequence[DeviceRecord]) -> tuple[dt.d
 
 
 def _sync_one(actor: Actor, record: DeviceRecord, synced_at: dt.datetime) -> Outcome:
-    from kneadwell.offline.services.records import APPLIERS
+    from kneadwell.offline.services.appliers import APPLIERS
 
     payload = record.payload()
     payload_hash = _hash(payload)
