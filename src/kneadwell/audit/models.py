@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kneadwell.core.tenancy import TenantManager, TenantQuerySet
 
@@ -28,16 +29,16 @@ class AuditQuerySet(TenantQuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     class Action(models.TextChoices):
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        DELETE = "delete", "Deleted"
-        READ = "read", "Viewed"
-        LIST = "list", "Listed"
-        EXPORT = "export", "Exported"
-        LOGIN = "login", "Logged in"
-        LOGIN_FAILED = "login_failed", "Failed login"
-        LOGOUT = "logout", "Logged out"
-        RESTORE = "restore", "Restored a backup"
+        CREATE = "create", gettext_lazy("Created")
+        UPDATE = "update", gettext_lazy("Changed")
+        DELETE = "delete", gettext_lazy("Deleted")
+        READ = "read", gettext_lazy("Viewed")
+        LIST = "list", gettext_lazy("Listed")
+        EXPORT = "export", gettext_lazy("Exported")
+        LOGIN = "login", gettext_lazy("Logged in")
+        LOGIN_FAILED = "login_failed", gettext_lazy("Failed login")
+        LOGOUT = "logout", gettext_lazy("Logged out")
+        RESTORE = "restore", gettext_lazy("Restored a backup")
 
     # Set by audit_record before the row is hashed (auto_now_add would set it after).
     at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)

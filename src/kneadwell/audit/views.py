@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kneadwell.accounts.roles import Perm
@@ -38,11 +40,13 @@ CSV_COLUMNS = (
 
 
 class AuditFilterForm(forms.Form):
-    client = forms.IntegerField(label="Client number", required=False, min_value=1)
-    action = forms.ChoiceField(choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
-    who = forms.CharField(label="Who (email contains)", required=False, max_length=100)
-    since = forms.DateField(label="From", required=False, widget=DateInput)
-    until = forms.DateField(label="To", required=False, widget=DateInput)
+    client = forms.IntegerField(label=gettext_lazy("Client number"), required=False, min_value=1)
+    action = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any action")), *AuditEvent.Action.choices], required=False
+    )
+    who = forms.CharField(label=gettext_lazy("Who (email contains)"), required=False, max_length=100)
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
+    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
 
 
 def _filtered(request: ActorRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
@@ -109,7 +113,10 @@ def audit_list(request: ActorRequest) -> HttpResponse:
     wanted = _page_number(request.GET.get("page"))
     paginator = BoundedPaginator(events, PAGE_SIZE, limit=(wanted + COUNT_AHEAD_PAGES) * PAGE_SIZE + 1)
     page_obj = paginator.get_page(wanted)
-    pages = str(paginator.num_pages) if paginator.exact else f"more than {paginator.num_pages - 1}"
+    if paginator.exact:
+        pages = str(paginator.num_pages)
+    else:
+        pages = _("more than %(count)s") % {"count": paginator.num_pages - 1}
     query = request.GET.copy()
     query.pop("page", None)
     # The newest rows only: the whole chain of a busy clinic is millions of rows (`kneadwell audit verify`
