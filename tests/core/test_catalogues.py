@@ -25,7 +25,8 @@ def test_each_mo_is_current_with_its_po(po: Path) -> None:
     assert mo.exists(), f"{mo} is missing: run `make messages`"
     expected, compiled = po_messages(po), mo_messages(mo)
     stale = {key for key in expected.keys() | compiled.keys() if expected.get(key) != compiled.get(key)}
-    assert not stale, f"{mo.relative_to(LOCALE_DIR)} differs from its .po (run `make messages`): {sorted(stale)[:5]}"
+    where = mo.relative_to(LOCALE_DIR)
+    assert not stale, f"{where} differs from its .po (run `make messages`): {sorted(stale)[:5]}"
 
 
 @pytest.mark.parametrize("po", list(po_files()), ids=lambda p: p.parent.parent.name)

@@ -8,7 +8,9 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts import selectors, services
@@ -36,7 +38,7 @@ def team(request: ActorRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, client_choices=clients)
     if request.method == "POST" and form.is_valid():
         try:
-            _, link = services.invitation_create(
+            _invitation, link = services.invitation_create(
                 actor=actor,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -46,7 +48,11 @@ def team(request: ActorRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}. Link: {link}")
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. Link: %(link)s")
+                % {"email": form.cleaned_data["email"], "link": link},
+            )
             return redirect("accounts:team")
     return render(
         request,
@@ -75,9 +81,9 @@ def member_update(request: ActorRequest, membership_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Saved {member.user.email}.")
+            messages.success(request, _("Saved %(email)s.") % {"email": member.user.email})
     else:
-        messages.error(request, "Choose a role.")
+        messages.error(request, _("Choose a role."))
     return redirect("accounts:team")
 
 
@@ -85,7 +91,9 @@ def member_update(request: ActorRequest, membership_id: int) -> HttpResponse:
 @page(Perm.TEAM_MANAGE)
 def invitation_revoke(request: ActorRequest, invitation_id: int) -> HttpResponse:
     invitation = services.invitation_revoke(actor=request.actor, invitation_id=invitation_id)
-    messages.success(request, f"The invitation to {invitation.email} can no longer be used.")
+    messages.success(
+        request, _("The invitation to %(email)s can no longer be used.") % {"email": invitation.email}
+    )
     return redirect("accounts:team")
 
 
@@ -106,7 +114,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 request.session[SESSION_KEY] = membership.pk
-                messages.success(request, f"You joined {invitation.organisation.name}.")
+                messages.success(
+                    request,
+                    _("You joined %(organisation)s.") % {"organisation": invitation.organisation.name},
+                )
                 return _after_accepting(invitation.client_id, membership.role)
         return render(request, "accounts/invitation_accept.html", context)
     form = AcceptInvitationForm(request.POST or None)
@@ -123,7 +134,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_KEY] = membership.pk
-            messages.success(request, f"Welcome to {invitation.organisation.name}.")
+            messages.success(
+                request, _("Welcome to %(organisation)s.") % {"organisation": invitation.organisation.name}
+            )
             return _after_accepting(invitation.client_id, membership.role)
     context["form"] = form
     return render(request, "accounts/invitation_accept.html", context)
@@ -168,14 +181,19 @@ def signup(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             if result is None:
-                message = services.EXISTING_ACCOUNT_MESSAGE.format(email=data["email"].strip().lower())
+                message = _(services.EXISTING_ACCOUNT_MESSAGE).format(email=data["email"].strip().lower())
                 return render(request, "accounts/signup_sent.html", {"message": message})
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_KEY] = result.membership.pk
+            # The language the page was in (the chooser's, or the browser's) becomes the account's.
+            services.user_language_set(user=result.user, language=translation.get_language() or "")
             messages.success(
                 request,
-                f"Welcome! {result.client.given_name}\u2019s record is ready. We have emailed you a link to "
-                "confirm your address; you can start now.",
+                _(
+                    "Welcome! %(name)s\u2019s record is ready. We have emailed you a link to confirm your "
+                    "address; you can start now."
+                )
+                % {"name": result.client.given_name},
             )
             return redirect(_after_signup(result))
     return render(
@@ -207,7 +225,7 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         status = 404 if isinstance(exc, NotFound) else 400
         return render(request, "accounts/verify_invalid.html", {"message": exc.message}, status=status)
-    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    messages.success(request, _("Thank you: %(email)s is confirmed.") % {"email": user.email})
     if request.user.is_authenticated:
         return redirect("dashboard")
     return redirect("accounts:login")
@@ -225,13 +243,17 @@ def email_verify_resend(request: ActorRequest) -> HttpResponse:
     last = request.session.get(RESEND_SESSION_KEY)
     if user.email_verified_at is None and isinstance(last, float) and now - last < RESEND_SECONDS:
         # One tap too many (or a stuck button) does not fill the inbox.
-        messages.info(request, f"We sent the link to {user.email} a moment ago; it can take a few minutes.")
+        messages.info(
+            request,
+            _("We sent the link to %(email)s a moment ago; it can take a few minutes.")
+            % {"email": user.email},
+        )
     elif user.email_verified_at is None:
         services.email_verification_send(user=user, base_url=request.build_absolute_uri("/"))
         request.session[RESEND_SESSION_KEY] = now
-        messages.success(request, f"We have sent the link again to {user.email}.")
+        messages.success(request, _("We have sent the link again to %(email)s.") % {"email": user.email})
     else:
-        messages.success(request, f"{user.email} is already confirmed.")
+        messages.success(request, _("%(email)s is already confirmed.") % {"email": user.email})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/"):
         return redirect(back)
@@ -244,7 +266,7 @@ def tokens(request: ActorRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_token = services.api_token_create(
+            _created, new_token = services.api_token_create(
                 actor=request.actor,
                 name=form.cleaned_data["name"],
                 expires_in_days=form.cleaned_data["expires_in_days"],
@@ -268,7 +290,7 @@ def tokens(request: ActorRequest) -> HttpResponse:
 @page(Perm.TOKEN_MANAGE)
 def token_revoke(request: ActorRequest, token_id: int) -> HttpResponse:
     token = services.api_token_revoke(actor=request.actor, token_id=token_id)
-    messages.success(request, f"Token {token.name!r} revoked.")
+    messages.success(request, _("Token %(name)r revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
 
 
@@ -279,7 +301,10 @@ def organisation_switch(request: ActorRequest) -> HttpResponse:
         wanted = memberships.filter(pk=request.POST.get("membership") or 0).first()
         if wanted is not None:
             request.session[SESSION_KEY] = wanted.pk
-            messages.success(request, f"You are now working in {wanted.organisation.name}.")
+            messages.success(
+                request,
+                _("You are now working in %(organisation)s.") % {"organisation": wanted.organisation.name},
+            )
             return redirect("dashboard")
-        messages.error(request, "Choose one of your organisations.")
+        messages.error(request, _("Choose one of your organisations."))
     return render(request, "accounts/organisation_switch.html", {"memberships": memberships})

@@ -39,7 +39,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         from kneadwell.accounts.services import user_language_set
 
-        user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+        user_language_set(user=request.user, language=language)
     return response
 
 
@@ -55,5 +55,7 @@ def language(request: HttpRequest) -> dict[str, Any]:
     return {
         "html_lang": html_lang(current),
         "html_dir": "rtl" if translation.get_language_bidi() else "ltr",
-        "languages": [{"code": code, "name": name, "current": code == current} for code, name in settings.LANGUAGES],
+        "languages": [
+            {"code": code, "name": name, "current": code == current} for code, name in settings.LANGUAGES
+        ],
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.core.forms import DateInput
 from kneadwell.library.catalog import Library
@@ -32,7 +33,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _region_choices(library: Library) -> list[tuple[str, str]]:
     drawable = [r for r in library.regions.values() if r.kind in ("area", "group")]
-    return [(NOWHERE, "Nowhere")] + [(r.id, r.label) for r in drawable]
+    return [(NOWHERE, _("Nowhere"))] + [(r.id, r.label) for r in drawable]
 
 
 def _choices(library: Library, question: Question) -> list[tuple[str, str]]:
@@ -63,7 +64,7 @@ def field_for(library: Library, question: Question) -> forms.Field:
         return forms.ChoiceField(choices=_choices(library, question), widget=forms.RadioSelect, **common)
     if question.type == "multi_choice":
         return forms.MultipleChoiceField(
-            choices=[(NOWHERE, "None of these"), *_choices(library, question)],
+            choices=[(NOWHERE, _("None of these")), *_choices(library, question)],
             widget=forms.CheckboxSelectMultiple,
             **common,
         )
@@ -153,8 +154,8 @@ class QuestionForm(forms.Form):
                 if CHECKLIST not in self.fields:
                     self.fields[CHECKLIST] = forms.MultipleChoiceField(
                         label=checklist_label,
-                        help_text="Tick any that apply. If none do, tick “None of these”.",
-                        choices=[(NOWHERE, "None of these"), *self._line_choices(values)],
+                        help_text=_("Tick any that apply. If none do, tick “None of these”."),
+                        choices=[(NOWHERE, _("None of these")), *self._line_choices(values)],
                         widget=forms.CheckboxSelectMultiple,
                         required=False,
                     )
@@ -217,9 +218,9 @@ class QuestionForm(forms.Form):
         if self.checklist:
             ticked = data.get(CHECKLIST) or []
             if not ticked:
-                self.add_error(CHECKLIST, "Tick any that apply, or “None of these”.")
+                self.add_error(CHECKLIST, _("Tick any that apply, or “None of these”."))
             elif NOWHERE in ticked and len(ticked) > 1:
-                self.add_error(CHECKLIST, "Tick either “None of these” or the ones that apply, not both.")
+                self.add_error(CHECKLIST, _("Tick either “None of these” or the ones that apply, not both."))
         for question in self.questions:
             if question.id in self.listed:
                 continue
@@ -234,18 +235,18 @@ class QuestionForm(forms.Form):
                 and NOWHERE in value
                 and len(value) > 1
             ):
-                self.add_error(question.id, "Tick either “none” or the ones that apply, not both.")
+                self.add_error(question.id, _("Tick either “none” or the ones that apply, not both."))
             blank = value in (None, "", [])
             if question.required and blank and question.id not in self.errors:
                 after_yes = question.ask_if is not None and question.ask_if.otherwise_none
                 message = {
-                    "region_multi_choice": "Tick the areas concerned."
+                    "region_multi_choice": _("Tick the areas concerned.")
                     if after_yes
-                    else "Tick “Nowhere” or the areas concerned.",
-                    "multi_choice": "Tick the ones that apply."
+                    else _("Tick “Nowhere” or the areas concerned."),
+                    "multi_choice": _("Tick the ones that apply.")
                     if after_yes
-                    else "Tick “None of these” or the ones that apply.",
-                }.get(question.type, "Please answer this question.")
+                    else _("Tick “None of these” or the ones that apply."),
+                }.get(question.type, _("Please answer this question."))
                 self.add_error(question.id, message)
         return data
 

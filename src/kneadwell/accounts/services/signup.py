@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import Membership, Organisation, SignupAttempt, User
@@ -39,12 +41,15 @@ SIGNUP_LIMIT = 5
 SIGNUP_WINDOW = dt.timedelta(hours=1)
 
 
-CONSENT_ATTESTATION = (
+# The English words are the source (kept in the consent record); the form shows them in the parent's
+# language, and the record keeps that text too (family_signup).
+CONSENT_ATTESTATION = gettext_noop(
     "I am this baby's parent or legal guardian, and I consent to keeping this care record: the massage "
     "sessions with their notes, and the measurements (such as weight and length) I add."
 )
 SIGNUP_SCOPES = ("care", "measurements")
-EXISTING_ACCOUNT_MESSAGE = (
+# Shown with _(): EXISTING_ACCOUNT_MESSAGE is the English source, formatted after translation.
+EXISTING_ACCOUNT_MESSAGE = gettext_noop(
     "We have sent a message to {email}. If that address already has a Kneadwell account, the message says "
     "how to log in or reset the password. Nothing else was created."
 )
@@ -96,8 +101,14 @@ def signup_throttle_check(*, ip: str, now: dt.datetime | None = None) -> None:
         wait = (first.at + SIGNUP_WINDOW - now) if first else SIGNUP_WINDOW
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
         raise SignupThrottled(
-            f"Too many accounts have been created from this network in the last hour. Please try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}, or ask your clinic for an invitation."
+            ngettext(
+                "Too many accounts have been created from this network in the last hour. Please try again "
+                "in %(minutes)d minute, or ask your clinic for an invitation.",
+                "Too many accounts have been created from this network in the last hour. Please try again "
+                "in %(minutes)d minutes, or ask your clinic for an invitation.",
+                minutes,
+            )
+            % {"minutes": minutes}
         )
 
 
@@ -120,9 +131,9 @@ def _signup_errors(
 
     errors: dict[str, list[str]] = {}
     if not full_name.strip():
-        errors["full_name"] = ["Enter your name."]
+        errors["full_name"] = [_("Enter your name.")]
     elif len(full_name.strip()) > 150:
-        errors["full_name"] = ["Keep your name to 150 characters."]
+        errors["full_name"] = [_("Keep your name to 150 characters.")]
     try:
         email = _check_email(email)
     except ValidationFailed as exc:
@@ -132,10 +143,11 @@ def _signup_errors(
     except ValidationFailed as exc:
         errors.update(exc.errors)
     if born_early and gestation_weeks is None:
-        errors["gestation_weeks"] = ["Enter the weeks of pregnancy when your baby was born, e.g. 34."]
+        errors["gestation_weeks"] = [_("Enter the weeks of pregnancy when your baby was born, e.g. 34.")]
     elif born_early and gestation_weeks is not None and gestation_weeks >= 37:
         errors["gestation_weeks"] = [
-            f"{gestation_weeks} weeks is on time; choose \u201con time\u201d, or enter fewer than 37 weeks."
+            _("%(weeks)s weeks is on time; choose \u201con time\u201d, or enter fewer than 37 weeks.")
+            % {"weeks": gestation_weeks}
         ]
     baby = rules.client_field_errors(
         birth_date=baby_birth_date,
@@ -149,17 +161,19 @@ def _signup_errors(
     )
     names = {"given_name": "baby_given_name", "birth_date": "baby_birth_date", "sex": "baby_sex"}
     for field, messages in baby.items():
-        messages = [m.replace("the client's first name", "your baby's first name") for m in messages]
+        messages = [_baby_message(m) for m in messages]
         errors.setdefault(names.get(field, field), []).extend(messages)
     if not consent:
-        errors["consent"] = ["Tick the box to confirm you are the parent or guardian and give consent."]
+        errors["consent"] = [_("Tick the box to confirm you are the parent or guardian and give consent.")]
     if history is None and history_required:
-        errors["history"] = ["Tick any that apply, or \u201cNone of these\u201d."]
+        errors["history"] = [_("Tick any that apply, or \u201cNone of these\u201d.")]
     if history is not None:
         known = {q.id for q in signup_history_lines()}
         stray = sorted(set(history) - known)
         if stray:
-            errors["history"] = [f"Not a line of the health history: {', '.join(stray)}."]
+            errors["history"] = [
+                _("Not a line of the health history: %(lines)s.") % {"lines": ", ".join(stray)}
+            ]
     return errors
 
 
@@ -258,7 +272,7 @@ def family_signup(
                 method=Consent.Method.ELECTRONIC,
                 attestation=True,
                 guardian=guardian,
-                notes=f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d",
+                notes=_consent_notes(),
             )
             intake = (
                 None if history is None else _signup_history_save(actor=actor, client=client, history=history)
@@ -282,6 +296,43 @@ def family_signup(
         intake=intake,
         ticked=tuple(history or ()) if intake is not None else (),
     )
+
+
+# The record's rules (clients/rules.py) are pure and speak of "the client"; the sign-up says "your baby"
+# and gives the messages a parent can meet here in their language. A message not listed stays English.
+_BABY_MESSAGES = {
+    "Enter the client's first name.": gettext_noop("Enter your baby's first name."),
+    "Enter the date of birth.": gettext_noop("Enter the date of birth."),
+    "Enter the weeks of gestation as well as the days.": gettext_noop(
+        "Enter the weeks of pregnancy as well as the days."
+    ),
+    "Choose female or male (sex recorded at birth; growth references need it).": gettext_noop(
+        "Choose girl or boy (sex recorded at birth; growth charts need it)."
+    ),
+}
+
+
+def _baby_message(message: str) -> str:
+    if translation.get_language() in (None, "en-gb", "en"):
+        # English keeps the rule's own words, with "your baby" (as before there were translations).
+        return message.replace("the client's first name", "your baby's first name")
+    if message in _BABY_MESSAGES:
+        return _(_BABY_MESSAGES[message])
+    if message.startswith("The date of birth ") and message.endswith(" is in the future."):
+        return _("The date of birth is in the future.")
+    if message.startswith("Keep names to "):
+        return _("Keep your baby's first name shorter.")
+    return message.replace("the client's first name", "your baby's first name")
+
+
+def _consent_notes() -> str:
+    """What the consent record says the parent ticked: the English words, and the words as shown when the
+    page was in another language."""
+    notes = f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d"
+    shown = _(CONSENT_ATTESTATION)
+    if shown != CONSENT_ATTESTATION:
+        notes += f" Shown in {translation.get_language()} as: \u201c{shown}\u201d"
+    return notes
 
 
 def _signup_history_save(*, actor: Actor, client: Client, history: Sequence[str]) -> Intake | None:
@@ -312,13 +363,20 @@ def _signup_existing(*, email: str, ip: str, base_url: str) -> None:
     SignupAttempt.objects.create(ip=ip, created_account=False)
     root = base_url.rstrip("/")
     send_mail(
-        subject="Your Kneadwell account",
+        subject=_("Your Kneadwell account"),
         message=(
-            "Someone (we hope you) tried to create a Kneadwell family account with this address, which "
-            "already has an account.\n\n"
-            f"Log in: {root}/accounts/login/\n"
-            f"Forgotten your password? Set a new one: {root}/accounts/password-reset/\n\n"
-            "If this was not you, you can ignore this message; nothing was changed.\n"
+            _(
+                "Someone (we hope you) tried to create a Kneadwell family account with this address, which "
+                "already has an account."
+            )
+            + "\n\n"
+            + _("Log in: %(url)s") % {"url": f"{root}/accounts/login/"}
+            + "\n"
+            + _("Forgotten your password? Set a new one: %(url)s")
+            % {"url": f"{root}/accounts/password-reset/"}
+            + "\n\n"
+            + _("If this was not you, you can ignore this message; nothing was changed.")
+            + "\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[email],

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -45,21 +46,21 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
     if unknown:
         raise DomainError(f"Unknown note field(s): {', '.join(sorted(unknown))}.")
     if session.is_open:
-        raise ValidationFailed({"session": ["Finish or stop the session before writing its note."]})
+        raise ValidationFailed({"session": [_("Finish or stop the session before writing its note.")]})
     errors: dict[str, list[str]] = {}
     if fields.get("sleep_after", "") not in SLEEP_CHOICES:
-        errors["sleep_after"] = ["Choose how the sleep afterwards was."]
+        errors["sleep_after"] = [_("Choose how the sleep afterwards was.")]
     if fields.get("stools", "") not in STOOL_CHOICES:
-        errors["stools"] = ["Choose yes or no."]
+        errors["stools"] = [_("Choose yes or no.")]
     if fields.get("pressure", "") not in ("", "light", "moderate", "firm"):
-        errors["pressure"] = ["Choose light, moderate or firm."]
+        errors["pressure"] = [_("Choose light, moderate or firm.")]
     minutes = fields.get("minutes")
     if minutes is not None and not 0 <= minutes <= 600:
-        errors["minutes"] = ["Minutes must be 0 to 600."]
+        errors["minutes"] = [_("Minutes must be 0 to 600.")]
     lib = library_selectors.library()
     bad_t = [t for t in fields.get("techniques") or [] if t not in lib.techniques]
     if bad_t:
-        errors["techniques"] = [f"Unknown technique(s): {', '.join(bad_t)}."]
+        errors["techniques"] = [_("Unknown technique(s): %(names)s.") % {"names": ", ".join(bad_t)}]
     if errors:
         raise ValidationFailed(errors)
     if "regions" in fields:
@@ -84,8 +85,10 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             except IntegrityError:
                 raced = Note.objects.within(session).filter(session=session).first()
                 raise Conflict(
-                    "Someone else saved this note while you were writing it. Nothing of yours was saved: "
-                    "reload to see theirs, then add yours.",
+                    _(
+                        "Someone else saved this note while you were writing it. Nothing of yours was saved: "
+                        "reload to see theirs, then add yours."
+                    ),
                     field="version",
                     current_version=raced.version if raced else None,
                 ) from None
@@ -101,7 +104,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             summary="edited the draft note",
         ) as edit:
             if edit.row.locked:
-                raise Conflict("This note is signed and locked; add an amendment instead.")
+                raise Conflict(_("This note is signed and locked; add an amendment instead."))
             edit.apply(fields)
     return edit.row
 
@@ -119,11 +122,11 @@ def note_sign(*, actor: Actor, note: Note, expected_version: int | None) -> Note
     ) as edit:
         current = edit.row
         if current.locked:
-            raise Conflict("This note is already signed.")
+            raise Conflict(_("This note is already signed."))
         if current.kind == Note.Kind.SOAP and not any(
             getattr(current, f).strip() for f in ("subjective", "objective", "assessment", "plan_text")
         ):
-            raise ValidationFailed({"note": ["Write at least one part of the SOAP note before signing."]})
+            raise ValidationFailed({"note": [_("Write at least one part of the SOAP note before signing.")]})
         current.signed_at = timezone.now()
         current.signed_by = actor.user
     return current
@@ -133,11 +136,11 @@ def note_amend(*, actor: Actor, note: Note, text: str, reason: str) -> NoteAmend
     actor.require(Perm.NOTE_SIGN)
     errors: dict[str, list[str]] = {}
     if not text.strip():
-        errors["text"] = ["Write the amendment."]
+        errors["text"] = [_("Write the amendment.")]
     if not reason.strip():
-        errors["reason"] = ["Say why the note is amended (e.g. 'wrong side recorded')."]
+        errors["reason"] = [_("Say why the note is amended (e.g. 'wrong side recorded').")]
     if not note.locked:
-        errors["note"] = ["A draft note is edited directly; amendments are for signed notes."]
+        errors["note"] = [_("A draft note is edited directly; amendments are for signed notes.")]
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -167,21 +170,21 @@ def adverse_event_record(
     actor.require(Perm.SESSION_RECORD)
     errors: dict[str, list[str]] = {}
     if not what.strip():
-        errors["what"] = ["Describe what happened."]
+        errors["what"] = [_("Describe what happened.")]
     if severity not in AdverseEvent.Severity.values:
-        errors["severity"] = ["Choose how serious it was."]
+        errors["severity"] = [_("Choose how serious it was.")]
     if not action_taken.strip():
         errors["action_taken"] = [
-            "Say what was done about it (e.g. 'stopped, cuddled, settled in 5 minutes')."
+            _("Say what was done about it (e.g. 'stopped, cuddled, settled in 5 minutes').")
         ]
     if timezone.is_naive(occurred_at):
         # Comparing a naive time with an aware "now" raised a TypeError (a 500); which zone it meant is
         # unknowable here, so the caller is asked rather than guessed for.
-        errors["occurred_at"] = ["Give the time with its UTC offset (e.g. 2026-12-04T13:44:31+00:00)."]
+        errors["occurred_at"] = [_("Give the time with its UTC offset (e.g. 2026-12-04T13:44:31+00:00).")]
     elif occurred_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["occurred_at"] = ["The time cannot be in the future."]
+        errors["occurred_at"] = [_("The time cannot be in the future.")]
     if session is not None and session.client_id != client.pk:
-        errors["session"] = ["That session belongs to another client."]
+        errors["session"] = [_("That session belongs to another client.")]
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -212,7 +215,7 @@ def adverse_event_follow_up(
 ) -> AdverseEvent:
     actor.require(Perm.SESSION_RECORD)
     if not follow_up.strip():
-        raise ValidationFailed({"follow_up": ["Write the follow-up."]})
+        raise ValidationFailed({"follow_up": [_("Write the follow-up.")]})
     with edit_audited(
         actor=actor,
         queryset=AdverseEvent.objects.within(event).filter(client_id=event.client_id),

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm, Role
@@ -74,20 +76,20 @@ def session_start(
         )
         if Session.objects.filter(readiness_check=check).exists():
             raise ValidationFailed(
-                {"check": ["This check was already used for a session; do today's check again."]}
+                {"check": [_("This check was already used for a session; do today's check again.")]}
             )
         plan = None
         if slot is not None:
             plan = slot.plan
             if plan.client_id != client.pk or plan.protocol_id != check.protocol_id:
-                raise ValidationFailed({"slot": ["That scheduled session belongs to another plan."]})
+                raise ValidationFailed({"slot": [_("That scheduled session belongs to another plan.")]})
             if slot.status != ScheduledSession.Status.DUE or plan.status != Plan.Status.ACTIVE:
-                raise ValidationFailed({"slot": ["That scheduled session is no longer open."]})
+                raise ValidationFailed({"slot": [_("That scheduled session is no longer open.")]})
             # A slot stays due while its session runs; a second start on it would break the one-session-
             # per-slot rule in the database (a 500) instead of saying so.
             if Session.objects.filter(slot=slot).exists():
                 raise ValidationFailed(
-                    {"slot": ["A session was already started for that scheduled time: open it to go on."]}
+                    {"slot": [_("A session was already started for that scheduled time: open it to go on.")]}
                 )
         else:
             plan = Plan.objects.filter(
@@ -132,7 +134,9 @@ def session_start(
 def _locked_open(session: Session) -> Session:
     current = Session.objects.select_for_update().get(pk=session.pk)
     if not current.is_open:
-        raise Conflict(f"This session is already {current.get_status_display().lower()}.")
+        raise Conflict(
+            _("This session is already %(status)s.") % {"status": current.get_status_display().lower()}
+        )
     return current
 
 
@@ -149,10 +153,10 @@ def session_step(
     """Finish (done) or skip the current step. Sending the same step twice is harmless."""
     actor.require(Perm.SESSION_RECORD)
     if outcome not in StepLog.Outcome.values:
-        raise ValidationFailed({"outcome": ["Choose done or skipped."]})
+        raise ValidationFailed({"outcome": [_("Choose done or skipped.")]})
     if outcome == StepLog.Outcome.SKIPPED and not skip_reason.strip():
         raise ValidationFailed(
-            {"skip_reason": ["Say why this step is skipped (e.g. 'baby asleep', 'area sore')."]}
+            {"skip_reason": [_("Say why this step is skipped (e.g. 'baby asleep', 'area sore').")]}
         )
     now = timezone.now()
     with transaction.atomic():
@@ -160,12 +164,14 @@ def session_step(
         if index < current.current_step:
             return current  # already recorded (a retried request)
         if index != current.current_step or index >= len(current.steps):
-            raise Conflict("That is not the current step; the page was out of date and has been refreshed.")
+            raise Conflict(
+                _("That is not the current step; the page was out of date and has been refreshed.")
+            )
         if current.status == Session.Status.PAUSED:
-            raise DomainError("The session is paused: resume it before moving on.")
+            raise DomainError(_("The session is paused: resume it before moving on."))
         step = current.steps[index]
         if outcome == StepLog.Outcome.DONE and step.get("ask_permission") and not _permission(current, index):
-            raise DomainError("Ask first: record the client's yes (or no) to this step before doing it.")
+            raise DomainError(_("Ask first: record the client's yes (or no) to this step before doing it."))
         StepLog.objects.create(
             session=current,
             index=index,
@@ -206,9 +212,9 @@ def session_permission(*, actor: Actor, session: Session, index: int, given: boo
     actor.require(Perm.SESSION_RECORD)
     current = Session.objects.within(session).get(pk=session.pk)
     if index != current.current_step or index >= len(current.steps):
-        raise Conflict("That is not the current step; the page was out of date and has been refreshed.")
+        raise Conflict(_("That is not the current step; the page was out of date and has been refreshed."))
     if not current.steps[index].get("ask_permission"):
-        raise ValidationFailed({"index": ["This step does not ask for permission."]})
+        raise ValidationFailed({"index": [_("This step does not ask for permission.")]})
     code = PERMISSION_CUES[given]
     session_observe(actor=actor, session=current, key=key, kind=Observation.Kind.CUE, code=code)
     if not given:
@@ -266,22 +272,22 @@ def session_observe(
     lib = library_selectors.library()
     errors: dict[str, list[str]] = {}
     if not key or len(key) > 64:
-        errors["key"] = ["Each observation needs a key of 1 to 64 characters."]
+        errors["key"] = [_("Each observation needs a key of 1 to 64 characters.")]
     if kind not in Observation.Kind.values:
-        errors["kind"] = ["Choose cue, state or vitals."]
+        errors["kind"] = [_("Choose cue, state or vitals.")]
     if moment not in Observation.Moment.values:
-        errors["moment"] = ["Choose before, during or after."]
+        errors["moment"] = [_("Choose before, during or after.")]
     if kind == Observation.Kind.CUE and code not in lib.cues:
-        errors["code"] = [f"Unknown cue '{code}'."]
+        errors["code"] = [_("Unknown cue '%(code)s'.") % {"code": code}]
     if kind == Observation.Kind.STATE and code not in lib.states:
-        errors["code"] = [f"Unknown behavioural state '{code}'."]
+        errors["code"] = [_("Unknown behavioural state '%(code)s'.") % {"code": code}]
     clean_vitals = {k: v for k, v in (vitals or {}).items() if v is not None}
     if kind == Observation.Kind.VITALS:
         unknown = sorted(set(clean_vitals) - set(VITAL_FIELDS))
         if unknown:
-            errors["vitals"] = [f"Unknown vital sign(s): {', '.join(unknown)}."]
+            errors["vitals"] = [_("Unknown vital sign(s): %(names)s.") % {"names": ", ".join(unknown)}]
         elif not clean_vitals:
-            errors["vitals"] = ["Enter at least one reading."]
+            errors["vitals"] = [_("Enter at least one reading.")]
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
@@ -292,7 +298,9 @@ def session_observe(
         current = Session.objects.select_for_update().get(pk=session.pk)
         late_reading = moment == Observation.Moment.AFTER and current.status == Session.Status.COMPLETED
         if not current.is_open and not late_reading:
-            raise Conflict(f"This session is already {current.get_status_display().lower()}.")
+            raise Conflict(
+                _("This session is already %(status)s.") % {"status": current.get_status_display().lower()}
+            )
         settings = library_selectors.screening_settings(current.organisation)
         try:
             reading = _reading(clean_vitals, now) if kind == Observation.Kind.VITALS else None
@@ -420,7 +428,7 @@ def session_resume(*, actor: Actor, session: Session) -> Session:
 def session_stop(*, actor: Actor, session: Session, reason: str) -> Session:
     actor.require(Perm.SESSION_RECORD)
     if not reason.strip():
-        raise ValidationFailed({"reason": ["Say why the session stops."]})
+        raise ValidationFailed({"reason": [_("Say why the session stops.")]})
     with transaction.atomic():
         current = _locked_open(session)
         _stop(current, check_id="manual", reason=reason.strip(), now=timezone.now())
@@ -436,7 +444,16 @@ def session_complete(*, actor: Actor, session: Session) -> Session:
         if current.current_step < len(current.steps):
             left = len(current.steps) - current.current_step
             raise ValidationFailed(
-                {"steps": [f"{left} step(s) are not done yet: finish or skip them (with a reason)."]}
+                {
+                    "steps": [
+                        ngettext(
+                            "%(count)d step is not done yet: finish or skip it (with a reason).",
+                            "%(count)d steps are not done yet: finish or skip them (with a reason).",
+                            left,
+                        )
+                        % {"count": left}
+                    ]
+                }
             )
         current.status = Session.Status.COMPLETED
         current.ended_at = timezone.now()

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -18,12 +20,12 @@ def mmss(seconds: float | str | None) -> str:
 
 
 VITAL_LABELS = {
-    "heart_rate": ("Heart rate", "bpm"),
+    "heart_rate": (_("Heart rate"), _("bpm")),
     "spo2": ("SpO₂", "%"),
-    "respiratory_rate": ("Breathing", "/min"),
-    "temperature_c": ("Temperature", "°C"),
-    "heart_rate_seconds": ("for", "s"),
-    "spo2_seconds": ("for", "s"),
+    "respiratory_rate": (_("Breathing"), _("/min")),
+    "temperature_c": (_("Temperature"), "°C"),
+    "heart_rate_seconds": (pgettext_lazy("for a duration", "for"), pgettext_lazy("seconds", "s")),
+    "spo2_seconds": (pgettext_lazy("for a duration", "for"), pgettext_lazy("seconds", "s")),
 }
 
 
@@ -40,7 +42,11 @@ def observation_text(observation: object) -> str:
         return cue.label if cue else code
     if kind == "state":
         state = lib.states.get(code)
-        return f"State {state.number}: {state.label}" if state else code
+        return (
+            str(_("State %(number)s: %(label)s") % {"number": state.number, "label": state.label})
+            if state
+            else code
+        )
     vitals: dict[str, float] = getattr(observation, "vitals", {}) or {}
     parts = []
     for key, value in vitals.items():
@@ -52,24 +58,37 @@ def observation_text(observation: object) -> str:
 # Words for the codes the player and the notes store. A code never reaches the page: an unknown one is
 # shown with its underscores as spaces (a person can still read it), never run together.
 POSITION_LABELS = {
-    "supine": ("on the back", "supine"),
-    "prone": ("on the tummy", "prone"),
-    "side_lying": ("lying on the side", "side-lying"),
-    "sitting": ("sitting", "sitting"),
-    "held": ("held in your arms", "held"),
-    "standing": ("standing", "standing"),
-    "as_tolerated": ("whichever way your baby is comfortable", "as tolerated"),
+    "supine": (_("on the back"), pgettext_lazy("position", "supine")),
+    "prone": (_("on the tummy"), pgettext_lazy("position", "prone")),
+    "side_lying": (_("lying on the side"), pgettext_lazy("position", "side-lying")),
+    "sitting": (pgettext_lazy("position", "sitting"), pgettext_lazy("position", "sitting")),
+    "held": (_("held in your arms"), pgettext_lazy("position", "held")),
+    "standing": (pgettext_lazy("position", "standing"), pgettext_lazy("position", "standing")),
+    "as_tolerated": (_("whichever way your baby is comfortable"), pgettext_lazy("position", "as tolerated")),
 }
-PRESSURE_LABELS = {"light": "light", "moderate": "moderate (not feather-light)", "firm": "firm"}
+PRESSURE_LABELS = {
+    "light": pgettext_lazy("pressure", "light"),
+    "moderate": _("moderate (not feather-light)"),
+    "firm": pgettext_lazy("pressure", "firm"),
+}
 SLEEP_AFTER_LABELS = {
-    "longer": "Slept longer than usual",
-    "as_usual": "As usual",
-    "shorter": "Shorter than usual",
-    "did_not_sleep": "Did not sleep",
+    "longer": _("Slept longer than usual"),
+    "as_usual": _("As usual"),
+    "shorter": _("Shorter than usual"),
+    "did_not_sleep": _("Did not sleep"),
 }
-STOOLS_LABELS = {"yes": "Yes", "no": "No"}
-DECISION_LABELS = {"continue": "carry on", "slow": "slow down", "pause": "paused", "stop": "stopped"}
-MOMENT_LABELS = {"before": "before", "during": "during", "after": "after"}
+STOOLS_LABELS = {"yes": _("Yes"), "no": _("No")}
+DECISION_LABELS = {
+    "continue": _("carry on"),
+    "slow": _("slow down"),
+    "pause": pgettext_lazy("decision", "paused"),
+    "stop": pgettext_lazy("decision", "stopped"),
+}
+MOMENT_LABELS = {
+    "before": pgettext_lazy("moment", "before"),
+    "during": pgettext_lazy("moment", "during"),
+    "after": pgettext_lazy("moment", "after"),
+}
 
 
 def _words(code: str) -> str:
@@ -82,12 +101,12 @@ def position_label(code: str | None, parent: bool = False) -> str:
     if not code:
         return ""
     parent_words, clinical = POSITION_LABELS.get(code, (_words(code), _words(code)))
-    return parent_words if parent else clinical
+    return str(parent_words if parent else clinical)
 
 
 @register.filter
 def pressure_label(code: str | None) -> str:
-    return PRESSURE_LABELS.get(code or "", _words(code or ""))
+    return str(PRESSURE_LABELS.get(code or "", _words(code or "")))
 
 
 @register.filter
@@ -109,19 +128,19 @@ def technique_labels(codes: Iterable[object] | None) -> str:
 
 @register.filter
 def sleep_after_label(code: str | None) -> str:
-    return SLEEP_AFTER_LABELS.get(code or "", _words(code or ""))
+    return str(SLEEP_AFTER_LABELS.get(code or "", _words(code or "")))
 
 
 @register.filter
 def stools_label(code: str | None) -> str:
-    return STOOLS_LABELS.get(code or "", _words(code or ""))
+    return str(STOOLS_LABELS.get(code or "", _words(code or "")))
 
 
 @register.filter
 def decision_label(code: str | None) -> str:
-    return DECISION_LABELS.get(code or "", _words(code or ""))
+    return str(DECISION_LABELS.get(code or "", _words(code or "")))
 
 
 @register.filter
 def moment_label(code: str | None) -> str:
-    return MOMENT_LABELS.get(code or "", _words(code or ""))
+    return str(MOMENT_LABELS.get(code or "", _words(code or "")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -71,7 +72,7 @@ def note(request: ActorRequest, session_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, "Note signed and locked." if request.POST.get("sign") else "Note saved."
+                request, _("Note signed and locked.") if request.POST.get("sign") else _("Note saved.")
             )
             return redirect("care:note", session_id=session.pk)
     return render(
@@ -85,7 +86,7 @@ def note(request: ActorRequest, session_id: int) -> HttpResponse:
             "diary": diary,
             "amend_form": AmendForm(),
             "can_write": actor.can(Perm.NOTE_SIGN),
-            "body_map": render_body_map(lib, highlighted=existing.regions, title="Areas worked")
+            "body_map": render_body_map(lib, highlighted=existing.regions, title=_("Areas worked"))
             if existing and existing.regions
             else None,
         },
@@ -99,9 +100,9 @@ def note_amend(request: ActorRequest, session_id: int) -> HttpResponse:
     existing = selectors.note_of(session=session)
     form = AmendForm(request.POST)
     if existing is None:
-        messages.error(request, "There is no note to amend yet.")
+        messages.error(request, _("There is no note to amend yet."))
     elif not form.is_valid():
-        messages.error(request, "Write the amendment and why it is needed.")
+        messages.error(request, _("Write the amendment and why it is needed."))
     else:
         try:
             services.note_amend(
@@ -113,5 +114,5 @@ def note_amend(request: ActorRequest, session_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Amendment added; the original note is unchanged.")
+            messages.success(request, _("Amendment added; the original note is unchanged."))
     return redirect("care:note", session_id=session.pk)

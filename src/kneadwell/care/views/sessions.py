@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -34,7 +35,7 @@ def session_start(request: ActorRequest, client_id: int) -> HttpResponse:
     client = client_get(actor=actor, client_id=client_id, purpose="started a session")
     check_id = request.POST.get("check") or ""
     if not check_id.isdigit():
-        messages.error(request, "A session starts from today's check.")
+        messages.error(request, _("A session starts from today's check."))
         return redirect("library:check", client_id=client.pk)
     check = readiness_check_get(client=client, check_id=int(check_id))
     slot_id = request.POST.get("slot") or ""
@@ -48,7 +49,7 @@ def session_start(request: ActorRequest, client_id: int) -> HttpResponse:
 
 
 def start_after_check(request: ActorRequest, check: ReadinessCheck) -> HttpResponse | None:
-    """"Check, then start": a check that found nothing at all opens the session's first step at once.
+    """ "Check, then start": a check that found nothing at all opens the session's first step at once.
     Anything found (a wait, areas to leave out, a change, a release) shows the check's result page
     instead, so the person reads it before starting; so does any reason the session cannot start."""
     actor = request.actor
@@ -135,9 +136,19 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
     # what the baby is saying.
     parent = request.actor.is_caregiver
     words = (
-        ("Saying \u201cstop\u201d", "Saying \u201cnot so much\u201d", "Signs of stress", "Enjoying it")
+        (
+            _("Saying \u201cstop\u201d"),
+            _("Saying \u201cnot so much\u201d"),
+            _("Signs of stress"),
+            _("Enjoying it"),
+        )
         if parent
-        else ("Disengagement \u2014 strong", "Disengagement \u2014 subtle", "Stress signs", "Engagement")
+        else (
+            _("Disengagement \u2014 strong"),
+            _("Disengagement \u2014 subtle"),
+            _("Stress signs"),
+            _("Engagement"),
+        )
     )
     groups = [
         (words[0], [c for c in cues if c.kind == "disengagement" and c.strength == "potent"]),
@@ -170,7 +181,7 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         "body_map": render_body_map(
             lib,
             highlighted=step["regions"],
-            title=f"Where: {step['name']}",
+            title=_("Where: %(step)s") % {"step": step["name"]},
             id_prefix="step",
         )
         if step
@@ -215,7 +226,7 @@ def player_act(request: ActorRequest, session_id: int) -> HttpResponse:
     error = ""
     try:
         if action not in PLAYER_ACTIONS:
-            raise ValidationFailed({"action": ["Unknown action."]})
+            raise ValidationFailed({"action": [_("Unknown action.")]})
         if action in ("done", "skip"):
             index = int(post.get("index") or -1)
             services.session_step(
@@ -228,7 +239,7 @@ def player_act(request: ActorRequest, session_id: int) -> HttpResponse:
         elif action == "permission":
             answer = post.get("answer", "")
             if answer not in ("yes", "no"):
-                raise ValidationFailed({"answer": ["Choose yes or no."]})
+                raise ValidationFailed({"answer": [_("Choose yes or no.")]})
             services.session_permission(
                 actor=actor,
                 session=session,

@@ -74,21 +74,29 @@
       var el = root.querySelector("[data-auto-status]");
       if (el && el.textContent !== text) el.textContent = text;
     },
+    // The words come from the page (data-held, data-moving, data-time-up on the status line), in the page's
+    // language; the English here is only a fallback.
+    words: function (name, fallback) {
+      var el = root.querySelector("[data-auto-status]");
+      return (el && el.getAttribute("data-" + name)) || fallback;
+    },
     tick: function (left, counting) {
       if (!this.on() || !counting) { this.status(""); return; }
       if (this.holding()) {
-        this.status("Held on this step. Tap the page again to let it move on by itself.");
+        this.status(this.words("held", "Held on this step. Tap the page again to let it move on by itself."));
         return;
       }
       if (left > 0) {
-        this.status("Moves on by itself in " + fmt(left) + ". Tap the page to hold this step.");
+        this.status(
+          this.words("moving", "Moves on by itself in {time}. Tap the page to hold this step.").replace("{time}", fmt(left))
+        );
         return;
       }
       var index = this.step();
       var form = root.querySelector("form[data-done]");
       if (!form || this.firedStep === index) return;
       this.firedStep = index;
-      this.status("Time is up: moving on.");
+      this.status(this.words("time-up", "Time is up: moving on."));
       chime();
       setTimeout(function () {
         if (auto.holding() || auto.step() !== index) { auto.firedStep = null; return; }
@@ -187,7 +195,8 @@
       credentials: "same-origin",
     }).then(function (response) {
       if (response.redirected && response.url.indexOf("/accounts/login/") !== -1) {
-        status.textContent = "You were logged out. Log in again in another tab; your entries are kept here.";
+        status.textContent = status.getAttribute("data-logged-out") ||
+          "You were logged out. Log in again in another tab; your entries are kept here.";
         throw new Error("logged out");
       }
       if (response.status >= 500) throw new Error("server error");
