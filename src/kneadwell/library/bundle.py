@@ -1,0 +1,277 @@
+"""The rules bundle: what a device needs to run today's check and the in-session stop rules offline, and the
+Python reading of a bundle that rules.js must match.
+
+Pure (no Django). The bundle carries the rules as the loaded data (the same objects `screen` evaluates,
+dumped as JSON), the questions, settings, regions, cues, states and in-session checks they name, and the
+client's own record (birth date, gestation, conditions, the stored intake answers, releases). Ages are not
+frozen: they are computed for the day of the check, as `ClientFacts.from_birth` does on the server.
+
+    bundle = rules_bundle(library=lib, client=BundleClient(...), intake_answers={...}, intake_version=3,
+                          settings=ScreeningSettings.for_library(lib, overrides), releases=[...],
+                          self_release=False, protocol_id="iaim_parent_routine", issued_at=now,
+                          time_zone="Europe/London")
+    result = device_screen(library=lib, bundle=bundle, answers={...}, now=now)   # what rules.js answers
+
+`device_screen` is the server's own path (services.readiness_check_run → selectors.screen_record →
+screening.screen) run on a bundle's contents: the parity tests hold rules.js to it, and hold it to the
+server (tests/library/test_rules_bundle.py), so the device decides as the server does. See docs/offline.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from kneadwell.library.answers import AnswerError
+from kneadwell.library.org_settings import ScreeningSettings
+from kneadwell.library.screening import ClientFacts, GivenRelease, ScreeningInputError, screen
+
+if TYPE_CHECKING:
+    from kneadwell.library.catalog import Library
+
+FORMAT = 1
+# How long a device may screen from one bundle without connecting (design choice: a week of checks at
+# home; every record is screened again by the server when it is sent, and a bundle older than this is
+# refused so that a changed record or new content cannot go unseen for longer).
+LIFETIME = timedelta(days=7)
+
+ERR_STRAY = "This question is not part of today's check."  # as services.readiness_check_run says it
+ERR_FORMAT = "These safety rules are from another version of the app: connect once to update them."
+ERR_EXPIRED = "These safety rules are more than a week old: connect once to update them."
+ERR_POPULATION_TAIL = " Update the health history (intake) so its group fits the record."
+
+
+@dataclass(frozen=True)
+class BundleClient:
+    id: int
+    population: str  # the intake's group
+    birth_date: date
+    gestation_weeks: int | None
+    gestation_days: int | None
+    conditions: Iterable[str]
+
+
+@dataclass(frozen=True)
+class BundleRelease:
+    """One clinician's release as the device needs it to apply `selectors.releases_given` on the day."""
+
+    rule_id: str
+    protocol_id: str
+    finding: Mapping[str, Any] | None
+    given_on: date | None
+    given_by: str
+    valid_until: date | None
+    by_you: bool  # given by the person the bundle was made for (counts only if self_release)
+
+
+def _dump(item: Any) -> dict[str, Any]:
+    data: dict[str, Any] = item.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return data
+
+
+def _sources_cited(library: Library, items: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    cited: list[str] = []
+    for item in items:
+        for source in getattr(item, "sources", ()):
+            if source not in cited:
+                cited.append(source)
+    return {
+        sid: {"citation": library.sources[sid].citation, "url": library.sources[sid].url}
+        for sid in cited
+        if sid in library.sources
+    }
+
+
+def rules_bundle(
+    *,
+    library: Library,
+    client: BundleClient,
+    intake_answers: Mapping[str, Any],
+    intake_version: int | None,
+    settings: ScreeningSettings,
+    releases: Sequence[BundleRelease],
+    self_release: bool,
+    protocol_id: str,
+    issued_at: datetime,
+    time_zone: str,
+) -> dict[str, Any]:
+    """The bundle for one client (docs/offline.md). `releases` newest first; `issued_at` aware."""
+    population = client.population
+    rules = [
+        rule for rule in library.rules.values() if not rule.populations or population in rule.populations
+    ]
+    sets = {scope: library.question_set(population, scope) for scope in ("intake", "today")}
+    cited = _sources_cited(
+        library,
+        [*rules, *library.session_checks.values(), *library.cues.values(), *library.settings.values()],
+    )
+    return {
+        "format": FORMAT,
+        "content_version": str(library.version),
+        "issued_at": issued_at.isoformat(),
+        "expires_at": (issued_at + LIFETIME).isoformat(),
+        "time_zone": time_zone,
+        "protocol_id": protocol_id,
+        "client": {
+            "id": client.id,
+            "population": population,
+            "birth_date": client.birth_date.isoformat(),
+            "gestation_weeks": client.gestation_weeks,
+            "gestation_days": client.gestation_days,
+            "conditions": sorted(set(client.conditions)),
+        },
+        "intake": {"answers": dict(intake_answers), "version": intake_version},
+        "settings": {
+            "definitions": {sid: _dump(d) for sid, d in library.settings.items()},
+            "overrides": dict(settings.overrides),
+        },
+        "releases": [
+            {
+                "rule_id": r.rule_id,
+                "protocol_id": r.protocol_id,
+                "finding": None if r.finding is None else dict(r.finding),
+                "given_on": r.given_on.isoformat() if r.given_on else None,
+                "given_by": r.given_by,
+                "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+                "by_you": r.by_you,
+            }
+            for r in releases
+        ],
+        "self_release": self_release,
+        "rules": [_dump(rule) for rule in rules],
+        "questions": {qid: _dump(q) for qid, q in library.questions.items()},
+        "question_sets": {scope: _dump(s) for scope, s in sets.items()},
+        "protocols": {
+            pid: {"name": p.name, "populations": list(p.populations)} for pid, p in library.protocols.items()
+        },
+        "regions": [
+            {
+                k: v
+                for k, v in _dump(r).items()
+                if k in ("id", "label", "kind", "parent", "next_distal", "side")
+            }
+            for r in library.regions.values()
+        ],
+        "conditions": {cid: c.label for cid, c in library.conditions.items()},
+        "populations": {pid: p.label for pid, p in library.populations.items()},
+        "states": {sid: _dump(s) for sid, s in library.states.items()},
+        "cues": {cid: _dump(c) for cid, c in library.cues.items()},
+        "session_checks": {cid: _dump(c) for cid, c in library.session_checks.items()},
+        "sources": cited,
+    }
+
+
+# --- the Python reading of a bundle (what rules.js must answer) -------------------------------------------
+
+
+def _human(day: date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def releases_for_day(bundle: Mapping[str, Any], protocol_id: str, on: date) -> dict[str, GivenRelease]:
+    """selectors.releases_given over the bundle's releases (newest first) on the day `on`."""
+    out: dict[str, GivenRelease] = {}
+    for r in bundle.get("releases") or []:
+        if r["protocol_id"] != protocol_id:
+            continue
+        until = date.fromisoformat(r["valid_until"]) if r.get("valid_until") else None
+        why_not = None
+        if until is not None and until < on:
+            why_not = f"it ended on {_human(until)}"
+        elif not bundle.get("self_release") and r.get("by_you"):
+            why_not = "it was given by the person running this check, and a second clinician must release"
+        current = out.get(r["rule_id"])
+        if current is not None and (current.not_counted is None or why_not is not None):
+            continue
+        out[r["rule_id"]] = GivenRelease(
+            rule_id=r["rule_id"],
+            finding=r.get("finding"),
+            given_on=date.fromisoformat(r["given_on"]) if r.get("given_on") else None,
+            given_by=r.get("given_by") or "",
+            not_counted=why_not,
+        )
+    return out
+
+
+def bundle_facts(bundle: Mapping[str, Any], on: date) -> ClientFacts:
+    c = bundle["client"]
+    return ClientFacts.from_birth(
+        population=c["population"],
+        birth_date=date.fromisoformat(c["birth_date"]),
+        on=on,
+        gestation_weeks=c.get("gestation_weeks"),
+        gestation_days=c.get("gestation_days") or 0,
+        conditions=c.get("conditions") or (),
+    )
+
+
+def device_screen(
+    *,
+    library: Library,
+    bundle: Mapping[str, Any],
+    answers: Any,
+    now: datetime,
+    protocol_id: str | None = None,
+    any_question: bool = False,
+) -> dict[str, Any]:
+    """What `KneadwellRules.screen(bundle, answers, {protocol_id, now, any_question})` answers, by the
+    server's own engine: {"ok": True, **Verdict.to_dict(), "verdict", "findings"} or {"ok": False,
+    "errors": {field: message}}, the field and message as the server's check gives them."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        return {"ok": False, "errors": {"now": "needs a time zone"}}
+    if bundle.get("format") != FORMAT:
+        return {"ok": False, "errors": {"bundle": ERR_FORMAT}}
+    if now >= datetime.fromisoformat(bundle["expires_at"]):
+        return {"ok": False, "errors": {"bundle": ERR_EXPIRED}}
+    protocol_id = protocol_id or bundle["protocol_id"]
+    if protocol_id not in bundle["protocols"]:
+        return {"ok": False, "errors": {"protocol": f"Unknown protocol '{protocol_id}'."}}
+    if isinstance(answers, Mapping) and not any_question:
+        asked = set(bundle["question_sets"]["today"]["questions"])
+        stray = sorted(set(answers) - asked)
+        if stray:
+            return {"ok": False, "errors": dict.fromkeys(stray, ERR_STRAY)}
+    on = now.astimezone(ZoneInfo(bundle["time_zone"])).date()
+    try:
+        verdict = screen(
+            library=library,
+            protocol_id=protocol_id,
+            client=bundle_facts(bundle, on),
+            intake=bundle["intake"]["answers"],
+            today=answers,
+            settings=ScreeningSettings.for_library(library, bundle["settings"]["overrides"]),
+            now=now,
+            released=releases_for_day(bundle, protocol_id, on),
+        )
+    except AnswerError as exc:
+        return {"ok": False, "errors": dict(exc.errors)}
+    except ScreeningInputError as exc:
+        if exc.field == "population":  # as services.screened_or_errors words it
+            return {"ok": False, "errors": {"intake": exc.message + ERR_POPULATION_TAIL}}
+        return {"ok": False, "errors": {exc.field: exc.message}}
+    data = verdict.to_dict()
+    return {
+        "ok": True,
+        **data,
+        "verdict": data["action"],
+        "findings": [
+            {"rule": r["rule_id"], "decision": r["action"], "reason": r["parent_text"]}
+            for r in data["reasons"]
+            if not r["released"]
+        ],
+    }
+
+
+__all__ = [
+    "FORMAT",
+    "LIFETIME",
+    "BundleClient",
+    "BundleRelease",
+    "bundle_facts",
+    "device_screen",
+    "releases_for_day",
+    "rules_bundle",
+]
