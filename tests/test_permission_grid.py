@@ -740,6 +740,7 @@ API: list[Operation] = [
     # The offline web app (issue 14): a client's offline kit, the sync of records kept on a device, and
     # the conflicts found on sync (tests/offline).
     Operation("get", "/api/v1/clients/{client_id}/offline-kit", Perm.SESSION_RECORD),
+    Operation("get", "/api/v1/clients/{client_id}/rules-bundle", Perm.SESSION_RECORD),
     Operation("post", "/api/v1/sync", Perm.SESSION_RECORD, {"records": []}),
     Operation("get", "/api/v1/sync/conflicts", Perm.SESSION_RECORD),
     Operation(

@@ -137,6 +137,7 @@ def _register_routers() -> None:
         offline,
         plans,
         reports,
+        rules_bundle,
         sessions,
         signup,
     )
@@ -149,6 +150,7 @@ def _register_routers() -> None:
     api.add_router("/", sessions.router)
     api.add_router("/", notes.router)
     api.add_router("/", offline.router)  # the offline web app (issue 14)
+    api.add_router("/", rules_bundle.router)  # the safety rules on the device (issue 14)
     api.add_router("/", adverse_events.router)
     # outcomes
     api.add_router("/", instruments.router)

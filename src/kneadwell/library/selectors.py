@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings as django_settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
-from kneadwell.core.errors import NotFound
+from kneadwell.core.errors import NotFound, ValidationFailed
+from kneadwell.library.bundle import BundleClient, BundleRelease, rules_bundle
 from kneadwell.library.catalog import Library
 from kneadwell.library.facts import client_facts
 from kneadwell.library.loader import default_library
@@ -281,3 +283,59 @@ def record_changed_since(*, check: ReadinessCheck, client: Client, findings_only
     if findings_only:
         return check.record_hash[:32] != current[:32]
     return check.record_hash != current
+
+
+ERR_BUNDLE_NO_INTAKE = "Record the health history (intake) first: the safety rules read it, online or not."
+
+
+def rules_bundle_for(
+    *, client: Client, user_id: int, protocol_id: str | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The rules bundle a device screens this client with offline (bundle.rules_bundle; docs/offline.md):
+    the current record (facts, intake, the organisation's settings and release policy, every running
+    release, marked when `user_id` gave it) and the content the rules are. `protocol_id` defaults to the
+    programme today's check would offer."""
+    lib = library()
+    intake = intake_for(client=client)
+    if intake is None:
+        raise ValidationFailed({"intake": [ERR_BUNDLE_NO_INTAKE]})
+    if protocol_id is None:
+        protocol_id = suggested_protocol(client=client, population=intake.population) or next(
+            (p.id for p in lib.protocols.values() if intake.population in p.populations), ""
+        )
+    if protocol_id not in lib.protocols:
+        raise ValidationFailed({"protocol": [f"Unknown protocol '{protocol_id}'."]})
+    releases = [
+        BundleRelease(
+            rule_id=r.rule_id,
+            protocol_id=r.protocol_id,
+            finding=r.finding,
+            given_on=timezone.localdate(r.created_at),
+            given_by=str(r.released_by),
+            valid_until=r.valid_until,
+            by_you=r.released_by_id == user_id,
+        )
+        for r in Release.objects.of_client(client)
+        .filter(revoked_at__isnull=True)
+        .select_related("released_by")
+        .order_by("-created_at", "-id")
+    ]
+    return rules_bundle(
+        library=lib,
+        client=BundleClient(
+            id=client.pk,
+            population=intake.population,
+            birth_date=client.birth_date,
+            gestation_weeks=client.gestation_weeks,
+            gestation_days=client.gestation_days,
+            conditions=client.conditions or (),
+        ),
+        intake_answers=intake.answers,
+        intake_version=intake.version,
+        settings=screening_settings(client.organisation),
+        releases=releases,
+        self_release=release_policy(client.organisation).self_release,
+        protocol_id=protocol_id,
+        issued_at=now or timezone.now(),
+        time_zone=str(django_settings.TIME_ZONE),
+    )
