@@ -82,10 +82,10 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters; not a common password and not like your name or email."),
     )
     baby_given_name = forms.CharField(
-        label=_("Your baby\u2019s first name"),
+        label=_("Your baby’s first name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text=_("Their family name is taken from yours; you can change it on your baby\u2019s page."),
+        help_text=_("Their family name is taken from yours; you can change it on your baby’s page."),
     )
     baby_birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput)
     baby_sex = forms.ChoiceField(
@@ -114,7 +114,7 @@ class SignupForm(forms.Form):
     )
     history = forms.MultipleChoiceField(
         label=_("Does any of these apply to your baby?"),
-        help_text=_("Tick any that apply. If none do, tick \u201cNone of these\u201d."),
+        help_text=_("Tick any that apply. If none do, tick “None of these”."),
         widget=forms.CheckboxSelectMultiple,
     )
     # The words the parent ticks, in their language (the consent record keeps them as shown: signup.py).

@@ -190,7 +190,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Welcome! %(name)s\u2019s record is ready. We have emailed you a link to confirm your "
+                    "Welcome! %(name)s’s record is ready. We have emailed you a link to confirm your "
                     "address; you can start now."
                 )
                 % {"name": result.client.given_name},

@@ -146,7 +146,7 @@ def _signup_errors(
         errors["gestation_weeks"] = [_("Enter the weeks of pregnancy when your baby was born, e.g. 34.")]
     elif born_early and gestation_weeks is not None and gestation_weeks >= 37:
         errors["gestation_weeks"] = [
-            _("%(weeks)s weeks is on time; choose \u201con time\u201d, or enter fewer than 37 weeks.")
+            _("%(weeks)s weeks is on time; choose “on time”, or enter fewer than 37 weeks.")
             % {"weeks": gestation_weeks}
         ]
     baby = rules.client_field_errors(
@@ -166,7 +166,7 @@ def _signup_errors(
     if not consent:
         errors["consent"] = [_("Tick the box to confirm you are the parent or guardian and give consent.")]
     if history is None and history_required:
-        errors["history"] = [_("Tick any that apply, or \u201cNone of these\u201d.")]
+        errors["history"] = [_("Tick any that apply, or “None of these”.")]
     if history is not None:
         known = {q.id for q in signup_history_lines()}
         stray = sorted(set(history) - known)
@@ -238,7 +238,7 @@ def family_signup(
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, full_name=full_name)
             organisation = Organisation.objects.create(
-                name=f"{full_name}\u2019s family"[:200], kind=Organisation.Kind.FAMILY
+                name=f"{full_name}’s family"[:200], kind=Organisation.Kind.FAMILY
             )
             membership = Membership.objects.create(user=user, organisation=organisation, role=Role.CAREGIVER)
             actor = Actor(user=user, membership=membership, channel=channel, ip=ip)
@@ -328,10 +328,10 @@ def _baby_message(message: str) -> str:
 def _consent_notes() -> str:
     """What the consent record says the parent ticked: the English words, and the words as shown when the
     page was in another language."""
-    notes = f"Given online at sign-up. The parent ticked: \u201c{CONSENT_ATTESTATION}\u201d"
+    notes = f"Given online at sign-up. The parent ticked: “{CONSENT_ATTESTATION}”"
     shown = _(CONSENT_ATTESTATION)
     if shown != CONSENT_ATTESTATION:
-        notes += f" Shown in {translation.get_language()} as: \u201c{shown}\u201d"
+        notes += f" Shown in {translation.get_language()} as: “{shown}”"
     return notes
 
 

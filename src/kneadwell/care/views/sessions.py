@@ -137,15 +137,15 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
     parent = request.actor.is_caregiver
     words = (
         (
-            _("Saying \u201cstop\u201d"),
-            _("Saying \u201cnot so much\u201d"),
+            _("Saying “stop”"),
+            _("Saying “not so much”"),
             _("Signs of stress"),
             _("Enjoying it"),
         )
         if parent
         else (
-            _("Disengagement \u2014 strong"),
-            _("Disengagement \u2014 subtle"),
+            _("Disengagement — strong"),
+            _("Disengagement — subtle"),
             _("Stress signs"),
             _("Engagement"),
         )

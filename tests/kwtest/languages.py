@@ -1,0 +1,128 @@
+"""What "the parent's path" is, for the translation tests (docs/languages.md): the files whose marked
+strings a parent can meet, named as the catalogues' source references name them (relative to
+src/kneadwell). A string marked in any of them must be translated in every shipped language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+PARENT_PATH: tuple[str, ...] = (
+    # the frame of every page
+    "templates/base.html",
+    # sign-up (with the health history) and login
+    "templates/accounts/signup.html",
+    "templates/accounts/signup_sent.html",
+    "templates/accounts/login.html",
+    "templates/accounts/_verify_banner.html",
+    "accounts/forms.py",
+    "accounts/views.py",
+    "accounts/services/signup.py",
+    # the home page
+    "templates/core/dashboard.html",
+    "templates/library/_home_section.html",
+    # today's check and its result
+    "templates/library/check_form.html",
+    "templates/library/_questions.html",
+    "templates/library/check_needs_intake.html",
+    "templates/library/check_result.html",
+    "templates/library/_reason.html",
+    "templates/library/_action_badge.html",
+    "templates/care/_check_actions.html",
+    "library/forms.py",
+    # the guided session player
+    "templates/care/player.html",
+    "templates/care/_player.html",
+    "templates/care/_vitals_form.html",
+    "care/views/sessions.py",
+    "care/services/sessions.py",
+    "care/templatetags/care_tags.py",
+    # the diary
+    "templates/care/note.html",
+    "care/views/notes.py",
+    "care/services/notes.py",
+    "care/forms.py",
+    # growth and the report
+    "templates/outcomes/growth.html",
+    "templates/outcomes/_chart.html",
+    "templates/reports/report.html",
+    "templates/reports/_block.html",
+)
+
+# The languages shipped besides English (the source).
+SHIPPED: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+
+
+def on_parent_path(occurrences: list[tuple[str, str]]) -> bool:
+    return any(path in PARENT_PATH for path, _line in occurrences)
+
+
+# --- the strings a source file marks, read without GNU gettext (so the test runs on any machine) -------
+Key = tuple[str, str]  # (context, msgid): as the catalogues key them
+_PY_CALLS = {
+    "_": (None, 0),
+    "gettext": (None, 0),
+    "gettext_lazy": (None, 0),
+    "gettext_noop": (None, 0),
+    "ngettext": (None, 0),
+    "ngettext_lazy": (None, 0),
+    "pgettext": (0, 1),
+    "pgettext_lazy": (0, 1),
+    "npgettext": (0, 1),
+    "npgettext_lazy": (0, 1),
+}
+
+
+def _python_marked(source: str) -> set[Key]:
+    import ast
+
+    found: set[Key] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name not in _PY_CALLS:
+            continue
+        context_at, msgid_at = _PY_CALLS[name]
+        args = node.args
+        if len(args) <= msgid_at or not isinstance(args[msgid_at], ast.Constant):
+            continue
+        context = args[context_at].value if context_at is not None else ""  # type: ignore[attr-defined]
+        found.add((str(context), str(args[msgid_at].value)))  # type: ignore[attr-defined]
+    return found
+
+
+def _template_marked(source: str) -> set[Key]:
+    """Django's own templatize (what makemessages feeds xgettext) turns each marked string into a call."""
+    import ast
+    import re
+
+    from django.utils.translation.template import templatize
+
+    code = templatize(source)
+    found: set[Key] = set()
+    for match in re.finditer(r"\b(n?p?gettext)\(", code):
+        start = match.start()
+        end = code.find(")", match.end())
+        while end != -1:
+            try:
+                call = ast.parse(code[start : end + 1].strip(), mode="eval").body
+                break
+            except SyntaxError:
+                end = code.find(")", end + 1)
+        else:
+            continue
+        assert isinstance(call, ast.Call)
+        values = [a.value for a in call.args if isinstance(a, ast.Constant)]
+        contextual = match.group(1).startswith(("pgettext", "npgettext"))
+        found.add((str(values[0]), str(values[1])) if contextual else ("", str(values[0])))
+    return found
+
+
+def marked_in(path: str) -> set[Key]:
+    """The (context, msgid) pairs marked in one file of PARENT_PATH (relative to src/kneadwell)."""
+    from pathlib import Path
+
+    from kneadwell.settings import PACKAGE_DIR
+
+    source = (Path(PACKAGE_DIR) / path).read_text(encoding="utf-8")
+    return _template_marked(source) if path.endswith(".html") else _python_marked(source)
