@@ -16,6 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "kneadwell"
 PURE = [
     "clients/rules.py",
     "library/screening.py",
+    "library/bundle.py",
     "outcomes/growth",
     "outcomes/instruments",
     "evidence/meta",
