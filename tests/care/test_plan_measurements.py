@@ -61,7 +61,8 @@ def test_the_tks_plan_asks_for_weights_daily_and_a_baseline_before_the_first_ses
         "Growth velocity (g/kg/day)",
         "Weight, length and head circumference z-scores",
     )
-    assert rows["length_of_stay"].how == "elsewhere"
+    # The length of stay is an instrument of its own since issue 15: recorded here, not kept elsewhere.
+    assert rows["length_of_stay"].how == "record"
     assert rows["behavioural_state"].how == "in_session"
 
     weigh(clinic, preterm, "1650", "baseline")
@@ -93,7 +94,8 @@ def test_the_plan_page_shows_what_is_due_with_a_link_that_marks_the_occasion(
     assert "Due before the first session" in page
     assert f'href="/clients/{preterm.pk}/measurements/new/weight/?context=baseline"' in page
     assert f'href="/clients/{preterm.pk}/trends/weight/"' in page
-    assert "Not recorded in Kneadwell yet" in page  # length of stay
+    assert "Not recorded in Kneadwell yet" not in page  # every measure of this plan is recordable
+    assert f'href="/clients/{preterm.pk}/measurements/new/length_of_stay/' in page
     assert "Recorded in the session player" in page
     # The reason for the timing and its source are one click away.
     assert "Field 1986 reports weight gain per day" in page
@@ -149,8 +151,8 @@ def test_the_api_lists_the_same_rows_with_states_and_reasons(
     assert weight["why"][0]["measure"] == "Daily weight gain (g/day); Growth velocity (g/kg/day)"
     assert len(weight["why"]) == 2
     assert body["length_height"]["headline"]["state"] == "due"
-    assert body["length_of_stay"]["how"] == "elsewhere"
-    assert body["length_of_stay"]["occasions"] == []
+    assert body["length_of_stay"]["how"] == "record"
+    assert body["length_of_stay"]["record_with"] == ["length_of_stay"]
 
 
 def test_another_organisations_plan_is_not_found(
