@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -20,7 +22,7 @@ from kneadwell.core.hooks import after_check, check_result_sections, protocol_se
 from kneadwell.core.web import ActorRequest, apply_errors, page
 from kneadwell.library import selectors, services
 from kneadwell.library.bodymap import render_body_map
-from kneadwell.library.display import display_library, display_verdict
+from kneadwell.library.display import display_library, display_verdict, translation_status
 from kneadwell.library.forms import QuestionForm
 from kneadwell.library.population import suggest_population
 
@@ -190,6 +192,39 @@ def release_settings(request: ActorRequest) -> HttpResponse:
             messages.success(request, "Release settings saved. They apply to every check from now on.")
             return redirect("library:release_settings")
     return render(request, "library/release_settings.html", {"form": form})
+
+
+class LanguagePolicyForm(forms.Form):
+    english_beside_unreviewed = forms.BooleanField(
+        label=gettext_lazy(
+            "Show the English original beside a translated safety text that is not yet reviewed"
+        ),
+        required=False,
+        help_text=gettext_lazy(
+            "On by default: a stop or caution reason, and what to do instead, are shown in the page's "
+            "language with the English the team wrote, until a clinician and a native speaker have reviewed "
+            "the translation. Switch off only if your organisation has checked the translation itself."
+        ),
+    )
+
+
+@page(Perm.SETTINGS_MANAGE)
+def language_settings(request: ActorRequest) -> HttpResponse:
+    """The clinical content's translations: each language's files and their review, and whether an
+    unreviewed safety text is shown with its English original."""
+    organisation = request.actor.organisation
+    form = LanguagePolicyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"english_beside_unreviewed": selectors.english_beside_unreviewed(organisation)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.translation_policy_save(
+            actor=request.actor, english_beside_unreviewed=form.cleaned_data["english_beside_unreviewed"]
+        )
+        messages.success(request, _("Saved. It applies to every page from now on."))
+        return redirect("library:language_settings")
+    context = {"form": form, "languages": translation_status()}
+    return render(request, "library/language_settings.html", context)
 
 
 # --- intake ------------------------------------------------------------------------------------------------
