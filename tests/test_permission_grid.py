@@ -71,6 +71,7 @@ PAGES: list[Page] = [
     Page("library:sources", Perm.LIBRARY_VIEW),
     Page("library:settings", Perm.SETTINGS_MANAGE),
     Page("library:release_settings", Perm.SETTINGS_MANAGE),
+    Page("library:language_settings", Perm.SETTINGS_MANAGE),
     Page("library:intake", Perm.CLIENT_VIEW, kwargs=("client",)),
     Page("library:check", Perm.SESSION_RECORD, kwargs=("client",)),
     Page("library:check_result", Perm.CLIENT_VIEW, kwargs=("client", "check")),

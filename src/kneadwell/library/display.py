@@ -87,3 +87,45 @@ def display_claims(claims: Iterable[Any]) -> list[Any]:
     """Evidence claims with their plain words (and caveats) in the active language."""
     language = display_language()
     return [localise.localised_item("evidence", "claims", c, language) for c in claims]
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    """A translated language as the settings page shows it."""
+
+    code: str
+    name: str
+    version: str
+    texts: int
+    files: list[tuple[str, str]]  # (file name, its review as one line)
+    parent_missing: int  # texts a parent can see that have no translation (shown in English)
+
+
+def translation_status() -> list[LanguageStatus]:
+    from kneadwell.evidence.library import load_evidence
+    from kneadwell.evidence.mapping import POPULATIONS
+    from kneadwell.library.loader import default_library
+
+    library = default_library()
+    claims = load_evidence().claims
+    wanted = localise.parent_keys(library, claims, parent_claim_populations(library, POPULATIONS))
+    out = []
+    for code in localise.languages():
+        found = localise.catalogue(code)
+        out.append(
+            LanguageStatus(
+                code=code,
+                name=found.info.name,
+                version=found.version,
+                texts=len(found.entries),
+                files=[(f"{f.area}/{f.path.name}", f.review_line) for f in found.files],
+                parent_missing=sum(1 for key in wanted if key not in found.entries),
+            )
+        )
+    return out
+
+
+def parent_claim_populations(library: Library, mapping: Mapping[str, Sequence[str]]) -> set[str]:
+    """The evidence library's population codes for the groups a parent's programmes are for."""
+    groups = {pop for p in library.protocols.values() if "parent" in p.delivered_by for pop in p.populations}
+    return {code for group in groups for code in mapping.get(group, ())}

@@ -338,6 +338,18 @@ def release_policy_save(*, actor: Actor, roles: list[str], self_release: bool) -
     )
 
 
+def translation_policy_save(*, actor: Actor, english_beside_unreviewed: bool) -> Organisation:
+    """Whether pages show the English original beside a translated safety text not yet reviewed (on by
+    default; docs/languages.md, "Clinical content")."""
+    actor.require(Perm.SETTINGS_MANAGE)
+    return _organisation_settings_put(
+        actor=actor,
+        key=selectors.TRANSLATIONS_KEY,
+        value={"english_beside_unreviewed": bool(english_beside_unreviewed)},
+        summary="changed how translated safety texts are shown",
+    )
+
+
 def _organisation_settings_put(
     *, actor: Actor, key: str, value: dict[str, Any], summary: str
 ) -> Organisation:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("library/sources/", views.sources, name="sources"),
     path("settings/screening/", views.settings_edit, name="settings"),
     path("settings/releases/", views.release_settings, name="release_settings"),
+    path("settings/languages/", views.language_settings, name="language_settings"),
     path("clients/<int:client_id>/intake/", views.intake, name="intake"),
     path("clients/<int:client_id>/check/", views.check, name="check"),
     path("clients/<int:client_id>/checks/<int:check_id>/", views.check_result, name="check_result"),
