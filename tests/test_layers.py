@@ -17,6 +17,7 @@ PURE = [
     "clients/rules.py",
     "library/screening.py",
     "library/bundle.py",
+    "library/localise.py",
     "outcomes/growth",
     "outcomes/instruments",
     "evidence/meta",
