@@ -163,3 +163,10 @@ def test_the_player_shows_the_step_and_the_stop_in_the_language(
     assert check_words.text_parent in stopped  # the English original beside the unreviewed draft
     seen = catalogue(language).info.seen
     assert f"{seen}: {text(language, 'cues', 'crying_cue', 'label').lower()}" in stopped
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sign_up_asks_the_health_history_in_the_language(client: HttpClient, language: str) -> None:
+    shown = page(client, reverse("accounts:signup"), language)
+    assert text(language, "questions", "had_surgery", "item_label") in shown
+    assert "An operation in the past year" not in shown

@@ -9,6 +9,7 @@ from kneadwell.accounts import services
 from kneadwell.accounts.models import ROLE_CHOICES
 from kneadwell.accounts.services import CONSENT_ATTESTATION
 from kneadwell.core.forms import DateInput
+from kneadwell.library.display import display_library
 
 NONE = "none"  # "None of these" in the sign-up's health history
 
@@ -127,7 +128,10 @@ class SignupForm(forms.Form):
         history = self.fields["history"]
         assert isinstance(history, forms.MultipleChoiceField)
         history.choices = [(NONE, _("None of these"))] + [
-            (q.id, q.item_label or q.label) for q in services.signup_history_lines()
+            (q.id, shown.item_label or shown.label)
+            for q in services.signup_history_lines()
+            # The lines in the page's language (the clinical content's translations: library/display.py).
+            for shown in [display_library().questions[q.id]]
         ]
         # What is missing is said by the service (family_signup), with every other problem at once and
         # in the same words as the API; the form only reads what was typed.
