@@ -19,7 +19,7 @@ from kneadwell.courses import syllabus as syl
 from kneadwell.courses.forms import PracticeForm, WithdrawForm
 from kneadwell.courses.home import taught_strokes
 from kneadwell.courses.models import Enrolment
-from kneadwell.library.selectors import library
+from kneadwell.library.display import display_library
 
 
 @page(Perm.COURSE_ENROL)
@@ -30,7 +30,7 @@ def my_courses(request: ActorRequest) -> HttpResponse:
 
 def _my_course_page(request: ActorRequest, enrolment: Enrolment, practice_form: PracticeForm) -> HttpResponse:
     course = enrolment.course
-    lib = library()
+    lib = display_library(request.actor.organisation)  # the strokes' names in the page's language
     classes = selectors.class_list(course=course)
     strokes = syl.strokes_of(lib, course.protocol_id)
     routine = syl.in_routine_order(strokes, taught_strokes(enrolment=enrolment))
