@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -20,15 +21,17 @@ from kneadwell.core.tenancy import TenantManager
 from kneadwell.outcomes.models import Measurement
 
 User = settings.AUTH_USER_MODEL
-ERR_ALLOCATION_FIXED = "An allocation, once made, is never changed (randomisation is irreversible)."
+ERR_ALLOCATION_FIXED = gettext_lazy(
+    "An allocation, once made, is never changed (randomisation is irreversible)."
+)
 STOPPED_PROGRAMME_ONLY = ("clinical", "adverse")
 
 
 class Study(VersionedModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Being designed"
-        RECRUITING = "recruiting", "Recruiting"
-        CLOSED = "closed", "Closed to recruitment"
+        DRAFT = "draft", gettext_lazy("Being designed")
+        RECRUITING = "recruiting", gettext_lazy("Recruiting")
+        CLOSED = "closed", gettext_lazy("Closed to recruitment")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # Short, fixed: participants are numbered from it (TKS-001), in pages, exports and the CONSORT diagram.
@@ -39,7 +42,7 @@ class Study(VersionedModel):
     eligibility = models.JSONField(default=list, blank=True)  # methods/eligibility.py criteria
     screener_checks = models.JSONField(default=list, blank=True)  # criteria the screener confirms
     target_size = models.PositiveIntegerField()
-    registration = models.CharField("trial registration", max_length=80, blank=True)
+    registration = models.CharField(gettext_lazy("trial registration"), max_length=80, blank=True)
     strata = models.JSONField(default=list, blank=True)  # factor names, methods/allocation.FACTORS
     sites = models.JSONField(default=list, blank=True)
     gestation_cuts = models.JSONField(default=list, blank=True)  # completed weeks
@@ -126,8 +129,8 @@ class AllocationList(TimestampedModel):
     read only through the selectors that require the allocation-list right (Perm.ALLOCATION_VIEW)."""
 
     class Method(models.TextChoices):
-        GENERATED = "generated", "Generated here (permuted blocks of random sizes)"
-        UPLOADED = "uploaded", "Uploaded allocation table"
+        GENERATED = "generated", gettext_lazy("Generated here (permuted blocks of random sizes)")
+        UPLOADED = "uploaded", gettext_lazy("Uploaded allocation table")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     study = models.OneToOneField(Study, on_delete=models.PROTECT, related_name="allocation")
@@ -149,19 +152,19 @@ class Participant(VersionedModel):
     changes (the model refuses it, as well as the services)."""
 
     class Status(models.TextChoices):
-        NOT_ELIGIBLE = "not_eligible", "Not eligible"
-        DECLINED = "declined", "Declined to take part"
-        EXCLUDED = "excluded", "Excluded for another reason"
-        ELIGIBLE = "eligible", "Eligible, not yet randomised"
-        RANDOMISED = "randomised", "Randomised"
+        NOT_ELIGIBLE = "not_eligible", gettext_lazy("Not eligible")
+        DECLINED = "declined", gettext_lazy("Declined to take part")
+        EXCLUDED = "excluded", gettext_lazy("Excluded for another reason")
+        ELIGIBLE = "eligible", gettext_lazy("Eligible, not yet randomised")
+        RANDOMISED = "randomised", gettext_lazy("Randomised")
 
     class Withdrawal(models.TextChoices):
-        CONSENT = "consent", "Consent withdrawn"
-        LOST = "lost", "Lost to follow-up"
-        CLINICAL = "clinical", "Stopped the programme: clinical decision (still followed)"
-        ADVERSE = "adverse", "Stopped the programme: adverse event (still followed)"
-        DISCHARGED = "discharged", "Discharged or transferred"
-        OTHER = "other", "Other"
+        CONSENT = "consent", gettext_lazy("Consent withdrawn")
+        LOST = "lost", gettext_lazy("Lost to follow-up")
+        CLINICAL = "clinical", gettext_lazy("Stopped the programme: clinical decision (still followed)")
+        ADVERSE = "adverse", gettext_lazy("Stopped the programme: adverse event (still followed)")
+        DISCHARGED = "discharged", gettext_lazy("Discharged or transferred")
+        OTHER = "other", gettext_lazy("Other")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")

@@ -31,12 +31,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from kneadwell.core.marking import gettext_noop
+
 ALGORITHM: Final = "permuted-blocks-random-sizes/v1"
 FACTORS: Final[tuple[str, ...]] = ("site", "gestation_band", "sex")
 FACTOR_LABELS: Final[dict[str, str]] = {
-    "site": "Site (ward or clinic)",
-    "gestation_band": "Gestation at birth (band)",
-    "sex": "Sex",
+    "site": gettext_noop("Site (ward or clinic)"),
+    "gestation_band": gettext_noop("Gestation at birth (band)"),
+    "sex": gettext_noop("Sex"),
 }
 NOT_STRATIFIED: Final = "all"
 MAX_BLOCK = 24

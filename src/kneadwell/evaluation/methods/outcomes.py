@@ -24,25 +24,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from kneadwell.core.marking import gettext_noop
 from kneadwell.outcomes.growth.velocity import exponential_velocity, linear_gain
 
 MEASURES: Final[dict[str, str]] = {
-    "value": "the value at the time point",
-    "change": "change from baseline",
-    "gain_per_day": "weight gain (g/day)",
-    "velocity": "growth velocity (g/kg/day, exponential)",
-    "event": "an event (yes/no) by a threshold",
+    "value": gettext_noop("the value at the time point"),
+    "change": gettext_noop("change from baseline"),
+    "gain_per_day": gettext_noop("weight gain (g/day)"),
+    "velocity": gettext_noop("growth velocity (g/kg/day, exponential)"),
+    "event": gettext_noop("an event (yes/no) by a threshold"),
 }
 NEEDS_BASELINE: Final = frozenset({"change", "gain_per_day", "velocity"})
 WEIGHT_MEASURES: Final = frozenset({"gain_per_day", "velocity"})
 GRAMS_PER_KG: Final = 1000
 MAX_DAY = 3650
 STATUS_WORDS: Final[dict[str, str]] = {
-    "done": "entered",
-    "due": "due now",
-    "upcoming": "not yet due",
-    "missed": "missed (window closed)",
-    "withdrawn": "not expected (withdrawn)",
+    "done": gettext_noop("entered"),
+    "due": gettext_noop("due now"),
+    "upcoming": gettext_noop("not yet due"),
+    "missed": gettext_noop("missed (window closed)"),
+    "withdrawn": gettext_noop("not expected (withdrawn)"),
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -120,7 +121,7 @@ def assessment_task(
     actor.require(Perm.OUTCOME_ASSESS)
     found = _assessable(actor, participant_id)
     if not found:
-        raise NotFound("No such participant to assess.")
+        raise NotFound(_("No such participant to assess."))
     participant = found[0]
     tasks = [
         t
@@ -139,4 +140,4 @@ def assessment_task(
                 purpose=f"opened to enter day {task.day} {instrument_id} for {participant.code}",
             )
             return participant, task
-    raise NotFound("This participant has no such time point.")
+    raise NotFound(_("This participant has no such time point."))

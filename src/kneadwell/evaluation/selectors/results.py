@@ -14,6 +14,7 @@ from typing import Final
 
 from django.utils import timezone
 
+from kneadwell.core.marking import gettext_noop
 from kneadwell.evaluation.methods import analysis as an
 from kneadwell.evaluation.methods import consort as co
 from kneadwell.evaluation.methods import outcomes as oc
@@ -22,8 +23,8 @@ from kneadwell.evaluation.models import Arm, Participant, Study, StudyMeasuremen
 from kneadwell.evaluation.selectors.design import arms_of, outcomes_of
 
 POPULATIONS: Final[dict[str, str]] = {
-    "itt": "intention to treat",
-    "per_protocol": "per protocol",
+    "itt": gettext_noop("intention to treat"),
+    "per_protocol": gettext_noop("per protocol"),
 }
 
 

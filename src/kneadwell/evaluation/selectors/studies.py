@@ -4,6 +4,7 @@ participant's name is shown only to roles that may read client records; research
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -24,7 +25,7 @@ def study_get(*, actor: Actor, study_id: int, perm: Perm = Perm.STUDY_VIEW) -> S
     try:
         return Study.objects.for_organisation(actor.organisation_id).get(pk=study_id)
     except (Study.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such study.") from None
+        raise NotFound(_("No such study.")) from None
 
 
 def study_by_code(*, actor: Actor, code: str, perm: Perm = Perm.STUDY_VIEW) -> Study:
@@ -32,7 +33,7 @@ def study_by_code(*, actor: Actor, code: str, perm: Perm = Perm.STUDY_VIEW) -> S
     try:
         return Study.objects.for_organisation(actor.organisation_id).get(code=code.upper())
     except Study.DoesNotExist:
-        raise NotFound(f"No study {code!r} in your organisation.") from None
+        raise NotFound(_("No study %(code)s in your organisation.") % {"code": repr(code)}) from None
 
 
 def participant_get(
@@ -46,7 +47,7 @@ def participant_get(
             .get(pk=participant_id, study=study)
         )
     except (Participant.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such participant in this study.") from None
+        raise NotFound(_("No such participant in this study.")) from None
     if actor.can(Perm.CLIENT_VIEW):
         access_note(
             actor=actor,

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -94,7 +95,9 @@ def allocation_generate(*, actor: Actor, study: Study, seed: str = "") -> Alloca
     actor.require(Perm.ALLOCATION_VIEW)
     seed = (seed or "").strip()
     if len(seed) > MAX_SEED or any(not ch.isprintable() for ch in seed):
-        raise ValidationFailed({"seed": [f"A seed is at most {MAX_SEED} printable characters."]})
+        raise ValidationFailed(
+            {"seed": [_("A seed is at most %(max_seed)s printable characters.") % {"max_seed": MAX_SEED}]}
+        )
     with transaction.atomic():
         study = _locked_study(actor, study)
         specs, found = _design(study)
@@ -129,11 +132,13 @@ def allocation_upload(
     actor.require(Perm.ALLOCATION_VIEW)
     raw = table.encode() if isinstance(table, str) else table
     if len(raw) > MAX_TABLE_BYTES:
-        raise ValidationFailed({"table": [f"The table is larger than {MAX_TABLE_BYTES // 1_000_000} MB."]})
+        raise ValidationFailed(
+            {"table": [_("The table is larger than %(value)s MB.") % {"value": MAX_TABLE_BYTES // 1_000_000}]}
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed({"table": ["Save the table as UTF-8 text (CSV)."]}) from None
+        raise ValidationFailed({"table": [_("Save the table as UTF-8 text (CSV).")]}) from None
     with transaction.atomic():
         study = _locked_study(actor, study)
         specs, found = _design(study)
@@ -141,7 +146,7 @@ def allocation_upload(
             slots = alloc.parse_table(text, arms=specs, factors=study.strata, levels=found)
         except alloc.AllocationError as exc:
             raise ValidationFailed(
-                {"table": [f"line {n}: {m}" if n else m for n, m in exc.problems]}
+                {"table": [_("line %(n)s: %(m)s") % {"n": n, "m": m} if n else m for n, m in exc.problems]}
             ) from None
         problems = []
         per_stratum = {key: 0 for key in alloc.strata(study.strata, found)}
@@ -150,8 +155,8 @@ def allocation_upload(
         short = [k for k, n in per_stratum.items() if n < study.target_size]
         if short:
             problems.append(
-                f"Each stratum needs at least {study.target_size} rows (the target size); "
-                f"too few in {', '.join(short[:5])}."
+                _("Each stratum needs at least %(target_size)s rows (the target size); too few in %(short)s.")
+                % {"target_size": study.target_size, "short": ", ".join(short[:5])}
             )
         problems += alloc.block_balance([s for s in slots if s.block], specs)
         if problems:

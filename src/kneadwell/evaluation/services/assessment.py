@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -28,7 +29,10 @@ def time_point_for(study: Study, instrument_id: str, day: int) -> TimePoint:
     for point in time_points(specs_of(study)):
         if point.instrument_id == instrument_id and point.day == day:
             return point
-    raise NotFound(f"Study {study.code} has no time point day {day} for this instrument.")
+    raise NotFound(
+        _("Study %(study_code)s has no time point day %(day)s for this instrument.")
+        % {"study_code": study.code, "day": day}
+    )
 
 
 def outcome_enter(
@@ -52,12 +56,13 @@ def outcome_enter(
                 .get(pk=participant.pk)
             )
         except Participant.DoesNotExist:
-            raise NotFound("No such participant.") from None
+            raise NotFound(_("No such participant.")) from None
         if row.status != Participant.Status.RANDOMISED or row.study.status == Study.Status.DRAFT:
-            raise NotFound("No such participant.")
+            raise NotFound(_("No such participant."))
         if row.is_withdrawn and not row.data_kept:
             raise DomainError(
-                f"{row.code} was withdrawn and their data is not to be used; nothing is recorded."
+                _("%(code)s was withdrawn and their data is not to be used; nothing is recorded.")
+                % {"code": row.code}
             )
         point = time_point_for(row.study, instrument_id, day)
         assert row.randomised_at is not None
@@ -72,8 +77,13 @@ def outcome_enter(
             raise ValidationFailed(
                 {
                     "taken_at": [
-                        f"Day {day} is due {due:%d %b %Y}: take it between {opens:%d %b} and "
-                        f"{closes:%d %b %Y}."
+                        _("Day %(day)s is due %(due)s: take it between %(opens)s and %(closes)s.")
+                        % {
+                            "day": day,
+                            "due": dateformat.format(due, "d M Y"),
+                            "opens": dateformat.format(opens, "d M"),
+                            "closes": dateformat.format(closes, "d M Y"),
+                        }
                     ]
                 }
             )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from kneadwell.core.errors import ValidationFailed
 
 
@@ -25,12 +27,15 @@ def _clean(value: str) -> str | None:
 def text(errors: Errors, name: str, value: str, *, limit: int, required: bool = True) -> str:
     cleaned = _clean(value or "")
     if cleaned is None:
-        errors.add(name, "Remove the control characters from this text.")
+        errors.add(name, _("Remove the control characters from this text."))
         return ""
     if required and not cleaned:
-        errors.add(name, "This field is required.")
+        errors.add(name, _("This field is required."))
     if len(cleaned) > limit:
-        errors.add(name, f"At most {limit} characters (this has {len(cleaned)}).")
+        errors.add(
+            name,
+            _("At most %(limit)s characters (this has %(count)s).") % {"limit": limit, "count": len(cleaned)},
+        )
     return cleaned
 
 
@@ -40,10 +45,12 @@ def lines(errors: Errors, name: str, values: Iterable[str], *, limit: int) -> li
     for value in values:
         cleaned = _clean(value or "")
         if cleaned is None or len(cleaned) > limit:
-            errors.add(name, f"Each line at most {limit} characters, no control characters.")
+            errors.add(
+                name, _("Each line at most %(limit)s characters, no control characters.") % {"limit": limit}
+            )
             continue
         if cleaned:
             found.append(cleaned)
     if len(found) > 20:
-        errors.add(name, "At most 20 lines.")
+        errors.add(name, _("At most 20 lines."))
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -27,7 +28,9 @@ class DatasetFiles:
 def dataset_export(*, actor: Actor, study: Study, population: str = "itt") -> DatasetFiles:
     actor.require(Perm.STUDY_MANAGE)
     if population not in POPULATIONS:
-        raise ValidationFailed({"population": [f"Choose one of {', '.join(POPULATIONS)}."]})
+        raise ValidationFailed(
+            {"population": [_("Choose one of %(populations)s.") % {"populations": ", ".join(POPULATIONS)}]}
+        )
     columns, rows = dataset(study_data(study), population=population)
     files = DatasetFiles(data_csv(columns, rows), dictionary_csv(columns), len(rows))
     with transaction.atomic():

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -33,7 +34,7 @@ def _locked(actor: Actor, study: Study) -> Study:
             Study.objects.for_organisation(actor.organisation_id).select_for_update().get(pk=study.pk)
         )
     except Study.DoesNotExist:
-        raise NotFound("No such study.") from None
+        raise NotFound(_("No such study.")) from None
     return locked
 
 
@@ -53,20 +54,24 @@ def participant_screen(
     answer stops the screening: fill in the record, or record an exclusion with its reason."""
     actor.require(Perm.STUDY_RANDOMISE)
     if client.organisation_id != actor.organisation_id:
-        raise NotFound("No such client.")
+        raise NotFound(_("No such client."))
     errors = Errors()
     if decision not in DECISIONS:
-        errors.add("decision", f"Choose one of {', '.join(DECISIONS)}.")
+        errors.add("decision", _("Choose one of %(decisions)s.") % {"decisions": ", ".join(DECISIONS)})
     reason = text(errors, "reason", reason, required=decision != "enrol", limit=1000)
     checks = list(checks_confirmed)
     with transaction.atomic():
         study = _locked(actor, study)
         if study.status != Study.Status.RECRUITING:
-            raise DomainError("Participants are screened only while the study recruits.")
+            raise DomainError(_("Participants are screened only while the study recruits."))
         if len(checks) != len(study.screener_checks):
-            errors.add("checks", f"Answer each of the {len(study.screener_checks)} screener's check(s).")
+            errors.add(
+                "checks",
+                _("Answer each of the %(count)s screener's check(s).")
+                % {"count": len(study.screener_checks)},
+            )
         if study.sites and site not in study.sites:
-            errors.add("site", f"Choose the site: {', '.join(study.sites)}.")
+            errors.add("site", _("Choose the site: %(sites)s.") % {"sites": ", ".join(study.sites)})
         today = timezone.localdate()
         facts = elig.client_facts(
             birth_date=client.birth_date,
@@ -82,8 +87,11 @@ def participant_screen(
             unknown = [r.text for r in results if r.met is None]
             errors.add(
                 "eligibility",
-                f"The record does not say: {'; '.join(unknown)}. Add it to the client's record, or record "
-                "the client as excluded with the reason.",
+                _(
+                    "The record does not say: %(unknown)s. Add it to the client's record, or record the "
+                    "client as excluded with the reason."
+                )
+                % {"unknown": "; ".join(unknown)},
             )
         errors.raise_any()
         failed = [r.text for r in results if r.met is False]
@@ -128,7 +136,8 @@ def participant_screen(
                 )
         except IntegrityError:
             raise Conflict(
-                f"{client.display_name} has already been screened for study {study.code}."
+                _("%(display_name)s has already been screened for study %(study_code)s.")
+                % {"display_name": client.display_name, "study_code": study.code}
             ) from None
 
 
@@ -143,10 +152,16 @@ def _strata_values(study: Study, participant: Participant, client: Client) -> di
         else:
             value = client.sex
         if not value:
-            missing.append(alloc.FACTOR_LABELS[factor].lower())
+            missing.append(_(alloc.FACTOR_LABELS[factor]).lower())
         values[factor] = value
     if missing:
-        raise ValidationFailed({"strata": [f"The record lacks {', '.join(missing)}, needed to stratify."]})
+        raise ValidationFailed(
+            {
+                "strata": [
+                    _("The record lacks %(missing)s, needed to stratify.") % {"missing": ", ".join(missing)}
+                ]
+            }
+        )
     return values
 
 
@@ -159,16 +174,19 @@ def participant_randomise(*, actor: Actor, participant: Participant) -> Particip
         row: Participant = Participant.objects.within(study).select_for_update().get(pk=participant.pk)
         if row.status == Participant.Status.RANDOMISED:
             raise DomainError(
-                f"{row.code} was randomised on {timezone.localtime(row.randomised_at):%d %b %Y %H:%M}; "
-                "randomisation is irreversible."
+                _("%(code)s was randomised on %(when)s; randomisation is irreversible.")
+                % {
+                    "code": row.code,
+                    "when": dateformat.format(timezone.localtime(row.randomised_at), "d M Y H:i"),
+                }
             )
         if row.status != Participant.Status.ELIGIBLE:
             raise DomainError(
-                f"{row.code} is {row.get_status_display().lower()}: only eligible participants are "
-                "randomised."
+                _("%(code)s is %(status)s: only eligible participants are randomised.")
+                % {"code": row.code, "status": row.get_status_display().lower()}
             )
         if study.status != Study.Status.RECRUITING:
-            raise DomainError("The study is not recruiting.")
+            raise DomainError(_("The study is not recruiting."))
         client = Client.objects.within(row).get(pk=row.client_id)
         consent_require(client=client, scope=Scope.STUDY, what="taking part in this study")
         values = _strata_values(study, row, client)
@@ -183,8 +201,11 @@ def participant_randomise(*, actor: Actor, participant: Participant) -> Particip
         )
         if slot is None:
             raise DomainError(
-                f"The allocation list has no line left for the stratum {key}. Nobody was randomised; ask the "
-                "study's allocation-list holder."
+                _(
+                    "The allocation list has no line left for the stratum %(key)s. Nobody was randomised; "
+                    "ask the study's allocation-list holder."
+                )
+                % {"key": key}
             )
         now = timezone.now()
         slot.participant = row
@@ -212,7 +233,7 @@ def _randomised(actor: Actor, participant: Participant) -> Participant:
         Participant.objects.for_organisation(actor.organisation_id).select_for_update().get(pk=participant.pk)
     )
     if row.status != Participant.Status.RANDOMISED:
-        raise DomainError(f"{row.code} has not been randomised.")
+        raise DomainError(_("%(code)s has not been randomised.") % {"code": row.code})
     return row
 
 
@@ -248,13 +269,15 @@ def participant_withdraw(
     actor.require(Perm.STUDY_RANDOMISE)
     errors = Errors()
     if kind not in Participant.Withdrawal.values:
-        errors.add("kind", f"Choose one of {', '.join(Participant.Withdrawal.values)}.")
+        errors.add(
+            "kind", _("Choose one of %(values)s.") % {"values": ", ".join(Participant.Withdrawal.values)}
+        )
     reason = text(errors, "reason", reason, limit=1000)
     errors.raise_any()
     with transaction.atomic():
         row = _randomised(actor, participant)
         if row.withdrawn_at is not None:
-            raise DomainError(f"{row.code} was already withdrawn.")
+            raise DomainError(_("%(code)s was already withdrawn.") % {"code": row.code})
         row.withdrawn_at, row.withdrawn_by = timezone.now(), actor.user
         row.withdrawal, row.withdrawal_reason, row.data_kept = kind, reason, data_kept
         return save_audited(

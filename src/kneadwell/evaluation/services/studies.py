@@ -10,6 +10,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -43,7 +45,7 @@ STUDY_FIELDS = (
     "block_sizes",
     "status",
 )
-ERR_NOT_DRAFT = "The design is fixed once the study recruits; it can no longer be changed."
+ERR_NOT_DRAFT = gettext_lazy("The design is fixed once the study recruits; it can no longer be changed.")
 
 
 def study_create(
@@ -66,7 +68,7 @@ def study_create(
     errors = Errors()
     code = (code or "").strip().upper()
     if not CODE.match(code):
-        errors.add("code", "2 to 12 capital letters or digits, starting with a letter (e.g. TKS).")
+        errors.add("code", _("2 to 12 capital letters or digits, starting with a letter (e.g. TKS)."))
     values: dict[str, Any] = {
         "title": text(errors, "title", title, limit=200),
         "question": text(errors, "question", question, limit=2000),
@@ -79,30 +81,40 @@ def study_create(
     except CriteriaError as exc:
         errors.add("eligibility", *exc.problems)
     if not isinstance(target_size, int) or not 2 <= target_size <= MAX_TARGET:
-        errors.add("target_size", f"A whole number of participants, 2 to {MAX_TARGET}.")
+        errors.add(
+            "target_size",
+            _("A whole number of participants, 2 to %(max_target)s.") % {"max_target": MAX_TARGET},
+        )
     strata = list(dict.fromkeys(strata))
     unknown = [f for f in strata if f not in alloc.FACTORS]
     if unknown:
         errors.add(
-            "strata", f"Unknown factor(s) {', '.join(unknown)}; choose from {', '.join(alloc.FACTORS)}."
+            "strata",
+            _("Unknown factor(s) %(unknown)s; choose from %(factors)s.")
+            % {"unknown": ", ".join(unknown), "factors": ", ".join(alloc.FACTORS)},
         )
     site_names = [s for s in lines(errors, "sites", sites, limit=80) if s]
     if len(set(site_names)) != len(site_names):
-        errors.add("sites", "Each site once, please.")
+        errors.add("sites", _("Each site once, please."))
     if "site" in strata and len(site_names) < 2:
-        errors.add("sites", "Name at least two sites to stratify by site.")
+        errors.add("sites", _("Name at least two sites to stratify by site."))
     cuts = sorted(set(gestation_cuts))
     if any(not 23 <= c <= 42 for c in cuts):
-        errors.add("gestation_cuts", "Cut points are completed weeks from 23 to 42.")
+        errors.add("gestation_cuts", _("Cut points are completed weeks from 23 to 42."))
     if "gestation_band" in strata and not cuts:
-        errors.add("gestation_cuts", "Give at least one cut point (e.g. 28) to stratify by gestation band.")
+        errors.add(
+            "gestation_cuts", _("Give at least one cut point (e.g. 28) to stratify by gestation band.")
+        )
     sizes = list(block_sizes)
     if not sizes or any(not isinstance(s, int) or not 1 <= s <= alloc.MAX_BLOCK for s in sizes):
-        errors.add("block_sizes", f"Block sizes are whole numbers from 1 to {alloc.MAX_BLOCK}.")
+        errors.add(
+            "block_sizes",
+            _("Block sizes are whole numbers from 1 to %(max_block)s.") % {"max_block": alloc.MAX_BLOCK},
+        )
     if len(set(sizes)) != len(sizes):
-        errors.add("block_sizes", "Each block size once, please.")
+        errors.add("block_sizes", _("Each block size once, please."))
     if Study.objects.for_organisation(actor.organisation_id).filter(code=code).exists():
-        errors.add("code", f"Your organisation already has a study {code}.")
+        errors.add("code", _("Your organisation already has a study %(code)s.") % {"code": code})
     errors.raise_any()
     study = Study(
         organisation_id=actor.organisation_id,
@@ -145,18 +157,20 @@ def arm_add(
     errors = Errors()
     code = (code or "").strip().lower()
     if not SLUG.match(code):
-        errors.add("code", "Lower-case letters, digits and _ (e.g. massage, control), up to 20.")
+        errors.add("code", _("Lower-case letters, digits and _ (e.g. massage, control), up to 20."))
     name = text(errors, "name", name, limit=120)
     description = text(errors, "description", description, required=False, limit=2000)
     if protocol_id and protocol_id not in library().protocols:
-        errors.add("protocol_id", f"No protocol {protocol_id!r} in the library.")
+        errors.add(
+            "protocol_id", _("No protocol %(protocol)s in the library.") % {"protocol": repr(protocol_id)}
+        )
     if not isinstance(ratio, int) or not 1 <= ratio <= 10:
-        errors.add("ratio", "The allocation ratio is a whole number from 1 to 10.")
+        errors.add("ratio", _("The allocation ratio is a whole number from 1 to 10."))
     arms = Arm.objects.within(study).filter(study=study)
     if arms.filter(code=code).exists():
-        errors.add("code", f"This study already has an arm {code}.")
+        errors.add("code", _("This study already has an arm %(code)s.") % {"code": code})
     if is_control and arms.filter(is_control=True).exists():
-        errors.add("is_control", "The study already has its control arm.")
+        errors.add("is_control", _("The study already has its control arm."))
     errors.raise_any()
     arm = Arm(
         organisation_id=study.organisation_id,
@@ -199,13 +213,18 @@ def outcome_add(
     errors = Errors()
     code = (code or "").strip().lower()
     if not VARIABLE.match(code) or code in ("arm", "stratum", "participant"):
-        errors.add("code", "A variable name: lower-case letters, digits and _, up to 30 (e.g. weight_gain).")
+        errors.add(
+            "code", _("A variable name: lower-case letters, digits and _, up to 30 (e.g. weight_gain).")
+        )
     name = text(errors, "name", name, limit=150)
     try:
         instrument = get_instrument(instrument_id)
     except InstrumentValidationError:
         instrument = None
-        errors.add("instrument_id", f"No instrument {instrument_id!r} in the catalogue.")
+        errors.add(
+            "instrument_id",
+            _("No instrument %(instrument)s in the catalogue.") % {"instrument": repr(instrument_id)},
+        )
     spec = OutcomeSpec(
         code=code,
         instrument_id=instrument_id,
@@ -222,7 +241,7 @@ def outcome_add(
         errors.add("measure" if "measure" in problem.lower() or "weight" in problem else "days", problem)
     outcomes = StudyOutcome.objects.within(study).filter(study=study)
     if outcomes.filter(code=code).exists():
-        errors.add("code", f"This study already has an outcome {code}.")
+        errors.add("code", _("This study already has an outcome %(code)s.") % {"code": code})
     errors.raise_any()
     assert instrument is not None
     unit = {"gain_per_day": "g/day", "velocity": "g/kg/day", "event": ""}.get(
@@ -276,13 +295,13 @@ def study_open(*, actor: Actor, study: Study, expected_version: int | None) -> S
         arms = list(Arm.objects.within(edit.row).filter(study=edit.row))
         problems = []
         if len(arms) < 2:
-            problems.append("Add at least two arms.")
+            problems.append(_("Add at least two arms."))
         if not any(a.is_control for a in arms):
-            problems.append("Mark one arm as the control (routine care, or the comparison programme).")
+            problems.append(_("Mark one arm as the control (routine care, or the comparison programme)."))
         if not StudyOutcome.objects.within(edit.row).filter(study=edit.row, primary=True).exists():
-            problems.append("Add a primary outcome.")
+            problems.append(_("Add a primary outcome."))
         if not AllocationList.objects.within(edit.row).filter(study=edit.row).exists():
-            problems.append("The allocation-list holder has not made the allocation list yet.")
+            problems.append(_("The allocation-list holder has not made the allocation list yet."))
         if problems:
             raise ValidationFailed({"status": problems})
         edit.apply({"status": Study.Status.RECRUITING, "opened_at": timezone.now()})
@@ -302,7 +321,7 @@ def study_close(*, actor: Actor, study: Study, expected_version: int | None) -> 
         not_found="No such study.",
     ) as edit:
         if edit.row.status != Study.Status.RECRUITING:
-            raise DomainError("Only a recruiting study can be closed.")
+            raise DomainError(_("Only a recruiting study can be closed."))
         edit.apply({"status": Study.Status.CLOSED, "closed_at": timezone.now()})
         edit.summary = f"closed study {edit.row.code} to recruitment (follow-up goes on)"
     return edit.row

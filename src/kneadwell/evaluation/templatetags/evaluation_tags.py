@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -31,11 +32,12 @@ def stratum_words(key: str) -> str:
     from kneadwell.evaluation.methods.allocation import FACTOR_LABELS, NOT_STRATIFIED
 
     if not key or key == NOT_STRATIFIED:
-        return "not stratified"
+        return gettext("not stratified")
     parts = []
     for part in key.split("|"):
         factor, _, level = part.partition("=")
-        parts.append(f"{FACTOR_LABELS.get(factor, factor).lower()} {level}")
+        label = FACTOR_LABELS.get(factor)
+        parts.append(f"{(gettext(label) if label else factor).lower()} {level}")
     return ", ".join(parts)
 
 

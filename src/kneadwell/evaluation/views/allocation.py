@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -51,7 +52,7 @@ def _report(request: ActorRequest, action: str, error: DomainError) -> None:
             for message in messages_[:10]:
                 messages.error(request, message)
     else:
-        messages.error(request, f"{action}: {error.message}")
+        messages.error(request, _("%(action)s: %(message)s") % {"action": action, "message": error.message})
 
 
 @require_POST
@@ -63,9 +64,9 @@ def allocation_generate(request: ActorRequest, study_id: int) -> HttpResponse:
     try:
         services.allocation_generate(actor=request.actor, study=s, seed=seed)
     except DomainError as exc:
-        _report(request, "Not generated", exc)
+        _report(request, _("Not generated"), exc)
     else:
-        messages.success(request, "The allocation list is generated. Keep the seed to yourself.")
+        messages.success(request, _("The allocation list is generated. Keep the seed to yourself."))
     return redirect("evaluation:allocation", s.pk)
 
 
@@ -81,7 +82,7 @@ def allocation_upload(request: ActorRequest, study_id: int) -> HttpResponse:
     try:
         services.allocation_upload(actor=request.actor, study=s, table=upload.read(), filename=upload.name)
     except DomainError as exc:
-        _report(request, "Not uploaded", exc)
+        _report(request, _("Not uploaded"), exc)
     else:
-        messages.success(request, "The allocation table is uploaded.")
+        messages.success(request, _("The allocation table is uploaded."))
     return redirect("evaluation:allocation", s.pk)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import ConsentRequired, DomainError, ValidationFailed
@@ -68,7 +69,13 @@ def assess_entry(request: ActorRequest, participant_id: int, instrument_id: str)
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, f"Day {day} {instrument.name.lower()} saved for {task.participant_code}."
+                request,
+                _("Day %(day)s %(instrument)s saved for %(participant_code)s.")
+                % {
+                    "day": day,
+                    "instrument": instrument.name.lower(),
+                    "participant_code": task.participant_code,
+                },
             )
             return redirect("evaluation:assess")
     return render(

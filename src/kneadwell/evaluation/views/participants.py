@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -46,7 +47,9 @@ def screen(request: ActorRequest, study_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{p.code}: {p.get_status_display()}.")
+            messages.success(
+                request, _("%(code)s: %(status)s.") % {"code": p.code, "status": p.get_status_display()}
+            )
             return redirect("evaluation:participant", s.pk, p.pk)
     return render(
         request,
@@ -72,7 +75,7 @@ def participant(request: ActorRequest, study_id: int, participant_id: int) -> Ht
             "name": p.client.display_name if shows_names(actor) else "",
             "protocol_name": _protocol_name(p.arm.protocol_id if p.arm else ""),
             "points": [
-                (d, STATUS_WORDS[d.status], instruments.get_instrument(d.point.instrument_id).name)
+                (d, _(STATUS_WORDS[d.status]), instruments.get_instrument(d.point.instrument_id).name)
                 for d in points
             ],
             "can_randomise": can_act and p.status == "eligible",
@@ -105,7 +108,9 @@ def randomise(request: ActorRequest, study_id: int, participant_id: int) -> Http
         messages.error(request, exc.message)
     else:
         assert p.arm is not None
-        messages.success(request, f"{p.code} is randomised: allocated to {p.arm.name}.")
+        messages.success(
+            request, _("%(code)s is randomised: allocated to %(arm)s.") % {"code": p.code, "arm": p.arm.name}
+        )
     return redirect("evaluation:participant", s.pk, p.pk)
 
 
@@ -132,7 +137,7 @@ def received(request: ActorRequest, study_id: int, participant_id: int) -> HttpR
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Recorded for {p.code}.")
+            messages.success(request, _("Recorded for %(code)s.") % {"code": p.code})
     return redirect("evaluation:participant", s.pk, p.pk)
 
 
@@ -151,6 +156,8 @@ def withdraw(request: ActorRequest, study_id: int, participant_id: int) -> HttpR
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{p.code} is withdrawn; their data stays as recorded.")
+            messages.success(
+                request, _("%(code)s is withdrawn; their data stays as recorded.") % {"code": p.code}
+            )
             return redirect("evaluation:participant", s.pk, p.pk)
     return render(request, "evaluation/withdraw.html", {"study": s, "p": p, "form": form, "nav": "studies"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.web import ActorRequest, page
@@ -40,7 +41,7 @@ def followup(request: ActorRequest, study_id: int) -> HttpResponse:
         (
             d,
             names.get(d.participant.pk, ""),
-            STATUS_WORDS[d.status],
+            _(STATUS_WORDS[d.status]),
             instruments.get_instrument(d.point.instrument_id).name,
         )
         for d in due
@@ -55,7 +56,7 @@ def followup(request: ActorRequest, study_id: int) -> HttpResponse:
             "study": s,
             "table": [t for t in table if t[0].status in ("due", "missed")],
             "all_rows": table,
-            "counts": [(STATUS_WORDS[k], counts.get(k, 0)) for k in STATUS_WORDS],
+            "counts": [(_(STATUS_WORDS[k]), counts.get(k, 0)) for k in STATUS_WORDS],
             "missing": missing_report(data),
             "withdrawn": [p for p in data.randomised if p.is_withdrawn],
             "nav": "studies",
@@ -77,7 +78,7 @@ def consort_page(request: ActorRequest, study_id: int) -> HttpResponse:
             "flow": flow,
             "svg": mark_safe(svg),  # noqa: S308 - built by us, every text escaped
             "population": population,
-            "populations": POPULATIONS,
+            "populations": {key: _(label) for key, label in POPULATIONS.items()},
             "nav": "studies",
         },
     )
@@ -103,10 +104,10 @@ def analysis(request: ActorRequest, study_id: int) -> HttpResponse:
         "evaluation/analysis.html",
         {
             "study": s,
-            "results": [(r, MEASURES[r.outcome.measure]) for r in results],
+            "results": [(r, _(MEASURES[r.outcome.measure])) for r in results],
             "labels": {a.code: a.name for a in data.arms},
             "population": population,
-            "populations": POPULATIONS,
+            "populations": {key: _(label) for key, label in POPULATIONS.items()},
             "stratified": bool(s.strata),
             "can_export": request.actor.can(Perm.STUDY_MANAGE),
             "nav": "studies",

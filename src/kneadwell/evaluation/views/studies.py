@@ -8,6 +8,7 @@ from collections import Counter
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -56,7 +57,11 @@ def study_create(request: ActorRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Study {study.code} created. Add its arms and outcomes next.")
+            messages.success(
+                request,
+                _("Study %(study_code)s created. Add its arms and outcomes next.")
+                % {"study_code": study.code},
+            )
             return redirect("evaluation:study", study.pk)
     return render(request, "evaluation/study_form.html", {"form": form, "nav": "studies"})
 
@@ -75,10 +80,10 @@ def study(request: ActorRequest, study_id: int) -> HttpResponse:
         "randomised": len(data.randomised),
         "by_status": {label: by_status.get(value, 0) for value, label in Participant.Status.choices},
         "arms": [(a, by_arm.get(a.pk, 0)) for a in data.arms],
-        "outcomes": [(o, MEASURES[o.measure], _instrument_name(o.instrument_id)) for o in data.outcomes],
+        "outcomes": [(o, _(MEASURES[o.measure]), _instrument_name(o.instrument_id)) for o in data.outcomes],
         "criteria": [describe(c) for c in s.eligibility],
         "protocols": {p.id: p.name for p in library().protocols.values()},
-        "strata": [alloc.FACTOR_LABELS[f] for f in s.strata],
+        "strata": [_(alloc.FACTOR_LABELS[f]) for f in s.strata],
         "can_manage": actor.can(Perm.STUDY_MANAGE) and s.status == Study.Status.DRAFT,
         "can_close": actor.can(Perm.STUDY_MANAGE) and s.status == Study.Status.RECRUITING,
         "can_screen": actor.can(Perm.STUDY_RANDOMISE) and s.status == Study.Status.RECRUITING,
@@ -109,10 +114,12 @@ def arm_add(request: ActorRequest, study_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Arm {form.cleaned_data['name']} added.")
+            messages.success(request, _("Arm %(name)s added.") % {"name": form.cleaned_data["name"]})
             return redirect("evaluation:study", s.pk)
     return render(
-        request, "evaluation/part_form.html", {"study": s, "form": form, "what": "an arm", "nav": "studies"}
+        request,
+        "evaluation/part_form.html",
+        {"study": s, "form": form, "heading": _("Add an arm"), "nav": "studies"},
     )
 
 
@@ -128,12 +135,12 @@ def outcome_add(request: ActorRequest, study_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Outcome {form.cleaned_data['name']} added.")
+            messages.success(request, _("Outcome %(name)s added.") % {"name": form.cleaned_data["name"]})
             return redirect("evaluation:study", s.pk)
     return render(
         request,
         "evaluation/part_form.html",
-        {"study": s, "form": form, "what": "an outcome", "nav": "studies"},
+        {"study": s, "form": form, "heading": _("Add an outcome"), "nav": "studies"},
     )
 
 
@@ -149,7 +156,7 @@ def study_open(request: ActorRequest, study_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Study {s.code} is open to recruitment.")
+        messages.success(request, _("Study %(code)s is open to recruitment.") % {"code": s.code})
     return redirect("evaluation:study", s.pk)
 
 
@@ -162,7 +169,9 @@ def study_close(request: ActorRequest, study_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Study {s.code} is closed to recruitment; follow-up goes on.")
+        messages.success(
+            request, _("Study %(code)s is closed to recruitment; follow-up goes on.") % {"code": s.code}
+        )
     return redirect("evaluation:study", s.pk)
 
 
