@@ -26,6 +26,7 @@ from kneadwell.evidence.forms import (
 )
 from kneadwell.evidence.library import CATEGORIES, CONDITIONS, POPULATIONS, Claim
 from kneadwell.evidence.models import MetaAnalysis
+from kneadwell.library.display import display_claims
 
 if TYPE_CHECKING:
     from kneadwell.evidence.meta.pooling import MetaResult
@@ -51,8 +52,11 @@ def index(request: ActorRequest) -> HttpResponse:
     population = _choice(request.GET.get("population"), POPULATIONS)
     condition = _choice(request.GET.get("condition"), CONDITIONS)
     group = "population" if request.GET.get("group") == "population" else "category"
-    claims = lib.claims_for(population, condition, include_unsupported=False)
-    unsupported = [c for c in lib.claims_for(population, condition) if c.evidence == "no_evidence_found"]
+    # In plain words in the page's language (the clinical content's translations: library/display.py).
+    claims = display_claims(lib.claims_for(population, condition, include_unsupported=False))
+    unsupported = display_claims(
+        [c for c in lib.claims_for(population, condition) if c.evidence == "no_evidence_found"]
+    )
     if group == "category":
         groups: list[tuple[str, str, list[tuple[str, list[Claim]]]]] = [
             (
@@ -115,7 +119,7 @@ def claim(request: ActorRequest, claim_id: str) -> HttpResponse:
         "evidence/claim.html",
         {
             "lib": lib,
-            "c": item,
+            "c": display_claims([item])[0],
             "findings": lib.findings_for_claim(item.id),
             "studies": lib.studies_for_claim(item.id),
             "ceilings": ceilings,
