@@ -25,6 +25,7 @@ from kneadwell.evaluation.models import Arm, Study, StudyOutcome
 from kneadwell.evaluation.services.common import Errors, lines, text
 from kneadwell.library.selectors import library
 from kneadwell.outcomes.instruments import InstrumentValidationError, get_instrument
+from kneadwell.outcomes.instruments.organisation import parse_measure_id
 
 CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
 SLUG = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
@@ -217,7 +218,12 @@ def outcome_add(
             "code", _("A variable name: lower-case letters, digits and _, up to 30 (e.g. weight_gain).")
         )
     name = text(errors, "name", name, limit=150)
+    owner = parse_measure_id(instrument_id)
     try:
+        # Another organisation's own measure is as unknown here as it is on its pages, inside a request or
+        # not (outside one, the resolver has no organisation in force to narrow by).
+        if owner is not None and owner[0] != study.organisation_id:
+            raise InstrumentValidationError("instrument_id", "another organisation's measure")
         instrument = get_instrument(instrument_id)
     except InstrumentValidationError:
         instrument = None
