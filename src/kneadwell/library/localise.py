@@ -102,8 +102,9 @@ def catalogue(language: str) -> Catalogue:
     return read_catalogue(language, english_texts())
 
 
+@cache
 def languages() -> tuple[str, ...]:
-    """The languages the content is translated into (besides English)."""
+    """The languages the content is translated into (besides English); read once per process."""
     return available_languages()
 
 
