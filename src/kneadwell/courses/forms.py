@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.forms import SignupForm
 from kneadwell.core.forms import DateInput
@@ -29,23 +31,35 @@ def _optional(form: forms.Form) -> None:
 
 
 class CourseForm(forms.Form):
-    title = forms.CharField(max_length=150, help_text="E.g. \u201cBaby massage, Tuesday mornings\u201d.")
+    title = forms.CharField(
+        max_length=150, help_text=gettext_lazy("E.g. \u201cBaby massage, Tuesday mornings\u201d.")
+    )
     venue = forms.CharField(
-        max_length=200, help_text="Where the classes are; leave empty for online classes."
+        max_length=200, help_text=gettext_lazy("Where the classes are; leave empty for online classes.")
     )
-    online_link = forms.CharField(label="Online link", max_length=500, help_text="For online classes.")
-    start_date = forms.DateField(label="First class", widget=DateInput)
-    class_time = forms.TimeField(label="Time", widget=TimeInput)
-    class_minutes = forms.IntegerField(label="Class length (minutes)", initial=60)
+    online_link = forms.CharField(
+        label=gettext_lazy("Online link"), max_length=500, help_text=gettext_lazy("For online classes.")
+    )
+    start_date = forms.DateField(label=gettext_lazy("First class"), widget=DateInput)
+    class_time = forms.TimeField(label=gettext_lazy("Time"), widget=TimeInput)
+    class_minutes = forms.IntegerField(label=gettext_lazy("Class length (minutes)"), initial=60)
     weeks = forms.IntegerField(
-        label="Weeks", initial=syl.DEFAULT_WEEKS, help_text="Baby massage courses usually run 4 or 5 weeks."
+        label=gettext_lazy("Weeks"),
+        initial=syl.DEFAULT_WEEKS,
+        help_text=gettext_lazy("Baby massage courses usually run 4 or 5 weeks."),
     )
-    capacity = forms.IntegerField(label="Places (babies)", initial=8)
+    capacity = forms.IntegerField(label=gettext_lazy("Places (babies)"), initial=8)
     language = forms.CharField(max_length=60, initial="English")
-    min_age_weeks = forms.IntegerField(label="Youngest (weeks old at the first class)", initial=0)
-    max_age_weeks = forms.IntegerField(label="Oldest (weeks old at the first class)", initial=52)
-    reminders = forms.BooleanField(label="Email families a reminder the day before each class", initial=True)
-    instructor = forms.TypedChoiceField(label="Instructor", coerce=int)
+    min_age_weeks = forms.IntegerField(
+        label=gettext_lazy("Youngest (weeks old at the first class)"), initial=0
+    )
+    max_age_weeks = forms.IntegerField(
+        label=gettext_lazy("Oldest (weeks old at the first class)"), initial=52
+    )
+    reminders = forms.BooleanField(
+        label=gettext_lazy("Email families a reminder the day before each class"), initial=True
+    )
+    instructor = forms.TypedChoiceField(label=gettext_lazy("Instructor"), coerce=int)
 
     def __init__(self, *args: Any, instructors: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -75,7 +89,9 @@ class SyllabusForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.strokes = syl.strokes_of(library, protocol_id)
-        choices = [("0", "Not taught")] + [(str(w), f"Week {w}") for w in range(1, weeks + 1)]
+        choices = [("0", _("Not taught"))] + [
+            (str(w), _("Week %(w)s") % {"w": w}) for w in range(1, weeks + 1)
+        ]
         for stroke in self.strokes:
             if stroke.ritual:
                 continue
@@ -99,12 +115,12 @@ class SyllabusForm(forms.Form):
 
 class InviteForm(forms.Form):
     emails = forms.CharField(
-        label="Email addresses",
+        label=gettext_lazy("Email addresses"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One or more, separated by commas or new lines.",
+        help_text=gettext_lazy("One or more, separated by commas or new lines."),
     )
     message = forms.CharField(
-        label="A few words of your own (optional)", widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("A few words of your own (optional)"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -122,8 +138,12 @@ class ClassForm(forms.Form):
     and a note; the strokes taught; the instructor's notes."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    strokes_taught = forms.MultipleChoiceField(label="Strokes taught", widget=forms.CheckboxSelectMultiple)
-    notes = forms.CharField(label="Your notes on the class", widget=forms.Textarea(attrs={"rows": 3}))
+    strokes_taught = forms.MultipleChoiceField(
+        label=gettext_lazy("Strokes taught"), widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Your notes on the class"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(
         self,
@@ -141,24 +161,24 @@ class ClassForm(forms.Form):
             (s.key, s.name if s.ritual else f"{s.section_label}: {s.name}") for s in strokes
         ]
         statuses = [
-            (Attendance.Status.PRESENT, "Present"),
-            (Attendance.Status.LEFT_EARLY, "Left early"),
-            (Attendance.Status.ABSENT, "Absent"),
+            (Attendance.Status.PRESENT, _("Present")),
+            (Attendance.Status.LEFT_EARLY, _("Left early")),
+            (Attendance.Status.ABSENT, _("Absent")),
         ]
         for e in self.families:
             self.fields[f"status_{e.pk}"] = forms.ChoiceField(
                 label=f"{e.client.given_name}", choices=statuses, widget=forms.RadioSelect, required=False
             )
             self.fields[f"reason_{e.pk}"] = forms.CharField(
-                label="Why did they leave early?", required=False, max_length=5000
+                label=_("Why did they leave early?"), required=False, max_length=5000
             )
             self.fields[f"cues_{e.pk}"] = forms.MultipleChoiceField(
-                label="How the baby responded",
+                label=_("How the baby responded"),
                 choices=list(cues),
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
             )
-            self.fields[f"note_{e.pk}"] = forms.CharField(label="Note", required=False, max_length=5000)
+            self.fields[f"note_{e.pk}"] = forms.CharField(label=_("Note"), required=False, max_length=5000)
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -208,12 +228,18 @@ class ClassForm(forms.Form):
 
 
 class PracticeForm(forms.Form):
-    day = forms.DateField(label="Day", widget=DateInput)
-    minutes = forms.IntegerField(label="Minutes", widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    response = forms.ChoiceField(
-        label="How did your baby respond?", choices=PracticeEntry.Response.choices, widget=forms.RadioSelect
+    day = forms.DateField(label=gettext_lazy("Day"), widget=DateInput)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
-    note = forms.CharField(label="Anything to note (optional)", widget=forms.Textarea(attrs={"rows": 2}))
+    response = forms.ChoiceField(
+        label=gettext_lazy("How did your baby respond?"),
+        choices=PracticeEntry.Response.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Anything to note (optional)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -226,45 +252,47 @@ class JoinForm(SignupForm):
     words, the family's sharing choice and another parent attending."""
 
     other_parent = forms.CharField(
-        label="Another parent or carer coming to the classes (optional)",
+        label=gettext_lazy("Another parent or carer coming to the classes (optional)"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     share_with_instructor = forms.BooleanField(label="", required=False)
 
-    def __init__(self, *args: Any, instructor: str = "the instructor", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, instructor: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent"].label = COURSE_CONSENT_ATTESTATION
-        self.fields["share_with_instructor"].label = share_label(instructor)
+        self.fields["consent"].label = _(COURSE_CONSENT_ATTESTATION)
+        self.fields["share_with_instructor"].label = share_label(instructor or _("the instructor"))
         self.fields["other_parent"].required = False
 
 
 def share_label(instructor: str) -> str:
-    return (
-        f"Share our home practice (days, minutes, how my baby responded) and my baby\u2019s massage record "
-        f"with {instructor} for this course. You can change this at any time."
-    )
+    return _(
+        "Share our home practice (days, minutes, how my baby responded) and my baby’s massage record with "
+        "%(instructor)s for this course. You can change this at any time."
+    ) % {"instructor": instructor}
 
 
 class EnrolForm(forms.Form):
     """A signed-in parent enrolling one of their babies."""
 
-    client = forms.TypedChoiceField(label="Which baby?", coerce=int, widget=forms.RadioSelect)
+    client = forms.TypedChoiceField(label=gettext_lazy("Which baby?"), coerce=int, widget=forms.RadioSelect)
     other_parent = forms.CharField(
-        label="Another parent or carer coming to the classes (optional)", max_length=150, required=False
+        label=gettext_lazy("Another parent or carer coming to the classes (optional)"),
+        max_length=150,
+        required=False,
     )
     share_with_instructor = forms.BooleanField(label="", required=False)
 
     def __init__(
-        self, *args: Any, babies: Sequence[tuple[int, str]], instructor: str = "the instructor", **kwargs: Any
+        self, *args: Any, babies: Sequence[tuple[int, str]], instructor: str = "", **kwargs: Any
     ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["client"].choices = list(babies)  # type: ignore[attr-defined]
         if len(babies) == 1:
             self.fields["client"].initial = babies[0][0]
-        self.fields["share_with_instructor"].label = share_label(instructor)
+        self.fields["share_with_instructor"].label = share_label(instructor or _("the instructor"))
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="Why?", max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("Why?"), max_length=1000, required=False)

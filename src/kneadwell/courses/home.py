@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.courses import syllabus as syl
@@ -58,8 +60,11 @@ def session_steps(
         raise ValidationFailed(
             {
                 "check": [
-                    f"{client.given_name}'s home routine begins after the first class of "
-                    f"{enrolment.course.title}: it holds the strokes taught in class so far."
+                    _(
+                        "%(given_name)s's home routine begins after the first class of %(course_title)s: it "
+                        "holds the strokes taught in class so far."
+                    )
+                    % {"given_name": client.given_name, "course_title": enrolment.course.title}
                 ]
             }
         )

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client, Consent, Guardian
@@ -32,7 +34,7 @@ class Course(VersionedModel):
     title = models.CharField(max_length=150)
     venue = models.CharField(max_length=200, blank=True)
     online_link = models.URLField(max_length=500, blank=True)
-    start_date = models.DateField("first class")
+    start_date = models.DateField(gettext_lazy("first class"))
     class_time = models.TimeField()
     class_minutes = models.PositiveSmallIntegerField(default=60)
     weeks = models.PositiveSmallIntegerField(default=syl.DEFAULT_WEEKS)
@@ -80,7 +82,7 @@ class Course(VersionedModel):
 
     @property
     def where(self) -> str:
-        return self.venue or ("Online" if self.online_link else "")
+        return self.venue or (_("Online") if self.online_link else "")
 
 
 class CourseClass(VersionedModel):
@@ -121,15 +123,17 @@ class Enrolment(VersionedModel):
     """A baby (with their parent or parents) on a course, or on its waiting list."""
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", "Enrolled"
-        WAITING = "waiting", "On the waiting list"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ENROLLED = "enrolled", gettext_lazy("Enrolled")
+        WAITING = "waiting", gettext_lazy("On the waiting list")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="course_enrolments")
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
-    other_parent = models.CharField("another parent or carer attending", max_length=150, blank=True)
+    other_parent = models.CharField(
+        gettext_lazy("another parent or carer attending"), max_length=150, blank=True
+    )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices)
     age_days_at_start = models.PositiveIntegerField()  # the baby's age on the day of the first class
@@ -155,9 +159,9 @@ class Enrolment(VersionedModel):
 
 class Attendance(VersionedModel):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        ABSENT = "absent", "Absent"
-        LEFT_EARLY = "left_early", "Left early"
+        PRESENT = "present", gettext_lazy("Present")
+        ABSENT = "absent", gettext_lazy("Absent")
+        LEFT_EARLY = "left_early", gettext_lazy("Left early")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     course_class = models.ForeignKey(CourseClass, on_delete=models.PROTECT, related_name="attendance")
@@ -189,9 +193,9 @@ class PracticeEntry(TimestampedModel):
     """A day of home practice the family noted (sessions in the guided player are read from care)."""
 
     class Response(models.TextChoices):
-        ENJOYED = "enjoyed", "Enjoyed it"
-        MIXED = "mixed", "Some \u201cnot so much\u201d signs"
-        UNSETTLED = "unsettled", "Unsettled: we stopped early"
+        ENJOYED = "enjoyed", gettext_lazy("Enjoyed it")
+        MIXED = "mixed", gettext_lazy("Some \u201cnot so much\u201d signs")
+        UNSETTLED = "unsettled", gettext_lazy("Unsettled: we stopped early")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="practice")

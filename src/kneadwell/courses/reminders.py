@@ -9,10 +9,12 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from kneadwell.audit.writes import audit_action
-from kneadwell.courses.models import CourseClass, Enrolment
+from kneadwell.core.recipients import language_of
+from kneadwell.courses.models import Course, CourseClass, Enrolment
 from kneadwell.courses.services.waiting import family_email
 
 DEFAULT_AHEAD = dt.timedelta(hours=24)  # the day before: time to plan the morning (our design choice)
@@ -47,16 +49,11 @@ def send_class_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelta 
                 email = family_email(enrolment)
                 if not email:
                     continue
-                where = course.venue or (f"online: {course.online_link}" if course.online_link else "")
+                with translation.override(language_of(enrolment.guardian.user)):
+                    subject, message = _reminder(course, item.week, when, enrolment.client.given_name)
                 send_mail(
-                    subject=f"{course.title}: week {item.week} on {when:%A at %H:%M}",
-                    message=(
-                        f"A reminder: week {item.week} of {course.title} is on {when:%A %d %B at %H:%M}"
-                        + (f", {where}" if where else "")
-                        + f".\n\nBring a towel or blanket for {enrolment.client.given_name}. If "
-                        f"{enrolment.client.given_name} is unwell, stay home and rest: the week's handout is "
-                        "on your course page in Kneadwell.\n"
-                    ),
+                    subject=subject,
+                    message=message,
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[email],
                 )
@@ -73,3 +70,35 @@ def send_class_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelta 
                 )
                 sent += 1
     return sent
+
+
+def _reminder(course: Course, week: int, when: dt.datetime, baby: str) -> tuple[str, str]:
+    """The reminder's subject and text, in the language in force."""
+    if course.venue:
+        where = course.venue
+    elif course.online_link:
+        where = _("online: %(link)s") % {"link": course.online_link}
+    else:
+        where = ""
+    values = {
+        "course": course.title,
+        "week": week,
+        "day": dateformat.format(when, "l"),
+        "date": dateformat.format(when, "l d F"),
+        "time": dateformat.format(when, "H:i"),
+        "where": where,
+        "baby": baby,
+    }
+    subject = _("%(course)s: week %(week)s on %(day)s at %(time)s") % values
+    if where:
+        first = _("A reminder: week %(week)s of %(course)s is on %(date)s at %(time)s, %(where)s.") % values
+    else:
+        first = _("A reminder: week %(week)s of %(course)s is on %(date)s at %(time)s.") % values
+    second = (
+        _(
+            "Bring a towel or blanket for %(baby)s. If %(baby)s is unwell, stay home and rest: the week's "
+            "handout is on your course page in Kneadwell."
+        )
+        % values
+    )
+    return subject, f"{first}\n\n{second}\n"

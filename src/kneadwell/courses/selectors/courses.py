@@ -4,6 +4,7 @@ every course of the organisation; any other course (or another organisation's) i
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import Membership, User
@@ -36,7 +37,7 @@ def course_get(*, actor: Actor, course_id: int) -> Course:
     try:
         return course_queryset(actor=actor).select_related("instructor").get(pk=course_id)
     except (Course.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such course.") from None
+        raise NotFound(_("No such course.")) from None
 
 
 def course_by_join_token(*, token: str) -> Course | None:
@@ -60,7 +61,7 @@ def class_get(*, course: Course, week: int) -> CourseClass:
     try:
         return CourseClass.objects.within(course).select_related("course").get(course=course, week=week)
     except (CourseClass.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such class.") from None
+        raise NotFound(_("No such class.")) from None
 
 
 def places_taken(*, course: Course) -> int:

@@ -5,6 +5,7 @@ family's line on the course page notes a read of the baby's record (audited at t
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -39,7 +40,7 @@ def enrolment_get(*, actor: Actor, course: Course, enrolment_id: int) -> Enrolme
             .get(course=course, pk=enrolment_id)
         )
     except (Enrolment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such family on this course.") from None
+        raise NotFound(_("No such family on this course.")) from None
     access_note(
         actor=actor,
         entity="enrolment",
@@ -95,7 +96,7 @@ def my_enrolment_get(*, actor: Actor, enrolment_id: int) -> Enrolment:
             .get(pk=enrolment_id)
         )
     except (Enrolment.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such enrolment.") from None
+        raise NotFound(_("No such enrolment.")) from None
     access_note(
         actor=actor,
         entity="enrolment",

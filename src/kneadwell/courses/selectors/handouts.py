@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.core.errors import NotFound
 from kneadwell.courses.handout import HandoutFacts, handout_document
@@ -14,7 +15,7 @@ from kneadwell.reports.document import Document
 
 def handout_for(*, course: Course, week: int) -> Document:
     if not 1 <= week <= course.weeks:
-        raise NotFound("No such week.")
+        raise NotFound(_("No such week."))
     course_class = class_get(course=course, week=week)
     return handout_document(
         library(),

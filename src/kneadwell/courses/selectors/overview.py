@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.care.models import Observation, Session
 from kneadwell.courses import followup
@@ -75,7 +76,9 @@ def practice_of(*, course: Course, enrolments: Sequence[Enrolment]) -> dict[int,
                 minutes=round((s["seconds"] or 0.0) / 60, 1),
                 response=followup.session_response(cues[s["pk"]], stopped),
                 source="player",
-                note=f"Stopped: {s['stop_reason']}" if stopped and s["stop_reason"] else "",
+                note=_("Stopped: %(stop_reason)s") % {"stop_reason": s["stop_reason"]}
+                if stopped and s["stop_reason"]
+                else "",
             )
         )
     for rows in out.values():

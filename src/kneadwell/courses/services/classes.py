@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import create_audited, edit_audited, save_audited
@@ -63,41 +65,56 @@ def class_record(
     errors: dict[str, list[str]] = {}
     stray = sorted(set(strokes_taught) - known_strokes)
     if stray:
-        errors["strokes_taught"] = [f"Not a stroke of this course's routine: {', '.join(stray)}."]
+        errors["strokes_taught"] = [
+            _("Not a stroke of this course's routine: %(stray)s.") % {"stray": ", ".join(stray)}
+        ]
     if len(notes) > MAX_NOTE:
-        errors["notes"] = [f"Keep the notes to {MAX_NOTE:,} characters."]
+        errors["notes"] = [_("Keep the notes to %(max)s characters.") % {"max": f"{MAX_NOTE:,}"}]
     if timezone.localtime(course_class.starts_at).date() > timezone.localdate():
         errors["class"] = [
-            f"Week {course_class.week}'s class is on {timezone.localtime(course_class.starts_at):%d %b}: "
-            "record it on the day."
+            _("Week %(week)s's class is on %(date)s: record it on the day.")
+            % {
+                "week": course_class.week,
+                "date": dateformat.format(timezone.localtime(course_class.starts_at), "d M"),
+            }
         ]
     seen: set[int] = set()
     for n, line in enumerate(families):
         where = f"families.{n}"
         enrolment = enrolled.get(line.enrolment_id)
         if enrolment is None:
-            errors[f"{where}.enrolment_id"] = ["Not a family enrolled on this course."]
+            errors[f"{where}.enrolment_id"] = [_("Not a family enrolled on this course.")]
             continue
         if line.enrolment_id in seen:
-            errors[f"{where}.enrolment_id"] = [f"{enrolment.client.given_name} is listed twice."]
+            errors[f"{where}.enrolment_id"] = [
+                _("%(given_name)s is listed twice.") % {"given_name": enrolment.client.given_name}
+            ]
         seen.add(line.enrolment_id)
         name = enrolment.client.given_name
         if line.status not in Attendance.Status.values:
-            errors[f"{where}.status"] = [f"{name}: choose present, absent or left early."]
+            errors[f"{where}.status"] = [
+                _("%(name)s: choose present, absent or left early.") % {"name": name}
+            ]
         if line.status == Attendance.Status.LEFT_EARLY and not line.left_early_reason.strip():
             errors[f"{where}.left_early_reason"] = [
-                f"{name} left early: say why (e.g. \u201cbaby unsettled\u201d, \u201cfeed time\u201d)."
+                _("%(name)s left early: say why (e.g. “baby unsettled”, “feed time”).") % {"name": name}
             ]
         bad = sorted(set(line.cues) - known_cues)
         if bad:
-            errors[f"{where}.cues"] = [f"{name}: not a cue the player knows: {', '.join(bad)}."]
+            errors[f"{where}.cues"] = [
+                _("%(name)s: not a cue the player knows: %(bad)s.") % {"name": name, "bad": ", ".join(bad)}
+            ]
         if line.status == Attendance.Status.ABSENT and line.cues:
-            errors[f"{where}.cues"] = [f"{name} was absent: no response to record."]
+            errors[f"{where}.cues"] = [_("%(name)s was absent: no response to record.") % {"name": name}]
         if len(line.response_note) > MAX_NOTE or len(line.left_early_reason) > MAX_NOTE:
-            errors[f"{where}.response_note"] = [f"Keep each note to {MAX_NOTE:,} characters."]
+            errors[f"{where}.response_note"] = [
+                _("Keep each note to %(max)s characters.") % {"max": f"{MAX_NOTE:,}"}
+            ]
     missing = [enrolled[pk].client.given_name for pk in enrolled if pk not in seen]
     if missing:
-        errors["families"] = [f"Say whether these babies came: {', '.join(sorted(missing))}."]
+        errors["families"] = [
+            _("Say whether these babies came: %(sorted)s.") % {"sorted": ", ".join(sorted(missing))}
+        ]
     if errors:
         raise ValidationFailed(errors)
     taught = [s.key for s in syl.in_routine_order(syl.strokes_of(lib, course.protocol_id), strokes_taught)]
@@ -146,7 +163,8 @@ def _attendance_save(
         "cues": sorted(set(line.cues)),
         "response_note": line.response_note.strip(),
     }
-    status = Attendance.Status(line.status).label.lower()
+    with translation.override(settings.LANGUAGE_CODE):  # the audit log is kept in one language
+        status = str(Attendance.Status(line.status).label).lower()
     label = f"{enrolment.client.given_name}: {status} in week {course_class.week}"
     if existing is None:
         create_audited(

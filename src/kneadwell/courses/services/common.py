@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm, Role
 from kneadwell.clients.models import Client, Guardian
@@ -39,37 +43,56 @@ def require_family(actor: Actor, enrolment: Enrolment) -> None:
 
 def weeks_and_days(days: int) -> str:
     weeks, rest = divmod(days, 7)
+    in_days = ngettext("%(count)s day", "%(count)s days", rest) % {"count": rest}
     if weeks == 0:
-        return f"{rest} day{'s' if rest != 1 else ''}"
-    out = f"{weeks} week{'s' if weeks != 1 else ''}"
-    return out + (f" {rest} day{'s' if rest != 1 else ''}" if rest else "")
+        return in_days
+    in_weeks = ngettext("%(count)s week", "%(count)s weeks", weeks) % {"count": weeks}
+    if not rest:
+        return in_weeks
+    return _("%(weeks)s %(days)s") % {"weeks": in_weeks, "days": in_days}
 
 
 def age_range_label(course: Course) -> str:
     if course.min_age_weeks == 0:
-        return f"babies up to {course.max_age_weeks} weeks old"
-    return f"babies {course.min_age_weeks} to {course.max_age_weeks} weeks old"
+        return _("babies up to %(max)s weeks old") % {"max": course.max_age_weeks}
+    return _("babies %(min)s to %(max)s weeks old") % {
+        "min": course.min_age_weeks,
+        "max": course.max_age_weeks,
+    }
 
 
 def age_problem(course: Course, *, given_name: str, birth_date: dt.date) -> str | None:
     """Why a baby born on `birth_date` cannot join, or None. The age counts on the day of the first class:
     at least `min_age_weeks` and at most `max_age_weeks` weeks old, to the day."""
     age = (course.start_date - birth_date).days
-    name = given_name.strip() or "Your baby"
-    first = f"{course.start_date:%d %B %Y}"
+    values = {
+        "name": given_name.strip() or _("Your baby"),
+        "first": dateformat.format(course.start_date, "d F Y"),
+        "range": age_range_label(course),
+    }
     if age < 0:
         return (
-            f"{name} will not be born yet at the first class ({first}). This course is for "
-            f"{age_range_label(course)}; ask the instructor about a later course."
+            _(
+                "%(name)s will not be born yet at the first class (%(first)s). This course is for %(range)s; "
+                "ask the instructor about a later course."
+            )
+            % values
         )
+    values["age"] = weeks_and_days(age)
     if age < course.min_age_weeks * 7:
         return (
-            f"{name} will be {weeks_and_days(age)} old at the first class ({first}). This course is for "
-            f"{age_range_label(course)}; ask the instructor about a later course."
+            _(
+                "%(name)s will be %(age)s old at the first class (%(first)s). This course is for %(range)s; "
+                "ask the instructor about a later course."
+            )
+            % values
         )
     if age > course.max_age_weeks * 7:
         return (
-            f"{name} will be {weeks_and_days(age)} old at the first class ({first}). This course is for "
-            f"{age_range_label(course)}; ask the instructor about a course for older babies."
+            _(
+                "%(name)s will be %(age)s old at the first class (%(first)s). This course is for %(range)s; "
+                "ask the instructor about a course for older babies."
+            )
+            % values
         )
     return None

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import Membership, User
@@ -68,24 +69,24 @@ def _course_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
     title = str(values.get("title") or "").strip()
     if not title:
-        add("title", "Give the course a title, e.g. \u201cBaby massage, Tuesday mornings\u201d.")
+        add("title", _("Give the course a title, e.g. \u201cBaby massage, Tuesday mornings\u201d."))
     elif len(title) > 150:
-        add("title", "Keep the title to 150 characters.")
+        add("title", _("Keep the title to 150 characters."))
     venue = str(values.get("venue") or "").strip()
     link = str(values.get("online_link") or "").strip()
     if not venue and not link:
-        add("venue", "Say where the classes are: a venue, or a link for online classes.")
+        add("venue", _("Say where the classes are: a venue, or a link for online classes."))
     if len(venue) > 200:
-        add("venue", "Keep the venue to 200 characters.")
+        add("venue", _("Keep the venue to 200 characters."))
     if link:
         try:
             URLValidator(schemes=["https", "http"])(link)
         except DjangoValidationError:
-            add("online_link", "Enter the full link, starting with https://.")
+            add("online_link", _("Enter the full link, starting with https://."))
     if values.get("start_date") is None:
-        add("start_date", "Enter the date of the first class.")
+        add("start_date", _("Enter the date of the first class."))
     if values.get("class_time") is None:
-        add("class_time", "Enter the time the classes start.")
+        add("class_time", _("Enter the time the classes start."))
     bounds = {
         "weeks": (syl.MIN_WEEKS, syl.MAX_WEEKS, "weeks"),
         "capacity": (1, MAX_CAPACITY, "babies"),
@@ -96,7 +97,7 @@ def _course_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     for field, (low, high, unit) in bounds.items():
         value = values.get(field)
         if value is None or isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            add(field, f"Enter {low} to {high} {unit}.")
+            add(field, _("Enter %(low)s to %(high)s %(unit)s.") % {"low": low, "high": high, "unit": unit})
     low_age, high_age = values.get("min_age_weeks"), values.get("max_age_weeks")
     if (
         isinstance(low_age, int)
@@ -104,12 +105,12 @@ def _course_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
         and low_age >= high_age
         and not errors.get("max_age_weeks")
     ):
-        add("max_age_weeks", "The oldest age must be more than the youngest.")
+        add("max_age_weeks", _("The oldest age must be more than the youngest."))
     language = str(values.get("language") or "").strip()
     if not language:
-        add("language", "Say which language the classes are taught in.")
+        add("language", _("Say which language the classes are taught in."))
     elif len(language) > 60:
-        add("language", "Keep the language to 60 characters.")
+        add("language", _("Keep the language to 60 characters."))
     return errors
 
 
@@ -118,9 +119,9 @@ def _instructor_errors(actor: Actor, instructor: User) -> dict[str, list[str]]:
         organisation_id=actor.organisation_id, user=instructor, is_active=True
     ).first()
     if member is None or member.role not in (Role.INSTRUCTOR, Role.ADMIN):
-        return {"instructor": ["Choose an instructor who is a member of this organisation."]}
+        return {"instructor": [_("Choose an instructor who is a member of this organisation.")]}
     if actor.role is Role.INSTRUCTOR and instructor.pk != actor.user.pk:
-        return {"instructor": ["An instructor creates and changes their own courses."]}
+        return {"instructor": [_("An instructor creates and changes their own courses.")]}
     return {}
 
 
@@ -172,7 +173,7 @@ def course_create(
     errors = _course_errors(values)
     errors.update(_instructor_errors(actor, instructor))
     if protocol_id not in syl.course_protocols(lib):
-        errors["protocol_id"] = ["Choose a programme taught over weekly classes."]
+        errors["protocol_id"] = [_("Choose a programme taught over weekly classes.")]
     if errors:
         raise ValidationFailed(errors)
     chosen = (
@@ -230,7 +231,7 @@ def course_update(*, actor: Actor, course: Course, expected_version: int | None,
     require_runs(actor, course)
     unknown = set(changes) - set(COURSE_FIELDS) - {"syllabus"}
     if unknown:
-        raise ValidationFailed({sorted(unknown)[0]: ["This cannot be changed here."]})
+        raise ValidationFailed({sorted(unknown)[0]: [_("This cannot be changed here.")]})
     lib = library()
     with (
         transaction.atomic(),
@@ -257,7 +258,8 @@ def course_update(*, actor: Actor, course: Course, expected_version: int | None,
         )
         if not errors.get("weeks") and held and max(held) > weeks:
             errors["weeks"] = [
-                f"Week {max(held)}'s class was already recorded; the course cannot be shorter."
+                _("Week %(max)s's class was already recorded; the course cannot be shorter.")
+                % {"max": max(held)}
             ]
         if errors:
             raise ValidationFailed(errors)
@@ -340,13 +342,19 @@ def course_invite(
         if email not in cleaned:
             cleaned.append(email)
     if bad:
-        raise ValidationFailed({"emails": [f"Not an email address: {', '.join(bad)}."]})
+        raise ValidationFailed({"emails": [_("Not an email address: %(bad)s.") % {"bad": ", ".join(bad)}]})
     if not cleaned:
-        raise ValidationFailed({"emails": ["Enter at least one email address."]})
+        raise ValidationFailed({"emails": [_("Enter at least one email address.")]})
     if len(cleaned) > MAX_INVITES:
-        raise ValidationFailed({"emails": [f"Send at most {MAX_INVITES} invitations at once."]})
+        raise ValidationFailed(
+            {
+                "emails": [
+                    _("Send at most %(max_invites)s invitations at once.") % {"max_invites": MAX_INVITES}
+                ]
+            }
+        )
     if len(message) > 1000:
-        raise ValidationFailed({"message": ["Keep the message to 1,000 characters."]})
+        raise ValidationFailed({"message": [_("Keep the message to 1,000 characters.")]})
     link = join_url(course, base_url)
     first = timezone.localtime(class_start(course, 1))
     sent: list[CourseInvitation] = []
@@ -362,17 +370,29 @@ def course_invite(
                     summary=f"invited {email} to {course.title}",
                 )
             )
+        # To addresses without an account yet: in the language of the instructor sending it.
+        invitation = _(
+            "%(sender)s invites you to %(course)s: %(weeks)s weekly classes from %(date)s at %(time)s, "
+            "%(where)s."
+        ) % {
+            "sender": actor.user.full_name or actor.user.email,
+            "course": course.title,
+            "weeks": course.weeks,
+            "date": dateformat.format(first, "l d F"),
+            "time": dateformat.format(first, "H:i"),
+            "where": course.where,
+        }
         body = (
-            f"{actor.user.full_name or actor.user.email} invites you to {course.title}: "
-            f"{course.weeks} weekly classes from {first:%A %d %B at %H:%M}, {course.where}.\n\n"
+            f"{invitation}\n\n"
             + (f"{message.strip()}\n\n" if message.strip() else "")
-            + f"To enrol your baby, open this link:\n{link}\n"
+            + _("To enrol your baby, open this link:")
+            + f"\n{link}\n"
         )
         for email in cleaned:
             transaction.on_commit(
                 partial(
                     send_mail,
-                    subject=f"Baby massage classes: {course.title}",
+                    subject=_("Baby massage classes: %(course)s") % {"course": course.title},
                     message=body,
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[email],

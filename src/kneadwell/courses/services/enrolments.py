@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import Membership, SignupAttempt, User
@@ -27,7 +29,9 @@ from kneadwell.courses.models import Course, Enrolment
 from kneadwell.courses.services.common import age_problem, guardian_of, require_family, require_runs
 from kneadwell.courses.services.waiting import places_taken, promote_waiting
 
-COURSE_CONSENT_ATTESTATION = (
+# The English words are the source, kept in the consent record; the form shows them in the parent's
+# language, and the record keeps that text too (as accounts/services/signup.py does).
+COURSE_CONSENT_ATTESTATION = gettext_noop(
     "I am this baby's parent or legal guardian, and I consent to keeping this care record: the massage "
     "sessions with their notes, and the class records (attendance and how my baby responded) the "
     "instructor keeps."
@@ -65,16 +69,16 @@ def enrolment_create(
     is full. A baby outside the course's age range on the day of the first class is refused with why."""
     actor.require(Perm.COURSE_ENROL)
     if course.organisation_id != actor.organisation_id or client.organisation_id != actor.organisation_id:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     guardian = guardian_of(actor, client)
     errors: dict[str, list[str]] = {}
     if timezone.localdate() > last_class_day(course):
-        errors["course"] = ["This course has finished; ask the instructor about the next one."]
+        errors["course"] = [_("This course has finished; ask the instructor about the next one.")]
     problem = age_problem(course, given_name=client.given_name, birth_date=client.birth_date)
     if problem:
         errors["client"] = [problem]
     if len(other_parent.strip()) > 150:
-        errors["other_parent"] = ["Keep the name to 150 characters."]
+        errors["other_parent"] = [_("Keep the name to 150 characters.")]
     if errors:
         raise ValidationFailed(errors)
     consent = _care_consent(client)
@@ -87,10 +91,11 @@ def enrolment_create(
         age = (locked.start_date - client.birth_date).days
         if existing is not None:
             if existing.status != Enrolment.Status.WITHDRAWN:
-                where = "on the waiting list" if existing.status == Enrolment.Status.WAITING else "enrolled"
-                raise ValidationFailed(
-                    {"client": [f"{client.given_name} is already {where} for this course."]}
-                )
+                if existing.status == Enrolment.Status.WAITING:
+                    already = _("%(name)s is already on the waiting list for this course.")
+                else:
+                    already = _("%(name)s is already enrolled for this course.")
+                raise ValidationFailed({"client": [already % {"name": client.given_name}]})
             existing.status = status
             existing.guardian = guardian
             existing.consent = consent
@@ -147,11 +152,13 @@ def course_membership_join(
     if existing is not None:
         if existing.role != Role.CAREGIVER:
             raise DomainError(
-                "You are a member of this organisation's staff, so you cannot enrol a baby through its "
-                "link. Send the link to the family instead."
+                _(
+                    "You are a member of this organisation's staff, so you cannot enrol a baby through its "
+                    "link. Send the link to the family instead."
+                )
             )
         if not existing.is_active:
-            raise DomainError("Your membership of this organisation was ended; ask the instructor.")
+            raise DomainError(_("Your membership of this organisation was ended; ask the instructor."))
         return existing
     with transaction.atomic():
         membership = Membership.objects.create(
@@ -223,9 +230,9 @@ def family_join(
         if problem:
             errors["baby_birth_date"] = [problem]
     if timezone.localdate() > last_class_day(course):
-        errors["course"] = ["This course has finished; ask the instructor about the next one."]
+        errors["course"] = [_("This course has finished; ask the instructor about the next one.")]
     if len(other_parent.strip()) > 150:
-        errors["other_parent"] = ["Keep the name to 150 characters."]
+        errors["other_parent"] = [_("Keep the name to 150 characters.")]
     if errors:
         raise ValidationFailed(errors)
     assert baby_birth_date is not None
@@ -308,8 +315,7 @@ def _baby_with_consent(
         method=Consent.Method.ELECTRONIC,
         attestation=True,
         guardian=guardian,
-        notes=f"Given online when enrolling on {course.title}. The parent ticked: "
-        f"\u201c{COURSE_CONSENT_ATTESTATION}\u201d",
+        notes=_course_consent_notes(course),
     )
     if history is not None:
         _signup_history_save(actor=actor, client=client, history=history)
@@ -354,11 +360,11 @@ def family_join_signed_in(
             m.replace("the client's first name", "your baby's first name") for m in messages
         ]
     if born_early and gestation_weeks is None:
-        out["gestation_weeks"] = ["Enter the weeks of pregnancy when your baby was born, e.g. 34."]
+        out["gestation_weeks"] = [_("Enter the weeks of pregnancy when your baby was born, e.g. 34.")]
     if not consent:
-        out["consent"] = ["Tick the box to confirm you are the parent or guardian and give consent."]
+        out["consent"] = [_("Tick the box to confirm you are the parent or guardian and give consent.")]
     if history is None and history_required:
-        out["history"] = ["Tick any that apply, or \u201cNone of these\u201d."]
+        out["history"] = [_("Tick any that apply, or \u201cNone of these\u201d.")]
     if baby_birth_date is not None and "baby_birth_date" not in out:
         problem = age_problem(course, given_name=baby_given_name, birth_date=baby_birth_date)
         if problem:
@@ -402,13 +408,13 @@ def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, reason: str) -> En
     else:
         require_runs(actor, enrolment.course)
     if not reason.strip():
-        raise ValidationFailed({"reason": ["Say why, in a few words (e.g. \u201cmoved away\u201d)."]})
+        raise ValidationFailed({"reason": [_("Say why, in a few words (e.g. \u201cmoved away\u201d).")]})
     if len(reason) > 1000:
-        raise ValidationFailed({"reason": ["Keep the reason to 1,000 characters."]})
+        raise ValidationFailed({"reason": [_("Keep the reason to 1,000 characters.")]})
     with transaction.atomic():
         row = Enrolment.objects.select_for_update().select_related("course", "client").get(pk=enrolment.pk)
         if row.status == Enrolment.Status.WITHDRAWN:
-            raise DomainError("This enrolment was already withdrawn.")
+            raise DomainError(_("This enrolment was already withdrawn."))
         before = row.status
         row.status = Enrolment.Status.WITHDRAWN
         row.withdrawn_at = timezone.now()
@@ -447,3 +453,16 @@ def enrolment_share_set(*, actor: Actor, enrolment: Enrolment, share: bool) -> E
             update_fields=["share_with_instructor", "updated_at"],
         )
     return row
+
+
+def _course_consent_notes(course: Course) -> str:
+    """What the consent record says the parent ticked: the English words, and the words as shown when the
+    page was in another language."""
+    notes = (
+        f"Given online when enrolling on {course.title}. The parent ticked: "
+        f"\u201c{COURSE_CONSENT_ATTESTATION}\u201d"
+    )
+    shown = _(COURSE_CONSENT_ATTESTATION)
+    if shown != COURSE_CONSENT_ATTESTATION:
+        notes += f" Shown in {translation.get_language()} as: \u201c{shown}\u201d"
+    return notes

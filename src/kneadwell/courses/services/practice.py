@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import create_audited
@@ -29,21 +30,22 @@ def practice_log(
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if enrolment.status == Enrolment.Status.WITHDRAWN:
-        errors["enrolment"] = ["This enrolment was withdrawn."]
+        errors["enrolment"] = [_("This enrolment was withdrawn.")]
     if day is None:
-        errors["day"] = ["Enter the day you practised."]
+        errors["day"] = [_("Enter the day you practised.")]
     elif day > today:
-        errors["day"] = ["That day is still to come: note practice once it is done."]
+        errors["day"] = [_("That day is still to come: note practice once it is done.")]
     elif day < enrolment.course.start_date:
         errors["day"] = [
-            f"The course began on {enrolment.course.start_date:%d %b %Y}: note practice since then."
+            _("The course began on %(date)s: note practice since then.")
+            % {"date": dateformat.format(enrolment.course.start_date, "d M Y")}
         ]
     if minutes is None or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        errors["minutes"] = [f"Enter the minutes, 1 to {MAX_MINUTES}."]
+        errors["minutes"] = [_("Enter the minutes, 1 to %(max_minutes)s.") % {"max_minutes": MAX_MINUTES}]
     if response not in PracticeEntry.Response.values:
-        errors["response"] = ["Choose how your baby responded."]
+        errors["response"] = [_("Choose how your baby responded.")]
     if len(note) > 2000:
-        errors["note"] = ["Keep the note to 2,000 characters."]
+        errors["note"] = [_("Keep the note to 2,000 characters.")]
     if errors:
         raise ValidationFailed(errors)
     assert day is not None

@@ -8,9 +8,12 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import save_audited
+from kneadwell.core.recipients import language_of
 from kneadwell.courses.models import Course, Enrolment
 
 
@@ -49,15 +52,22 @@ def promote_waiting(*, actor: Actor, course: Course) -> list[Enrolment]:
             email = family_email(enrolment)
             if email:
                 # Sent once the place is saved: a rolled-back change tells no one they have a place.
+                with translation.override(language_of(enrolment.guardian.user)):
+                    values = {"baby": enrolment.client.given_name, "course": course.title}
+                    subject = _("A place for %(baby)s: %(course)s") % values
+                    message = (
+                        _(
+                            "Good news: a place came free on %(course)s, and %(baby)s now has it. You will "
+                            "find the classes, and your home routine as it grows, on Kneadwell."
+                        )
+                        % values
+                        + "\n"
+                    )
                 transaction.on_commit(
                     partial(
                         send_mail,
-                        subject=f"A place for {enrolment.client.given_name}: {course.title}",
-                        message=(
-                            f"Good news: a place came free on {course.title}, and "
-                            f"{enrolment.client.given_name} now has it. You will find the classes, and your "
-                            "home routine as it grows, on Kneadwell.\n"
-                        ),
+                        subject=subject,
+                        message=message,
                         from_email=settings.DEFAULT_FROM_EMAIL,
                         recipient_list=[email],
                     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from kneadwell.courses import selectors
 
@@ -15,7 +16,7 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
     course = selectors.course_by_calendar_token(token=token)
     if course is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     cal = Calendar()
     cal.add("prodid", "-//Kneadwell//Course calendar//EN")
     cal.add("version", "2.0")
@@ -23,15 +24,19 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
     for item in selectors.class_list(course=course):
         event = Event()
         event.add("uid", f"kneadwell-course{course.pk}-w{item.week}@kneadwell")
-        event.add("summary", f"{course.title}: week {item.week} of {course.weeks}")
+        event.add(
+            "summary",
+            _("%(course_title)s: week %(week)s of %(weeks)s")
+            % {"course_title": course.title, "week": item.week, "weeks": course.weeks},
+        )
         event.add("dtstart", item.starts_at)
         event.add("dtend", item.starts_at + dt.timedelta(minutes=course.class_minutes))
         event.add("dtstamp", course.created_at)
         if course.venue:
             event.add("location", course.venue)
-        description = "Bring a towel or blanket for your baby, and a little unscented oil if you use it."
+        description = _("Bring a towel or blanket for your baby, and a little unscented oil if you use it.")
         if course.online_link:
-            description = f"Online: {course.online_link}\n" + description
+            description = _("Online: %(link)s") % {"link": course.online_link} + "\n" + description
         event.add("description", description)
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import Conflict, ValidationFailed
@@ -18,10 +20,16 @@ from kneadwell.courses.models import Attendance, Enrolment
 from kneadwell.library.selectors import library
 
 CUE_GROUPS = (
-    ("Engagement", lambda c: c.kind in ("engagement", "comfort", "readiness")),
-    ("Disengagement \u2014 strong", lambda c: c.kind == "disengagement" and c.strength == "potent"),
-    ("Disengagement \u2014 subtle", lambda c: c.kind == "disengagement" and c.strength != "potent"),
-    ("Stress signs", lambda c: c.kind == "stress"),
+    (gettext_lazy("Engagement"), lambda c: c.kind in ("engagement", "comfort", "readiness")),
+    (
+        gettext_lazy("Disengagement \u2014 strong"),
+        lambda c: c.kind == "disengagement" and c.strength == "potent",
+    ),
+    (
+        gettext_lazy("Disengagement \u2014 subtle"),
+        lambda c: c.kind == "disengagement" and c.strength != "potent",
+    ),
+    (gettext_lazy("Stress signs"), lambda c: c.kind == "stress"),
 )
 
 
@@ -87,7 +95,7 @@ def class_record(request: ActorRequest, course_id: int, week: int) -> HttpRespon
                 for problem in problems:
                     form.add_error(target, problem)
         else:
-            messages.success(request, f"Week {week}'s class is recorded.")
+            messages.success(request, _("Week %(week)s's class is recorded.") % {"week": week})
             return redirect("courses:detail", course_id=course.pk)
     return render(
         request,

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -98,7 +99,7 @@ def practice_add(request: ActorRequest, enrolment_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Noted. Well done for practising.")
+            messages.success(request, _("Noted. Well done for practising."))
             return redirect(reverse("courses:my_course", args=[enrolment.pk]) + "#practice")
     return _my_course_page(request, enrolment, form)
 
@@ -112,9 +113,9 @@ def share_set(request: ActorRequest, enrolment_id: int) -> HttpResponse:
     services.enrolment_share_set(actor=actor, enrolment=enrolment, share=share)
     messages.success(
         request,
-        "Your instructor now sees your home practice."
+        _("Your instructor now sees your home practice.")
         if share
-        else "Your home practice is no longer shared.",
+        else _("Your home practice is no longer shared."),
     )
     return redirect(reverse("courses:my_course", args=[enrolment.pk]) + "#sharing")
 
@@ -129,5 +130,9 @@ def my_withdraw(request: ActorRequest, enrolment_id: int) -> HttpResponse:
     except (ValidationFailed, DomainError) as exc:
         messages.error(request, exc.message)
         return redirect(reverse("courses:my_course", args=[enrolment.pk]) + "#leave")
-    messages.success(request, f"{enrolment.client.given_name} has left {enrolment.course.title}.")
+    messages.success(
+        request,
+        _("%(given_name)s has left %(course_title)s.")
+        % {"given_name": enrolment.client.given_name, "course_title": enrolment.course.title},
+    )
     return redirect("dashboard")

@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts import services as account_services
 from kneadwell.accounts.actor import Actor, Channel
@@ -31,12 +32,17 @@ def _welcome(request: HttpRequest, enrolment: Enrolment) -> HttpResponse:
     if enrolment.status == Enrolment.Status.WAITING:
         messages.success(
             request,
-            f"{enrolment.client.given_name} is on the waiting list for {enrolment.course.title}: the course "
-            "is full. We will email you if a place comes free.",
+            _(
+                "%(given_name)s is on the waiting list for %(course_title)s: the course is full. We will "
+                "email you if a place comes free."
+            )
+            % {"given_name": enrolment.client.given_name, "course_title": enrolment.course.title},
         )
     else:
         messages.success(
-            request, f"Welcome! {enrolment.client.given_name} is enrolled on {enrolment.course.title}."
+            request,
+            _("Welcome! %(given_name)s is enrolled on %(course_title)s.")
+            % {"given_name": enrolment.client.given_name, "course_title": enrolment.course.title},
         )
     return redirect("courses:my_course", enrolment_id=enrolment.pk)
 
@@ -61,7 +67,7 @@ def _context(course: Course, **extra: Any) -> dict[str, Any]:
 def join(request: HttpRequest, token: str) -> HttpResponse:
     course = selectors.course_by_join_token(token=token)
     if course is None:
-        raise Http404("This enrolment link does not work (it may have been replaced). Ask the instructor.")
+        raise Http404(_("This enrolment link does not work (it may have been replaced). Ask the instructor."))
     context = _context(course)
     if context["finished"]:
         return render(request, "courses/join_closed.html", context)
@@ -140,7 +146,7 @@ def _signed_in(request: HttpRequest, course: Course, context: dict[str, Any]) ->
         except NotFound:
             client = None
         if client is None:
-            enrol_form.add_error("client", "Choose one of your babies.")
+            enrol_form.add_error("client", _("Choose one of your babies."))
         else:
             try:
                 enrolment = services.enrolment_create(
@@ -189,7 +195,7 @@ def _signed_in(request: HttpRequest, course: Course, context: dict[str, Any]) ->
             "enrol_form": enrol_form,
             "baby_form": baby_form,
             "free": free,
-            "on_course": [name for _, name, on in babies if on],
+            "on_course": [name for _pk, name, on in babies if on],
             "error": error,
             "adding": request.POST.get("action") == "new_baby" or not free,
         },

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -55,8 +56,11 @@ def course_create(request: ActorRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{course.title} is ready, with {course.weeks} weekly classes. Share its enrolment link with "
-                "families, or invite them by email.",
+                _(
+                    "%(course_title)s is ready, with %(weeks)s weekly classes. Share its enrolment link "
+                    "with families, or invite them by email."
+                )
+                % {"course_title": course.title, "weeks": course.weeks},
             )
             return redirect("courses:detail", course_id=course.pk)
     return render(request, "courses/form.html", {"form": form, "course": None, "nav": "courses"})
@@ -102,7 +106,7 @@ def course_edit(request: ActorRequest, course_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "The course was saved.")
+            messages.success(request, _("The course was saved."))
             return redirect("courses:detail", course_id=course.pk)
     return render(
         request,
@@ -186,7 +190,9 @@ def course_invite(request: ActorRequest, course_id: int) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
     else:
-        messages.success(request, f"Invitation sent to {', '.join(i.email for i in sent)}.")
+        messages.success(
+            request, _("Invitation sent to %(sent)s.") % {"sent": ", ".join(i.email for i in sent)}
+        )
     return redirect(reverse("courses:detail", args=[course.pk]) + "#invite")
 
 
@@ -195,7 +201,7 @@ def course_invite(request: ActorRequest, course_id: int) -> HttpResponse:
 def course_link_renew(request: ActorRequest, course_id: int) -> HttpResponse:
     course = selectors.course_get(actor=request.actor, course_id=course_id)
     services.course_link_renew(actor=request.actor, course=course)
-    messages.success(request, "A new enrolment link was made; the old one no longer works.")
+    messages.success(request, _("A new enrolment link was made; the old one no longer works."))
     return redirect(reverse("courses:detail", args=[course.pk]) + "#invite")
 
 
@@ -262,5 +268,8 @@ def family_withdraw(request: ActorRequest, course_id: int, enrolment_id: int) ->
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{enrolment.client.given_name} was withdrawn from the course.")
+        messages.success(
+            request,
+            _("%(given_name)s was withdrawn from the course.") % {"given_name": enrolment.client.given_name},
+        )
     return redirect("courses:detail", course_id=course.pk)
