@@ -106,6 +106,14 @@ PAGES: list[Page] = [
     Page("care:note", Perm.CLIENT_VIEW, kwargs=("session",)),
     Page("care:note_amend", Perm.SESSION_RECORD, method="post", kwargs=("session",)),
     Page("care:adherence", Perm.UNIT_VIEW),
+    # The offline web app (issue 14): the service worker and manifest are scripts and settings holding no
+    # one's data (public, like static files); the offline page and the conflicts found on sync are for
+    # whoever records sessions (tests/offline).
+    Page("service_worker", PUBLIC),
+    Page("manifest", PUBLIC),
+    Page("offline:shell", Perm.SESSION_RECORD),
+    Page("offline:conflicts", Perm.SESSION_RECORD),
+    Page("offline:conflict_read", Perm.SESSION_RECORD, method="post", kwargs=("record",)),
     Page("outcomes:list", Perm.CLIENT_VIEW, kwargs=("client",)),
     Page("outcomes:choose", Perm.MEASUREMENT_RECORD, kwargs=("client",)),
     Page("outcomes:create", Perm.MEASUREMENT_RECORD, kwargs=("client", "instrument")),
@@ -261,6 +269,7 @@ ORG_OBJECTS |= {"analysis"}  # evidence: a researcher's meta-analysis belongs to
 ORG_OBJECTS |= {"participant"}  # evaluation: a study's participant (its study: tests/evaluation)
 ORG_OBJECTS |= {"course", "enrolment"}  # courses: a course and a family's place on it
 ORG_OBJECTS |= {"measure"}  # outcomes: an organisation's own measure
+ORG_OBJECTS |= {"record"}  # offline: a conflict found on sync
 # URLs tested elsewhere because they need a secret from an email: invitation links and reset links.
 NOT_IN_GRID = {
     "invitation_accept",
@@ -330,7 +339,26 @@ def _objects(clinic: Clinic) -> dict[str, Any]:
         "consent": clinic.client.consents.first().pk,  # type: ignore[union-attr]
         "membership": clinic.members[Role.INSTRUCTOR].pk,
         "invitation": invitation.pk,
+        "record": _offline_conflict(clinic),
     }
+
+
+def _offline_conflict(clinic: Clinic) -> int:
+    """A conflict found on sync for the caregiver's child (what a device's record makes; tests/offline)."""
+    from django.utils import timezone
+
+    from kneadwell.offline.models import SyncRecord
+
+    assert clinic.client is not None
+    found = SyncRecord.objects.filter(organisation=clinic.org).first()
+    if found is None:
+        now = timezone.now()
+        found = SyncRecord.objects.create(
+            organisation=clinic.org, key=f"grid-{clinic.org.pk}", kind="check", client=clinic.client,
+            recorded_by=clinic.user(Role.CAREGIVER), payload={}, payload_hash="0" * 64, device_time=now,
+            synced_at=now, status="conflict", conflict={"title": "Screened again on the server: Not today"},
+        )
+    return found.pk
 
 
 def _course_objects(clinic: Clinic) -> tuple[int, int]:

@@ -208,6 +208,7 @@ def make_rows(clinic: Clinic) -> Rows:
     OrganisationMeasureVersion.objects.create(measure=own, number=1, definition={}, created_by=user)
     _course_rows(org, user, client, guardian, consent, now)
     _evaluation_rows(org, user, client, measurement, now)
+    _offline_rows(org, user, client, session, now)
     return Rows(
         org=org,
         user=user,
@@ -279,6 +280,22 @@ def _evaluation_rows(
         entered_by=user,
         entered_role="assessor",
         blinded=True,
+    )
+
+
+def _offline_rows(org: Organisation, user: User, client: Client, session: Any, now: dt.datetime) -> None:
+    """A record a device sent, for a session (docs/offline.md)."""
+    apps.get_model("offline", "SyncRecord").objects.create(
+        organisation=org,
+        key=secrets.token_hex(16),
+        kind="step",
+        client=client,
+        session=session,
+        recorded_by=user,
+        payload={},
+        payload_hash="0" * 64,
+        device_time=now,
+        synced_at=now,
     )
 
 

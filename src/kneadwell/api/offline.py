@@ -19,6 +19,7 @@ from kneadwell.clients.selectors import client_get
 from kneadwell.offline import services
 from kneadwell.offline.kit import offline_kit
 from kneadwell.offline.services.sync import MAX_RECORDS
+from kneadwell.offline.words import shown_conflict
 
 router = Router(tags=["offline"])
 
@@ -113,7 +114,7 @@ def sync(request: HttpRequest, payload: SyncIn) -> SyncOut:
                 status=o.status,
                 message=o.message,
                 result=o.result,
-                conflict=o.conflict,
+                conflict=shown_conflict(o.conflict),
             )
             for o in outcomes
         ],
@@ -159,7 +160,7 @@ def conflicts(request: HttpRequest) -> list[ConflictOut]:
             session_id=r.session_id,
             device_time=r.device_time,
             synced_at=r.synced_at,
-            conflict=r.conflict,
+            conflict=shown_conflict(r.conflict) or {},
         )
         for r in open_conflicts(actor=actor_of(request))
     ]

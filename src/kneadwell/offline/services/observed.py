@@ -157,6 +157,7 @@ def apply_observation(actor: Actor, client: Client, record: DeviceRecord, synced
     if SESSION_RANK[decision.action] > SESSION_RANK[device_decision]:
         top_reason = reasons[0]
         conflict = {
+            "code": "rule_" + decision.action,
             "title": f"The server's safety rules say: {'stop' if decision.action == 'stop' else 'pause'}",
             "detail": f"{top_reason['parent_text']} ({top_reason['label']}: {top_reason['detail']})",
             "todo": top_reason["instead"],
@@ -201,6 +202,7 @@ def apply_note(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
             result={"session_id": current.pk, "note_id": theirs.pk if theirs else None, "saved": False},
             session_id=current.pk,
             conflict={
+                "code": "note_two_devices",
                 "title": "This diary was also written on another device",
                 "detail": exc.message,
                 "todo": "Both texts are kept: the diary shows the other one; yours is below. Open the diary "

@@ -94,6 +94,7 @@ def apply_check(actor: Actor, client: Client, record: DeviceRecord, synced_at: d
         return Applied(
             result={"check_id": None, "action": None, "device_action": device_action},
             conflict={
+                "code": "check_not_screened",
                 "title": "Today's check could not be screened again on the server",
                 "detail": detail,
                 "todo": "Do not start another session from it. Run today's check again now, online.",
@@ -111,6 +112,7 @@ def apply_check(actor: Actor, client: Client, record: DeviceRecord, synced_at: d
             if Verdict(r.get("action", "go")).rank > Verdict(device_action).rank
         ]
         conflict = {
+            "code": "check_cautious",
             "title": f"Screened again on the server: {_verdict_label(server_action)}",
             "detail": " ".join(r.get("parent_text") or r.get("title", "") for r in reasons)
             or f"The device showed “{_verdict_label(device_action)}”.",
@@ -232,6 +234,7 @@ def apply_session_start(
     if check_record.open_conflict:
         conflict = {
             **check_record.conflict,
+            "code": "session_after_cautious_check",
             "title": "This session was started after a check the server reads more cautiously",
             "todo": (check_record.conflict.get("todo") or "")
             + " The session is kept as it was done and flagged for your therapist or nurse to see.",
@@ -242,6 +245,7 @@ def apply_session_start(
 def _after_stop(current: Session) -> dict[str, Any]:
     """A conflict for a record made on the device after the server's rules had stopped the session."""
     return {
+        "code": "after_stop",
         "title": "Recorded after the session was stopped",
         "detail": f"The server stopped this session ({current.stop_reason}); the device went on. What was "
         "done is kept as it was done.",

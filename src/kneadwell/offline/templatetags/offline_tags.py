@@ -1,0 +1,122 @@
+"""The offline web app in the pages: the manifest and theme colour in the head, the status line (offline,
+records waiting to be sent, conflicts) with the script's settings and words on every page, the state the
+player keeps for going on without a network, and the flag on a session whose sync found a conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString, mark_safe
+
+from kneadwell.accounts.roles import Perm, Role
+from kneadwell.offline.kit import bundle_url
+from kneadwell.offline.views import THEME_COLOUR
+from kneadwell.offline.words import offline_words, shown_conflict
+
+register = template.Library()
+
+
+@register.simple_tag
+def offline_head() -> SafeString:
+    return format_html(
+        '<link rel="manifest" href="{}"><meta name="theme-color" content="{}">'
+        '<link rel="apple-touch-icon" href="{}"><link rel="stylesheet" href="{}">',
+        reverse("manifest"),
+        THEME_COLOUR,
+        static("icons/kneadwell-192.png"),
+        static("css/offline.css"),
+    )
+
+
+def _records(context: Any) -> bool:
+    held = context.get("perms_held") or ()
+    return Perm.SESSION_RECORD.value in held
+
+
+@register.simple_tag(takes_context=True)
+def offline_status(context: Any) -> SafeString:
+    """The status line (an aria-live region, hidden while there is nothing to say) and offline.js with its
+    settings. Signed out, the script only forgets the previous person's pages and kits."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    membership = context.get("membership")
+    signed_in = bool(user and user.is_authenticated and membership is not None and _records(context))
+    warm: list[dict[str, Any]] = []
+    if signed_in and membership.role == Role.CAREGIVER:
+        children = context.get("my_children")
+        for child in children() if callable(children) else children or []:
+            warm.append(
+                {
+                    "client_id": child.pk,
+                    "client_url": reverse("clients:detail", args=[child.pk]),
+                    "check_url": reverse("library:check", args=[child.pk]),
+                    "kit_url": reverse("api:kit", args=[child.pk]),
+                    "bundle_url": bundle_url(child.pk),
+                }
+            )
+    config = {
+        "user": user.pk if signed_in and user is not None else None,
+        "sync_url": reverse("api:sync"),
+        "shell_url": reverse("offline:shell"),
+        "conflicts_url": reverse("offline:conflicts"),
+        "logout_url": reverse("accounts:logout"),
+        "sw_url": reverse("service_worker"),
+        "rules_js": static("js/rules.js"),
+        "warm": warm,
+        "words": offline_words(),
+    }
+    lines = "".join(
+        f'<p data-line="{name}" hidden></p>'
+        for name in ("offline", "sending", "waiting", "held", "conflicts")
+    )
+    box = mark_safe(  # noqa: S308 - fixed markup; the script fills in the words as text
+        f'<div id="kw-offline" class="offline-status" role="status" aria-live="polite" hidden>{lines}</div>'
+    )
+    return format_html(
+        '{}{}<script src="{}" defer></script>',
+        box,
+        json_script(config, "kw-offline-config"),
+        static("js/offline.js"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def offline_player_state(context: Any) -> SafeString:
+    """Inside the player's partial: what the page needs to go on with this session on the device when the
+    network drops (offline-player.js), refreshed with every step the server answers."""
+    session = context.get("session")
+    request = context.get("request")
+    actor = getattr(request, "actor", None)
+    if session is None or actor is None or not actor.can(Perm.SESSION_RECORD):
+        return mark_safe("")
+    from kneadwell.offline.kit import player_state
+
+    timing = context.get("timing") or {}
+    clock = context.get("clock") or {}
+    state = player_state(
+        session,
+        actor=actor,
+        elapsed=float(timing.get("elapsed", 0.0)),
+        logged_seconds=float(clock.get("elapsed", 0.0)) - float(timing.get("elapsed", 0.0)),
+    )
+    state["rendered_at"] = timezone.now().isoformat()
+    return json_script(state, "kwo-state")
+
+
+@register.inclusion_tag("offline/_session_flag.html")
+def offline_session_flag(session: Any) -> dict[str, Any]:
+    """A session recorded on a device whose sync found a conflict: flagged for whoever opens it."""
+    from kneadwell.offline.selectors import session_conflicts
+
+    return {"records": session_conflicts(session=session) if session is not None else []}
+
+
+@register.filter
+def shown(conflict: Any) -> Any:
+    """A stored conflict in the page's language (offline/words.py)."""
+    return shown_conflict(conflict) or {}

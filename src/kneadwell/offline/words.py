@@ -1,0 +1,174 @@
+"""The words the offline scripts show, in the page's language: handed to the page as JSON, so the script
+itself holds no text. Where the server-rendered player says the same thing, the same message id is used
+(one translation for both). `{name}` marks a value the script fills in; no message depends on a count's
+plural form (a script cannot choose among Arabic's six), so counts follow a colon."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+
+def offline_words() -> dict[str, str]:
+    return {
+        # the status line on every page
+        "offline": _(
+            "You are offline. What you record is kept on this device and sent when the connection is back."
+        ),
+        "waiting": _("Waiting to be sent: %(count)s") % {"count": "{count}"},
+        "sending": _("Sending what was kept on this device…"),
+        "all_sent": _("All sent."),
+        "held": _("Could not be sent: %(count)s. They stay on this device.") % {"count": "{count}"},
+        "conflicts": _("Needs your attention: %(count)s") % {"count": "{count}"},
+        "see_conflicts": _("See what happened"),
+        "logout_waiting": _(
+            "Not sent yet: %(count)s. They stay on this device and are sent when you log in again. "
+            "Log out anyway?"
+        )
+        % {"count": "{count}"},
+        # the player on the device
+        "offline_player": _(
+            "No connection: the session goes on, on this device. Everything is kept here and "
+            "sent when the connection is back."
+        ),
+        "session": _("Session"),
+        "steps_done": _("Steps done"),
+        "whole_session": _("Whole session"),
+        "of_about": _("of about %(planned)s") % {"planned": "{planned}"},
+        "step_of": _("Step %(number)s of %(total)s") % {"number": "{number}", "total": "{total}"},
+        "if_needed": _("if needed"),
+        "where": _("Where:"),
+        "leave_out": _("leave out:"),
+        "left_in_step": _("left in this step"),
+        "repetitions": _("Repetitions: %(count)s") % {"count": "{count}"},
+        "position": _("Position: %(position)s.") % {"position": "{position}"},
+        "pressure": _("Pressure: %(pressure)s.") % {"pressure": "{pressure}"},
+        "skip_step_open": _("Skip this step…"),
+        "skip_why": _("Why skip this step?"),
+        "skip_step": _("Skip this step"),
+        "skip_reason_needed": _("Say why this step is skipped (e.g. 'baby asleep', 'area sore')."),
+        "all_steps_done": _("All steps done"),
+        "closing_parent": _("Tell your baby massage time is over, and finish with a cuddle."),
+        "closing_clinician": _("Closing: tell the client the session is over; check how they feel."),
+        "done_next": _("Done — next step"),
+        "finish": _("Finish the session"),
+        "pause": _("Pause"),
+        "stop": pgettext("stop the session", "Stop"),
+        "paused": _("Paused"),
+        "take_your_time": _("Take your time. Resume when ready, or stop for today."),
+        "resume": _("Resume"),
+        "stop_session": _("Stop the session"),
+        "why_stop": _("Why stop?"),
+        "stop_had_enough": _("My baby had enough"),
+        "stop_upset": _("My baby was upset or unwell"),
+        "stop_interrupted": _("We were interrupted"),
+        "stop_declined": _("Declined or disengaged"),
+        "stop_unsettled": _("Unsettled or unwell"),
+        "stop_interrupted_staff": _("Interrupted"),
+        "or_say_why": _("Or say why"),
+        "stop_now": _("Stop now"),
+        "carry_on": _("Carry on"),
+        "stop_reason_needed": _("Say why the session stops."),
+        "session_stopped": _("Session stopped"),
+        "session_complete": _("Session complete"),
+        "steps_recorded": _("Steps recorded: %(count)s") % {"count": "{count}"},
+        "well_done": _("Well done. Let your baby rest."),
+        "add_to_diary": _("Add to the diary"),
+        "write_note": _("Write the note"),
+        "what_to_do_now": _("What to do now:"),
+        "what_to_do": _("What to do:"),
+        "how_is_baby": _("How is your baby?"),
+        "cues_and_state": _("Cues and state"),
+        "awake_or_asleep": _("Awake or asleep?"),
+        "states_clinical": _("Behavioural state (Brazelton)"),
+        "recorded_here": _("Recorded on this device"),
+        "no_rules": _(
+            "The safety rules are not on this device, so nothing can be judged here: the session is "
+            "paused to be safe. Resume when your baby is settled, or stop."
+        ),
+        # today's check on the device
+        "check_here": _("Checked on this device"),
+        "check_kept": _(
+            "This check is kept on this device and sent with the session when the connection is "
+            "back. The server checks it again then, with the record as it is."
+        ),
+        "check_go": _("Nothing stands in the way today."),
+        "start_session": _("Start the session"),
+        "check_found": _(
+            "Something was found. With these answers today's steps change, and that is worked out "
+            "with the connection: wait for it, or leave the massage for today."
+        ),
+        "not_today": _("Not today"),
+        "needs_release": _("A clinician must release first"),
+        "no_bundle": _(
+            "Today's check needs the safety rules on this device, and they are not here yet (or "
+            "are more than a week old). Open the app once with a connection."
+        ),
+        "no_kit": _("This programme is not kept on this device for use without a connection."),
+        "answer_again": _("Some answers need another look — see the messages below."),
+        # the diary on the device
+        "diary": _("Diary"),
+        "saved_here": _("Saved on this device; it is sent when the connection is back."),
+        "not_here": _("This page was not kept on this device. It opens when the connection is back."),
+        # conflicts
+        "what_happened": _("What happened"),
+        "your_text": _("Your text, kept"),
+        "their_text": _("The other text, in the diary"),
+        "read_it": _("I have read this"),
+        "refused": _("Not stored"),
+    }
+
+
+def _verdict_words(action: str) -> str:
+    return {
+        "go": _("Go"),
+        "modify": _("Go, with changes"),
+        "avoid-areas": _("Go, leaving some areas out"),
+        "needs-release": _("A clinician must release first"),
+        "stop": _("Not today"),
+    }.get(action, action)
+
+
+def shown_conflict(conflict: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A conflict as stored (English, with its code) in the page's language: the title and the fixed
+    advice are said again in it; what came from the clinical content stays as stored."""
+    if not conflict:
+        return None
+    code = conflict.get("code", "")
+    shown = dict(conflict)
+    session_kept = _("The session is kept as it was done and flagged for your therapist or nurse to see.")
+    titles = {
+        "check_cautious": _("Screened again on the server: %(verdict)s")
+        % {"verdict": _verdict_words(str(conflict.get("server_action", "")))},
+        "check_not_screened": _("Today's check could not be screened again on the server"),
+        "session_after_cautious_check": _(
+            "This session was started after a check the server reads more cautiously"
+        ),
+        "after_stop": _("Recorded after the session was stopped"),
+        "rule_stop": _("The server's safety rules say: stop"),
+        "rule_pause": _("The server's safety rules say: pause"),
+        "note_two_devices": _("This diary was also written on another device"),
+    }
+    todos = {
+        "check_not_screened": _("Do not start another session from it. Run today's check again now, online."),
+        "after_stop": _(
+            "Do not go on with this session. If your baby seems unwell, call your doctor or nurse."
+        ),
+        "note_two_devices": _(
+            "Both texts are kept: the diary shows the other one; yours is below. Open the diary online and "
+            "add yours to it if it should be there."
+        ),
+    }
+    if code in titles:
+        shown["title"] = titles[code]
+    if code in todos:
+        shown["todo"] = todos[code]
+    elif code == "session_after_cautious_check":
+        advice = str(conflict.get("todo", "")).replace(
+            " The session is kept as it was done and flagged for your therapist or nurse to see.", ""
+        )
+        shown["todo"] = f"{advice} {session_kept}".strip()
+    return shown
