@@ -41,6 +41,14 @@ PARENT_PATH: tuple[str, ...] = (
     "care/views/notes.py",
     "care/services/notes.py",
     "care/forms.py",
+    # the offline web app: the status line on every page, the player and diary on the device, today's
+    # check on the device, the conflicts found on sync (docs/offline.md)
+    "offline/words.py",
+    "offline/views.py",
+    "offline/kit.py",
+    "templates/offline/shell.html",
+    "templates/offline/conflicts.html",
+    "templates/offline/_session_flag.html",
     # growth and the report
     "templates/outcomes/growth.html",
     "templates/outcomes/_chart.html",
