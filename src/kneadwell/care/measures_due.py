@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
+from kneadwell.core.marking import gettext as _
 from kneadwell.library.schema import OCCASION_LABELS, OCCASIONS, Occasion
 from kneadwell.outcomes.instruments.model import Instrument
 
@@ -115,35 +116,50 @@ def _baseline(plan: PlanDays, today: dt.date, taken: Sequence[Taken]) -> Status:
     earliest = plan.start - dt.timedelta(days=BASELINE_DAYS_BEFORE)
     inside = [t.on for t in taken if t.context == "baseline" or earliest <= t.on <= plan.start]
     if inside:
-        return Status("baseline", "done", f"Taken {_d(max(inside))}.")
+        return Status("baseline", "done", _("Taken %(date)s.") % {"date": _d(max(inside))})
     after = sorted(t.on for t in taken if t.on > plan.start)
     if after:
         return Status(
-            "baseline", "late", f"First taken {_d(after[0])}, after the programme began: not a true baseline."
+            "baseline",
+            "late",
+            _("First taken %(date)s, after the programme began: not a true baseline.")
+            % {"date": _d(after[0])},
         )
     if today <= plan.start:
-        return Status("baseline", "due", f"Due before the first session ({_d(plan.start)}).", plan.start)
+        return Status(
+            "baseline",
+            "due",
+            _("Due before the first session (%(start)s).") % {"start": _d(plan.start)},
+            plan.start,
+        )
     if plan.ended or (plan.last is not None and today > plan.last):
-        return Status("baseline", "missed", "No baseline was taken.", plan.start)
+        return Status("baseline", "missed", _("No baseline was taken."), plan.start)
     return Status(
-        "baseline", "overdue", "Not taken. Take it now, and read later changes with care.", plan.start
+        "baseline", "overdue", _("Not taken. Take it now, and read later changes with care."), plan.start
     )
 
 
 def _end(plan: PlanDays, today: dt.date, taken: Sequence[Taken]) -> Status:
     if plan.last is None:
-        return Status("end", "upcoming", "When the plan ends.")
+        return Status("end", "upcoming", _("When the plan ends."))
     # In a short programme a week before the end is near its start: the window is at most its last quarter.
     opens = plan.last - dt.timedelta(days=min(END_DAYS_BEFORE, (plan.last - plan.start).days // 4))
     closes = plan.last + dt.timedelta(days=END_DAYS_AFTER)
     inside = [t.on for t in taken if t.context == "end" or opens <= t.on <= closes]
     if inside:
-        return Status("end", "done", f"Taken {_d(max(inside))}.")
+        return Status("end", "done", _("Taken %(date)s.") % {"date": _d(max(inside))})
     if today < opens and not plan.ended:
-        return Status("end", "upcoming", f"Due around {_d(plan.last)}.", plan.last)
+        return Status("end", "upcoming", _("Due around %(last)s.") % {"last": _d(plan.last)}, plan.last)
     if today <= closes:
-        return Status("end", "due", f"Due now (the last session is {_d(plan.last)}).", plan.last)
-    return Status("end", "missed", f"Not taken within {END_DAYS_AFTER} days of the end.", plan.last)
+        return Status(
+            "end", "due", _("Due now (the last session is %(last)s).") % {"last": _d(plan.last)}, plan.last
+        )
+    return Status(
+        "end",
+        "missed",
+        _("Not taken within %(end_days_after)s days of the end.") % {"end_days_after": END_DAYS_AFTER},
+        plan.last,
+    )
 
 
 def _span(plan: PlanDays, today: dt.date) -> tuple[dt.date, bool]:
@@ -155,20 +171,40 @@ def _span(plan: PlanDays, today: dt.date) -> tuple[dt.date, bool]:
 
 def _daily(plan: PlanDays, today: dt.date, days: set[dt.date]) -> Status:
     if today < plan.start:
-        return Status("daily", "upcoming", f"Every day from {_d(plan.start)}.", plan.start)
+        return Status(
+            "daily", "upcoming", _("Every day from %(start)s.") % {"start": _d(plan.start)}, plan.start
+        )
     until, over = _span(plan, today)
     total = (until - plan.start).days + 1
     covered = sum(1 for d in days if plan.start <= d <= until)
     if over:
-        return Status("daily", "finished", f"Taken on {covered} of {total} days.", covered=(covered, total))
+        return Status(
+            "daily",
+            "finished",
+            _("Taken on %(covered)s of %(total)s days.") % {"covered": covered, "total": total},
+            covered=(covered, total),
+        )
     if today in days:
-        return Status("daily", "done", f"Taken today ({covered} of {total} days).", covered=(covered, total))
-    return Status("daily", "due", f"Due today ({covered} of {total} days so far).", today, (covered, total))
+        return Status(
+            "daily",
+            "done",
+            _("Taken today (%(covered)s of %(total)s days).") % {"covered": covered, "total": total},
+            covered=(covered, total),
+        )
+    return Status(
+        "daily",
+        "due",
+        _("Due today (%(covered)s of %(total)s days so far).") % {"covered": covered, "total": total},
+        today,
+        (covered, total),
+    )
 
 
 def _weekly(plan: PlanDays, today: dt.date, days: set[dt.date]) -> Status:
     if today < plan.start:
-        return Status("weekly", "upcoming", f"Once a week from {_d(plan.start)}.", plan.start)
+        return Status(
+            "weekly", "upcoming", _("Once a week from %(start)s.") % {"start": _d(plan.start)}, plan.start
+        )
     until, over = _span(plan, today)
     weeks = (until - plan.start).days // 7 + 1
     covered = sum(
@@ -180,19 +216,28 @@ def _weekly(plan: PlanDays, today: dt.date, days: set[dt.date]) -> Status:
         )
     )
     if over:
-        return Status("weekly", "finished", f"Taken in {covered} of {weeks} weeks.", covered=(covered, weeks))
+        return Status(
+            "weekly",
+            "finished",
+            _("Taken in %(covered)s of %(weeks)s weeks.") % {"covered": covered, "weeks": weeks},
+            covered=(covered, weeks),
+        )
     week_start = plan.start + dt.timedelta(days=7 * (weeks - 1))
     week_end = week_start + dt.timedelta(days=6)
     if plan.last is not None:
         week_end = min(week_end, plan.last)
     if any(week_start <= d <= today for d in days):
         return Status(
-            "weekly", "done", f"Taken this week ({covered} of {weeks} weeks).", covered=(covered, weeks)
+            "weekly",
+            "done",
+            _("Taken this week (%(covered)s of %(weeks)s weeks).") % {"covered": covered, "weeks": weeks},
+            covered=(covered, weeks),
         )
     return Status(
         "weekly",
         "due",
-        f"Due by {_d(week_end)} ({covered} of {weeks} weeks so far).",
+        _("Due by %(week_end)s (%(covered)s of %(weeks)s weeks so far).")
+        % {"week_end": _d(week_end), "covered": covered, "weeks": weeks},
         week_end,
         (covered, weeks),
     )
@@ -202,21 +247,34 @@ def _each_session(plan: PlanDays, today: dt.date, days: set[dt.date]) -> Status:
     done_days = sorted(d for d in plan.session_days if d <= today)
     covered = sum(1 for d in done_days if d in days)
     counts = (covered, len(done_days))
-    so_far = f"{covered} of {len(done_days)} session days" if done_days else "no sessions yet"
+    so_far = (
+        _("%(covered)s of %(count)s session days") % {"covered": covered, "count": len(done_days)}
+        if done_days
+        else _("no sessions yet")
+    )
     session_today = today in plan.session_days or plan.next_session == today
     if session_today and not plan.ended:
         if today in days:
-            return Status("each_session", "done", f"Taken today ({so_far}).", covered=counts)
-        return Status("each_session", "due", f"Due with today's session ({so_far}).", today, counts)
+            return Status(
+                "each_session", "done", _("Taken today (%(so_far)s).") % {"so_far": so_far}, covered=counts
+            )
+        return Status(
+            "each_session",
+            "due",
+            _("Due with today's session (%(so_far)s).") % {"so_far": so_far},
+            today,
+            counts,
+        )
     if plan.next_session is not None and not plan.ended:
         return Status(
             "each_session",
             "upcoming",
-            f"Next with the session on {_d(plan.next_session)} ({so_far}).",
+            _("Next with the session on %(next_session)s (%(so_far)s).")
+            % {"next_session": _d(plan.next_session), "so_far": so_far},
             plan.next_session,
             counts,
         )
-    return Status("each_session", "finished", f"Taken on {so_far}.", covered=counts)
+    return Status("each_session", "finished", _("Taken on %(so_far)s.") % {"so_far": so_far}, covered=counts)
 
 
 def headline(statuses: Iterable[Status]) -> Status | None:
@@ -300,7 +358,7 @@ def rows(
                     (label,),
                     (),
                     (why,),
-                    "Recorded in the session player (state taps), nothing to enter here.",
+                    _("Recorded in the session player (state taps), nothing to enter here."),
                 )
             )
             continue
@@ -314,8 +372,10 @@ def rows(
                     (label,),
                     (),
                     (why,),
-                    "Define it under your organisation's own measures (licence needed); once published, "
-                    "it is recorded here.",
+                    _(
+                        "Define it under your organisation's own measures (licence needed); once published, "
+                        "it is recorded here."
+                    ),
                 )
             )
             continue
@@ -329,7 +389,7 @@ def rows(
                     (label,),
                     (),
                     (why,),
-                    "Not recorded in Kneadwell yet: keep it in your own records or a session note.",
+                    _("Not recorded in Kneadwell yet: keep it in your own records or a session note."),
                 )
             )
             continue
@@ -345,7 +405,7 @@ def rows(
     for key, group in groups.items():
         infos = [instruments[i] for i in key]
         fitting = tuple((i.id, i.name) for i in infos if i.age_range.includes(age_days))
-        title = " or ".join(i.name for i in infos)
+        title = _(" or ").join(i.name for i in infos)
         feeds, why_t = tuple(group.feeds), tuple(group.why.values())
         if not fitting:
             out.append(
@@ -357,7 +417,8 @@ def rows(
                     feeds,
                     (),
                     why_t,
-                    "Not meant for this client's age: " + "; ".join(i.population for i in infos),
+                    _("Not meant for this client's age: %(populations)s")
+                    % {"populations": "; ".join(i.population for i in infos)},
                 )
             )
             continue

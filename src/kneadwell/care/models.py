@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -23,13 +24,13 @@ class Plan(VersionedModel):
     """A client enrolled on a protocol, personalised."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ENDED = "ended", "Ended"
+        ACTIVE = "active", gettext_lazy("Active")
+        ENDED = "ended", gettext_lazy("Ended")
 
     class Pressure(models.TextChoices):
-        ANY = "", "As the protocol says"
-        LIGHT = "light", "Light at most"
-        MODERATE = "moderate", "Moderate at most"
+        ANY = "", gettext_lazy("As the protocol says")
+        LIGHT = "light", gettext_lazy("Light at most")
+        MODERATE = "moderate", gettext_lazy("Moderate at most")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="plans")
@@ -68,10 +69,10 @@ class Plan(VersionedModel):
 
 class ScheduledSession(models.Model):
     class Status(models.TextChoices):
-        DUE = "due", "Due"
-        DONE = "done", "Done"
-        STOPPED = "stopped", "Stopped"
-        CANCELLED = "cancelled", "Cancelled"
+        DUE = "due", gettext_lazy("Due")
+        DONE = "done", gettext_lazy("Done")
+        STOPPED = "stopped", gettext_lazy("Stopped")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="slots")
     sequence = models.PositiveIntegerField()
@@ -108,10 +109,10 @@ class Session(VersionedModel):
     verdict and the plan's personalisation), so later content changes cannot alter a session in hand."""
 
     class Status(models.TextChoices):
-        IN_PROGRESS = "in_progress", "In progress"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped"
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        PAUSED = "paused", gettext_lazy("Paused")
+        COMPLETED = "completed", gettext_lazy("Completed")
+        STOPPED = "stopped", gettext_lazy("Stopped")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")
@@ -166,8 +167,8 @@ class Session(VersionedModel):
 
 class StepLog(models.Model):
     class Outcome(models.TextChoices):
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        DONE = "done", gettext_lazy("Done")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="step_logs")
     index = models.PositiveIntegerField()
@@ -197,14 +198,14 @@ class Observation(models.Model):
     is stored once."""
 
     class Kind(models.TextChoices):
-        CUE = "cue", "Cue"
-        STATE = "state", "Behavioural state"
-        VITALS = "vitals", "Vital signs"
+        CUE = "cue", gettext_lazy("Cue")
+        STATE = "state", gettext_lazy("Behavioural state")
+        VITALS = "vitals", gettext_lazy("Vital signs")
 
     class Moment(models.TextChoices):
-        BEFORE = "before", "Before"
-        DURING = "during", "During"
-        AFTER = "after", "After"
+        BEFORE = "before", gettext_lazy("Before")
+        DURING = "during", gettext_lazy("During")
+        AFTER = "after", gettext_lazy("After")
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="observations")
     key = models.CharField(max_length=64)
@@ -233,8 +234,8 @@ class Note(VersionedModel):
     locked; changes after that are amendments kept beside the original."""
 
     class Kind(models.TextChoices):
-        SOAP = "soap", "SOAP note"
-        DIARY = "diary", "Parent's diary"
+        SOAP = "soap", gettext_lazy("SOAP note")
+        DIARY = "diary", gettext_lazy("Parent's diary")
 
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="note")
     kind = models.CharField(max_length=6, choices=Kind.choices)
@@ -242,7 +243,7 @@ class Note(VersionedModel):
     objective = models.TextField(blank=True)
     assessment = models.TextField(blank=True)
     plan_text = models.TextField("plan", blank=True)
-    response = models.TextField("how the baby or client responded", blank=True)
+    response = models.TextField(gettext_lazy("how the baby or client responded"), blank=True)
     sleep_after = models.CharField(max_length=20, blank=True)
     stools = models.CharField(max_length=20, blank=True)
     techniques = models.JSONField(default=list, blank=True)
@@ -280,10 +281,10 @@ class NoteAmendment(TimestampedModel):
 
 class AdverseEvent(VersionedModel):
     class Severity(models.TextChoices):
-        MILD = "mild", "Mild (passed quickly, no treatment)"
-        MODERATE = "moderate", "Moderate (needed attention or treatment)"
-        SEVERE = "severe", "Severe (needed urgent treatment)"
-        SERIOUS = "serious", "Serious (life-threatening, hospital admission or longer stay)"
+        MILD = "mild", gettext_lazy("Mild (passed quickly, no treatment)")
+        MODERATE = "moderate", gettext_lazy("Moderate (needed attention or treatment)")
+        SEVERE = "severe", gettext_lazy("Severe (needed urgent treatment)")
+        SERIOUS = "serious", gettext_lazy("Serious (life-threatening, hospital admission or longer stay)")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="adverse_events")

@@ -8,10 +8,12 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
 
 from kneadwell.audit.writes import audit_action
 from kneadwell.care.models import Plan, ScheduledSession
+from kneadwell.core.recipients import language_of
 from kneadwell.library.loader import default_library
 
 
@@ -36,7 +38,24 @@ def send_due_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelta = 
         plan = slot.plan
         protocol = lib.protocols.get(plan.protocol_id)
         name = protocol.name if protocol else plan.protocol_id
-        when = timezone.localtime(slot.due_at).strftime("%H:%M on %a %d %b")
+        due_at = timezone.localtime(slot.due_at)
+        with translation.override(language_of(plan.created_by)):
+            values = {
+                "name": plan.client.given_name,
+                "programme": name,
+                "time": dateformat.format(due_at, "H:i"),
+                "date": dateformat.format(due_at, "D d M"),
+            }
+            subject = _("%(name)s: %(programme)s at %(time)s") % values
+            message = (
+                _("A reminder: %(programme)s for %(name)s is planned for %(time)s on %(date)s.") % values
+                + "\n\n"
+                + _(
+                    "Before you start, do today's check in Kneadwell: it tells you whether today is a good\n"
+                    "day for massage."
+                )
+                + "\n"
+            )
         with transaction.atomic():
             claimed = ScheduledSession.objects.filter(pk=slot.pk, reminded_at__isnull=True).update(
                 reminded_at=now
@@ -44,12 +63,8 @@ def send_due_reminders(*, now: dt.datetime | None = None, ahead: dt.timedelta = 
             if not claimed:
                 continue  # another run took it
             send_mail(
-                subject=f"{plan.client.given_name}: {name} at {timezone.localtime(slot.due_at):%H:%M}",
-                message=(
-                    f"A reminder: {name} for {plan.client.given_name} is planned for {when}.\n\n"
-                    "Before you start, do today's check in Kneadwell: it tells you whether today is a good\n"
-                    "day for massage.\n"
-                ),
+                subject=subject,
+                message=message,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[plan.created_by.email],
             )

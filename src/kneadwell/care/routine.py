@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kneadwell.core.marking import gettext as _
+from kneadwell.core.marking import gettext_noop
 from kneadwell.library.adaptation import Cause, adapt_routine
 from kneadwell.library.catalog import Library
 from kneadwell.library.screening import Action, Modifications, Verdict
@@ -180,12 +182,12 @@ _CAUSE_ORDER = (
     Cause.BLOCKED,
 )
 _WHY = {
-    Cause.NO_FOCUS: "its massage steps work on the focus areas, and none is chosen",
-    Cause.AREAS_LEFT_OUT: "every area its massage steps work on is left out",
-    Cause.TECHNIQUE_EXCLUDED: "every massage technique in it is left out today",
-    Cause.PRESSURE: "every massage technique in it needs more pressure than the limit allows",
-    Cause.TRAINED_ONLY: "its massage techniques are given by a trained therapist only",
-    Cause.BLOCKED: "today's check does not allow a session",
+    Cause.NO_FOCUS: gettext_noop("its massage steps work on the focus areas, and none is chosen"),
+    Cause.AREAS_LEFT_OUT: gettext_noop("every area its massage steps work on is left out"),
+    Cause.TECHNIQUE_EXCLUDED: gettext_noop("every massage technique in it is left out today"),
+    Cause.PRESSURE: gettext_noop("every massage technique in it needs more pressure than the limit allows"),
+    Cause.TRAINED_ONLY: gettext_noop("its massage techniques are given by a trained therapist only"),
+    Cause.BLOCKED: gettext_noop("today's check does not allow a session"),
 }
 
 
@@ -204,7 +206,7 @@ def no_treatment(
                 {str(r) for d in gone if d.get("cause") == cause.value for r in d.get("rules", ())}
             )
             return NoTreatment(cause.value, _WHY[cause], tuple(rules))
-    return NoTreatment("none_in_routine", "the routine has no massage step")
+    return NoTreatment("none_in_routine", gettext_noop("the routine has no massage step"))
 
 
 def no_treatment_sentence(
@@ -222,7 +224,7 @@ def no_treatment_sentence(
     left out the rules are read from the saved `verdicts`: those taking out any focus area (any area at
     all when there is no focus area)."""
     kept = list(dict.fromkeys(str(s["name"]) for s in steps))
-    only = ("only “" + "”, “".join(kept) + "”") if kept else "no step at all"
+    only = _("only %(steps)s") % {"steps": "“" + "”, “".join(kept) + "”"} if kept else _("no step at all")
     rule_ids = list(nt.rules)
     if nt.cause == Cause.AREAS_LEFT_OUT.value and not rule_ids:
         wanted = library.areas_of(focus)
@@ -239,24 +241,30 @@ def no_treatment_sentence(
                     rule_ids.append(str(reason.get("rule_id")))
     titles = [library.rules[r].title if r in library.rules else r for r in rule_ids]
     because = f" ({'; '.join(titles)})" if titles else ""
-    return f"{when} “{protocol_name}” would have no massage step, {only}: {nt.why}{because}."
+    return _("%(when)s “%(programme)s” would have no massage step, %(only)s: %(why)s%(because)s.") % {
+        "when": when,
+        "programme": protocol_name,
+        "only": only,
+        "why": _(nt.why),
+        "because": because,
+    }
 
 
 def session_what_to_do(nt: NoTreatment, *, has_plan: bool, given_name: str) -> str:
     """What would let a session start, for a routine left without massage today."""
     if nt.cause == Cause.NO_FOCUS.value:
         if has_plan:
-            return (
-                f"The plan has no focus areas: end it and enrol {given_name} again, choosing them (the form "
+            return _(
+                "The plan has no focus areas: end it and enrol %(name)s again, choosing them (the form "
                 "fills them in from the intake)."
-            )
-        return (
+            ) % {"name": given_name}
+        return _(
             "Answer the intake's focus question (the injured or operated area, or the stiff muscles after a "
-            f"stroke), or enrol {given_name} on a plan with focus areas."
-        )
+            "stroke), or enrol %(name)s on a plan with focus areas."
+        ) % {"name": given_name}
     if nt.cause == Cause.TRAINED_ONLY.value:
-        return "A trained therapist gives this session."
-    return (
+        return _("A trained therapist gives this session.")
+    return _(
         "No massage with this routine today: the check's reasons say what is left out and why. Do "
         "today's check again once they have cleared."
     )

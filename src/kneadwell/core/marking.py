@@ -1,9 +1,13 @@
 """Marking text for translation in the pure modules, which import nothing of Django (docs/architecture.md).
 
-`gettext_noop` gives its argument back unchanged; `makemessages` still collects every string it wraps
-(Django hands `--keyword=gettext_noop` to xgettext). The page, form or message that shows such a label
-translates it there, with `gettext(label)`, in the reader's language. Use it for fixed labels (a measure's
-name, a status word), not for sentences built from numbers: those are worded where they are shown.
+- `gettext_noop(label)` gives its argument back unchanged; `makemessages` still collects every string it
+  wraps (Django hands `--keyword=gettext_noop` to xgettext). Use it for fixed labels kept in tables (a
+  measure's name, a status word); the page or form that shows one translates it with `gettext(label)`.
+- `gettext` / `ngettext` translate a sentence the pure module words itself (with numbers and dates in it,
+  so it cannot be translated afterwards) into the language in force. They reach Django's catalogue only
+  when Django's settings are set up; otherwise (a pure function called from a script or a unit test
+  without settings) they give the English back. The module itself stays free of Django imports: this is
+  the one door, and it stays shut when Django is not there.
 """
 
 from __future__ import annotations
@@ -11,3 +15,27 @@ from __future__ import annotations
 
 def gettext_noop(message: str) -> str:
     return message
+
+
+def _django_ready() -> bool:
+    try:
+        from django.conf import settings
+    except ImportError:  # pragma: no cover - Django is a dependency; kept for use outside the project
+        return False
+    return bool(settings.configured)
+
+
+def gettext(message: str) -> str:
+    if not _django_ready():
+        return message
+    from django.utils.translation import gettext as django_gettext
+
+    return django_gettext(message)
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    if not _django_ready():
+        return singular if number == 1 else plural
+    from django.utils.translation import ngettext as django_ngettext
+
+    return django_ngettext(singular, plural, number)

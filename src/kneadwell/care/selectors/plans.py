@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.care import measures_due
@@ -76,7 +77,7 @@ def plan_get(*, client: Client, plan_id: int) -> Plan:
     try:
         return Plan.objects.of_client(client).get(pk=plan_id)
     except (Plan.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such plan for this client.") from None
+        raise NotFound(_("No such plan for this client.")) from None
 
 
 def plans_of(*, client: Client) -> QuerySet[Plan]:
@@ -95,7 +96,7 @@ def slot_get(*, client: Client, slot_id: int) -> ScheduledSession:
     try:
         return ScheduledSession.objects.of_client(client).select_related("plan").get(pk=slot_id)
     except (ScheduledSession.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such scheduled session for this client.") from None
+        raise NotFound(_("No such scheduled session for this client.")) from None
 
 
 def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[ScheduledSession]:
@@ -163,9 +164,9 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
     own = programme_measure_links(organisation_id=client.organisation_id)
     for measure_id, linked in own.items():
         if measure_id in measures and not measures[measure_id][1]:
-            label, _, _, in_session = measures[measure_id]
+            label, _ids, _own, in_session = measures[measure_id]
             measures[measure_id] = (label, tuple(i.id for i in linked), True, in_session)
-    wanted = {i for measure, *_ in timings for i in measures[measure][1]}
+    wanted = {i for measure, *_rest in timings for i in measures[measure][1]}
     catalogue = {i.id: i for i in instruments.list_instruments() if i.id in wanted}
     catalogue.update({i.id: i for linked in own.values() for i in linked})
     taken: dict[str, list[measures_due.Taken]] = defaultdict(list)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.access import access_note
@@ -42,7 +43,7 @@ def session_get(*, actor: Actor, session_id: int, purpose: str = "opened a sessi
             .get(pk=session_id, client__in=client_queryset(actor=actor, include_archived=True))
         )
     except (Session.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such session.") from None
+        raise NotFound(_("No such session.")) from None
     access_note(
         actor=actor, entity="session", entity_id=session.pk, client_id=session.client_id, purpose=purpose
     )
@@ -76,7 +77,7 @@ def adverse_event_get(*, client: Client, event_id: int) -> AdverseEvent:
     try:
         return AdverseEvent.objects.of_client(client).get(pk=event_id)
     except (AdverseEvent.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such adverse event for this client.") from None
+        raise NotFound(_("No such adverse event for this client.")) from None
 
 
 @dataclass(frozen=True)
@@ -122,17 +123,17 @@ def todays_session_steps(
     nt = no_treatment(steps, dropped)
     if not trained and "parent" not in protocol.delivered_by:
         # The programme says who gives it (Protocol.delivered_by): a parent does not run a therapist's one.
-        refusal = (
-            f"{protocol.name} is given by a trained therapist, not by a parent or caregiver: "
-            "the therapist starts today's session."
-        )
+        refusal = _(
+            "%(protocol)s is given by a trained therapist, not by a parent or caregiver: the therapist "
+            "starts today's session."
+        ) % {"protocol": protocol.name}
     elif nt is not None:
         said = no_treatment_sentence(
             nt,
             library=lib,
             steps=steps,
             protocol_name=lib.protocols[check.protocol_id].name,
-            when="Today,",
+            when=_("Today,"),
             verdicts=(verdict, stored),
             focus=focus,
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from kneadwell.accounts.actor import Actor
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import Conflict, ValidationFailed
@@ -31,9 +33,9 @@ def check_rescreen(
     can slip in between the screening and the write. Returns the fresh verdict, tightened by the saved
     one (a start is never less cautious than the check the person saw)."""
     if check.client_id != client.pk:
-        raise ValidationFailed({"check": ["That check belongs to another client."]})
+        raise ValidationFailed({"check": [_("That check belongs to another client.")]})
     if check.blocks:
-        raise ValidationFailed({"check": ["Today's check did not allow a session: see its reasons."]})
+        raise ValidationFailed({"check": [_("Today's check did not allow a session: see its reasons.")]})
     stale = library_selectors.check_stale_reason(
         check=check, client=client, now=now, max_age=max_age, same_day=same_day
     )
@@ -48,7 +50,7 @@ def check_rescreen(
     if fresh.blocks:
         blocking = [r for r in fresh.active_reasons if r.action.rank >= ScreeningAction.NEEDS_RELEASE.rank]
         why = "; ".join(f"{r.title}" + (f" ({r.note})" if r.note else "") for r in blocking)
-        message = f"Screened again on the current record, a session is not allowed: {why}."
+        message = _("Screened again on the current record, a session is not allowed: %(why)s.") % {"why": why}
         raise ValidationFailed({"check": [message]})
     return fresh
 
@@ -63,5 +65,5 @@ def valid_regions(ids: Iterable[str], field: str) -> list[str]:
     out = sorted(set(ids))
     bad = [r for r in out if r not in lib.regions or lib.regions[r].kind not in ("area", "group")]
     if bad:
-        raise ValidationFailed({field: [f"Unknown body region(s): {', '.join(bad)}."]})
+        raise ValidationFailed({field: [_("Unknown body region(s): %(bad)s.") % {"bad": ", ".join(bad)}]})
     return out

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -58,17 +59,17 @@ def plan_create(
     protocol = lib.protocols[check.protocol_id]
     errors: dict[str, list[str]] = {}
     if starts_at.tzinfo is None:
-        errors["starts_at"] = ["The start needs a date and time."]
+        errors["starts_at"] = [_("The start needs a date and time.")]
     elif starts_at < now - dt.timedelta(days=1):
-        errors["starts_at"] = ["A plan cannot start in the past."]
+        errors["starts_at"] = [_("A plan cannot start in the past.")]
     if not 1 <= open_weeks <= 52:
-        errors["open_weeks"] = ["A plan lasts 1 to 52 weeks."]
+        errors["open_weeks"] = [_("A plan lasts 1 to 52 weeks.")]
     if max_pressure not in Plan.Pressure.values:
-        errors["max_pressure"] = ["Choose light, moderate or as the protocol says."]
+        errors["max_pressure"] = [_("Choose light, moderate or as the protocol says.")]
     if minutes_factor is not None and not 0.1 <= minutes_factor <= 1:
-        errors["minutes_factor"] = ["Shorter sessions: a fraction from 0.1 to 1 of the usual time."]
+        errors["minutes_factor"] = [_("Shorter sessions: a fraction from 0.1 to 1 of the usual time.")]
     if len(goals) > 2000:
-        errors["goals"] = ["Keep the goals to 2000 characters."]
+        errors["goals"] = [_("Keep the goals to 2000 characters.")]
     if errors:
         raise ValidationFailed(errors)
     avoid = valid_regions(avoid_regions, "avoid_regions")
@@ -94,7 +95,12 @@ def plan_create(
         )
         if Plan.objects.of_client(client).filter(protocol_id=protocol.id, status=Plan.Status.ACTIVE).exists():
             raise ValidationFailed(
-                {"protocol": [f"{client.given_name} already has an active plan for this protocol."]}
+                {
+                    "protocol": [
+                        _("%(given_name)s already has an active plan for this protocol.")
+                        % {"given_name": client.given_name}
+                    ]
+                }
             )
         slots = schedule.generate(protocol.dose, start=starts_at, open_weeks=open_weeks)
         plan = Plan(
@@ -173,22 +179,22 @@ def _require_massage_steps(
         library=lib,
         steps=steps,
         protocol_name=name,
-        when="With these choices,",
+        when=_("With these choices,"),
         verdicts=(verdict, seen),
         focus=focus,
     )
     # The input that would change it: the plan's own limits when they alone empty the routine.
-    field, todo = "focus_regions", "Choose focus areas that are not left out."
+    field, todo = "focus_regions", _("Choose focus areas that are not left out.")
     if nt.cause == "no_focus":
-        todo = "Choose the focus areas: the injured or operated area, or the stiff muscles after a stroke."
+        todo = _("Choose the focus areas: the injured or operated area, or the stiff muscles after a stroke.")
     elif avoid and no_treatment(*steps_with([], max_pressure)) is None:
-        field, todo = "avoid_regions", "Leave fewer areas out always, or choose other focus areas."
+        field, todo = "avoid_regions", _("Leave fewer areas out always, or choose other focus areas.")
     elif max_pressure and no_treatment(*steps_with(avoid, "")) is None:
-        field, todo = "max_pressure", "Allow more pressure, or choose other focus areas."
+        field, todo = "max_pressure", _("Allow more pressure, or choose other focus areas.")
     elif nt.cause != "areas_left_out":
-        field, todo = "check", "See the check's reasons; enrol after a check that allows these techniques."
+        field, todo = "check", _("See the check's reasons; enrol after a check that allows these techniques.")
     else:
-        todo += " The check's reasons say which areas are left out and why."
+        todo += " " + _("The check's reasons say which areas are left out and why.")
     raise ValidationFailed({field: [f"{said} {todo}"]})
 
 
@@ -206,10 +212,10 @@ def plan_update(
 ) -> Plan:
     actor.require(Perm.SESSION_RECORD)
     if max_pressure not in Plan.Pressure.values:
-        raise ValidationFailed({"max_pressure": ["Choose light, moderate or as the protocol says."]})
+        raise ValidationFailed({"max_pressure": [_("Choose light, moderate or as the protocol says.")]})
     if minutes_factor is not None and not 0.1 <= minutes_factor <= 1:
         raise ValidationFailed(
-            {"minutes_factor": ["Shorter sessions: a fraction from 0.1 to 1 of the usual time."]}
+            {"minutes_factor": [_("Shorter sessions: a fraction from 0.1 to 1 of the usual time.")]}
         )
     avoid = valid_regions(avoid_regions, "avoid_regions")
     focus = valid_regions(focus_regions, "focus_regions")
@@ -249,11 +255,11 @@ def plan_update(
 def plan_end(*, actor: Actor, plan: Plan, reason: str) -> Plan:
     actor.require(Perm.SESSION_RECORD)
     if not reason.strip():
-        raise ValidationFailed({"reason": ["Say why the plan ends (e.g. 'goal reached', 'discharged')."]})
+        raise ValidationFailed({"reason": [_("Say why the plan ends (e.g. 'goal reached', 'discharged').")]})
     with transaction.atomic():
         current = Plan.objects.select_for_update().get(pk=plan.pk)
         if current.status != Plan.Status.ACTIVE:
-            raise DomainError("This plan has already ended.")
+            raise DomainError(_("This plan has already ended."))
         current.status = Plan.Status.ENDED
         current.ended_at = timezone.now()
         current.end_reason = reason.strip()

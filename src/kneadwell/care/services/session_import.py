@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -149,9 +150,9 @@ def session_import(
     actor.require(Perm.SESSION_RECORD)
     actor.require(Perm.RECORD_IMPORT)
     if not client_queryset(actor=actor, include_archived=True).filter(pk=client.pk).exists():
-        raise NotFound("No such client.")
+        raise NotFound(_("No such client."))
     if client.archived_at is not None:
-        raise DomainError("This client's record is archived; nothing new can be recorded for them.")
+        raise DomainError(_("This client's record is archived; nothing new can be recorded for them."))
     lib = library_selectors.library()
     protocol = lib.protocols.get(protocol_id)
     population = population or (protocol.population if protocol else "")

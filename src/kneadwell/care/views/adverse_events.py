@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.care import selectors, services
@@ -33,7 +34,7 @@ def adverse_event_create(request: ActorRequest, client_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Adverse event recorded.")
+            messages.success(request, _("Adverse event recorded."))
             return redirect("clients:detail", client_id=client.pk)
     return render(
         request, "care/adverse_event_form.html", {"client": client, "session": session, "form": form}
@@ -61,6 +62,6 @@ def adverse_event_detail(request: ActorRequest, client_id: int, event_id: int) -
             except (ValidationFailed, Conflict) as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Follow-up saved.")
+                messages.success(request, _("Follow-up saved."))
                 return redirect("care:adverse_event", client_id=client.pk, event_id=event.pk)
     return render(request, "care/adverse_event_detail.html", {"client": client, "event": event, "form": form})

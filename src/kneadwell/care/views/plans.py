@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -37,7 +38,7 @@ def plan_create(request: ActorRequest, client_id: int) -> HttpResponse:
     lib = library_selectors.library()
     protocol = lib.protocols.get(check.protocol_id)
     if protocol is None:
-        raise Http404("Unknown protocol.")
+        raise Http404(_("Unknown protocol."))
     start = timezone.localtime() + dt.timedelta(minutes=10)
     # The intake's focus answers fill in the plan's focus areas; the therapist may change them here.
     from_intake = selectors.intake_focus(client=client)
@@ -71,7 +72,11 @@ def plan_create(request: ActorRequest, client_id: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{client.given_name} is enrolled on {protocol.name}.")
+            messages.success(
+                request,
+                _("%(given_name)s is enrolled on %(protocol)s.")
+                % {"given_name": client.given_name, "protocol": protocol.name},
+            )
             return redirect("care:plan", client_id=client.pk, plan_id=plan.pk)
     uses_focus = any(
         "focus_area" in step.regions for rid in protocol.routines for step in lib.routines[rid].steps
@@ -143,12 +148,12 @@ def plan_end(request: ActorRequest, client_id: int, plan_id: int) -> HttpRespons
     form = PlanEndForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationFailed({"reason": ["Say why the plan ends."]})
+            raise ValidationFailed({"reason": [_("Say why the plan ends.")]})
         services.plan_end(actor=request.actor, plan=plan, reason=form.cleaned_data["reason"])
     except (ValidationFailed, DomainError) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The plan has ended; its remaining sessions are cancelled.")
+        messages.success(request, _("The plan has ended; its remaining sessions are cancelled."))
     return redirect("care:plan", client_id=client.pk, plan_id=plan.pk)
 
 
@@ -159,7 +164,7 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 
     plan = selectors.plan_by_calendar_token(token=token)
     if plan is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     lib = library_selectors.library()
     protocol = lib.protocols.get(plan.protocol_id)
     name = protocol.name if protocol else plan.protocol_id
@@ -177,7 +182,7 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
         event.add("dtstart", slot.due_at)
         event.add("dtend", slot.due_at + dt.timedelta(minutes=minutes))
         event.add("dtstamp", plan.created_at)
-        event.add("description", "Do today's check in Kneadwell before you start.")
+        event.add("description", _("Do today's check in Kneadwell before you start."))
         cal.add_component(event)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="kneadwell-plan-{plan.pk}.ics"'
