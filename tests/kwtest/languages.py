@@ -21,6 +21,7 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/core/dashboard.html",
     "templates/library/_home_section.html",
     # today's check and its result
+    "templates/library/check_choose.html",
     "templates/library/check_form.html",
     "templates/library/_questions.html",
     "templates/library/check_needs_intake.html",
