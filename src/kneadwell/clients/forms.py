@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from kneadwell.clients.conditions import condition_choices
 from kneadwell.clients.models import Client, Consent, Guardian
@@ -14,29 +15,37 @@ from kneadwell.core.forms import DateInput
 
 
 class ClientForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100)
-    family_name = forms.CharField(label="Family name", max_length=100)
-    birth_date = forms.DateField(label="Date of birth", widget=DateInput)
+    given_name = forms.CharField(label=gettext_lazy("First name"), max_length=100)
+    family_name = forms.CharField(label=gettext_lazy("Family name"), max_length=100)
+    birth_date = forms.DateField(label=gettext_lazy("Date of birth"), widget=DateInput)
     sex = forms.ChoiceField(
-        label="Sex",
+        label=gettext_lazy("Sex"),
         choices=Client.Sex.choices,
         widget=forms.RadioSelect,
-        help_text="As recorded at birth; growth references are sex-specific.",
+        help_text=gettext_lazy("As recorded at birth; growth references are sex-specific."),
     )
     gestation_weeks = forms.IntegerField(
-        label="Gestation at birth: weeks",
+        label=gettext_lazy("Gestation at birth: weeks"),
         required=False,
-        help_text="Completed weeks, e.g. 30 for a baby born at 30+2. Leave empty for a term birth or adult.",
+        help_text=gettext_lazy(
+            "Completed weeks, e.g. 30 for a baby born at 30+2. Leave empty for a term birth or adult."
+        ),
     )
-    gestation_days = forms.IntegerField(label="and days", required=False, help_text="0 to 6.")
+    gestation_days = forms.IntegerField(label=gettext_lazy("and days"), required=False, help_text="0 to 6.")
     birth_weight_g = forms.IntegerField(
-        label="Birth weight (grams)", required=False, help_text="In grams, e.g. 1450."
+        label=gettext_lazy("Birth weight (grams)"),
+        required=False,
+        help_text=gettext_lazy("In grams, e.g. 1450."),
     )
     conditions = forms.MultipleChoiceField(
-        label="Health conditions", required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Health conditions"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    identifier = forms.CharField(label="Hospital or clinic number", required=False, max_length=64)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    identifier = forms.CharField(
+        label=gettext_lazy("Hospital or clinic number"), required=False, max_length=64
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,10 +72,10 @@ class ClientForm(forms.Form):
 
 
 class GuardianForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=150)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
     relationship = forms.ChoiceField(choices=Guardian.Relationship.choices)
     has_parental_responsibility = forms.BooleanField(
-        label="Has parental responsibility", required=False, initial=True
+        label=gettext_lazy("Has parental responsibility"), required=False, initial=True
     )
     email = forms.EmailField(required=False)
     phone = forms.CharField(required=False, max_length=40)
@@ -74,23 +83,29 @@ class GuardianForm(forms.Form):
 
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type", choices=[(k.value, v) for k, v in CONSENT_KIND_LABELS.items()], widget=forms.RadioSelect
+        label=gettext_lazy("Type"),
+        choices=[(k.value, gettext_lazy(v)) for k, v in CONSENT_KIND_LABELS.items()],
+        widget=forms.RadioSelect,
     )
     guardian = forms.TypedChoiceField(
-        label="Given by (guardian)", required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Given by (guardian)"), required=False, coerce=int, empty_value=None
     )
-    signed_by_name = forms.CharField(label="Name of the person giving consent or assent", max_length=150)
+    signed_by_name = forms.CharField(
+        label=gettext_lazy("Name of the person giving consent or assent"), max_length=150
+    )
     scopes = forms.MultipleChoiceField(
-        label="What it covers",
+        label=gettext_lazy("What it covers"),
         widget=forms.CheckboxSelectMultiple,
-        choices=[(s.value, SCOPE_LABELS[s]) for s in Scope],
+        choices=[(s.value, gettext_lazy(SCOPE_LABELS[s])) for s in Scope],
         initial=[Scope.CARE.value, Scope.MEASUREMENTS.value],
     )
-    signed_on = forms.DateField(label="Date given", widget=DateInput)
-    method = forms.ChoiceField(label="How it was given", choices=Consent.Method.choices)
+    signed_on = forms.DateField(label=gettext_lazy("Date given"), widget=DateInput)
+    method = forms.ChoiceField(label=gettext_lazy("How it was given"), choices=Consent.Method.choices)
     attestation = forms.BooleanField(
-        label="I confirm that this person gave consent (or assent) as recorded, after the purpose, what "
-        "massage involves, and the right to stop at any time were explained.",
+        label=gettext_lazy(
+            "I confirm that this person gave consent (or assent) as recorded, after the purpose, what "
+            "massage involves, and the right to stop at any time were explained."
+        ),
         required=False,
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -102,9 +117,11 @@ class ConsentForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label="Why is consent withdrawn?", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("Why is consent withdrawn?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
 class ClientSearchForm(forms.Form):
-    q = forms.CharField(label="Search by name or number", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search by name or number"), required=False, max_length=100)

@@ -6,6 +6,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients import rules
@@ -18,8 +20,8 @@ class Client(VersionedModel):
     """The person massaged: an infant, a child or an adult."""
 
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
+        FEMALE = "female", gettext_lazy("Female")
+        MALE = "male", gettext_lazy("Male")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="clients")
     given_name = models.CharField(max_length=100)
@@ -30,7 +32,7 @@ class Client(VersionedModel):
     gestation_days = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_weight_g = models.PositiveIntegerField(null=True, blank=True)
     conditions = models.JSONField(default=list, blank=True)
-    identifier = models.CharField("hospital or clinic number", max_length=64, blank=True)
+    identifier = models.CharField(gettext_lazy("hospital or clinic number"), max_length=64, blank=True)
     notes = models.TextField(blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -75,7 +77,7 @@ class Client(VersionedModel):
     @property
     def gestation_label(self) -> str:
         if self.gestation_weeks is None:
-            return "term (not recorded)"
+            return _("term (not recorded)")
         return f"{self.gestation_weeks}+{self.gestation_days or 0} weeks"
 
     @property
@@ -90,13 +92,13 @@ class Guardian(TimestampedModel):
     """A parent, guardian or other carer of a client. When `user` is set, that caregiver sees the client."""
 
     class Relationship(models.TextChoices):
-        MOTHER = "mother", "Mother"
-        FATHER = "father", "Father"
-        PARENT = "parent", "Parent"
-        LEGAL_GUARDIAN = "legal_guardian", "Legal guardian"
-        GRANDPARENT = "grandparent", "Grandparent"
-        REPRESENTATIVE = "representative", "Legal representative"
-        OTHER = "other", "Other carer"
+        MOTHER = "mother", gettext_lazy("Mother")
+        FATHER = "father", gettext_lazy("Father")
+        PARENT = "parent", gettext_lazy("Parent")
+        LEGAL_GUARDIAN = "legal_guardian", gettext_lazy("Legal guardian")
+        GRANDPARENT = "grandparent", gettext_lazy("Grandparent")
+        REPRESENTATIVE = "representative", gettext_lazy("Legal representative")
+        OTHER = "other", gettext_lazy("Other carer")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guardians")
@@ -134,13 +136,15 @@ class Consent(TimestampedModel):
     the history of what was agreed, and when it ended, stays."""
 
     class Method(models.TextChoices):
-        PAPER = "paper", "Signed on paper, kept on file"
-        ELECTRONIC = "electronic", "Signed electronically here"
-        VERBAL = "verbal", "Given verbally, witnessed"
+        PAPER = "paper", gettext_lazy("Signed on paper, kept on file")
+        ELECTRONIC = "electronic", gettext_lazy("Signed electronically here")
+        VERBAL = "verbal", gettext_lazy("Given verbally, witnessed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
-    kind = models.CharField(max_length=10, choices=[(k.value, v) for k, v in CONSENT_KIND_LABELS.items()])
+    kind = models.CharField(
+        max_length=10, choices=[(k.value, gettext_lazy(v)) for k, v in CONSENT_KIND_LABELS.items()]
+    )
     scopes = models.JSONField(default=list)
     guardian = models.ForeignKey(
         Guardian, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
@@ -171,7 +175,7 @@ class Consent(TimestampedModel):
 
     @property
     def scope_labels(self) -> list[str]:
-        return [rules.SCOPE_LABELS[Scope(s)] for s in self.scopes if s in Scope.__members__.values()]
+        return [_(rules.SCOPE_LABELS[Scope(s)]) for s in self.scopes if s in Scope.__members__.values()]
 
     def facts(self) -> rules.ConsentFacts:
         return rules.ConsentFacts(

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kneadwell.core.marking import gettext_noop
+
 GESTATION_MIN_WEEKS = 22
 GESTATION_MAX_WEEKS = 44
 BIRTH_WEIGHT_MIN_G = 200
@@ -47,11 +49,13 @@ class Scope(StrEnum):
 
 
 SCOPE_LABELS: dict[Scope, str] = {
-    Scope.CARE: "Massage sessions and their notes",
-    Scope.MEASUREMENTS: "Measurements and outcome scores",
-    Scope.RESEARCH: "Use of de-identified data in programme evaluation",
-    Scope.SHARING: "Sharing reports with the referring clinician",
-    Scope.STUDY: "Taking part in a research study: arm chosen by chance, outcomes measured by an assessor",
+    Scope.CARE: gettext_noop("Massage sessions and their notes"),
+    Scope.MEASUREMENTS: gettext_noop("Measurements and outcome scores"),
+    Scope.RESEARCH: gettext_noop("Use of de-identified data in programme evaluation"),
+    Scope.SHARING: gettext_noop("Sharing reports with the referring clinician"),
+    Scope.STUDY: gettext_noop(
+        "Taking part in a research study: arm chosen by chance, outcomes measured by an assessor"
+    ),
 }
 
 
@@ -62,9 +66,9 @@ class ConsentKind(StrEnum):
 
 
 CONSENT_KIND_LABELS: dict[ConsentKind, str] = {
-    ConsentKind.GUARDIAN: "Consent by a parent, guardian or legal representative",
-    ConsentKind.SELF: "The client's own consent",
-    ConsentKind.ASSENT: "The child's assent",
+    ConsentKind.GUARDIAN: gettext_noop("Consent by a parent, guardian or legal representative"),
+    ConsentKind.SELF: gettext_noop("The client's own consent"),
+    ConsentKind.ASSENT: gettext_noop("The child's assent"),
 }
 
 

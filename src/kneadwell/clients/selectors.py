@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm, Role
@@ -61,7 +62,7 @@ def client_get(*, actor: Actor, client_id: int, purpose: str = "viewed the recor
     try:
         client = client_queryset(actor=actor, include_archived=True).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such client.") from None
+        raise NotFound(_("No such client.")) from None
     access_note(actor=actor, entity="client", entity_id=client.pk, client_id=client.pk, purpose=purpose)
     return client
 
@@ -108,11 +109,11 @@ def consent_get(*, client: Client, consent_id: int) -> Consent:
     try:
         return Consent.objects.of_client(client).get(pk=consent_id)
     except (Consent.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such consent record for this client.") from None
+        raise NotFound(_("No such consent record for this client.")) from None
 
 
 def guardian_get(*, client: Client, guardian_id: int) -> Guardian:
     try:
         return Guardian.objects.of_client(client).get(pk=guardian_id)
     except (Guardian.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such guardian for this client.") from None
+        raise NotFound(_("No such guardian for this client.")) from None

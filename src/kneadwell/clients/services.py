@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import User
@@ -36,7 +38,8 @@ CLIENT_FIELDS = (
     "notes",
 )
 NULLABLE_FIELDS = frozenset({"gestation_weeks", "gestation_days", "birth_weight_g"})
-ERR_NO_CONSENT = (
+# English source, translated when raised (gettext_noop: makemessages collects it).
+ERR_NO_CONSENT = gettext_noop(
     "There is no active consent for {what} for {name}. Record the consent of a parent or guardian "
     "(or the client's own consent, for an adult) first."
 )
@@ -56,7 +59,9 @@ def _validate_client(values: dict[str, Any]) -> None:
     )
     unknown = unknown_conditions(list(values.get("conditions") or []))
     if unknown:
-        errors.setdefault("conditions", []).append(f"Unknown condition code(s): {', '.join(unknown)}.")
+        errors.setdefault("conditions", []).append(
+            _("Unknown condition code(s): %(unknown)s.") % {"unknown": ", ".join(unknown)}
+        )
     if errors:
         raise ValidationFailed(errors)
 
@@ -118,11 +123,13 @@ def client_update(*, actor: Actor, client: Client, expected_version: int | None,
     actor.require(Perm.CLIENT_EDIT)
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
-        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("These fields cannot be changed here: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}
+        )
     emptied = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE_FIELDS)
     if emptied:
         raise ValidationFailed(
-            {k: ["This field cannot be emptied; leave it out to keep its value."] for k in emptied}
+            {k: [_("This field cannot be emptied; leave it out to keep its value.")] for k in emptied}
         )
     with edit_audited(
         actor=actor,
@@ -164,14 +171,16 @@ def guardian_create(
     actor.require(Perm.GUARDIAN_MANAGE)
     errors: dict[str, list[str]] = {}
     if not name.strip():
-        errors["name"] = ["Enter the guardian's name."]
+        errors["name"] = [_("Enter the guardian's name.")]
     if relationship not in Guardian.Relationship.values:
-        errors["relationship"] = [f"Choose one of: {', '.join(Guardian.Relationship.values)}."]
+        errors["relationship"] = [
+            _("Choose one of: %(values)s.") % {"values": ", ".join(Guardian.Relationship.values)}
+        ]
     if email.strip():
         try:
             validate_email(email.strip())
         except DjangoValidationError:
-            errors["email"] = [f"{email.strip()} is not a valid email address."]
+            errors["email"] = [_("%(email)s is not a valid email address.") % {"email": email.strip()}]
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -215,33 +224,38 @@ def consent_record(
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if kind not in ConsentKind.__members__.values():
-        errors["kind"] = ["Choose guardian consent, the client's own consent or the child's assent."]
+        errors["kind"] = [_("Choose guardian consent, the client's own consent or the child's assent.")]
     bad_scopes = [s for s in scopes if s not in Scope.__members__.values()]
     if not scopes:
-        errors["scopes"] = ["Tick at least one thing the consent covers."]
+        errors["scopes"] = [_("Tick at least one thing the consent covers.")]
     elif bad_scopes:
-        errors["scopes"] = [f"Unknown scope(s): {', '.join(bad_scopes)}."]
+        errors["scopes"] = [_("Unknown scope(s): %(bad_scopes)s.") % {"bad_scopes": ", ".join(bad_scopes)}]
     if not signed_by_name.strip():
-        errors["signed_by_name"] = ["Enter the name of the person who gave consent."]
+        errors["signed_by_name"] = [_("Enter the name of the person who gave consent.")]
     if signed_on > today:
-        errors["signed_on"] = ["The date consent was given cannot be in the future."]
+        errors["signed_on"] = [_("The date consent was given cannot be in the future.")]
     elif signed_on < client.birth_date:
-        errors["signed_on"] = ["The date consent was given is before the client's date of birth."]
+        errors["signed_on"] = [_("The date consent was given is before the client's date of birth.")]
     if method not in Consent.Method.values:
-        errors["method"] = ["Choose how consent was given."]
+        errors["method"] = [_("Choose how consent was given.")]
     if not attestation:
-        errors["attestation"] = ["Confirm that consent was given as recorded."]
+        errors["attestation"] = [_("Confirm that consent was given as recorded.")]
     if kind == ConsentKind.GUARDIAN and guardian is None:
-        errors["guardian"] = ["Choose the guardian who gave consent (add them first if they are not listed)."]
+        errors["guardian"] = [
+            _("Choose the guardian who gave consent (add them first if they are not listed).")
+        ]
     if guardian is not None and guardian.client_id != client.pk:
-        errors["guardian"] = ["That guardian is not linked to this client."]
+        errors["guardian"] = [_("That guardian is not linked to this client.")]
     if (
         kind == ConsentKind.SELF
         and rules.age_in_years(client.birth_date, today) < rules.DEFAULT_SELF_CONSENT_AGE
     ):
         errors["kind"] = [
-            f"A client under {rules.DEFAULT_SELF_CONSENT_AGE} cannot give their own consent here; record a "
-            "guardian's consent, and the child's assent."
+            _(
+                "A client under %(age)s cannot give their own consent here; record a "
+                "guardian's consent, and the child's assent."
+            )
+            % {"age": rules.DEFAULT_SELF_CONSENT_AGE}
         ]
     if errors:
         raise ValidationFailed(errors)
@@ -275,11 +289,13 @@ def consent_record(
 def consent_withdraw(*, actor: Actor, consent: Consent, reason: str) -> Consent:
     actor.require(Perm.CONSENT_MANAGE)
     if not reason.strip():
-        raise ValidationFailed({"reason": ["Say why consent was withdrawn (e.g. 'parent asked to stop')."]})
+        raise ValidationFailed(
+            {"reason": [_("Say why consent was withdrawn (e.g. 'parent asked to stop').")]}
+        )
     with transaction.atomic():
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.withdrawn_at is not None:
-            raise DomainError("This consent was already withdrawn.")
+            raise DomainError(_("This consent was already withdrawn."))
         current.withdrawn_at = timezone.now()
         current.withdrawn_by = actor.user
         current.withdrawal_reason = reason.strip()
@@ -301,4 +317,6 @@ def consent_require(*, client: Client, scope: Scope, what: str) -> None:
     today = timezone.localdate()
     facts = [c.facts() for c in Consent.objects.of_client(client)]
     if not rules.has_active_consent(facts, scope=scope, birth_date=client.birth_date, today=today):
-        raise ConsentRequired(ERR_NO_CONSENT.format(what=what, name=client.display_name), field="consent")
+        raise ConsentRequired(
+            _(ERR_NO_CONSENT).format(what=_(what), name=client.display_name), field="consent"
+        )

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.audit.selectors import audit_event_list
@@ -51,9 +52,13 @@ def client_create(request: ActorRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{client.display_name} was added. Next: record consent.")
+            messages.success(
+                request,
+                _("%(display_name)s was added. Next: record consent.")
+                % {"display_name": client.display_name},
+            )
             return redirect("clients:detail", client_id=client.pk)
-    return render(request, "clients/form.html", {"form": form, "title": "Add a client"})
+    return render(request, "clients/form.html", {"form": form, "title": _("Add a client")})
 
 
 @page(Perm.CLIENT_VIEW)
@@ -77,7 +82,7 @@ def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
             "client": client,
             "guardians": selectors.guardian_list(client=client),
             "consents": consents,
-            "consent_rows": [(rules.SCOPE_LABELS[scope], ok) for scope, ok in consent_ok.items()],
+            "consent_rows": [(_(rules.SCOPE_LABELS[scope]), ok) for scope, ok in consent_ok.items()],
             "care_consent": consent_ok[rules.Scope.CARE],
             "assent_expected": rules.assent_expected(client.birth_date, today)
             and not any(c.kind == rules.ConsentKind.ASSENT and c.is_active for c in consents),
@@ -113,10 +118,12 @@ def client_edit(request: ActorRequest, client_id: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("clients:detail", client_id=client.pk)
     return render(
-        request, "clients/form.html", {"form": form, "title": f"Edit {client.display_name}", "client": client}
+        request,
+        "clients/form.html",
+        {"form": form, "title": _("Edit %(client)s") % {"client": client.display_name}, "client": client},
     )
 
 
@@ -132,7 +139,9 @@ def guardian_create(request: ActorRequest, client_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} was added as a guardian.")
+            messages.success(
+                request, _("%(name)s was added as a guardian.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect("clients:detail", client_id=client.pk)
     return render(request, "clients/guardian_form.html", {"form": form, "client": client})
 
@@ -164,7 +173,7 @@ def consent_create(request: ActorRequest, client_id: int) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Consent recorded.")
+            messages.success(request, _("Consent recorded."))
             return redirect("clients:detail", client_id=client.pk)
     return render(
         request, "clients/consent_form.html", {"form": form, "client": client, "guardians": guardians}
@@ -191,8 +200,10 @@ def consent_withdraw(request: ActorRequest, client_id: int, consent_id: int) -> 
         else:
             messages.success(
                 request,
-                "Consent withdrawn. Past records are kept; no new sessions or "
-                "measurements can be recorded under it.",
+                _(
+                    "Consent withdrawn. Past records are kept; no new sessions or "
+                    "measurements can be recorded under it."
+                ),
             )
             return redirect("clients:detail", client_id=client.pk)
     return render(

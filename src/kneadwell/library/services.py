@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import Organisation
@@ -55,7 +56,7 @@ def intake_save(
     expected_version: int | None,
 ) -> Intake:
     actor.require(Perm.CLIENT_EDIT)
-    consent_require(client=client, scope=Scope.CARE, what="a health history")
+    consent_require(client=client, scope=Scope.CARE, what=gettext_noop("a health history"))
     lib = selectors.library()
     if population not in lib.populations:
         raise ValidationFailed({"population": [f"Choose one of: {', '.join(lib.populations)}."]})
@@ -135,7 +136,7 @@ def readiness_check_run(
     lib = selectors.library()
     if protocol_id not in lib.protocols:
         raise ValidationFailed({"protocol": [f"Unknown protocol '{protocol_id}'."]})
-    consent_require(client=client, scope=Scope.CARE, what="massage sessions")
+    consent_require(client=client, scope=Scope.CARE, what=gettext_noop("massage sessions"))
     intake = selectors.intake_for(client=client)
     if intake is None:
         raise ValidationFailed({"intake": [ERR_NO_INTAKE.format(name=client.display_name)]})

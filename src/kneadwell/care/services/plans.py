@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -54,7 +55,7 @@ def plan_create(
     a rehabilitation routine without a focus area would otherwise start sessions of a check-in alone."""
     actor.require(Perm.SESSION_RECORD)
     now = timezone.now()
-    consent_require(client=client, scope=Scope.CARE, what="a massage plan")
+    consent_require(client=client, scope=Scope.CARE, what=gettext_noop("a massage plan"))
     lib = library_selectors.library()
     protocol = lib.protocols[check.protocol_id]
     errors: dict[str, list[str]] = {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -172,7 +173,7 @@ def session_import(
     source = source.strip()[:200] or "a record made elsewhere"
     with transaction.atomic():
         if started_at >= client.created_at:
-            consent_require(client=client, scope=Scope.CARE, what="sessions")
+            consent_require(client=client, scope=Scope.CARE, what=gettext_noop("sessions"))
         session = Session(
             organisation_id=client.organisation_id,
             client=client,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -188,7 +189,7 @@ def participant_randomise(*, actor: Actor, participant: Participant) -> Particip
         if study.status != Study.Status.RECRUITING:
             raise DomainError(_("The study is not recruiting."))
         client = Client.objects.within(row).get(pk=row.client_id)
-        consent_require(client=client, scope=Scope.STUDY, what="taking part in this study")
+        consent_require(client=client, scope=Scope.STUDY, what=gettext_noop("taking part in this study"))
         values = _strata_values(study, row, client)
         key = alloc.stratum_key(study.strata, values)
         slot = (

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -199,7 +200,9 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
             elif client is not None:
                 if client.pk not in consent:
                     try:
-                        consent_require(client=client, scope=Scope.MEASUREMENTS, what="measurements")
+                        consent_require(
+                            client=client, scope=Scope.MEASUREMENTS, what=gettext_noop("measurements")
+                        )
                         consent[client.pk] = ""
                     except ConsentRequired as exc:
                         consent[client.pk] = exc.message

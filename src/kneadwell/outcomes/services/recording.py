@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -80,7 +81,7 @@ def _record_one(
     confirm_unusual: bool,
     notes: str,
 ) -> Measurement:
-    consent_require(client=client, scope=Scope.MEASUREMENTS, what="recording measurements")
+    consent_require(client=client, scope=Scope.MEASUREMENTS, what=gettext_noop("recording measurements"))
     draft = _draft(
         client=client,
         instrument_id=instrument_id,
@@ -115,7 +116,7 @@ def weights_record_series(
     if len(weights) > MAX_SERIES_ROWS:
         raise ValidationFailed({"rows": [f"Enter at most {MAX_SERIES_ROWS} weights at once."]})
     with transaction.atomic():
-        consent_require(client=client, scope=Scope.MEASUREMENTS, what="recording measurements")
+        consent_require(client=client, scope=Scope.MEASUREMENTS, what=gettext_noop("recording measurements"))
         drafts = [
             _draft(
                 client=client,
