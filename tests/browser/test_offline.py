@@ -213,3 +213,55 @@ def check_time(baby: Any) -> Any:
     first = ReadinessCheck.objects.filter(client=baby).order_by("created_at").first()
     assert first is not None
     return first.created_at
+
+
+def test_a_stop_found_by_the_check_on_the_device_is_shown_and_kept(phone: Any, clinic: Clinic) -> None:
+    """Today's check run on the device with rules.js: a finding that stops massage is shown as the server
+    shows it (full width, what to do), nothing starts, and the check reaches the server, which agrees."""
+    page = phone
+    baby = _baby(clinic)
+    parent = clinic.user(Role.CAREGIVER)
+    passing_check(clinic.actor(Role.CAREGIVER), baby, "iaim_first_week", "infant")
+    page.goto("/accounts/login/", timeout=30_000)
+    log_in(page, parent.email, PASSWORD)
+    page.goto("/")
+    _ready_for_offline(page, baby.pk)
+    _offline(page, True)
+    page.goto(f"/clients/{baby.pk}/check/?protocol=iaim_first_week")
+    page.get_by_label("Quiet alert").check()
+    page.get_by_label(re.compile("Diarrhoea")).check()
+    page.get_by_role("button", name="Check, then start").click()
+    panel = page.locator("#kwo-check.panel-stop")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Not today")
+    expect(panel).to_contain_text("diarrhoea")
+    expect(panel).to_contain_text("What to do:")
+    expect(page.get_by_role("button", name="Start the session")).to_have_count(0)
+    expect(_waiting(page)).to_have_text("Waiting to be sent: 1")
+    shot(page, "offline-check-stop-390")
+    _offline(page, False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(_waiting(page)).to_have_text("All sent.", timeout=20_000)
+    latest = ReadinessCheck.objects.filter(client=baby).order_by("-created_at", "-id").first()
+    assert latest is not None
+    assert latest.action == "stop"
+    assert latest.answers["diarrhoea_today"] is True
+    assert not Session.objects.filter(client=baby).exists()
+    assert not SyncRecord.objects.filter(client=baby, status="conflict").exists()  # the server agrees
+
+
+def test_logging_out_forgets_the_pages_and_kits_kept_on_the_device(phone: Any, clinic: Clinic) -> None:
+    page = phone
+    baby = _baby(clinic)
+    parent = clinic.user(Role.CAREGIVER)
+    passing_check(clinic.actor(Role.CAREGIVER), baby, "iaim_first_week", "infant")
+    page.goto("/accounts/login/", timeout=30_000)
+    log_in(page, parent.email, PASSWORD)
+    page.goto("/")
+    _ready_for_offline(page, baby.pk)
+    kept = "caches.open('kw-pages').then((c) => c.keys()).then((keys) => keys.length)"
+    assert page.evaluate(kept) >= 3
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert page.evaluate(kept) == 0
+    assert page.evaluate(KEPT, baby.pk) is False

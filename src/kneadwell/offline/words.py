@@ -80,6 +80,7 @@ def offline_words() -> dict[str, str]:
         "write_note": _("Write the note"),
         "what_to_do_now": _("What to do now:"),
         "what_to_do": _("What to do:"),
+        "source": _("Source:"),
         "how_is_baby": _("How is your baby?"),
         "cues_and_state": _("Cues and state"),
         "awake_or_asleep": _("Awake or asleep?"),

@@ -67,6 +67,7 @@ def offline_status(context: Any) -> SafeString:
         "logout_url": reverse("accounts:logout"),
         "sw_url": reverse("service_worker"),
         "rules_js": static("js/rules.js"),
+        "sources_url": reverse("library:sources"),
         "warm": warm,
         "words": offline_words(),
     }

@@ -110,6 +110,7 @@
       p.appendChild(el("strong", "", todoWord + " "));
       p.appendChild(document.createTextNode(r.instead));
     }
+    if (r.sources && r.sources.length) container.appendChild(O.sourcesLine(r.sources));
   }
   function openStop(root) {
     var panel = root.querySelector(".stop-panel");

@@ -395,9 +395,24 @@
       p.appendChild(el("strong", "", W.what_to_do + " "));
       p.appendChild(document.createTextNode(r.instead));
     }
+    box.appendChild(sourcesLine(r.sources));
     return box;
   }
   api.reasonBlock = reasonBlock;
+  // The reason's sources, linked to the sources page as the server's pages link them.
+  function sourcesLine(ids) {
+    var p = el("p", "small sources");
+    if (!ids || !ids.length) return p;
+    p.appendChild(document.createTextNode(W.source + " "));
+    ids.forEach(function (id, i) {
+      if (i) p.appendChild(document.createTextNode(", "));
+      var a = el("a", "", id);
+      a.href = cfg.sources_url + "#" + id;
+      p.appendChild(a);
+    });
+    return p;
+  }
+  api.sourcesLine = sourcesLine;
 
   api.deviceCheck = function (form, clientId, thenStart) {
     var protocolId = form.querySelector("input[name=protocol]").value;
