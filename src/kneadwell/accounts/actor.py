@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from kneadwell.accounts.models import Membership, Organisation, User
 from kneadwell.accounts.roles import Perm, Role, role_has
 from kneadwell.core.errors import PermissionDenied
@@ -46,4 +48,6 @@ class Actor:
 
     def require(self, perm: Perm) -> None:
         if not self.can(perm):
-            raise PermissionDenied(f"Your role ({self.role.label}) does not allow this.")
+            raise PermissionDenied(
+                _("Your role (%(role)s) does not allow this.") % {"role": self.role.label}
+            )

@@ -6,12 +6,13 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.roles import ROLE_LABELS, Role
 from kneadwell.core.models import TimestampedModel
 from kneadwell.core.tenancy import TenantManager
 
-ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+ROLE_CHOICES = [(role.value, gettext_lazy(label)) for role, label in ROLE_LABELS.items()]
 
 
 class UserManager(BaseUserManager["User"]):
@@ -37,7 +38,7 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(gettext_lazy("email address"), unique=True)
     full_name = models.CharField(max_length=150)
     # When the person opened the signed link emailed to this address (family sign-up), or accepted an
     # invitation sent to it. Empty: not yet shown to be theirs.
@@ -57,11 +58,11 @@ class User(AbstractUser):
 
 class Organisation(TimestampedModel):
     class Kind(models.TextChoices):
-        CLINIC = "clinic", "Clinic or practice"
-        NICU = "nicu", "Neonatal unit"
-        CLASS = "class", "Infant-massage classes"
-        FAMILY = "family", "One family"
-        RESEARCH = "research", "Research programme"
+        CLINIC = "clinic", gettext_lazy("Clinic or practice")
+        NICU = "nicu", gettext_lazy("Neonatal unit")
+        CLASS = "class", gettext_lazy("Infant-massage classes")
+        FAMILY = "family", gettext_lazy("One family")
+        RESEARCH = "research", gettext_lazy("Research programme")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CLINIC)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from kneadwell.core.marking import gettext, gettext_noop
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -18,16 +20,17 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role's name in the language in force (English outside Django)."""
+        return gettext(ROLE_LABELS[self])
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.ADMIN: "Administrator",
-    Role.THERAPIST: "Therapist / nurse",
-    Role.CAREGIVER: "Parent / caregiver",
-    Role.INSTRUCTOR: "Infant-massage instructor",
-    Role.ASSESSOR: "Outcome assessor",
-    Role.RESEARCHER: "Researcher",
+    Role.ADMIN: gettext_noop("Administrator"),
+    Role.THERAPIST: gettext_noop("Therapist / nurse"),
+    Role.CAREGIVER: gettext_noop("Parent / caregiver"),
+    Role.INSTRUCTOR: gettext_noop("Infant-massage instructor"),
+    Role.ASSESSOR: gettext_noop("Outcome assessor"),
+    Role.RESEARCHER: gettext_noop("Researcher"),
 }
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.roles import Perm
@@ -47,8 +48,10 @@ def page(perm: Perm | None = None) -> Callable[[View], View]:
             if membership is None:
                 return forbidden(
                     request,
-                    "Your account is not a member of any organisation yet. Ask an "
-                    "administrator to invite you.",
+                    _(
+                        "Your account is not a member of any organisation yet. Ask an "
+                        "administrator to invite you."
+                    ),
                 )
             actor = Actor(
                 user=cast(Any, request.user),
@@ -58,7 +61,9 @@ def page(perm: Perm | None = None) -> Callable[[View], View]:
             )
             if perm is not None and not actor.can(perm):
                 return forbidden(
-                    request, f"Your role ({actor.role.label}) does not give access to this page."
+                    request,
+                    _("Your role (%(role)s) does not give access to this page.")
+                    % {"role": actor.role.label},
                 )
             request.actor = actor  # type: ignore[attr-defined]
             try:

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import User
 from kneadwell.audit.writes import save_audited
 from kneadwell.core.errors import DomainError, NotFound
+from kneadwell.core.recipients import language_of
 
 if TYPE_CHECKING:
     pass
@@ -33,16 +35,24 @@ def email_verification_send(*, user: User, base_url: str) -> str:
     returns the link."""
     link = f"{base_url.rstrip('/')}/accounts/verify/{_verify_token(user)}/"
     address = user.email
+    with translation.override(language_of(user)):
+        subject = _("Confirm your email address for Kneadwell")
+        message = (
+            _("Hello %(name)s,") % {"name": user.full_name or address}
+            + "\n\n"
+            + _("Please confirm that this is your email address by opening this link within %(days)s days:")
+            % {"days": VERIFY_DAYS}
+            + f"\n{link}\n\n"
+            + _(
+                "You can use Kneadwell in the meantime. If you did not create an account, ignore this "
+                "message."
+            )
+            + "\n"
+        )
     transaction.on_commit(
         lambda: send_mail(
-            subject="Confirm your email address for Kneadwell",
-            message=(
-                f"Hello {user.full_name or address},\n\n"
-                f"Please confirm that this is your email address by opening this link within "
-                f"{VERIFY_DAYS} days:\n{link}\n\n"
-                "You can use Kneadwell in the meantime. If you did not create an account, ignore this "
-                "message.\n"
-            ),
+            subject=subject,
+            message=message,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[address],
         )
@@ -57,17 +67,17 @@ def email_verify(*, token: str, ip: str = "") -> User:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=dt.timedelta(days=VERIFY_DAYS))
     except signing.SignatureExpired:
         raise DomainError(
-            f"This link is more than {VERIFY_DAYS} days old. "
-            "Log in and choose \u201csend the link again\u201d."
+            _("This link is more than %(days)s days old. Log in and choose “send the link again”.")
+            % {"days": VERIFY_DAYS}
         ) from None
     except signing.BadSignature:
         raise NotFound(
-            "This link is not valid. Check that it was copied whole, or ask for a new one."
+            _("This link is not valid. Check that it was copied whole, or ask for a new one.")
         ) from None
     user_id = data.get("u") if isinstance(data, dict) else None
     user = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
     if user is None or user.email.lower() != str(data.get("e", "")):
-        raise NotFound("This link is not valid any more. Log in and ask for a new one.")
+        raise NotFound(_("This link is not valid any more. Log in and ask for a new one."))
     if user.email_verified_at is None:
         with transaction.atomic():
             user.email_verified_at = timezone.now()

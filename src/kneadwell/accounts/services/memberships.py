@@ -10,10 +10,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import ApiToken, Invitation, Membership, User
-from kneadwell.accounts.roles import Perm, Role
+from kneadwell.accounts.roles import ROLE_LABELS, Perm, Role
 from kneadwell.accounts.services.organisations import _check_email
 from kneadwell.audit.writes import create_audited, save_audited
 from kneadwell.core.errors import DomainError, NotFound, ValidationFailed
@@ -32,18 +33,18 @@ def invitation_create(
     actor.require(Perm.TEAM_MANAGE)
     email = _check_email(email)
     if role not in Role.__members__.values():
-        raise ValidationFailed({"role": ["Choose a role."]})
+        raise ValidationFailed({"role": [_("Choose a role.")]})
     if Membership.objects.filter(organisation_id=actor.organisation_id, user__email__iexact=email).exists():
-        raise ValidationFailed({"email": ["This person is already a member of the organisation."]})
+        raise ValidationFailed({"email": [_("This person is already a member of the organisation.")]})
     client = None
     if client_id is not None:
         from kneadwell.clients.models import Client
 
         client = Client.objects.filter(organisation_id=actor.organisation_id, pk=client_id).first()
         if client is None:
-            raise ValidationFailed({"client": ["No such client in this organisation."]})
+            raise ValidationFailed({"client": [_("No such client in this organisation.")]})
         if role != Role.CAREGIVER:
-            raise ValidationFailed({"client": ["Only a caregiver invitation is linked to a client."]})
+            raise ValidationFailed({"client": [_("Only a caregiver invitation is linked to a client.")]})
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation(
@@ -60,17 +61,27 @@ def invitation_create(
             obj=invitation,
             entity="invitation",
             client_id=client.pk if client else None,
-            summary=f"invited {email} as {Role(role).label}",
+            summary=f"invited {email} as {ROLE_LABELS[Role(role)]}",  # the audit log stays in English
         )
         link = f"{base_url.rstrip('/')}/invitations/{raw}/"
+        # To an address that may have no account yet: in the language of the person inviting.
+        values = {
+            "sender": actor.user.full_name or actor.user.email,
+            "organisation": actor.organisation.name,
+            "role": Role(role).label,
+            "days": INVITATION_DAYS,
+        }
+        subject = _("You are invited to %(organisation)s on Kneadwell") % values
+        message = (
+            _("%(sender)s invited you to join %(organisation)s on Kneadwell as %(role)s.") % values
+            + "\n\n"
+            + _("Accept within %(days)s days:") % values
+            + f" {link}\n"
+        )
         transaction.on_commit(
             lambda: send_mail(
-                subject=f"You are invited to {actor.organisation.name} on Kneadwell",
-                message=(
-                    f"{actor.user.full_name or actor.user.email} invited you to join "
-                    f"{actor.organisation.name} "
-                    f"on Kneadwell as {Role(role).label}.\n\nAccept within {INVITATION_DAYS} days: {link}\n"
-                ),
+                subject=subject,
+                message=message,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[email],
             )
@@ -85,19 +96,20 @@ def invitation_find(*, raw_token: str) -> Invitation:
         .first()
     )
     if invitation is None or not invitation.is_open:
-        raise NotFound("This invitation link is not valid any more. Ask for a new one.")
+        raise NotFound(_("This invitation link is not valid any more. Ask for a new one."))
     return invitation
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     if not invitation.is_open:
-        raise DomainError("This invitation is no longer open.")
+        raise DomainError(_("This invitation is no longer open."))
     if user.email.lower() != invitation.email.lower():
         raise DomainError(
-            f"This invitation was sent to {invitation.email}; log in with that address to accept it."
+            _("This invitation was sent to %(email)s; log in with that address to accept it.")
+            % {"email": invitation.email}
         )
     with transaction.atomic():
-        membership, _ = Membership.objects.update_or_create(
+        membership, _created = Membership.objects.update_or_create(
             user=user,
             organisation=invitation.organisation,
             defaults={"role": invitation.role, "is_active": True},
@@ -147,7 +159,7 @@ def invitation_revoke(*, actor: Actor, invitation_id: int) -> Invitation:
     actor.require(Perm.TEAM_MANAGE)
     invitation = Invitation.objects.filter(organisation_id=actor.organisation_id, pk=invitation_id).first()
     if invitation is None:
-        raise NotFound("No such invitation.")
+        raise NotFound(_("No such invitation."))
     if invitation.is_open:
         with transaction.atomic():
             invitation.revoked_at = timezone.now()
@@ -169,12 +181,12 @@ def membership_update(*, actor: Actor, membership_id: int, role: str, is_active:
         .first()
     )
     if member is None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     if role not in Role.__members__.values():
-        raise ValidationFailed({"role": ["Choose a role."]})
+        raise ValidationFailed({"role": [_("Choose a role.")]})
     if member.pk == actor.membership.pk and (role != Role.ADMIN or not is_active):
         raise ValidationFailed(
-            {"role": ["You cannot remove your own administrator role; ask another admin."]}
+            {"role": [_("You cannot remove your own administrator role; ask another admin.")]}
         )
     with transaction.atomic():
         before = {"role": member.role, "is_active": member.is_active}

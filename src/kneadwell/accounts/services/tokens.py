@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import ApiToken
@@ -26,9 +27,9 @@ def api_token_create(*, actor: Actor, name: str, expires_in_days: int | None = N
     """A personal API token for the actor's membership. The raw token is returned once and never stored."""
     actor.require(Perm.TOKEN_MANAGE)
     if not name.strip():
-        raise ValidationFailed({"name": ["Give the token a name, e.g. 'ward laptop import'."]})
+        raise ValidationFailed({"name": [_("Give the token a name, e.g. 'ward laptop import'.")]})
     if expires_in_days is not None and not 1 <= expires_in_days <= 366:
-        raise ValidationFailed({"expires_in_days": ["A token can last from 1 to 366 days."]})
+        raise ValidationFailed({"expires_in_days": [_("A token can last from 1 to 366 days.")]})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken(
@@ -51,7 +52,7 @@ def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
     actor.require(Perm.TOKEN_MANAGE)
     token = ApiToken.objects.filter(membership__user=actor.user, pk=token_id).first()
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoked_at = timezone.now()
