@@ -56,7 +56,7 @@ def apply_observation(actor: Actor, client: Client, record: DeviceRecord, synced
         raise _invalid("code", "Unknown behavioural state.")
     if not isinstance(vitals, dict) or set(vitals) - set(care_services.VITAL_FIELDS):
         raise _invalid("vitals", "Unknown vital sign.")
-    if device_decision not in SESSION_RANK:
+    if not isinstance(device_decision, str) or device_decision not in SESSION_RANK:
         raise _invalid("device_decision", "Send what the device decided: continue, pause or stop.")
     result = {"session_id": current.pk}
     existing = Observation.objects.within(current).filter(session=current, key=record.key).first()

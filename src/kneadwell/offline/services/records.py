@@ -65,6 +65,8 @@ def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
         raise _invalid(name, "Expected text.")
     if len(value) > limit:
         raise _invalid(name, f"Keep it to {limit} characters.")
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise _invalid(name, "Remove the control characters.")
     return value.strip()
 
 
@@ -175,10 +177,14 @@ def _step_dicts(raw: Any) -> list[dict[str, Any]]:
         raise _invalid("steps", f"Send the session's steps (1 to {MAX_STEPS}).")
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(raw):
-        if not isinstance(step, dict) or step.get("technique") not in lib.techniques:
+        if not isinstance(step, dict) or not isinstance(step.get("technique"), str):
+            raise _invalid(f"steps.{i}.technique", "Unknown technique.")
+        if step["technique"] not in lib.techniques:
             raise _invalid(f"steps.{i}.technique", "Unknown technique.")
         regions = step.get("regions") or []
-        if not isinstance(regions, list) or any(r not in lib.regions for r in regions):
+        if not isinstance(regions, list) or any(
+            not isinstance(r, str) or r not in lib.regions for r in regions
+        ):
             raise _invalid(f"steps.{i}.regions", "Unknown body region.")
         kept = {k: step[k] for k in STEP_FIELDS if k in step}
         kept["index"] = i
@@ -257,7 +263,7 @@ def apply_step(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
     data = record.data
     current = _session_of(actor, client, record)
     index = data.get("index")
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= MAX_STEPS:
         raise _invalid("index", "Send the step's number (from 0).")
     outcome = data.get("outcome")
     if outcome not in StepLog.Outcome.values:

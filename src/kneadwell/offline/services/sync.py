@@ -148,6 +148,9 @@ def _sync_one(actor: Actor, record: DeviceRecord, synced_at: dt.datetime) -> Out
     applier = APPLIERS.get(record.kind)
     if applier is None:
         return Outcome(record.key, record.kind, "refused", f"Unknown kind of record '{record.kind[:30]}'.")
+    if "\\u0000" in json.dumps(payload):
+        # PostgreSQL keeps no NUL character in text or JSON; nothing a person writes holds one.
+        return Outcome(record.key, record.kind, "refused", "The record holds a NUL character.")
     if record.device_time.tzinfo is None:
         return Outcome(record.key, record.kind, "refused", "The device time needs its UTC offset.")
     try:
