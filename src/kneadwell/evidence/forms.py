@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.evidence.analysis_rows import LAYOUTS, MAX_CSV_CHARS
 from kneadwell.evidence.models import MetaAnalysis
@@ -16,23 +18,23 @@ MAX_UPLOAD_BYTES = 1_000_000
 ENTRY_MODES = ("csv", *LAYOUTS)  # csv, binary, continuous, generic
 
 COLUMN_LABELS: dict[str, str] = {
-    "study": "Study",
-    "events_treatment": "Events, massage",
+    "study": gettext_lazy("Study"),
+    "events_treatment": gettext_lazy("Events, massage"),
     "n_treatment": "n, massage",
-    "events_control": "Events, control",
+    "events_control": gettext_lazy("Events, control"),
     "n_control": "n, control",
-    "mean_treatment": "Mean, massage",
-    "sd_treatment": "SD, massage",
-    "mean_control": "Mean, control",
-    "sd_control": "SD, control",
-    "yi": "Effect (yi)",
-    "vi": "Variance (vi)",
+    "mean_treatment": gettext_lazy("Mean, massage"),
+    "sd_treatment": gettext_lazy("SD, massage"),
+    "mean_control": gettext_lazy("Mean, control"),
+    "sd_control": gettext_lazy("SD, control"),
+    "yi": gettext_lazy("Effect (yi)"),
+    "vi": gettext_lazy("Variance (vi)"),
 }
 ENTRY_LABELS: dict[str, str] = {
-    "csv": "Paste or upload a CSV table",
-    "binary": "Type counts (RR, OR, RD)",
-    "continuous": "Type means and SDs (MD, SMD)",
-    "generic": "Type effect sizes (yi, vi)",
+    "csv": gettext_lazy("Paste or upload a CSV table"),
+    "binary": gettext_lazy("Type counts (RR, OR, RD)"),
+    "continuous": gettext_lazy("Type means and SDs (MD, SMD)"),
+    "generic": gettext_lazy("Type effect sizes (yi, vi)"),
 }
 
 
@@ -41,38 +43,42 @@ def outcome_choices() -> list[tuple[str, str]]:
     labels: dict[str, str] = {}
     for f in sorted(lib.findings.values(), key=lambda f: f.id):
         labels.setdefault(f.outcome_code, f.outcome_code.replace("_", " "))
-    return [("", "None of these"), *sorted(labels.items(), key=lambda kv: kv[1])]
+    return [("", _("None of these")), *sorted(labels.items(), key=lambda kv: kv[1])]
 
 
 class MetaAnalysisForm(forms.Form):
     title = forms.CharField(
-        max_length=150, help_text="A name you will recognise, e.g. “Weight gain, RCTs to 2024”."
+        max_length=150, help_text=gettext_lazy("A name you will recognise, e.g. “Weight gain, RCTs to 2024”.")
     )
     outcome = forms.CharField(
-        label="Outcome measured",
+        label=gettext_lazy("Outcome measured"),
         max_length=150,
-        help_text="What was measured, with its unit, e.g. “daily weight gain (g/day)”.",
+        help_text=gettext_lazy("What was measured, with its unit, e.g. “daily weight gain (g/day)”."),
     )
     outcome_code = forms.ChoiceField(
-        label="Same outcome as in the evidence library",
+        label=gettext_lazy("Same outcome as in the evidence library"),
         required=False,
-        help_text="If it is one of ours, the result page shows how certain our claims about it are.",
+        help_text=gettext_lazy(
+            "If it is one of ours, the result page shows how certain our claims about it are."
+        ),
     )
-    measure = forms.ChoiceField(choices=MetaAnalysis.Measure.choices, label="Effect measure")
+    measure = forms.ChoiceField(choices=MetaAnalysis.Measure.choices, label=gettext_lazy("Effect measure"))
     method = forms.ChoiceField(
         choices=MetaAnalysis.Method.choices,
         initial=MetaAnalysis.Method.REML,
         label="τ² method",
         help_text=(
-            "REML is the default (as in R's metafor); DL and PM estimate the between-study variance "
-            "in other ways."
+            gettext_lazy(
+                "REML is the default (as in R's metafor); DL and PM estimate the between-study variance "
+                "in other ways."
+            )
         ),
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
-        help_text="Where the numbers come from (search, inclusion rules, who extracted them).",
+        help_text=gettext_lazy("Where the numbers come from (search, inclusion rules, who extracted them)."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -83,21 +89,27 @@ class MetaAnalysisForm(forms.Form):
 
 class CsvRowsForm(forms.Form):
     csv_text = forms.CharField(
-        label="Study table (CSV)",
+        label=gettext_lazy("Study table (CSV)"),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
         required=False,
         max_length=MAX_CSV_CHARS,
         strip=False,
-        help_text="A header row, then one row per study: the same columns as the kneadwell meta command.",
+        help_text=gettext_lazy(
+            "A header row, then one row per study: the same columns as the kneadwell meta command."
+        ),
     )
     csv_file = forms.FileField(
-        label="Or upload a CSV file", required=False, help_text="UTF-8 CSV, up to 1 MB."
+        label=gettext_lazy("Or upload a CSV file"),
+        required=False,
+        help_text=gettext_lazy("UTF-8 CSV, up to 1 MB."),
     )
 
     def clean_csv_file(self) -> Any:
         upload = self.cleaned_data.get("csv_file")
         if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size // 1000} kB; at most 1,000 kB.")
+            raise forms.ValidationError(
+                _("The file is %(value)s kB; at most 1,000 kB.") % {"value": upload.size // 1000}
+            )
         return upload
 
     def table_text(self) -> str:
@@ -107,11 +119,11 @@ class CsvRowsForm(forms.Form):
             try:
                 return str(upload.read().decode("utf-8-sig"))
             except UnicodeDecodeError:
-                self.add_error("csv_file", "This file is not UTF-8 text; save the table as CSV (UTF-8).")
+                self.add_error("csv_file", _("This file is not UTF-8 text; save the table as CSV (UTF-8)."))
                 return ""
         text = str(self.cleaned_data.get("csv_text") or "")
         if not text.strip():
-            self.add_error("csv_text", "Paste the study table here, or upload a CSV file.")
+            self.add_error("csv_text", _("Paste the study table here, or upload a CSV file."))
         return text
 
 

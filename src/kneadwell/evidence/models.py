@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.core.models import VersionedModel
@@ -33,16 +34,16 @@ class MetaAnalysis(VersionedModel):
     computed from the rows every time it is shown, so it can never disagree with them."""
 
     class Measure(models.TextChoices):
-        RR = "RR", "Risk ratio (RR)"
-        OR = "OR", "Odds ratio (OR)"
-        RD = "RD", "Risk difference (RD)"
-        MD = "MD", "Mean difference (MD)"
-        SMD = "SMD", "Standardised mean difference (SMD, Hedges' g)"
+        RR = "RR", gettext_lazy("Risk ratio (RR)")
+        OR = "OR", gettext_lazy("Odds ratio (OR)")
+        RD = "RD", gettext_lazy("Risk difference (RD)")
+        MD = "MD", gettext_lazy("Mean difference (MD)")
+        SMD = "SMD", gettext_lazy("Standardised mean difference (SMD, Hedges' g)")
 
     class Method(models.TextChoices):
-        REML = "REML", "REML (restricted maximum likelihood; the default)"
-        DL = "DL", "DerSimonian-Laird (DL)"
-        PM = "PM", "Paule-Mandel (PM)"
+        REML = "REML", gettext_lazy("REML (restricted maximum likelihood; the default)")
+        DL = "DL", gettext_lazy("DerSimonian-Laird (DL)")
+        PM = "PM", gettext_lazy("Paule-Mandel (PM)")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=150)

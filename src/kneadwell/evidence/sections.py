@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
@@ -32,7 +33,7 @@ def client_section(request: ActorRequest, client: Client) -> str:
             "more": max(0, len(found.supported) - CLIENT_SECTION_LIMIT),
             "unsupported": display_claims(found.unsupported),
             "population": populations[0] if populations else "",
-            "population_words": ", ".join(selectors.POPULATION_WORDS[p] for p in populations),
+            "population_words": ", ".join(_(selectors.POPULATION_WORDS[p]) for p in populations),
             "parent_view": actor.is_caregiver,
         },
         request=request,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -31,78 +33,87 @@ MAX_ID = 2**63 - 1  # BigAutoField
 
 # GRADE's four levels in words (Balshem et al. 2011, J Clin Epidemiol 64:401-406, Table 2, in our words).
 CERTAINTY_WORDS: dict[str, str] = {
-    "high": "high certainty",
-    "moderate": "moderate certainty",
-    "low": "low certainty",
-    "very_low": "very low certainty",
+    "high": gettext_noop("high certainty"),
+    "moderate": gettext_noop("moderate certainty"),
+    "low": gettext_noop("low certainty"),
+    "very_low": gettext_noop("very low certainty"),
 }
 CERTAINTY_MEANING: dict[str, str] = {
-    "high": "We are very confident that the true effect is close to what the studies found.",
-    "moderate": "The true effect is probably close to what the studies found, but it may be quite different.",
-    "low": "The true effect may be quite different from what the studies found.",
-    "very_low": "The true effect is likely to be quite different from what the studies found.",
+    "high": gettext_noop("We are very confident that the true effect is close to what the studies found."),
+    "moderate": gettext_noop(
+        "The true effect is probably close to what the studies found, but it may be quite different."
+    ),
+    "low": gettext_noop("The true effect may be quite different from what the studies found."),
+    "very_low": gettext_noop("The true effect is likely to be quite different from what the studies found."),
 }
 EVIDENCE_WORDS: dict[str, str] = {
-    "some_benefit": "some benefit found",
-    "uncertain": "unclear",
-    "no_benefit_shown": "no benefit shown",
-    "no_evidence_found": "no study found",
+    "some_benefit": gettext_noop("some benefit found"),
+    "uncertain": gettext_noop("unclear"),
+    "no_benefit_shown": gettext_noop("no benefit shown"),
+    "no_evidence_found": gettext_noop("no study found"),
 }
 POPULATION_WORDS: dict[str, str] = {
-    "infant-term": "babies born at term",
-    "infant-preterm": "preterm babies",
-    "child": "children",
-    "adult-stroke": "adults after a stroke",
-    "adult-sports": "people after exercise or a sports injury",
-    "adult-post-operative": "people after an operation",
+    "infant-term": gettext_noop("babies born at term"),
+    "infant-preterm": gettext_noop("preterm babies"),
+    "child": gettext_noop("children"),
+    "adult-stroke": gettext_noop("adults after a stroke"),
+    "adult-sports": gettext_noop("people after exercise or a sports injury"),
+    "adult-post-operative": gettext_noop("people after an operation"),
 }
 CONDITION_WORDS: dict[str, str] = {
-    "colic": "colic",
-    "asthma": "asthma",
-    "juvenile_idiopathic_arthritis": "juvenile arthritis",
-    "autism": "autism",
-    "adhd": "ADHD",
-    "cystic_fibrosis": "cystic fibrosis",
-    "cerebral_palsy": "cerebral palsy",
-    "down_syndrome": "Down syndrome",
-    "ptsd": "post-traumatic stress",
-    "stroke": "stroke",
-    "preterm": "born preterm",
-    "jaundice": "jaundice",
-    "diabetes": "diabetes",
-    "cancer": "cancer",
+    "colic": gettext_noop("colic"),
+    "asthma": gettext_noop("asthma"),
+    "juvenile_idiopathic_arthritis": gettext_noop("juvenile arthritis"),
+    "autism": gettext_noop("autism"),
+    "adhd": gettext_noop("ADHD"),
+    "cystic_fibrosis": gettext_noop("cystic fibrosis"),
+    "cerebral_palsy": gettext_noop("cerebral palsy"),
+    "down_syndrome": gettext_noop("Down syndrome"),
+    "ptsd": gettext_noop("post-traumatic stress"),
+    "stroke": gettext_noop("stroke"),
+    "preterm": gettext_noop("born preterm"),
+    "jaundice": gettext_noop("jaundice"),
+    "diabetes": gettext_noop("diabetes"),
+    "cancer": gettext_noop("cancer"),
 }
 CATEGORY_WORDS: dict[str, str] = {
-    "interaction": "Interaction: closeness and communication",
-    "stimulation": "Stimulation: growth and development",
-    "relief": "Relief: discomfort, pain and symptoms",
-    "relaxation": "Relaxation: calm, sleep and stress",
+    "interaction": gettext_noop("Interaction: closeness and communication"),
+    "stimulation": gettext_noop("Stimulation: growth and development"),
+    "relief": gettext_noop("Relief: discomfort, pain and symptoms"),
+    "relaxation": gettext_noop("Relaxation: calm, sleep and stress"),
 }
 DESIGN_WORDS: dict[str, str] = {
-    "rct": "randomised controlled trial",
-    "systematic_review": "systematic review",
-    "non_randomised_controlled": "controlled study, not randomised",
-    "cohort": "cohort study",
-    "case_series": "case series",
-    "case_report": "case report",
-    "expert_opinion": "expert opinion",
-    "protocol": "trial protocol (no results)",
+    "rct": gettext_noop("randomised controlled trial"),
+    "systematic_review": gettext_noop("systematic review"),
+    "non_randomised_controlled": gettext_noop("controlled study, not randomised"),
+    "cohort": gettext_noop("cohort study"),
+    "case_series": gettext_noop("case series"),
+    "case_report": gettext_noop("case report"),
+    "expert_opinion": gettext_noop("expert opinion"),
+    "protocol": gettext_noop("trial protocol (no results)"),
 }
 RISK_OF_BIAS_WORDS: dict[str, str] = {
-    "low": "low risk of bias",
-    "some_concerns": "some concerns about bias",
-    "high": "high risk of bias",
-    "unclear": "risk of bias unclear",
+    "low": gettext_noop("low risk of bias"),
+    "some_concerns": gettext_noop("some concerns about bias"),
+    "high": gettext_noop("high risk of bias"),
+    "unclear": gettext_noop("risk of bias unclear"),
+}
+# A GRADE level as a plain word ("high", not "high certainty"), for start levels and ceilings.
+LEVEL_WORDS: dict[str, str] = {
+    "high": gettext_noop("high"),
+    "moderate": gettext_noop("moderate"),
+    "low": gettext_noop("low"),
+    "very_low": gettext_noop("very low"),
 }
 DOMAIN_WORDS: dict[str, str] = {
-    "risk_of_bias": "risk of bias",
-    "inconsistency": "inconsistency",
-    "indirectness": "indirectness",
-    "imprecision": "imprecision",
-    "publication_bias": "publication bias",
-    "large_effect": "large effect",
-    "dose_response": "dose-response",
-    "plausible_confounding": "confounding that would shrink the effect",
+    "risk_of_bias": gettext_noop("risk of bias"),
+    "inconsistency": gettext_noop("inconsistency"),
+    "indirectness": gettext_noop("indirectness"),
+    "imprecision": gettext_noop("imprecision"),
+    "publication_bias": gettext_noop("publication bias"),
+    "large_effect": gettext_noop("large effect"),
+    "dose_response": gettext_noop("dose-response"),
+    "plausible_confounding": gettext_noop("confounding that would shrink the effect"),
 }
 
 
@@ -187,7 +198,10 @@ def outcome_pool_result(*, outcome_code: str, method: str) -> tuple[outcome_pool
     try:
         status = outcome_pool.outcome_status(lib, outcome_code)
     except KeyError:
-        raise NotFound(f"No finding in the evidence library measures the outcome '{outcome_code}'.") from None
+        raise NotFound(
+            _("No finding in the evidence library measures the outcome '%(outcome_code)s'.")
+            % {"outcome_code": outcome_code}
+        ) from None
     if not status.poolable:
         raise ValidationFailed({"outcome_code": [status.reason]})
     effects = outcome_pool.effects_for_outcome(lib, status)
@@ -209,11 +223,11 @@ def meta_analysis_queryset(*, actor: Actor) -> QuerySet[MetaAnalysis]:
 def meta_analysis_get(*, actor: Actor, analysis_id: int) -> MetaAnalysis:
     """An analysis of the actor's organisation; another organisation's is simply not found."""
     if not 1 <= analysis_id <= MAX_ID:  # a typed URL beyond the database's integers is not found either
-        raise NotFound("No such meta-analysis in your organisation.")
+        raise NotFound(_("No such meta-analysis in your organisation."))
     try:
         return meta_analysis_queryset(actor=actor).get(pk=analysis_id)
     except (MetaAnalysis.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("No such meta-analysis in your organisation.") from None
+        raise NotFound(_("No such meta-analysis in your organisation.")) from None
 
 
 def meta_analysis_result(*, analysis: MetaAnalysis, method: str | None = None) -> MetaResult:

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -23,17 +25,19 @@ from kneadwell.evidence.selectors import library
 FIELDS = ("title", "outcome", "outcome_code", "measure", "method", "notes", "rows")
 MAX_TITLE = 150
 MAX_NOTES = 5000
-ERR_NOT_FOUND = "No such meta-analysis in your organisation."
+ERR_NOT_FOUND = gettext_lazy("No such meta-analysis in your organisation.")
 
 
 def _text(errors: dict[str, list[str]], name: str, value: str, *, required: bool, limit: int) -> str:
     value = (value or "").strip()
     if required and not value:
-        errors.setdefault(name, []).append("This field is required.")
+        errors.setdefault(name, []).append(_("This field is required."))
     if len(value) > limit:
-        errors.setdefault(name, []).append(f"At most {limit} characters (this has {len(value)}).")
+        errors.setdefault(name, []).append(
+            _("At most %(limit)s characters (this has %(count)s).") % {"limit": limit, "count": len(value)}
+        )
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        errors.setdefault(name, []).append("Remove the control characters from this text.")
+        errors.setdefault(name, []).append(_("Remove the control characters from this text."))
     return value
 
 
@@ -60,11 +64,15 @@ def _clean(
     }
     codes = {f.outcome_code for f in library().findings.values()}
     if values["outcome_code"] and values["outcome_code"] not in codes:
-        errors["outcome_code"] = ["Choose one of the evidence library's outcomes, or leave it empty."]
+        errors["outcome_code"] = [_("Choose one of the evidence library's outcomes, or leave it empty.")]
     if measure not in MetaAnalysis.Measure.values:
-        errors["measure"] = [f"Choose one of {', '.join(MetaAnalysis.Measure.values)}."]
+        errors["measure"] = [
+            _("Choose one of %(values)s.") % {"values": ", ".join(MetaAnalysis.Measure.values)}
+        ]
     if method not in MetaAnalysis.Method.values:
-        errors["method"] = [f"Choose one of {', '.join(MetaAnalysis.Method.values)}."]
+        errors["method"] = [
+            _("Choose one of %(values)s.") % {"values": ", ".join(MetaAnalysis.Method.values)}
+        ]
     if "measure" not in errors:
         field = "csv_text" if csv_text is not None else "rows"
         try:
@@ -142,7 +150,7 @@ def meta_analysis_update(
     actor.require(Perm.EVIDENCE_EDIT)
     unknown = set(changes) - {"title", "outcome", "outcome_code", "measure", "method", "notes"}
     if unknown:
-        raise ValidationFailed({k: ["This field cannot be changed."] for k in sorted(unknown)})
+        raise ValidationFailed({k: [_("This field cannot be changed.")] for k in sorted(unknown)})
     with edit_audited(
         actor=actor,
         queryset=MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import Conflict, ValidationFailed
@@ -61,7 +63,7 @@ def index(request: ActorRequest) -> HttpResponse:
         groups: list[tuple[str, str, list[tuple[str, list[Claim]]]]] = [
             (
                 cat or "other",
-                selectors.CATEGORY_WORDS.get(cat or "", "Other claims"),
+                _(selectors.CATEGORY_WORDS[cat]) if cat else _("Other claims"),
                 [("", [c for c in claims if c.category == cat])],
             )
             for cat in (*CATEGORIES, None)
@@ -70,14 +72,14 @@ def index(request: ActorRequest) -> HttpResponse:
         groups = []
         for pop in POPULATIONS:
             in_pop = [c for c in claims if pop in c.populations]
-            subgroups = [("In general", [c for c in in_pop if not c.conditions])]
+            subgroups = [(_("In general"), [c for c in in_pop if not c.conditions])]
             subgroups += [
-                (selectors.CONDITION_WORDS[cond].capitalize(), [c for c in in_pop if cond in c.conditions])
+                (_(selectors.CONDITION_WORDS[cond]).capitalize(), [c for c in in_pop if cond in c.conditions])
                 for cond in CONDITIONS
             ]
-            label = selectors.POPULATION_WORDS[pop]
+            label = _(selectors.POPULATION_WORDS[pop])
             groups.append((pop, label[:1].upper() + label[1:], [(n, cs) for n, cs in subgroups if cs]))
-    groups = [(key, label, subs) for key, label, subs in groups if any(cs for _, cs in subs)]
+    groups = [(key, label, subs) for key, label, subs in groups if any(cs for _name, cs in subs)]
     return render(
         request,
         "evidence/index.html",
@@ -90,12 +92,12 @@ def index(request: ActorRequest) -> HttpResponse:
             "excluded": lib.excluded,
             "population": population or "",
             "condition": condition or "",
-            "populations": [(p, selectors.POPULATION_WORDS[p]) for p in POPULATIONS],
+            "populations": [(p, _(selectors.POPULATION_WORDS[p])) for p in POPULATIONS],
             "conditions": sorted(
-                ((c, selectors.CONDITION_WORDS[c]) for c in CONDITIONS), key=lambda x: x[1].lower()
+                ((c, _(selectors.CONDITION_WORDS[c])) for c in CONDITIONS), key=lambda x: x[1].lower()
             ),
             "filtered": bool(population or condition),
-            "certainties": list(selectors.CERTAINTY_MEANING.items())[::-1],
+            "certainties": [(k, _(v)) for k, v in selectors.CERTAINTY_MEANING.items()][::-1],
             "parent_view": request.actor.is_caregiver,
         },
     )
@@ -106,7 +108,7 @@ def claim(request: ActorRequest, claim_id: str) -> HttpResponse:
     lib = selectors.library()
     item = lib.claims.get(claim_id)
     if item is None:
-        raise Http404("No such claim in the evidence library.")
+        raise Http404(_("No such claim in the evidence library."))
     ceilings = [
         c
         for pop in item.populations
@@ -134,7 +136,7 @@ def study(request: ActorRequest, study_id: str) -> HttpResponse:
     lib = selectors.library()
     item = lib.studies.get(study_id)
     if item is None:
-        raise Http404("No such study in the evidence library.")
+        raise Http404(_("No such study in the evidence library."))
     claims = [c for c in lib.claims.values() if item in lib.studies_for_claim(c.id)]
     return render(
         request,
@@ -173,34 +175,48 @@ def _pooled_caveats(result: MetaResult) -> list[Caveat]:
     if result.k < FEW_STUDIES_FOR_TAU2:
         out.append(
             Caveat(
-                "Few studies",
-                f"Only {result.k} {'study' if result.k == 1 else 'studies'}: the between-study variance "
-                "(τ²) is estimated very imprecisely, and the usual (Wald-type) confidence interval shown "
-                "here may be too narrow. Cochrane's Statistical Methods Group warns about this in small "
-                "meta-analyses and recommends the Hartung-Knapp-Sidik-Jonkman interval, which Kneadwell "
-                "does not offer yet (Cochrane Methods, “Random-effects meta-analysis methods in "
-                "intervention reviews”, 2022).",
+                _("Few studies"),
+                ngettext(
+                    "Only %(k)s study: the between-study variance (τ²) is estimated very imprecisely, and "
+                    "the usual (Wald-type) confidence interval shown here may be too narrow. Cochrane's "
+                    "Statistical Methods Group warns about this in small meta-analyses and recommends the "
+                    "Hartung-Knapp-Sidik-Jonkman interval, which Kneadwell does not offer yet (Cochrane "
+                    "Methods, “Random-effects meta-analysis methods in intervention reviews”, 2022).",
+                    "Only %(k)s studies: the between-study variance (τ²) is estimated very imprecisely, and "
+                    "the usual (Wald-type) confidence interval shown here may be too narrow. Cochrane's "
+                    "Statistical Methods Group warns about this in small meta-analyses and recommends the "
+                    "Hartung-Knapp-Sidik-Jonkman interval, which Kneadwell does not offer yet (Cochrane "
+                    "Methods, “Random-effects meta-analysis methods in intervention reviews”, 2022).",
+                    result.k,
+                )
+                % {"k": result.k},
             )
         )
     if result.k < FEW_STUDIES_FOR_FUNNEL:
         out.append(
             Caveat(
-                "Publication bias cannot be checked",
-                "Small studies with good news are published more often. With fewer than 10 studies a funnel "
-                "plot cannot show whether that happened here (Sterne et al. 2011, BMJ 343:d4002).",
+                _("Publication bias cannot be checked"),
+                _(
+                    "Small studies with good news are published more often. With fewer than 10 studies a "
+                    "funnel plot cannot show whether that happened here (Sterne et al. 2011, BMJ "
+                    "343:d4002)."
+                ),
             )
         )
     if result.pooled.i2 is not None and result.pooled.i2 >= I2_FLAG:
         out.append(
             Caveat(
-                "The studies disagree",
-                f"I² is {result.pooled.i2:.0f}%: much of the spread between the studies is more than chance "
-                "(50% is “moderate” and 75% “high” in the rough guide of Higgins et al. 2003, BMJ 327:557). "
-                "A single pooled number hides that; look at the studies one by one.",
+                _("The studies disagree"),
+                _(
+                    "I² is %(i2).0f%%: much of the spread between the studies is more than chance (50%% is "
+                    "“moderate” and 75%% “high” in the rough guide of Higgins et al. 2003, BMJ 327:557). A "
+                    "single pooled number hides that; look at the studies one by one."
+                )
+                % {"i2": result.pooled.i2},
             )
         )
     for note in result.effects.notes:
-        out.append(Caveat("Zero cells", note[:1].upper() + note[1:] + "."))
+        out.append(Caveat(_("Zero cells"), note[:1].upper() + note[1:] + "."))
     return out
 
 
@@ -238,7 +254,7 @@ def pool(request: ActorRequest) -> HttpResponse:
         context["used_studies"] = [(f, lib.studies[f.study]) for f in chosen.used]
     if chosen is not None and chosen.poolable:
         try:
-            _, result = selectors.outcome_pool_result(outcome_code=chosen.code, method=method)
+            _outcome, result = selectors.outcome_pool_result(outcome_code=chosen.code, method=method)
         except ValidationFailed as exc:
             context["error"] = exc.message
         else:
@@ -258,9 +274,11 @@ def pool(request: ActorRequest) -> HttpResponse:
 def _analysis_caveats(analysis: MetaAnalysis, result: MetaResult) -> list[Caveat]:
     out = [
         Caveat(
-            "Entered by your organisation",
-            "These rows were typed or pasted by a member of your organisation; Kneadwell has not checked "
-            "them against the studies, and no risk-of-bias judgement is recorded for them.",
+            _("Entered by your organisation"),
+            _(
+                "These rows were typed or pasted by a member of your organisation; Kneadwell has not checked "
+                "them against the studies, and no risk-of-bias judgement is recorded for them."
+            ),
         )
     ]
     layout = layout_of(analysis.rows)
@@ -270,10 +288,13 @@ def _analysis_caveats(analysis: MetaAnalysis, result: MetaResult) -> list[Caveat
         if small:
             out.append(
                 Caveat(
-                    "Small studies",
-                    f"{len(small)} of {len(sizes)} studies have fewer than 100 participants "
-                    f"(smallest: {min(sizes)}). Small trials tend to report larger effects than large ones "
-                    "(Sterne et al. 2011, BMJ 343:d4002).",
+                    _("Small studies"),
+                    _(
+                        "%(count)s of %(count2)s studies have fewer than 100 participants (smallest: "
+                        "%(sizes)s). Small trials tend to report larger effects than large ones (Sterne et "
+                        "al. 2011, BMJ 343:d4002)."
+                    )
+                    % {"count": len(small), "count2": len(sizes), "sizes": min(sizes)},
                 )
             )
     return out + _pooled_caveats(result)
@@ -322,7 +343,7 @@ def _entry(request: ActorRequest) -> str:
 
 
 def _blank_rows(count: int) -> list[dict[str, Any]]:
-    return [{} for _ in range(count)]
+    return [{} for _row in range(count)]
 
 
 def _analysis_form(request: ActorRequest, item: MetaAnalysis | None) -> HttpResponse:
@@ -366,7 +387,7 @@ def _analysis_form(request: ActorRequest, item: MetaAnalysis | None) -> HttpResp
         if rows_ok:
             saved = _save(request, form, csv_form, rows_formset, item, layout)
             if saved is not None:
-                messages.success(request, f"Saved “{saved.title}”.")
+                messages.success(request, _("Saved “%(saved_title)s”.") % {"saved_title": saved.title})
                 return redirect("evidence:analysis", analysis_id=saved.pk)
     return render(
         request,
@@ -454,7 +475,9 @@ def analysis_delete(request: ActorRequest, analysis_id: int) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("evidence:analysis", analysis_id=item.pk)
         messages.success(
-            request, f"Deleted “{item.title}”. The audit log keeps its rows if you need them back."
+            request,
+            _("Deleted “%(title)s”. The audit log keeps its rows if you need them back.")
+            % {"title": item.title},
         )
         return redirect("evidence:pool")
     return render(request, "evidence/analysis_delete.html", {"a": item})

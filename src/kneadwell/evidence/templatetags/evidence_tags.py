@@ -9,11 +9,19 @@ from collections.abc import Iterable
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from kneadwell.evidence import selectors
 from kneadwell.evidence.library import Claim
 
 register = template.Library()
+
+
+def _words(table: dict[str, str], code: str, otherwise: str) -> str:
+    """A code's words from one of the evidence word tables, in the reader's language (the tables hold the
+    English, marked with gettext_noop); a code not in the table as `otherwise`, untranslated."""
+    words = table.get(code)
+    return _(words) if words else otherwise
 
 
 @register.filter
@@ -24,57 +32,58 @@ def certainty_badge(certainty: str) -> SafeString:
         '<span class="certainty certainty-{}" data-certainty="{}" title="{}">{}</span>',
         certainty.replace("_", "-"),
         certainty,
-        selectors.CERTAINTY_MEANING[certainty],
-        selectors.CERTAINTY_WORDS[certainty],
+        _(selectors.CERTAINTY_MEANING[certainty]),
+        _(selectors.CERTAINTY_WORDS[certainty]),
     )
 
 
 @register.filter
 def certainty_meaning(certainty: str) -> str:
-    return selectors.CERTAINTY_MEANING.get(certainty, "")
+    meaning = selectors.CERTAINTY_MEANING.get(certainty)
+    return _(meaning) if meaning else ""
 
 
 @register.filter
 def evidence_words(status: str) -> str:
-    return selectors.EVIDENCE_WORDS.get(status, status)
+    return _words(selectors.EVIDENCE_WORDS, status, status)
 
 
 @register.filter
 def population_words(codes: str | Iterable[str]) -> str:
     items = [codes] if isinstance(codes, str) else list(codes)
-    return ", ".join(selectors.POPULATION_WORDS.get(c, c) for c in items)
+    return ", ".join(_words(selectors.POPULATION_WORDS, c, c) for c in items)
 
 
 @register.filter
 def condition_words(codes: str | Iterable[str]) -> str:
     items = [codes] if isinstance(codes, str) else list(codes)
-    return ", ".join(selectors.CONDITION_WORDS.get(c, c) for c in items)
+    return ", ".join(_words(selectors.CONDITION_WORDS, c, c) for c in items)
 
 
 @register.filter
 def category_words(category: str | None) -> str:
-    return selectors.CATEGORY_WORDS.get(category or "", "Other claims")
+    return _words(selectors.CATEGORY_WORDS, category or "", _("Other claims"))
 
 
 @register.filter
 def design_words(design: str) -> str:
-    return selectors.DESIGN_WORDS.get(design, design)
+    return _words(selectors.DESIGN_WORDS, design, design)
 
 
 @register.filter
 def rob_words(level: str) -> str:
-    return selectors.RISK_OF_BIAS_WORDS.get(level, level)
+    return _words(selectors.RISK_OF_BIAS_WORDS, level, level)
 
 
 @register.filter
 def domain_words(domain: str) -> str:
-    return selectors.DOMAIN_WORDS.get(domain, domain.replace("_", " "))
+    return _words(selectors.DOMAIN_WORDS, domain, domain.replace("_", " "))
 
 
 @register.filter
 def level_words(level: str) -> str:
     """A GRADE level as a plain word (for start levels: 'high', not 'high certainty')."""
-    return level.replace("_", " ")
+    return _words(selectors.LEVEL_WORDS, level, level.replace("_", " "))
 
 
 @register.filter
