@@ -74,10 +74,12 @@ class Bilingual(str):
         return made
 
     def __html__(self) -> str:
+        # The original on a line of its own, introduced in the page's language and isolated as English
+        # (<bdi>), so that in Arabic neither text reorders the other's punctuation.
         return (
-            f'<span lang="{escape(self.language)}">{escape(str(self))}</span>'
-            f'<span class="original-text" lang="en" dir="ltr"> [{escape(self.label)}: '
-            f"{escape(self.original)}]</span>"
+            f'<span lang="{escape(self.language)}">{escape(str(self))}</span><br>'
+            f'<small class="original-text">{escape(self.label)}: '
+            f'<bdi lang="en" dir="ltr">{escape(self.original)}</bdi></small>'
         )
 
 
