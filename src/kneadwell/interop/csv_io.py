@@ -43,6 +43,7 @@ from typing import Final
 
 from kneadwell.core.csvcells import protect as protect  # re-exported: the cell rules live in core
 from kneadwell.core.csvcells import unprotect as unprotect
+from kneadwell.core.marking import gettext as _
 from kneadwell.outcomes import csv_rows
 
 MAX_BYTES: Final = 5_000_000
@@ -120,35 +121,48 @@ def read_csv(
     """Every non-blank data row with its line number. Raises CsvFileError for an unusable file."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise CsvFileError(
-            f"The {what} file is larger than {MAX_BYTES // 1_000_000} MB; split it into parts."
+            _(
+                "The %(what)s file is larger than %(mb)s MB; split it into parts."
+            ) % {"what": what, "mb": MAX_BYTES // 1_000_000}
         )
     if "\x00" in text:
-        raise CsvFileError(f"The {what} file contains NUL characters; it is not a text CSV file.")
+        raise CsvFileError(_(
+            "The %(what)s file contains NUL characters; it is not a text CSV file."
+        ) % {"what": what})
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise CsvFileError(f"The {what} file is empty: it needs a header row.") from None
+        raise CsvFileError(_("The %(what)s file is empty: it needs a header row.") % {"what": what}) from None
     except csv.Error as exc:
-        raise CsvFileError(f"The {what} file is not valid CSV: {exc}.") from None
+        raise CsvFileError(_(
+            "The %(what)s file is not valid CSV: %(error)s."
+        ) % {"what": what, "error": exc}) from None
     missing = [c for c in required if c not in header]
     if missing:
         raise CsvFileError(
-            f"The {what} file lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}."
+            _(
+                "The %(what)s file lacks column(s) %(missing)s; expected %(columns)s."
+            ) % {"what": what, "missing": ', '.join(missing), "columns": ', '.join(columns)}
         )
     unknown = [h for h in header if h not in columns]
     if unknown:
         shown = ", ".join(h[:40] for h in unknown[:5])
-        raise CsvFileError(f"The {what} file has unknown column(s) {shown}; expected {', '.join(columns)}.")
+        raise CsvFileError(_(
+            "The %(what)s file has unknown column(s) %(shown)s; expected %(columns)s."
+        ) % {"what": what, "shown": shown, "columns": ', '.join(columns)})
     if len(set(header)) != len(header):
-        raise CsvFileError(f"A column name appears twice in the {what} file's header.")
+        raise CsvFileError(_("A column name appears twice in the %(what)s file's header.") % {"what": what})
     rows: list[CsvRow] = []
     try:
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= max_rows:
-                raise CsvFileError(f"The {what} file has more than {max_rows} rows; split it into parts.")
+                raise CsvFileError(
+                    _("The %(what)s file has more than %(max_rows)s rows; split it into parts.")
+                    % {"what": what, "max_rows": max_rows}
+                )
             row = CsvRow(line=reader.line_num, values={})
             if len(cells) != len(header):
                 row.error("row", f"has {len(cells)} cells; the header has {len(header)}.")
@@ -157,7 +171,10 @@ def read_csv(
                     row.values[name] = unprotect(cell) if name in TEXT_COLUMNS else cell
             rows.append(row)
     except csv.Error as exc:
-        raise CsvFileError(f"The {what} file is not valid CSV at line {reader.line_num}: {exc}.") from None
+        raise CsvFileError(
+            _("The %(what)s file is not valid CSV at line %(line)s: %(error)s.")
+            % {"what": what, "line": reader.line_num, "error": exc}
+        ) from None
     return rows
 
 
@@ -228,27 +245,32 @@ def read_steps(text: str) -> list[StepCell]:
     try:
         data = json.loads(text or "[]")
     except ValueError:
-        raise ValueError("is not JSON: write a list of steps, e.g. [] for none.") from None
+        raise ValueError(_("is not JSON: write a list of steps, e.g. [] for none.")) from None
     if not isinstance(data, list):
-        raise ValueError("must be a JSON list of steps.")
+        raise ValueError(_("must be a JSON list of steps."))
     steps = []
     for n, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise ValueError(f"step {n} is not an object with technique, regions, outcome and seconds.")
+            raise ValueError(
+                _("step %(n)s is not an object with technique, regions, outcome and seconds.") % {"n": n}
+            )
         unknown = sorted(set(item) - _STEP_KEYS)
         if unknown:
-            raise ValueError(f"step {n} has unknown key(s) {', '.join(k[:30] for k in unknown[:5])}.")
+            raise ValueError(
+                _("step %(n)s has unknown key(s) %(keys)s.")
+                % {"n": n, "keys": ", ".join(k[:30] for k in unknown[:5])}
+            )
         technique, regions, outcome = item.get("technique"), item.get("regions", []), item.get("outcome")
         seconds, phase, reason = item.get("seconds"), item.get("phase", ""), item.get("skip_reason", "")
         if not isinstance(technique, str) or not technique:
-            raise ValueError(f"step {n} needs a technique id.")
+            raise ValueError(_("step %(n)s needs a technique id.") % {"n": n})
         if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
-            raise ValueError(f"step {n}: regions must be a list of body-region ids.")
+            raise ValueError(_("step %(n)s: regions must be a list of body-region ids.") % {"n": n})
         if not isinstance(outcome, str):
-            raise ValueError(f"step {n} needs an outcome: done or skipped.")
+            raise ValueError(_("step %(n)s needs an outcome: done or skipped.") % {"n": n})
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            raise ValueError(f"step {n} needs its time in seconds, as a number.")
+            raise ValueError(_("step %(n)s needs its time in seconds, as a number.") % {"n": n})
         if not isinstance(phase, str) or not isinstance(reason, str):
-            raise ValueError(f"step {n}: phase and skip_reason are text.")
+            raise ValueError(_("step %(n)s: phase and skip_reason are text.") % {"n": n})
         steps.append(StepCell(technique, tuple(regions), outcome, float(seconds), phase, reason))
     return steps

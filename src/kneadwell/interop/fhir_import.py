@@ -32,6 +32,8 @@ from typing import Any, Final
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
+from kneadwell.core.marking import gettext as _
+from kneadwell.core.marking import ngettext
 from kneadwell.interop import fhir_codes as codes
 from kneadwell.interop import fhir_instruments
 from kneadwell.outcomes import instruments
@@ -51,7 +53,9 @@ class BundleRejected(ValueError):
 
     def __init__(self, reasons: list[str]) -> None:
         self.reasons = reasons[:MAX_REASONS] + (
-            [f"… and {len(reasons) - MAX_REASONS} more problem(s)."] if len(reasons) > MAX_REASONS else []
+            [_("… and %(count)s more problem(s).") % {"count": len(reasons) - MAX_REASONS}]
+            if len(reasons) > MAX_REASONS
+            else []
         )
         super().__init__("; ".join(self.reasons))
 
@@ -126,7 +130,7 @@ class _Reader:
 
 
 def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
 
 
 def _control_characters(value: Any, path: str = "") -> str | None:
@@ -151,43 +155,53 @@ def load_json(raw: bytes | str) -> dict[str, Any]:
     """Parse the uploaded text; refuse what is not a JSON object of a bounded size and clean text."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", errors="replace"))
     if size == 0:
-        raise BundleRejected(["The file is empty."])
+        raise BundleRejected([_("The file is empty.")])
     if size > MAX_BYTES:
-        raise BundleRejected([f"The file is larger than {MAX_BYTES // 1_000_000} MB."])
+        raise BundleRejected([_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1_000_000}])
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BundleRejected(["The file is not UTF-8 text, so it is not a FHIR JSON file."]) from None
+            raise BundleRejected([_("The file is not UTF-8 text, so it is not a FHIR JSON file.")]) from None
     if "\x00" in raw:
-        raise BundleRejected(["The file contains NUL characters, so it is not a FHIR JSON file."])
+        raise BundleRejected([_("The file contains NUL characters, so it is not a FHIR JSON file.")])
     try:
         data = json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError) as exc:
         detail = (
-            f" ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            _(" (%(msg)s at line %(lineno)s, column %(colno)s)")
+            % {"msg": exc.msg, "lineno": exc.lineno, "colno": exc.colno}
             if isinstance(exc, json.JSONDecodeError)
             else ""
         )
-        raise BundleRejected([f"The file is not valid JSON{detail}."]) from None
+        raise BundleRejected([_("The file is not valid JSON%(detail)s.") % {"detail": detail}]) from None
     if not isinstance(data, dict):
         raise BundleRejected(
-            ["The file is JSON but not a FHIR resource (expected an object with resourceType)."]
+            [_("The file is JSON but not a FHIR resource (expected an object with resourceType).")]
         )
     kind = data.get("resourceType")
     if kind != "Bundle":
         shown = (
             f"a {kind}"
             if isinstance(kind, str) and kind.isalnum() and len(kind) < 60
-            else "not a FHIR resource"
+            else _("not a FHIR resource")
         )
-        raise BundleRejected([f"The file is {shown}, not a Bundle. Export the record as a Bundle."])
+        raise BundleRejected(
+            [_("The file is %(shown)s, not a Bundle. Export the record as a Bundle.") % {"shown": shown}]
+        )
     bad = _control_characters(data)
     if bad is not None:
-        raise BundleRejected([f"The text at {bad[:120]} contains control characters (such as NUL)."])
+        raise BundleRejected(
+            [_("The text at %(value)s contains control characters (such as NUL).") % {"value": bad[:120]}]
+        )
     entries = data.get("entry")
     if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
-        raise BundleRejected([f"The Bundle has more than {MAX_ENTRIES} entries; split it into parts."])
+        raise BundleRejected(
+            [
+                _("The Bundle has more than %(max_entries)s entries; split it into parts.")
+                % {"max_entries": MAX_ENTRIES}
+            ]
+        )
     return data
 
 
@@ -197,7 +211,7 @@ def _validation_reasons(exc: ValidationError) -> list[str]:
         where = ".".join(str(part) for part in err.get("loc", ()) if part != "__root__") or "Bundle"
         message = " ".join(str(err.get("msg", "is not valid")).split())
         out.append(f"{where[:200]}: {message[:300]}")
-    return out or ["The Bundle does not follow the FHIR R4B structure."]
+    return out or [_("The Bundle does not follow the FHIR R4B structure.")]
 
 
 def validate_bundle(data: dict[str, Any]) -> None:
@@ -206,10 +220,12 @@ def validate_bundle(data: dict[str, Any]) -> None:
         Bundle.model_validate(data)
     except ValidationError as exc:
         raise BundleRejected(
-            ["The Bundle is not valid FHIR R4B: " + r for r in _validation_reasons(exc)]
+            [_("The Bundle is not valid FHIR R4B: ") + r for r in _validation_reasons(exc)]
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise BundleRejected([f"The Bundle is not valid FHIR R4B: {str(exc)[:300]}"]) from None
+        raise BundleRejected(
+            [_("The Bundle is not valid FHIR R4B: %(value)s") % {"value": str(exc)[:300]}]
+        ) from None
 
 
 # --- resources -----------------------------------------------------------------------------------------
@@ -232,15 +248,20 @@ def _patient(r: _Reader, resource: dict[str, Any]) -> dict[str, Any]:
     given = " ".join(str(g).strip() for g in name.get("given") or [] if str(g).strip())
     family = str(name.get("family") or "").strip()
     if not given or not family:
-        r.reject("The Patient needs a name with both a given name and a family name.")
+        r.reject(_("The Patient needs a name with both a given name and a family name."))
     if len(given) > NAME_MAX or len(family) > NAME_MAX:
-        r.reject(f"The Patient's names are limited to {NAME_MAX} characters each.")
+        r.reject(
+            _("The Patient's names are limited to %(name_max)s characters each.") % {"name_max": NAME_MAX}
+        )
     values["given_name"], values["family_name"] = given[:NAME_MAX], family[:NAME_MAX]
     gender = resource.get("gender")
     if gender not in GENDERS:
         r.reject(
-            f"The Patient's gender is {gender or 'missing'}: the growth references Kneadwell uses need "
-            "male or female, so the record cannot be imported. Add the client by hand instead."
+            _(
+                "The Patient's gender is %(value)s: the growth references Kneadwell uses need male or "
+                "female, so the record cannot be imported. Add the client by hand instead."
+            )
+            % {"value": gender or "missing"}
         )
     values["sex"] = gender or ""
     birth = str(resource.get("birthDate") or "")
@@ -249,7 +270,10 @@ def _patient(r: _Reader, resource: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         values["birth_date"] = ""
     if not values["birth_date"]:
-        r.reject(f"The Patient needs a full birth date (YYYY-MM-DD); got {birth[:20] or 'none'}.")
+        r.reject(
+            _("The Patient needs a full birth date (YYYY-MM-DD); got %(value)s.")
+            % {"value": birth[:20] or "none"}
+        )
     identifiers = [i for i in resource.get("identifier") or [] if isinstance(i, dict) and i.get("value")]
     ours = [i for i in identifiers if i.get("system") == codes.SID_CLIENT_NUMBER]
     others = [i for i in identifiers if i.get("system") not in (codes.SID_CLIENT, codes.SID_CLIENT_NUMBER)]
@@ -261,7 +285,7 @@ def _patient(r: _Reader, resource: dict[str, Any]) -> dict[str, Any]:
 def _when(r: _Reader, where: str, resource: dict[str, Any]) -> str | None:
     text = resource.get("effectiveDateTime")
     if not isinstance(text, str):
-        r.reject(f"{where}: needs effectiveDateTime (when it was measured).")
+        r.reject(_("%(where)s: needs effectiveDateTime (when it was measured).") % {"where": where})
         return None
     try:
         if len(text) == 10:
@@ -271,7 +295,8 @@ def _when(r: _Reader, where: str, resource: dict[str, Any]) -> str | None:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         r.reject(
-            f"{where}: effectiveDateTime {text[:40]!r} is not a full date or a date and time with a zone."
+            _("%(where)s: effectiveDateTime %(text)s is not a full date or a date and time with a zone.")
+            % {"where": where, "text": repr(text[:40])}
         )
         return None
     return parsed.isoformat()
@@ -282,19 +307,20 @@ def _quantity(
 ) -> tuple[Any, str] | None:
     q = resource.get("valueQuantity")
     if not isinstance(q, dict) or "value" not in q:
-        r.reject(f"{where}: needs a valueQuantity with a value and a unit.")
+        r.reject(_("%(where)s: needs a valueQuantity with a value and a unit.") % {"where": where})
         return None
     system = q.get("system")
     if system not in (None, codes.UCUM):
         r.reject(
-            f"{where}: the unit must be a UCUM unit (system {codes.UCUM}); got system {str(system)[:80]}."
+            _("%(where)s: the unit must be a UCUM unit (system %(ucum)s); got system %(value)s.")
+            % {"where": where, "ucum": codes.UCUM, "value": str(system)[:80]}
         )
         return None
     unit = str(q.get("code") or q.get("unit") or "")
     if unit not in accepted:
         r.reject(
-            f"{where}: unit {unit[:20] or '(none)'!r} is not accepted here; "
-            f"use {' or '.join(sorted(accepted))}."
+            _("%(where)s: unit %(unit)s is not accepted here; use %(accepted)s.")
+            % {"where": where, "unit": repr(unit[:20] or "(none)"), "accepted": " or ".join(sorted(accepted))}
         )
         return None
     value = q.get("value")
@@ -304,7 +330,10 @@ def _quantity(
         or not math.isfinite(value)
         or value <= 0
     ):
-        r.reject(f"{where}: the value must be a positive number; got {str(value)[:20]}.")
+        r.reject(
+            _("%(where)s: the value must be a positive number; got %(value)s.")
+            % {"where": where, "value": str(value)[:20]}
+        )
         return None
     return value, unit
 
@@ -342,16 +371,23 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
         if kind == "Patient":
             patients.append((url, resource))
         elif kind == "Observation":
-            observations.append((url, f"Observation {n} ({url or 'no fullUrl'})", resource))
+            observations.append(
+                (url, _("Observation %(n)s (%(url)s)") % {"n": n, "url": url or _("no fullUrl")}, resource)
+            )
         else:
             others[kind] = others.get(kind, 0) + 1
     if not patients:
-        raise BundleRejected(["The Bundle has no Patient: there is nobody to import."])
+        raise BundleRejected([_("The Bundle has no Patient: there is nobody to import.")])
     if len(patients) > 1:
-        raise BundleRejected([f"The Bundle has {len(patients)} Patients; import one client at a time."])
+        raise BundleRejected(
+            [_("The Bundle has %(count)s Patients; import one client at a time.") % {"count": len(patients)}]
+        )
     if len(observations) > MAX_OBSERVATIONS:
         raise BundleRejected(
-            [f"The Bundle has more than {MAX_OBSERVATIONS} Observations; split it into parts."]
+            [
+                _("The Bundle has more than %(max_observations)s Observations; split it into parts.")
+                % {"max_observations": MAX_OBSERVATIONS}
+            ]
         )
     patient_url, patient = patients[0]
     values = _patient(r, patient)
@@ -366,16 +402,19 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
     for url, where, resource in observations:
         status = resource.get("status")
         found = _codings(resource.get("code"))
-        shown = ", ".join(f"{s or '(no system)'}|{c}" for s, c in found)[:200] or "no code"
+        shown = ", ".join(f"{s or '(no system)'}|{c}" for s, c in found)[:200] or _("no code")
         if status == "entered-in-error":
-            r.skipped.append(f"{where}: entered in error, left out.")
+            r.skipped.append(_("%(where)s: entered in error, left out.") % {"where": where})
             continue
         subject = resource.get("subject") or {}
         if not isinstance(subject, dict) or subject.get("reference") not in patient_refs:
-            r.reject(f"{where}: its subject is not the Patient in this Bundle.")
+            r.reject(_("%(where)s: its subject is not the Patient in this Bundle.") % {"where": where})
             continue
         if status not in ACCEPTED_STATUSES:
-            r.reject(f"{where}: status {status!r}; only final (or amended, corrected) results are imported.")
+            r.reject(
+                _("%(where)s: status %(status)s; only final (or amended, corrected) results are imported.")
+                % {"where": where, "status": repr(status)}
+            )
             continue
         measurement = next((importable[c] for c in found if c in importable), None)
         if measurement is not None:
@@ -409,22 +448,42 @@ def read_bundle(raw: bytes | str) -> ImportPlan:
                 value, unit = quantity
                 births["birth_weight"].add(round(value * 1000) if unit == "kg" else round(value))
         elif any(c in not_imported or c[0] == codes.LOCAL_INSTRUMENT for c in found):
-            r.skipped.append(f"{where}: {shown} is a score; scores are not imported (record them here).")
+            r.skipped.append(
+                _("%(where)s: %(shown)s is a score; scores are not imported (record them here).")
+                % {"where": where, "shown": shown}
+            )
         else:
             r.reject(
-                f"{where}: unknown code {shown}. Kneadwell imports {fhir_instruments.import_description()}, "
-                "gestational age at birth (LOINC 76516-4) and birth weight (LOINC 8339-4)."
+                _(
+                    "%(where)s: unknown code %(shown)s. Kneadwell imports %(import_description)s, "
+                    "gestational age at birth (LOINC 76516-4) and birth weight (LOINC 8339-4)."
+                )
+                % {
+                    "where": where,
+                    "shown": shown,
+                    "import_description": fhir_instruments.import_description(),
+                }
             )
     for what, found_values in births.items():
         if len(found_values) > 1:
-            r.reject(f"The Bundle gives {len(found_values)} different values for {what.replace('_', ' ')}.")
+            r.reject(
+                _("The Bundle gives %(count)s different values for %(what)s.")
+                % {"count": len(found_values), "what": what.replace("_", " ")}
+            )
     if births["gestation"] and len(births["gestation"]) == 1:
         days = next(iter(births["gestation"]))
         values["gestation_weeks"], values["gestation_days"] = divmod(days, 7)
     if births["birth_weight"] and len(births["birth_weight"]) == 1:
         values["birth_weight_g"] = next(iter(births["birth_weight"]))
     for kind, count in sorted(others.items()):
-        r.skipped.append(f"{count} {kind} resource{'s' if count != 1 else ''}: not imported.")
+        r.skipped.append(
+            ngettext(
+                "%(count)s %(kind)s resource: not imported.",
+                "%(count)s %(kind)s resources: not imported.",
+                count,
+            )
+            % {"count": count, "kind": kind}
+        )
     if r.reasons:
         raise BundleRejected(r.reasons)
     return ImportPlan(**values, measurements=tuple(planned), skipped=tuple(r.skipped))

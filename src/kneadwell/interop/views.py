@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
@@ -66,7 +68,7 @@ def _preview(
             "warnings": warnings,
             "form": BundleConfirmForm(initial={"token": token}),
             "confirm_error": confirm_error,
-            "consent_note": services.CONSENT_NOTE.format(name=plan.display_name),
+            "consent_note": _(services.CONSENT_NOTE).format(name=plan.display_name),
         },
     )
 
@@ -113,7 +115,10 @@ def fhir_import_confirm(request: ActorRequest) -> HttpResponse:
         )
     except services.NeedsConfirmation as exc:
         return _preview(
-            request, plan, exc.warnings, "Check the values listed and tick the box to keep them, or cancel."
+            request,
+            plan,
+            exc.warnings,
+            _("Check the values listed and tick the box to keep them, or cancel."),
         )
     except ValidationFailed as exc:
         request.session.pop(SESSION_KEY, None)
@@ -127,8 +132,12 @@ def fhir_import_confirm(request: ActorRequest) -> HttpResponse:
     assert result.client is not None
     messages.success(
         request,
-        f"{result.client.display_name} was imported from the FHIR Bundle with {result.measurements} "
-        f"measurement{'s' if result.measurements != 1 else ''}.",
+        ngettext(
+            "%(client)s was imported from the FHIR Bundle with %(count)s measurement.",
+            "%(client)s was imported from the FHIR Bundle with %(count)s measurements.",
+            result.measurements,
+        )
+        % {"client": result.client.display_name, "count": result.measurements},
     )
     messages.warning(request, result.consent_note)
     return redirect("clients:detail", client_id=result.client.pk)

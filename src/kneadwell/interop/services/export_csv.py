@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -167,7 +168,9 @@ def csv_export(*, actor: Actor, files: Sequence[str] = CSV_FILES) -> CsvExport:
     actor.require(Perm.EXPORT_DATA)
     unknown = sorted(set(files) - set(CSV_FILES))
     if unknown:
-        raise ValidationFailed({"files": [f"Choose from {', '.join(CSV_FILES)}."]})
+        raise ValidationFailed(
+            {"files": [_("Choose from %(csv_files)s.") % {"csv_files": ", ".join(CSV_FILES)}]}
+        )
     out: dict[str, str] = {}
     counts: dict[str, int] = {}
     with transaction.atomic():

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -22,12 +24,13 @@ from kneadwell.interop.fhir_import import BundleRejected, ImportPlan, read_bundl
 from kneadwell.interop.services.common import MeasurementIn, _import_measurements, _Rollback
 from kneadwell.outcomes import services as outcomes_services
 
-CONSENT_NOTE = (
+# English sources (gettext_noop), translated where they are shown.
+CONSENT_NOTE = gettext_noop(
     "{name} has no consent recorded here yet. The imported measurements are kept as part of the record, "
     "but no session or new measurement can be recorded until a parent or guardian (or the client, if an "
     "adult) gives consent and it is recorded on the client's page."
 )
-CONFIRM_MESSAGE = (
+CONFIRM_MESSAGE = gettext_noop(
     "Some values are possible but unusual (listed). If they are right, confirm them and import again; "
     "they will be kept and flagged as unusual."
 )
@@ -47,7 +50,7 @@ class NeedsConfirmation(ValidationFailed):
 def fhir_export(*, actor: Actor, client_id: int) -> ExportResult:
     """The client's record as a FHIR R4B Bundle; audited as an export on the actor's channel."""
     actor.require(Perm.RECORD_EXPORT)
-    client = client_get(actor=actor, client_id=client_id, purpose="opened the record to export it (FHIR)")
+    client = client_get(actor=actor, client_id=client_id, purpose=_("opened the record to export it (FHIR)"))
     with transaction.atomic():
         result = export_client(client)
         total = sum(result.counts.values())
@@ -76,7 +79,7 @@ class FhirImportResult:
 
     @property
     def consent_note(self) -> str:
-        return CONSENT_NOTE.format(name=self.plan.display_name)
+        return _(CONSENT_NOTE).format(name=self.plan.display_name)
 
 
 def fhir_plan(raw: bytes | str) -> ImportPlan:
@@ -128,7 +131,8 @@ def fhir_import(
                 raise ValidationFailed(
                     {
                         "bundle": [
-                            f"Patient {name.replace('_', ' ')}: {m}"
+                            _("Patient %(field)s: %(message)s")
+                            % {"field": name.replace("_", " "), "message": m}
                             for name, ms in exc.errors.items()
                             for m in ms
                         ]
@@ -136,16 +140,23 @@ def fhir_import(
                 ) from None
             try:
                 saved = _import_measurements(
-                    actor, client, items, source="a FHIR Bundle", confirm_all=confirm_unusual
+                    actor, client, items, source=_("a FHIR Bundle"), confirm_all=confirm_unusual
                 )
             except outcomes_services.MeasurementsRefused as refused:
                 errors = [p for p in refused.problems if not p.unusual]
-                unusual = [f"{items[p.index].label}: {p.message}" for p in refused.problems if p.unusual]
+                unusual = [
+                    _("%(label)s: %(message)s") % {"label": items[p.index].label, "message": p.message}
+                    for p in refused.problems
+                    if p.unusual
+                ]
                 if errors:
-                    reasons = [f"{items[p.index].label}: {p.message}" for p in errors] + unusual
+                    reasons = [
+                        _("%(label)s: %(message)s") % {"label": items[p.index].label, "message": p.message}
+                        for p in errors
+                    ] + unusual
                     raise ValidationFailed({"bundle": reasons}) from None
                 raise NeedsConfirmation(
-                    {"bundle": unusual, "confirm_unusual": [CONFIRM_MESSAGE]}, unusual
+                    {"bundle": unusual, "confirm_unusual": [_(CONFIRM_MESSAGE)]}, unusual
                 ) from None
             kept = tuple(w for m in saved for w in m.confirmed_warnings)
             audit_action(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -95,7 +96,7 @@ def _measurement_fields(row: csv_io.CsvRow) -> MeasurementIn | None:
     if row.errors or parsed.taken_at is None:
         return None
     return MeasurementIn(
-        label=f"measurements line {row.line}",
+        label=_("measurements line %(line)s") % {"line": row.line},
         instrument_id=parsed.instrument,
         answers=parsed.answers,
         taken_at=parsed.taken_at,
@@ -175,9 +176,9 @@ def _session_column(name: str) -> tuple[str, str]:
     """(column, prefix for the message) for a field the care service named: its fields are the file's
     columns, and a step's `steps.<n>.<field>` (n from 0) is the steps column's step n + 1."""
     if name.startswith("steps."):
-        _, index, part = [*name.split(".", 2), "", ""][:3]
+        _steps, index, part = [*name.split(".", 2), "", ""][:3]
         number = int(index) + 1 if index.isdigit() else index
-        return "steps", f"step {number} ({part}): "
+        return "steps", _("step %(n)s (%(part)s): ") % {"n": number, "part": part}
     return name, ""
 
 
@@ -232,7 +233,7 @@ def csv_import(
         columns=csv_io.CLIENT_COLUMNS,
         required=("client_ref", "given_name", "family_name", "birth_date", "sex"),
         max_rows=csv_io.MAX_CLIENT_ROWS,
-        what="clients",
+        what=_("clients"),
     )
     measurement_rows = (
         _read(
@@ -240,7 +241,7 @@ def csv_import(
             columns=csv_io.MEASUREMENT_COLUMNS,
             required=("client_ref", "instrument", "taken_at"),
             max_rows=csv_io.MAX_MEASUREMENT_ROWS,
-            what="measurements",
+            what=_("measurements"),
         )
         if measurements_csv.strip()
         else []
@@ -251,13 +252,13 @@ def csv_import(
             columns=csv_io.SESSION_COLUMNS,
             required=("client_ref", "protocol", "status", "started_at", "ended_at", "steps"),
             max_rows=csv_io.MAX_SESSION_ROWS,
-            what="sessions",
+            what=_("sessions"),
         )
         if sessions_csv.strip()
         else []
     )
     if not client_rows:
-        raise ValidationFailed({"clients_csv": ["The clients file has a header but no clients."]})
+        raise ValidationFailed({"clients_csv": [_("The clients file has a header but no clients.")]})
     refs: dict[str, csv_io.CsvRow] = {}
     for row in client_rows:
         ref = row.values.get("client_ref", "").strip()
@@ -310,11 +311,13 @@ def csv_import(
                     continue  # its client row has problems; those are reported there
                 try:
                     saved += len(
-                        _import_measurements(actor, client, [item for _, item in pairs], source="a CSV file")
+                        _import_measurements(actor, client, [item for _r, item in pairs], source="a CSV file")
                     )
                 except outcomes_services.MeasurementsRefused as refused:
                     for p in refused.problems:
-                        hint = " If it is right, write yes in the confirmed column." if p.unusual else ""
+                        hint = (
+                            " " + _("If it is right, write yes in the confirmed column.") if p.unusual else ""
+                        )
                         pairs[p.index][0].error(p.field, p.message + hint)
             sessions = 0
             for ref, session_pairs in sessions_by_ref.items():
