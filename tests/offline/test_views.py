@@ -4,6 +4,7 @@ state for going on without a network, the offline page, the conflicts page and t
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.django_db
 def _config(page: str) -> dict[str, Any]:
     found = re.search(r'<script id="kw-offline-config" type="application/json">(.*?)</script>', page, re.S)
     assert found, "every page carries the offline settings"
-    return dict(json.loads(found.group(1)))
+    config = dict(json.loads(found.group(1)))
+    config["words"] = json.loads(base64.b64decode(config["words"]))
+    return config
 
 
 @pytest.fixture

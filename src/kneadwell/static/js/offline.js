@@ -8,7 +8,8 @@
   var cfgEl = document.getElementById("kw-offline-config");
   if (!cfgEl || !window.indexedDB) return;
   var cfg = JSON.parse(cfgEl.textContent);
-  var W = cfg.words;
+  // The words arrive as base64 of UTF-8 JSON (offline_tags.offline_status).
+  var W = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(cfg.words), function (c) { return c.charCodeAt(0); })));
   var api = {};
   window.KneadwellOffline = api;
 
