@@ -456,7 +456,8 @@
             note_url: st.note_url, updated_at: Date.now(),
           };
         }
-        if (rememberOnly) return kept && kept.local_mode ? false : save(s).then(function () { return false; });
+        // Called only when nothing of this session waits on the device: the server's page is the record.
+        if (rememberOnly) return save(s).then(function () { return false; });
         s.local_mode = true;
         render(root, s);
         if (!entry) return save(s).then(function () { return true; });
