@@ -15,7 +15,9 @@ from typing import Any, Literal
 
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -127,14 +129,14 @@ def readiness_check_get(*, client: Client, check_id: int) -> ReadinessCheck:
     try:
         return ReadinessCheck.objects.of_client(client).select_related("checked_by").get(pk=check_id)
     except (ReadinessCheck.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such readiness check for this client.") from None
+        raise NotFound(_("No such readiness check for this client.")) from None
 
 
 def release_get(*, client: Client, release_id: int) -> Release:
     try:
         return Release.objects.of_client(client).get(pk=release_id)
     except (Release.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such release for this client.") from None
+        raise NotFound(_("No such release for this client.")) from None
 
 
 def releases_given(
@@ -153,9 +155,9 @@ def releases_given(
     for release in releases:
         why_not = None
         if release.valid_until is not None and release.valid_until < on:
-            why_not = f"it ended on {release.valid_until:%-d %b %Y}"
+            why_not = _("it ended on %(date)s") % {"date": dateformat.format(release.valid_until, "j M Y")}
         elif not policy.self_release and for_user_id is not None and release.released_by_id == for_user_id:
-            why_not = "it was given by the person running this check, and a second clinician must release"
+            why_not = _("it was given by the person running this check, and a second clinician must release")
         current = out.get(release.rule_id)
         if current is not None and (current.not_counted is None or why_not is not None):
             continue  # a newer one already counts, or this one does not count either
@@ -257,18 +259,25 @@ def check_stale_reason(
     now = now or timezone.now()
     made = timezone.localtime(check.created_at)
     if same_day and made.date() != timezone.localdate(now):
-        return f"This check was made on {made:%-d %b %Y}. Do today's check again."
+        return _("This check was made on %(date)s. Do today's check again.") % {
+            "date": dateformat.format(made, "j M Y")
+        }
     if now - check.created_at > max_age:
         if max_age >= dt.timedelta(hours=1):
-            return f"This check is more than {max_age.total_seconds() / 3600:g} hours old. Do it again."
+            return _("This check is more than %(hours)s hours old. Do it again.") % {
+                "hours": _("%(value)g") % {"value": max_age.total_seconds() / 3600}
+            }
         minutes = max_age.total_seconds() / 60
-        return f"This check is more than {minutes:g} minutes old. Do today's check again."
+        return _("This check is more than %(minutes)s minutes old. Do today's check again.") % {
+            "minutes": f"{minutes:g}"
+        }
     if record_changed_since(check=check, client=client):
-        return ERR_RECORD_CHANGED
+        return _(ERR_RECORD_CHANGED)
     return None
 
 
-ERR_RECORD_CHANGED = (
+# English sources (gettext_noop), translated where raised or shown.
+ERR_RECORD_CHANGED = gettext_noop(
     "The record changed after this check (health history, conditions, releases or settings). "
     "Do today's check again so it reads the current record."
 )
@@ -285,7 +294,9 @@ def record_changed_since(*, check: ReadinessCheck, client: Client, findings_only
     return check.record_hash != current
 
 
-ERR_BUNDLE_NO_INTAKE = "Record the health history (intake) first: the safety rules read it, online or not."
+ERR_BUNDLE_NO_INTAKE = gettext_noop(
+    "Record the health history (intake) first: the safety rules read it, online or not."
+)
 
 
 def rules_bundle_for(
@@ -298,13 +309,15 @@ def rules_bundle_for(
     lib = library()
     intake = intake_for(client=client)
     if intake is None:
-        raise ValidationFailed({"intake": [ERR_BUNDLE_NO_INTAKE]})
+        raise ValidationFailed({"intake": [_(ERR_BUNDLE_NO_INTAKE)]})
     if protocol_id is None:
         protocol_id = suggested_protocol(client=client, population=intake.population) or next(
             (p.id for p in lib.protocols.values() if intake.population in p.populations), ""
         )
     if protocol_id not in lib.protocols:
-        raise ValidationFailed({"protocol": [f"Unknown protocol '{protocol_id}'."]})
+        raise ValidationFailed(
+            {"protocol": [_("Unknown protocol '%(protocol_id)s'.") % {"protocol_id": protocol_id}]}
+        )
     releases = [
         BundleRelease(
             rule_id=r.rule_id,

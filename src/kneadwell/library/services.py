@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
@@ -29,7 +30,9 @@ from kneadwell.library.population import allowed_populations
 from kneadwell.library.screening import Action as Verdict
 from kneadwell.library.screening import ScreeningInputError
 
-ERR_NO_INTAKE = "Complete the intake (health history) for {name} first; today's check reads it every time."
+ERR_NO_INTAKE = gettext_noop(
+    "Complete the intake (health history) for {name} first; today's check reads it every time."
+)
 
 
 def fitting_populations(client: Client) -> set[str]:
@@ -59,22 +62,35 @@ def intake_save(
     consent_require(client=client, scope=Scope.CARE, what=gettext_noop("a health history"))
     lib = selectors.library()
     if population not in lib.populations:
-        raise ValidationFailed({"population": [f"Choose one of: {', '.join(lib.populations)}."]})
+        raise ValidationFailed(
+            {
+                "population": [
+                    _("Choose one of: %(populations)s.") % {"populations": ", ".join(lib.populations)}
+                ]
+            }
+        )
     fitting = fitting_populations(client)
     if population not in fitting:
         names = " or ".join(f"“{lib.populations[p].label}”" for p in sorted(fitting))
         raise ValidationFailed(
             {
                 "population": [
-                    f"“{lib.populations[population].label}” does not fit {client.display_name}'s birth date, "
-                    f"gestation and conditions; the record calls for {names}."
+                    _(
+                        "“%(label)s” does not fit %(display_name)s's birth date, gestation and conditions; "
+                        "the record calls for %(names)s."
+                    )
+                    % {
+                        "label": lib.populations[population].label,
+                        "display_name": client.display_name,
+                        "names": names,
+                    }
                 ]
             }
         )
     asked = {q.id for q in lib.questions_for(population, "intake")}
     stray = sorted(set(answers) - asked)
     if stray:
-        raise ValidationFailed({k: ["This question is not part of this intake."] for k in stray})
+        raise ValidationFailed({k: [_("This question is not part of this intake.")] for k in stray})
     try:
         clean = clean_answers(lib, "intake", answers, now=timezone.now())
     except AnswerError as exc:
@@ -135,16 +151,18 @@ def readiness_check_run(
     actor.require(Perm.SESSION_RECORD)
     lib = selectors.library()
     if protocol_id not in lib.protocols:
-        raise ValidationFailed({"protocol": [f"Unknown protocol '{protocol_id}'."]})
+        raise ValidationFailed(
+            {"protocol": [_("Unknown protocol '%(protocol_id)s'.") % {"protocol_id": protocol_id}]}
+        )
     consent_require(client=client, scope=Scope.CARE, what=gettext_noop("massage sessions"))
     intake = selectors.intake_for(client=client)
     if intake is None:
-        raise ValidationFailed({"intake": [ERR_NO_INTAKE.format(name=client.display_name)]})
+        raise ValidationFailed({"intake": [_(ERR_NO_INTAKE).format(name=client.display_name)]})
     now = now or timezone.now()
     asked = {q.id for q in lib.questions_for(intake.population, "today")}
     stray = sorted(set(answers) - asked)
     if stray:
-        raise ValidationFailed({k: ["This question is not part of today's check."] for k in stray})
+        raise ValidationFailed({k: [_("This question is not part of today's check.")] for k in stray})
     screened = screened_or_errors(client=client, protocol_id=protocol_id, today=answers, actor=actor, now=now)
     verdict = screened.verdict
     with transaction.atomic():
@@ -185,7 +203,7 @@ def screened_or_errors(
         field = "intake" if exc.field == "population" else exc.field
         message = exc.message
         if exc.field == "population":
-            message += " Update the health history (intake) so its group fits the record."
+            message += _(" Update the health history (intake) so its group fits the record.")
         raise ValidationFailed({field: [message]}) from None
 
 
@@ -210,30 +228,36 @@ def release_give(
     policy = selectors.release_policy(actor.organisation)
     if actor.role.value not in policy.roles:
         raise PermissionDenied(
-            f"In this organisation only {', '.join(sorted(policy.roles))} may release a safety rule."
+            _("In this organisation only %(roles)s may release a safety rule.")
+            % {"roles": ", ".join(sorted(policy.roles))}
         )
     lib = selectors.library()
     rule = lib.rules.get(rule_id)
     reason = next((r for r in check.verdict.get("reasons", []) if r.get("rule_id") == rule_id), None)
     errors: dict[str, list[str]] = {}
     if check.client_id != client.pk:
-        errors["check"] = ["That check belongs to another client."]
+        errors["check"] = [_("That check belongs to another client.")]
     if rule is None:
-        errors["rule"] = [f"Unknown rule '{rule_id}'."]
+        errors["rule"] = [_("Unknown rule '%(rule_id)s'.") % {"rule_id": rule_id}]
     elif reason is None:
-        errors["rule"] = ["This check did not find that rule; release what a check found."]
+        errors["rule"] = [_("This check did not find that rule; release what a check found.")]
     elif reason.get("action") != Verdict.NEEDS_RELEASE.value and not (
         rule.releasable and reason.get("action") == Verdict.AVOID_AREAS.value
     ):
-        errors["rule"] = ["Only a rule that asks for a clinician's release can be released; a stop cannot."]
+        errors["rule"] = [
+            _("Only a rule that asks for a clinician's release can be released; a stop cannot.")
+        ]
     if not policy.self_release and check.checked_by_id == actor.user.pk:
-        own = "You ran this check, so a second clinician must release it (organisation setting)."
+        own = _("You ran this check, so a second clinician must release it (organisation setting).")
         errors["rule"] = [*errors.get("rule", []), own]
     if selectors.record_changed_since(check=check, client=client, findings_only=True):
-        errors["check"] = [selectors.ERR_RECORD_CHANGED]
+        errors["check"] = [_(selectors.ERR_RECORD_CHANGED)]
     if len(note.strip()) < RELEASE_NOTE_MIN_CHARS:
         errors["note"] = [
-            "Say what you checked and why massage is safe (e.g. 'platelets 80,000 on 3 Dec, seen by Dr A')."
+            _(
+                "Say what you checked and why massage is safe (e.g. 'platelets 80,000 on 3 Dec, seen by Dr "
+                "A')."
+            )
         ]
     today = timezone.localdate()
     latest = today + dt.timedelta(days=RELEASE_DEFAULT_DAYS)
@@ -243,10 +267,11 @@ def release_give(
     if valid_until is None:
         valid_until = latest
     elif valid_until < today:
-        errors["valid_until"] = ["The release cannot end in the past."]
+        errors["valid_until"] = [_("The release cannot end in the past.")]
     elif valid_until > latest:
         errors["valid_until"] = [
-            f"A release lasts at most until {latest:%-d %b %Y} (7 days, or the plan's end if sooner)."
+            _("A release lasts at most until %(date)s (7 days, or the plan's end if sooner).")
+            % {"date": dateformat.format(latest, "j M Y")}
         ]
     if errors:
         raise ValidationFailed(errors)
@@ -287,7 +312,7 @@ def _plan_end(*, client: Client, protocol_id: str) -> dt.date | None:
 def release_revoke(*, actor: Actor, release: Release) -> Release:
     actor.require(Perm.RELEASE_GIVE)
     if release.revoked_at is not None:
-        raise DomainError("This release was already revoked.")
+        raise DomainError(_("This release was already revoked."))
     with transaction.atomic():
         release.revoked_at = timezone.now()
         release.revoked_by = actor.user
@@ -329,7 +354,7 @@ def release_policy_save(*, actor: Actor, roles: list[str], self_release: bool) -
     unknown = sorted(set(roles) - set(selectors.RELEASE_ROLES))
     if unknown or not roles:
         raise ValidationFailed(
-            {"roles": ["Choose at least one of the clinical roles (administrator, therapist / nurse)."]}
+            {"roles": [_("Choose at least one of the clinical roles (administrator, therapist / nurse).")]}
         )
     return _organisation_settings_put(
         actor=actor,

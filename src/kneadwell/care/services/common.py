@@ -46,7 +46,7 @@ def check_rescreen(
     )
     fresh = screened.verdict
     if screened.record_hash != check.record_hash:
-        raise Conflict(library_selectors.ERR_RECORD_CHANGED, field="check")
+        raise Conflict(_(library_selectors.ERR_RECORD_CHANGED), field="check")
     if fresh.blocks:
         blocking = [r for r in fresh.active_reasons if r.action.rank >= ScreeningAction.NEEDS_RELEASE.rank]
         why = "; ".join(f"{r.title}" + (f" ({r.note})" if r.note else "") for r in blocking)

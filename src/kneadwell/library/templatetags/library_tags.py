@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from kneadwell.content.sources import source_registry
 from kneadwell.library.display import display_library
@@ -23,9 +24,9 @@ def source_links(ids: Iterable[str]) -> SafeString:
     base = reverse("library:sources")
     items = [(f"{base}#{sid}", sources[sid].citation if sid in sources else sid, sid) for sid in ids]
     if not items:
-        return format_html('<span class="muted">no source</span>')
+        return format_html('<span class="muted">{}</span>', _("no source"))
     links = format_html_join(", ", '<a href="{}" title="{}">{}</a>', items)
-    return format_html('<span class="sources">Source: {}</span>', links)
+    return format_html('<span class="sources">{} {}</span>', _("Source:"), links)
 
 
 @register.filter
@@ -52,8 +53,11 @@ def setting_text(use: dict[str, object]) -> str:
     value = use.get("value")
     unit = {"mmol_per_l": "mmol/L"}.get(str(use.get("unit", "")), str(use.get("unit", "")).replace("_", " "))
     shown = f"{value:g}" if isinstance(value, float | int) else str(value)
-    tail = "default" if use.get("is_default") else f"organisation setting; default {use.get('default')}"
-    disagree = "; sources disagree" if use.get("sources_disagree") else ""
+    if use.get("is_default"):
+        tail = _("default")
+    else:
+        tail = _("organisation setting; default %(default)s") % {"default": use.get("default")}
+    disagree = "; " + _("sources disagree") if use.get("sources_disagree") else ""
     return f"{use.get('label')}: {shown} {unit} ({tail}{disagree})"
 
 
