@@ -279,7 +279,8 @@
       return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; });
     }
     return api.get("kits", id).then(function (kept) {
-      if (kept && kept.bundle && kept.pages_kept && Date.now() - kept.fetched_at < 30 * 60 * 1000) return;
+      // At most every half hour, whatever came back (a child with no health history yet has no bundle).
+      if (kept && kept.pages_kept && Date.now() - kept.fetched_at < 30 * 60 * 1000) return;
       // One request after the other: the server is not asked for several things at once.
       return json(entry.kit_url).then(function (kit) {
         if (!kit) return;
@@ -299,7 +300,9 @@
     if (!navigator.onLine || !cfg.warm || !cfg.warm.length) return Promise.resolve();
     return cfg.warm.reduce(function (done, entry) {
       return done.then(function () { return warmOne(entry); });
-    }, Promise.resolve()).catch(function () { /* tried again on the next page */ });
+    }, Promise.resolve()).catch(function () { /* tried again on the next page */ }).then(function () {
+      api.warmed = true;
+    });
   }
   api.kit = function (clientId) { return api.get("kits", cfg.user + ":" + clientId); };
 
