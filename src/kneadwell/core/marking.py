@@ -39,3 +39,14 @@ def ngettext(singular: str, plural: str, number: int) -> str:
     from django.utils.translation import ngettext as django_ngettext
 
     return django_ngettext(singular, plural, number)
+
+
+def english(text: object) -> str:
+    """The English source of a text that may be translated lazily (a choice's label): for what is kept in
+    one language whoever is reading (the audit log, exported files)."""
+    if not _django_ready():
+        return str(text)
+    from django.utils import translation
+
+    with translation.override(None):  # no catalogue: the source text itself
+        return str(text)

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from kneadwell.care.models import AdverseEvent, Note, Plan, Session, StepLog
+from kneadwell.core.marking import english
 from kneadwell.interop import fhir_codes as codes
 from kneadwell.interop import fhir_instruments
 from kneadwell.interop.fhir_export_base import (
@@ -101,9 +102,8 @@ def _components(m: Measurement) -> list[dict[str, Any]]:
 
 def _observation(ctx: ExportContext, m: Measurement) -> Resource:
     code, category = _observation_code(ctx, m)
-    context_label = (
-        Measurement.Context(m.context).label if m.context in Measurement.Context.values else m.context
-    )
+    known = m.context in Measurement.Context.values
+    context_label = english(Measurement.Context(m.context).label) if known else m.context
     out: Resource = {
         "identifier": [_record_id("measurement", m.pk)],
         "status": "entered-in-error" if m.in_error else "final",

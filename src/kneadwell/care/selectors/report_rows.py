@@ -54,7 +54,7 @@ def _sessions(client: Client, plan: Plan | None) -> QuerySet[Session]:
 
 def session_rows(*, client: Client, plan: Plan | None = None, limit: int) -> tuple[list[SessionRow], int]:
     """A loaded client's sessions (or one plan's), newest first, at most `limit`; and how many in all."""
-    labels = dict(Session.Status.choices)
+    labels = {value: str(label) for value, label in Session.Status.choices}
     rows = [
         SessionRow(
             session_id=r["pk"],

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import dateformat, timezone, translation
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import create_audited, edit_audited, save_audited
 from kneadwell.core.errors import ValidationFailed
+from kneadwell.core.marking import english
 from kneadwell.courses import syllabus as syl
 from kneadwell.courses.models import Attendance, CourseClass, Enrolment
 from kneadwell.courses.services.common import require_runs
@@ -163,8 +163,7 @@ def _attendance_save(
         "cues": sorted(set(line.cues)),
         "response_note": line.response_note.strip(),
     }
-    with translation.override(settings.LANGUAGE_CODE):  # the audit log is kept in one language
-        status = str(Attendance.Status(line.status).label).lower()
+    status = english(Attendance.Status(line.status).label).lower()  # the audit log is kept in English
     label = f"{enrolment.client.given_name}: {status} in week {course_class.week}"
     if existing is None:
         create_audited(

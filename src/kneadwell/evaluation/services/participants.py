@@ -21,6 +21,7 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
 from kneadwell.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from kneadwell.core.marking import english
 from kneadwell.evaluation.methods import allocation as alloc
 from kneadwell.evaluation.methods import eligibility as elig
 from kneadwell.evaluation.models import AllocationSlot, Participant, Study
@@ -286,7 +287,7 @@ def participant_withdraw(
             obj=row,
             entity="study participant",
             client_id=row.client_id,
-            summary=f"withdrew {row.code} from the study: {Participant.Withdrawal(kind).label}",
+            summary=f"withdrew {row.code} from the study: {english(Participant.Withdrawal(kind).label)}",
             changes={"withdrawal": kind, "reason": reason, "data_kept": data_kept},
             update_fields=["withdrawn_at", "withdrawn_by", "withdrawal", "withdrawal_reason", "data_kept"],
         )
