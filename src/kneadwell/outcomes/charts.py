@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 from xml.sax.saxutils import escape
 
+from kneadwell.core.marking import gettext as _
+from kneadwell.core.marking import gettext_noop
+
 MARKERS: Final = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
 LINESTYLES: Final = ("-", "--", "-.", ":")
 # Colour-blind-safe palette (Okabe-Ito), darkened where needed for contrast on white.
 COLOURS: Final = ("#0f6b63", "#b35806", "#1f5fa6", "#a1121f", "#5e3c99", "#4d4d4d", "#8a6d00", "#b0459b")
 DIRECTION_WORDS: Final = {
-    "higher_worse": "higher is worse",
-    "higher_better": "higher is better",
+    "higher_worse": gettext_noop("higher is worse"),
+    "higher_better": gettext_noop("higher is better"),
     "neither": "",
 }
 
@@ -47,17 +50,22 @@ def describe_trend(
 ) -> str:
     """The chart in words (also its <desc>)."""
     ticks = dict(y_ticks or ())
-    words = DIRECTION_WORDS.get(direction, "")
-    parts = [f"{title}: {y_label} over time{f' ({words})' if words else ''}."]
+    words = _(DIRECTION_WORDS[direction]) if DIRECTION_WORDS.get(direction) else ""
+    values = {"title": title, "y_label": y_label, "direction": words}
+    if words:
+        parts = [_("%(title)s: %(y_label)s over time (%(direction)s).") % values]
+    else:
+        parts = [_("%(title)s: %(y_label)s over time.") % values]
     for s in series:
         if not s.points:
             continue
         shown = s.points[-max_points:]
         text = "; ".join(f"{d:%d %b %Y} {_fmt(v, ticks)}" for d, v in shown)
-        more = f" (and {len(s.points) - len(shown)} earlier)" if len(s.points) > len(shown) else ""
+        earlier = len(s.points) - len(shown)
+        more = _(" (and %(count)s earlier)") % {"count": earlier} if earlier > 0 else ""
         parts.append(f"{s.label}: {text}{more}.")
     if len(parts) == 1:
-        parts.append("No values to plot.")
+        parts.append(_("No values to plot."))
     return " ".join(parts)
 
 
@@ -81,7 +89,7 @@ def trend_chart_svg(
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    words = DIRECTION_WORDS.get(direction, "")
+    words = _(DIRECTION_WORDS[direction]) if DIRECTION_WORDS.get(direction) else ""
     description = description or describe_trend(title, series, y_label, direction, y_ticks)
     with mpl.rc_context(
         {
@@ -220,7 +228,7 @@ def trend_chart_data(
 ) -> dict[str, Any]:
     """What `trend_chart_svg` draws, as data for a browser to draw: each series with its colour, marker
     shape and line style (the same per position), the ordinal ticks, the reference lines and the axes."""
-    words = DIRECTION_WORDS.get(direction, "")
+    words = _(DIRECTION_WORDS[direction]) if DIRECTION_WORDS.get(direction) else ""
     drawn = [s for s in series if s.points]
     dates = [d for s in drawn for d, _ in s.points]
     x_range = None

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from kneadwell.core.csvcells import unprotect
+from kneadwell.core.marking import gettext as _
 
 COLUMNS: Final = (
     "client_ref",
@@ -96,32 +97,48 @@ def parse_taken_at(text: str) -> dt.datetime | dt.date:
             return dt.date.fromisoformat(text)
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)") from None
+        raise ValueError(
+            _("%(text)s is not a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM)")
+            % {"text": repr(text)}
+        ) from None
 
 
 def read_rows(text: str) -> list[CsvRow]:
     """Every data row, each with the problems found in it. Raises CsvFileError for an unusable file."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
-        raise CsvFileError(f"The file is larger than {MAX_BYTES // 1_000_000} MB; split it into parts.")
+        raise CsvFileError(
+            _("The file is larger than %(max_bytes)s MB; split it into parts.")
+            % {"max_bytes": MAX_BYTES // 1_000_000}
+        )
     if "\x00" in text:
-        raise CsvFileError("The file is not a text CSV file (it contains NUL bytes).")
+        raise CsvFileError(_("The file is not a text CSV file (it contains NUL bytes)."))
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = header_names(next(reader))
     except StopIteration:
-        raise CsvFileError("The file is empty: it needs a header row and at least one measurement.") from None
+        raise CsvFileError(
+            _("The file is empty: it needs a header row and at least one measurement.")
+        ) from None
     except csv.Error as exc:
-        raise CsvFileError(f"The file is not valid CSV: {exc}.") from None
+        raise CsvFileError(_("The file is not valid CSV: %(exc)s.") % {"exc": exc}) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise CsvFileError(f"Missing column(s): {', '.join(missing)}. Expected: {_expected()}.")
+        raise CsvFileError(
+            _("Missing column(s): %(missing)s. Expected: %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": _expected()}
+        )
     if "client_ref" not in header and "identifier" not in header:
-        raise CsvFileError("Add a client_ref or an identifier column to say whose measurement each row is.")
+        raise CsvFileError(
+            _("Add a client_ref or an identifier column to say whose measurement each row is.")
+        )
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise CsvFileError(f"Unknown column(s): {', '.join(unknown)}. Expected: {_expected()}.")
+        raise CsvFileError(
+            _("Unknown column(s): %(unknown)s. Expected: %(expected)s.")
+            % {"unknown": ", ".join(unknown), "expected": _expected()}
+        )
     if len(set(header)) != len(header):
-        raise CsvFileError("A column name appears twice in the header.")
+        raise CsvFileError(_("A column name appears twice in the header."))
     rows: list[CsvRow] = []
     try:
         for cells in reader:
@@ -129,12 +146,17 @@ def read_rows(text: str) -> list[CsvRow]:
             if not any(c.strip() for c in cells):
                 continue  # blank lines are not measurements
             if len(rows) >= MAX_ROWS:
-                raise CsvFileError(f"More than {MAX_ROWS} rows; split the file into parts.")
+                raise CsvFileError(
+                    _("More than %(max_rows)s rows; split the file into parts.") % {"max_rows": MAX_ROWS}
+                )
             rows.append(_row(line, header, cells))
     except csv.Error as exc:
-        raise CsvFileError(f"The file is not valid CSV at line {reader.line_num}: {exc}.") from None
+        raise CsvFileError(
+            _("The file is not valid CSV at line %(line_num)s: %(exc)s.")
+            % {"line_num": reader.line_num, "exc": exc}
+        ) from None
     if not rows:
-        raise CsvFileError("The file has a header but no measurements.")
+        raise CsvFileError(_("The file has a header but no measurements."))
     return rows
 
 

@@ -17,6 +17,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -27,11 +28,11 @@ from kneadwell.core.tenancy import TenantManager
 class Measurement(VersionedModel):
     class Context(models.TextChoices):
         # When in the programme it was taken; protocols say which instruments are collected when.
-        BASELINE = "baseline", "Baseline (before the programme)"
-        SESSION = "session", "At a session"
-        WEEKLY = "weekly", "Weekly review"
-        END = "end", "End of the programme"
-        ROUTINE = "routine", "Routine care (e.g. daily weight)"
+        BASELINE = "baseline", gettext_lazy("Baseline (before the programme)")
+        SESSION = "session", gettext_lazy("At a session")
+        WEEKLY = "weekly", gettext_lazy("Weekly review")
+        END = "end", gettext_lazy("End of the programme")
+        ROUTINE = "routine", gettext_lazy("Routine care (e.g. daily weight)")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="measurements")

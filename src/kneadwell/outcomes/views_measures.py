@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
@@ -61,7 +62,7 @@ def measure_new(request: ActorRequest) -> HttpResponse:
                 form.apply(exc)
             else:
                 messages.success(
-                    request, "Saved as a draft. Check the preview, then publish it to record with it."
+                    request, _("Saved as a draft. Check the preview, then publish it to record with it.")
                 )
                 return redirect("outcomes:measure", measure_id=measure.slug)
     return _builder(request, form, None)
@@ -96,7 +97,9 @@ def measure_edit(request: ActorRequest, measure_id: str) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
-                    request, f"Saved as draft version {draft.number}. Check the preview, then publish it."
+                    request,
+                    _("Saved as draft version %(number)s. Check the preview, then publish it.")
+                    % {"number": draft.number},
                 )
                 return redirect("outcomes:measure", measure_id=measure.slug)
     return _builder(request, form, measure)
@@ -158,7 +161,8 @@ def measure_publish(request: ActorRequest, measure_id: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Version {version.number} published: new entries are scored with it; earlier ones keep theirs.",
+            _("Version %(number)s published: new entries are scored with it; earlier ones keep theirs.")
+            % {"number": version.number},
         )
     return redirect("outcomes:measure", measure_id=measure.slug)
 
@@ -175,5 +179,5 @@ def measure_retire(request: ActorRequest, measure_id: str) -> HttpResponse:
     except (Conflict, DomainError) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Retired: no longer offered for new entries. Everything recorded stays.")
+        messages.success(request, _("Retired: no longer offered for new entries. Everything recorded stays."))
     return redirect(reverse("outcomes:measure", kwargs={"measure_id": measure.slug}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from kneadwell.outcomes.measures import (
     growth_instruments,
@@ -19,24 +20,28 @@ class GrowthOptionsForm(forms.Form):
     """The growth page's choices (GET): measurement, reference, velocity method and window."""
 
     measure = forms.ChoiceField(
-        label="Measurement",
+        label=gettext_lazy("Measurement"),
         choices=lambda: [(i.id, i.short_name) for i in growth_instruments()],
         required=False,
     )
-    reference = forms.ChoiceField(label="Growth reference", choices=reference_choices, required=False)
-    method = forms.ChoiceField(label="Velocity method", choices=method_choices, required=False)
+    reference = forms.ChoiceField(
+        label=gettext_lazy("Growth reference"), choices=reference_choices, required=False
+    )
+    method = forms.ChoiceField(label=gettext_lazy("Velocity method"), choices=method_choices, required=False)
     window = forms.TypedChoiceField(
-        label="Velocity over",
+        label=gettext_lazy("Velocity over"),
         choices=[
-            ("7", "the last 7 days"),
-            ("14", "the last 14 days"),
-            ("28", "the last 28 days"),
-            ("0", "all weights"),
+            ("7", gettext_lazy("the last 7 days")),
+            ("14", gettext_lazy("the last 14 days")),
+            ("28", gettext_lazy("the last 28 days")),
+            ("0", gettext_lazy("all weights")),
         ],
         coerce=int,
         required=False,
     )
-    after_regain = forms.BooleanField(label="Start after birth weight is regained", required=False)
+    after_regain = forms.BooleanField(
+        label=gettext_lazy("Start after birth weight is regained"), required=False
+    )
 
     def choices(self) -> dict[str, Any]:
         """Valid choices with defaults for anything missing or wrong (a bookmark never breaks the page)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -38,6 +39,6 @@ def now_minute() -> dt.datetime:
 class ConfirmField(forms.BooleanField):
     def __init__(self) -> None:
         super().__init__(
-            label="I have checked this value and it is right: keep it, flagged as unusual",
+            label=_("I have checked this value and it is right: keep it, flagged as unusual"),
             required=False,
         )

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.core.errors import ValidationFailed
 
@@ -21,10 +23,15 @@ OPTION_LINE = re.compile(r"^\s*([+-]?\d+)\s*[=:]\s*(.+?)\s*$")
 NUMBER = r"([+-]?\d+(?:[.,]\d+)?)"
 BAND_LINE = re.compile(rf"^\s*{NUMBER}\s*(?:to|–|—|-)\s*{NUMBER}\s*[:=]\s*(.+?)\s*$")
 ITEM_PARTS = ("label", "kind", "options", "unit", "minimum", "maximum", "decimals", "reversed")
-KIND_CHOICES = [("options", "Answers to choose from"), ("number", "A number with a unit")]
+KIND_CHOICES = [
+    ("options", gettext_lazy("Answers to choose from")),
+    ("number", gettext_lazy("A number with a unit")),
+]
 
-OPTIONS_HELP = 'One answer per line, its value first: "0 = Never". Values are whole numbers.'
-BANDS_HELP = 'Optional. One band per line: "0 to 7: Needs a closer look". Bands must not overlap.'
+OPTIONS_HELP = gettext_lazy('One answer per line, its value first: "0 = Never". Values are whole numbers.')
+BANDS_HELP = gettext_lazy(
+    'Optional. One band per line: "0 to 7: Needs a closer look". Bands must not overlap.'
+)
 
 
 def _lines(text: str) -> list[str]:
@@ -40,64 +47,79 @@ def bands_text(bands: list[Mapping[str, Any]]) -> str:
 
 
 class MeasureBuilderForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
     short_name = forms.CharField(
-        label="Short name", max_length=40, required=False, help_text="For lists and headings, e.g. “PedsQL”."
+        label=gettext_lazy("Short name"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("For lists and headings, e.g. “PedsQL”."),
     )
     measures = forms.CharField(
-        label="What it measures", widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+        label=gettext_lazy("What it measures"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
     population = forms.CharField(
-        label="Who it is for",
+        label=gettext_lazy("Who it is for"),
         required=False,
         max_length=300,
-        help_text="Ages, who answers (e.g. parent report).",
+        help_text=gettext_lazy("Ages, who answers (e.g. parent report)."),
     )
     shared_options = forms.CharField(
-        label="Answers shared by the items",
+        label=gettext_lazy("Answers shared by the items"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=OPTIONS_HELP + " Used by every item of answers that has none of its own.",
+        help_text=OPTIONS_HELP + gettext_lazy(" Used by every item of answers that has none of its own."),
     )
     scoring_method = forms.ChoiceField(
-        label="Score",
-        choices=[("sum", "Sum of the items"), ("mean", "Mean of the answered items")],
+        label=gettext_lazy("Score"),
+        choices=[
+            ("sum", gettext_lazy("Sum of the items")),
+            ("mean", gettext_lazy("Mean of the answered items")),
+        ],
         widget=forms.RadioSelect,
         initial="sum",
         required=False,  # a sum unless a mean is chosen
     )
     min_answered = forms.IntegerField(
-        label="For a mean: items that must be answered",
+        label=gettext_lazy("For a mean: items that must be answered"),
         required=False,
         min_value=1,
-        help_text="Leave empty to need every item.",
+        help_text=gettext_lazy("Leave empty to need every item."),
     )
     score_range = forms.CharField(
-        label="Score range (check)",
+        label=gettext_lazy("Score range (check)"),
         required=False,
-        help_text="Optional, e.g. “0 to 100”: checked against what the items give.",
+        help_text=gettext_lazy("Optional, e.g. “0 to 100”: checked against what the items give."),
     )
     direction = forms.ChoiceField(
-        label="A higher score is",
-        choices=[("higher_better", "Better"), ("higher_worse", "Worse")],
+        label=gettext_lazy("A higher score is"),
+        choices=[("higher_better", gettext_lazy("Better")), ("higher_worse", gettext_lazy("Worse"))],
         widget=forms.RadioSelect,
     )
     bands = forms.CharField(
-        label="Bands", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=BANDS_HELP
+        label=gettext_lazy("Bands"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=BANDS_HELP,
     )
     licence = forms.CharField(
-        label="Licence",
+        label=gettext_lazy("Licence"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Who holds the licence to use it (or that it is your own measure and needs none).",
+        help_text=gettext_lazy(
+            "Who holds the licence to use it (or that it is your own measure and needs none)."
+        ),
     )
     sources = forms.CharField(
-        label="Sources",
+        label=gettext_lazy("Sources"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Citations, links.",
+        help_text=gettext_lazy("Citations, links."),
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    protocol_measure = forms.ChoiceField(label="Records the programmes' measure", required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    protocol_measure = forms.ChoiceField(
+        label=gettext_lazy("Records the programmes' measure"), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     item_count = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ROWS)
 
@@ -125,7 +147,7 @@ class MeasureBuilderForm(forms.Form):
         initial["item_count"] = count
         super().__init__(data, initial=initial, label_suffix="")
         linked = sorted((protocol_measures or {}).items(), key=lambda kv: kv[1])
-        cast(forms.ChoiceField, self.fields["protocol_measure"]).choices = [("", "None"), *linked]
+        cast(forms.ChoiceField, self.fields["protocol_measure"]).choices = [("", _("None")), *linked]
         self.row_count = count
         for i in range(count):
             self._add_row(i, rows[i] if i < len(rows) else {})
@@ -178,28 +200,32 @@ class MeasureBuilderForm(forms.Form):
         n = i + 1
         fields: dict[str, forms.Field] = {
             "label": forms.CharField(
-                label=f"Item {n}: what is asked or observed", required=False, max_length=300
+                label=_("Item %(n)s: what is asked or observed") % {"n": n}, required=False, max_length=300
             ),
             "kind": forms.ChoiceField(
-                label=f"Item {n}: answered with",
+                label=_("Item %(n)s: answered with") % {"n": n},
                 choices=KIND_CHOICES,
                 initial="options",
                 required=False,
                 widget=forms.RadioSelect,
             ),
             "options": forms.CharField(
-                label=f"Item {n}: its own answers",
+                label=_("Item %(n)s: its own answers") % {"n": n},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="Leave empty to use the shared answers.",
+                help_text=_("Leave empty to use the shared answers."),
             ),
-            "unit": forms.CharField(label=f"Item {n}: unit", required=False, max_length=16),
-            "minimum": forms.CharField(label=f"Item {n}: lowest", required=False),
-            "maximum": forms.CharField(label=f"Item {n}: highest", required=False),
+            "unit": forms.CharField(label=_("Item %(n)s: unit") % {"n": n}, required=False, max_length=16),
+            "minimum": forms.CharField(label=_("Item %(n)s: lowest") % {"n": n}, required=False),
+            "maximum": forms.CharField(label=_("Item %(n)s: highest") % {"n": n}, required=False),
             "decimals": forms.IntegerField(
-                label=f"Item {n}: decimals", required=False, min_value=0, max_value=3, initial=0
+                label=_("Item %(n)s: decimals") % {"n": n},
+                required=False,
+                min_value=0,
+                max_value=3,
+                initial=0,
             ),
-            "reversed": forms.BooleanField(label=f"Item {n}: reverse-scored", required=False),
+            "reversed": forms.BooleanField(label=_("Item %(n)s: reverse-scored") % {"n": n}, required=False),
         }
         for part, f in fields.items():
             if part in initial:
@@ -259,7 +285,9 @@ class MeasureBuilderForm(forms.Form):
             found = OPTION_LINE.match(line)
             if found is None:
                 self.add_error(
-                    field, f"“{line.strip()}”: write each answer as “value = label”, e.g. “0 = Never”."
+                    field,
+                    _("“%(line)s”: write each answer as “value = label”, e.g. “0 = Never”.")
+                    % {"line": line.strip()},
                 )
                 continue
             out.append({"value": int(found.group(1)), "label": found.group(2)})
@@ -270,7 +298,9 @@ class MeasureBuilderForm(forms.Form):
         for line in _lines(text):
             found = BAND_LINE.match(line)
             if found is None:
-                self.add_error("bands", f"“{line.strip()}”: write each band as “0 to 7: label”.")
+                self.add_error(
+                    "bands", _("“%(line)s”: write each band as “0 to 7: label”.") % {"line": line.strip()}
+                )
                 continue
             low, high, label = found.groups()
             out.append({"label": label, "minimum": low.replace(",", "."), "maximum": high.replace(",", ".")})
@@ -281,7 +311,7 @@ class MeasureBuilderForm(forms.Form):
             return None
         found = re.match(rf"^\s*{NUMBER}\s*(?:to|–|—|-)\s*{NUMBER}\s*$", text)
         if found is None:
-            self.add_error("score_range", "Write the range as “0 to 100”.")
+            self.add_error("score_range", _("Write the range as “0 to 100”."))
             return None
         return [found.group(1).replace(",", "."), found.group(2).replace(",", ".")]
 

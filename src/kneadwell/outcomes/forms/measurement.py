@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
@@ -49,9 +51,13 @@ class MeasurementForm(forms.Form):
     """Entry form for one instrument. `groups` say how to lay the fields out; `answers()` builds what the
     scorer takes; `apply(exc)` puts a service error on the input it names."""
 
-    taken_at = forms.DateTimeField(label="Taken at", widget=DateTimeInput)
-    context = forms.ChoiceField(label="When in the programme", choices=Measurement.Context.choices)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    taken_at = forms.DateTimeField(label=gettext_lazy("Taken at"), widget=DateTimeInput)
+    context = forms.ChoiceField(
+        label=gettext_lazy("When in the programme"), choices=Measurement.Context.choices
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     confirm_unusual = ConfirmField()
 
     def __init__(self, *args: Any, instrument: Instrument, client: Client, **kwargs: Any) -> None:
@@ -98,13 +104,22 @@ class MeasurementForm(forms.Form):
         if spec.usual_minimum is not None or spec.usual_maximum is not None:
             low = spec.usual_minimum if spec.usual_minimum is not None else spec.minimum
             high = spec.usual_maximum if spec.usual_maximum is not None else spec.maximum
-            usual = f"; usually {low:g}-{high:g}"
+            usual = _("; usually %(low)g-%(high)g") % {"low": low, "high": high}
         unit = f" {spec.unit}" if spec.unit else ""
         return forms.CharField(
             label=f"{item.label} ({spec.unit})" if spec.unit else item.label,
             required=False,
             widget=_number_input(),
-            help_text=f"{item.help} Possible {spec.minimum:g}-{spec.maximum:g}{unit}{usual}.".strip(),
+            help_text=(
+                _("%(help)s Possible %(minimum)g-%(maximum)g%(unit)s%(usual)s.")
+                % {
+                    "help": item.help,
+                    "minimum": spec.minimum,
+                    "maximum": spec.maximum,
+                    "unit": unit,
+                    "usual": usual,
+                }
+            ).strip(),
         )
 
     def _text_item(self, item: Item) -> forms.Field:
@@ -139,12 +154,14 @@ class MeasurementForm(forms.Form):
             # The catalogue may name the group and place it first (goal attainment: which goal is rated).
             own = inst.extra.get("raw_inputs_group") or {}
             extra = Group(
-                title=str(own.get("title") or "Observations (optional)"),
+                title=str(own.get("title") or _("Observations (optional)")),
                 names=[],
                 help=str(
                     own.get("help")
-                    or "Give the raw observations instead of (or as well as) the item scores above; the "
-                    "scores are then worked out from them, and must agree with any you ticked."
+                    or _(
+                        "Give the raw observations instead of (or as well as) the item scores above; the "
+                        "scores are then worked out from them, and must agree with any you ticked."
+                    )
                 ),
             )
             for raw in inst.raw_inputs:
@@ -180,15 +197,16 @@ class MeasurementForm(forms.Form):
                     widget=_number_input(autofocus=True),
                     # Dates can stand in for the value (`value_optional`); the scorer names what is missing.
                     required=not inst.extra.get("value_optional"),
-                    help_text=f"Possible {spec.minimum:g}-{spec.maximum:g} {canonical} [KW-BOUNDS]"
-                    + ("; checked against the growth reference for age and sex." if inst.growth else "."),
+                    help_text=_("Possible %(minimum)g-%(maximum)g %(canonical)s [KW-BOUNDS]")
+                    % {"minimum": spec.minimum, "maximum": spec.maximum, "canonical": canonical}
+                    + (_("; checked against the growth reference for age and sex.") if inst.growth else "."),
                 ),
             ),
             self._add(
                 "unit",
                 "unit",
                 forms.ChoiceField(
-                    label="Unit",
+                    label=_("Unit"),
                     choices=[(u, u) for u in units],
                     widget=forms.RadioSelect,
                     initial=default_unit,
@@ -202,7 +220,7 @@ class MeasurementForm(forms.Form):
                     "method",
                     "method",
                     forms.ChoiceField(
-                        label="How it was measured",
+                        label=_("How it was measured"),
                         choices=[(str(m["id"]), str(m["label"])) for m in methods],
                         widget=forms.RadioSelect,
                         initial=inst.method_for_age(age_days) or None,
@@ -220,12 +238,21 @@ class MeasurementForm(forms.Form):
             if n.usual_minimum is not None or n.usual_maximum is not None:
                 low = n.usual_minimum if n.usual_minimum is not None else n.minimum
                 high = n.usual_maximum if n.usual_maximum is not None else n.maximum
-                usual = f"; usually {low:g}-{high:g}"
+                usual = _("; usually %(low)g-%(high)g") % {"low": low, "high": high}
             return forms.CharField(
                 label=f"{spec.label} ({n.unit})" if n.unit else spec.label,
                 required=False,
                 widget=_number_input(),
-                help_text=f"{help_text} Possible {n.minimum:g}-{n.maximum:g} {n.unit}{usual}.".strip(),
+                help_text=(
+                    _("%(help_text)s Possible %(minimum)g-%(maximum)g %(unit)s%(usual)s.")
+                    % {
+                        "help_text": help_text,
+                        "minimum": n.minimum,
+                        "maximum": n.maximum,
+                        "unit": n.unit,
+                        "usual": usual,
+                    }
+                ).strip(),
             )
         if spec.type == "choice":
             return forms.ChoiceField(
@@ -250,7 +277,7 @@ class MeasurementForm(forms.Form):
         inst = self.instrument
         sections = {s.id: s.label for s in inst.sections}
         by_title = {g.title: g for g in self.groups if g.title}
-        rest = Group(title=str(inst.extra.get("context_title") or "About this measurement"), names=[])
+        rest = Group(title=str(inst.extra.get("context_title") or _("About this measurement")), names=[])
         for spec in context_inputs(inst):
             name = self._add(spec.id, f"ctx__{spec.id}", self._context_field(spec))
             group = by_title.get(sections.get(spec.id, ""))
@@ -267,7 +294,7 @@ class MeasurementForm(forms.Form):
         choices = [("", "—")] + [(g.grade, g.grade) for g in grades]
         sides = [(str(s["id"]), str(s["label"])) for s in inst.extra["sides"]]
         group = Group(
-            title="Grade each muscle group you assessed",
+            title=_("Grade each muscle group you assessed"),
             names=[],
             layout="sides",
             help=f"Grades [{', '.join(inst.source_ids)}]; leave a side empty if it was not assessed.",
@@ -298,11 +325,13 @@ class MeasurementForm(forms.Form):
             "norm",
             "norm",
             forms.ChoiceField(
-                label="Compare with the normal values of",
+                label=_("Compare with the normal values of"),
                 required=False,
-                choices=[("", "Each movement's default (the largest normal value stored)")]
+                choices=[("", _("Each movement's default (the largest normal value stored)"))]
                 + [(k, f"{v['label']} [{', '.join(v['sources'])}]") for k, v in norm_sets.items()],
-                help_text="Normal values differ by source and by age [S58-S61]; the default never flatters.",
+                help_text=_(
+                    "Normal values differ by source and by age [S58-S61]; the default never flatters."
+                ),
             ),
         )
         self.groups.append(Group(title="", names=["norm"]))
@@ -320,7 +349,8 @@ class MeasurementForm(forms.Form):
                         f"{mv.id}.{side}",
                         f"rom__{mv.id}__{side}",
                         forms.CharField(
-                            label=f"{mv.label}, {side_label.lower()} (degrees)",
+                            label=_("%(mv_label)s, %(side_label)s (degrees)")
+                            % {"mv_label": mv.label, "side_label": side_label.lower()},
                             required=False,
                             widget=_number_input(),
                         ),
@@ -328,7 +358,15 @@ class MeasurementForm(forms.Form):
                 )
             norm = mv.norm()
             group.rows.append(
-                (f"{mv.label} (normal {norm.end_degrees:g}° [{', '.join(norm.source_ids)}])", row)
+                (
+                    _("%(mv_label)s (normal %(end_degrees)g° [%(source_ids)s])")
+                    % {
+                        "mv_label": mv.label,
+                        "end_degrees": norm.end_degrees,
+                        "source_ids": ", ".join(norm.source_ids),
+                    },
+                    row,
+                )
             )
             group.names.extend(row)
 
@@ -339,10 +377,12 @@ class MeasurementForm(forms.Form):
             for kind in ("infant", "caregiver")
             for c in inst.extra["categories"][kind]
         ]
-        self.fields["diary_day"] = forms.DateField(label="Day", widget=DateInput, initial=timezone.localdate)
+        self.fields["diary_day"] = forms.DateField(
+            label=_("Day"), widget=DateInput, initial=timezone.localdate
+        )
         self.keys["day"] = "diary_day"
         group = Group(
-            title="What happened, from when to when",
+            title=_("What happened, from when to when"),
             names=["diary_day"],
             layout="diary",
             help="One row per stretch of time, from midnight to midnight (end 00:00 means midnight at the "
@@ -356,12 +396,14 @@ class MeasurementForm(forms.Form):
                 f"entry_{i}_end",
             ]
             self.fields[row[0]] = forms.ChoiceField(
-                label=f"Row {i + 1}: what", choices=[("", "—"), *categories], required=False
+                label=_("Row %(i)s: what") % {"i": i + 1}, choices=[("", "—"), *categories], required=False
             )
             self.fields[row[1]] = forms.TimeField(
-                label=f"Row {i + 1}: from", widget=TimeInput, required=False
+                label=_("Row %(i)s: from") % {"i": i + 1}, widget=TimeInput, required=False
             )
-            self.fields[row[2]] = forms.TimeField(label=f"Row {i + 1}: to", widget=TimeInput, required=False)
+            self.fields[row[2]] = forms.TimeField(
+                label=_("Row %(i)s: to") % {"i": i + 1}, widget=TimeInput, required=False
+            )
             group.rows.append((str(i + 1), row))
             group.names.extend(row)
         self.groups.append(group)

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
@@ -23,15 +25,15 @@ class WeightsWeekForm(forms.Form):
     weight per row; empty rows are skipped."""
 
     unit = forms.ChoiceField(
-        label="Unit", choices=[("g", "g"), ("kg", "kg")], widget=forms.RadioSelect, initial="g"
+        label=gettext_lazy("Unit"), choices=[("g", "g"), ("kg", "kg")], widget=forms.RadioSelect, initial="g"
     )
     time = forms.TimeField(
-        label="Time of weighing",
+        label=gettext_lazy("Time of weighing"),
         widget=TimeInput,
-        help_text="The same time is used for every day below.",
+        help_text=gettext_lazy("The same time is used for every day below."),
     )
     context = forms.ChoiceField(
-        label="When in the programme",
+        label=gettext_lazy("When in the programme"),
         choices=Measurement.Context.choices,
         initial=Measurement.Context.ROUTINE,
     )
@@ -48,10 +50,10 @@ class WeightsWeekForm(forms.Form):
             day = first + dt.timedelta(days=i)
             date_name, weight_name = f"date_{i}", f"weight_{i}"
             self.fields[date_name] = forms.DateField(
-                label=f"Day {i + 1}: date", widget=DateInput, required=False
+                label=_("Day %(i)s: date") % {"i": i + 1}, widget=DateInput, required=False
             )
             self.fields[weight_name] = forms.CharField(
-                label=f"Day {i + 1}: weight", required=False, widget=_number_input()
+                label=_("Day %(i)s: weight") % {"i": i + 1}, required=False, widget=_number_input()
             )
             if day <= today:
                 self.initial.setdefault(date_name, day)
@@ -69,10 +71,10 @@ class WeightsWeekForm(forms.Form):
             if not weight:
                 continue
             if data.get(date_name) is None and date_name not in self.errors:
-                self.add_error(date_name, "Enter the date of this weight.")
+                self.add_error(date_name, _("Enter the date of this weight."))
             self.used_rows.append(i)
         if not self.used_rows and not self.errors:
-            raise forms.ValidationError("Enter at least one weight.")
+            raise forms.ValidationError(_("Enter at least one weight."))
         return data
 
     def weights(self) -> list[tuple[dt.datetime, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth import Ages
 from kneadwell.outcomes.instruments import Chart, Instrument, InstrumentValidationError
@@ -41,7 +43,12 @@ def display_value(m: Measurement) -> str:
         # Domains may be assessed alone: show each complete one rather than "no total".
         domains = inst.domains
         parts = [
-            f"{m.subscores[d]['label']}: {m.subscores[d]['score']:g} of {m.subscores[d]['max']:g}"
+            _("%(label)s: %(score)g of %(max)g")
+            % {
+                "label": m.subscores[d]["label"],
+                "score": m.subscores[d]["score"],
+                "max": m.subscores[d]["max"],
+            }
             for d in domains
             if d in m.subscores and m.subscores[d].get("score") is not None
         ]
@@ -54,11 +61,15 @@ def display_value(m: Measurement) -> str:
         if inst is not None and inst.total_display is not None:
             shown = inst.total_display
             return f"{m.total:.{shown.decimals}f} {shown.suffix}" + _context(inst, m)
-        return f"{m.total:g}" + (f" of {top:g}" if isinstance(top, int | float) else "") + _context(inst, m)
+        return (
+            f"{m.total:g}"
+            + (_(" of %(top)g") % {"top": top} if isinstance(top, int | float) else "")
+            + _context(inst, m)
+        )
     labels = m.details.get("labels")
     if isinstance(labels, dict) and labels:
         return "; ".join(str(v) for v in labels.values())
-    return "recorded (incomplete: no total)"
+    return _("recorded (incomplete: no total)")
 
 
 def _context(inst: Instrument | None, m: Measurement) -> str:
@@ -75,7 +86,13 @@ def _context(inst: Instrument | None, m: Measurement) -> str:
 def age_text(a: Ages) -> str:
     """Postmenstrual age before the due date (AAP 2004), corrected age after it."""
     if a.before_due_date:
-        return f"{a.postmenstrual} wk PMA (day {a.chronological_days})"
+        return _("%(postmenstrual)s wk PMA (day %(chronological_days)s)") % {
+            "postmenstrual": a.postmenstrual,
+            "chronological_days": a.chronological_days,
+        }
     if a.corrected_days == a.chronological_days:
-        return f"{a.chronological_days} days"
-    return f"{a.corrected_days} days corrected ({a.chronological_days} days old)"
+        return _("%(chronological_days)s days") % {"chronological_days": a.chronological_days}
+    return _("%(corrected_days)s days corrected (%(chronological_days)s days old)") % {
+        "corrected_days": a.corrected_days,
+        "chronological_days": a.chronological_days,
+    }

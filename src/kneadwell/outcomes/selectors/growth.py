@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
@@ -60,7 +61,7 @@ def _growth_method(instrument_id: str) -> str:
     method = growth_method(instrument_id)
     if method is None:
         names = ", ".join(i.id for i in growth_instruments())
-        raise ValidationFailed({"measure": [f"Choose one of: {names}."]})
+        raise ValidationFailed({"measure": [_("Choose one of: %(names)s.") % {"names": names}]})
     return method
 
 
@@ -92,7 +93,9 @@ def growth_series(
     centiles against `reference` (vectorised path of the growth package; same numbers as rcpchgrowth)."""
     method = _growth_method(instrument_id)
     if reference not in REFERENCES:
-        raise ValidationFailed({"reference": [f"Choose one of: {', '.join(REFERENCES)}."]})
+        raise ValidationFailed(
+            {"reference": [_("Choose one of: %(references)s.") % {"references": ", ".join(REFERENCES)}]}
+        )
     rows = list(
         measurement_queryset(client=client, instrument_id=instrument_id)
         .filter(value__isnull=False)
@@ -120,7 +123,7 @@ def growth_series(
         instruments.get_instrument(instrument_id), age_days=(timezone.localdate() - client.birth_date).days
     )
     points = []
-    for k, (pk, _, raw, unusual) in enumerate(rows):
+    for k, (pk, _taken, raw, unusual) in enumerate(rows):
         value = float(raw or 0.0)  # never None: the query keeps values only
         a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
         shown = shown_as(value)
@@ -191,11 +194,16 @@ class GrowthSummary:
 def _check_choices(reference: str, method: str, window_days: int) -> None:
     errors: dict[str, list[str]] = {}
     if reference not in REFERENCES:
-        errors["reference"] = [f"Choose one of: {', '.join(REFERENCES)}."]
+        errors["reference"] = [_("Choose one of: %(references)s.") % {"references": ", ".join(REFERENCES)}]
     if method not in VELOCITY_METHODS:
-        errors["method"] = [f"Choose one of: {', '.join(VELOCITY_METHODS)}."]
+        errors["method"] = [
+            _("Choose one of: %(velocity_methods)s.") % {"velocity_methods": ", ".join(VELOCITY_METHODS)}
+        ]
     if window_days not in VELOCITY_WINDOWS:
-        errors["window_days"] = [f"Choose one of: {', '.join(str(w) for w in VELOCITY_WINDOWS)} (0 = all)."]
+        errors["window_days"] = [
+            _("Choose one of: %(velocity_windows)s (0 = all).")
+            % {"velocity_windows": ", ".join(str(w) for w in VELOCITY_WINDOWS)}
+        ]
     if errors:
         raise ValidationFailed(errors)
 
@@ -229,9 +237,10 @@ def weight_velocity(
         text = window_label(window_days)
         if start_after_regain:
             text += (
-                f", starting no earlier than regain of birth weight ({start:%d %b})"
+                _(", starting no earlier than regain of birth weight (%(date)s)")
+                % {"date": dateformat.format(start, "d M")}
                 if start
-                else " (no weight below birth weight recorded, so nothing to leave out)"
+                else _(" (no weight below birth weight recorded, so nothing to leave out)")
             )
         goal = ""
         if result is not None and client.gestation_weeks is not None:
@@ -244,11 +253,13 @@ def weight_velocity(
         )
 
     if not points:
-        return summary(None, "No weights recorded yet.")
+        return summary(None, _("No weights recorded yet."))
     regain: dt.date | None = None
     if start_after_regain:
         if not client.birth_weight_g:
-            return summary(None, "Record the birth weight on the client's details to start after its regain.")
+            return summary(
+                None, _("Record the birth weight on the client's details to start after its regain.")
+            )
         try:
             whole = velocity(
                 points,
@@ -270,7 +281,12 @@ def weight_velocity(
     try:
         result = velocity(chosen, method)  # type: ignore[arg-type]
     except VelocityError as exc:
-        return summary(None, _capital(str(exc)) + f" in the window ({window_label(window_days)}).", regain)
+        return summary(
+            None,
+            _capital(str(exc))
+            + _(" in the window (%(window_days)s).") % {"window_days": window_label(window_days)},
+            regain,
+        )
     if regain is not None:
         result = VelocityResult(**{**result.__dict__, "regain_date": regain})
     return summary(result, start=regain)

@@ -6,6 +6,7 @@ for."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.clients.models import Client
@@ -33,7 +34,7 @@ def measurements_for_client(
     *, actor: Actor, client_id: int, instrument_id: str | None = None, include_in_error: bool = False
 ) -> QuerySet[Measurement]:
     """Tenant-scoped and audited: 404 for a client the actor may not see."""
-    client = client_get(actor=actor, client_id=client_id, purpose="viewed measurements")
+    client = client_get(actor=actor, client_id=client_id, purpose=_("viewed measurements"))
     return measurement_queryset(client=client, instrument_id=instrument_id, include_in_error=include_in_error)
 
 
@@ -45,7 +46,7 @@ def measurement_get(*, client: Client, measurement_id: int) -> Measurement:
             .get(pk=measurement_id)
         )
     except (Measurement.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such measurement for this client.") from None
+        raise NotFound(_("No such measurement for this client.")) from None
 
 
 def measurements_in_error(*, client: Client, limit: int) -> tuple[list[Measurement], int]:
@@ -79,4 +80,4 @@ def instrument_or_404(instrument_id: str) -> Instrument:
     try:
         return instruments.get_instrument(instrument_id)
     except InstrumentValidationError:
-        raise NotFound("No such instrument.") from None
+        raise NotFound(_("No such instrument.")) from None

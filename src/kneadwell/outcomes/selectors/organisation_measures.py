@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -185,7 +186,7 @@ def organisation_measure_get(*, actor: Actor, slug: str) -> OrganisationMeasure:
     try:
         return organisation_measures(actor=actor).get(slug=slug)
     except OrganisationMeasure.DoesNotExist:
-        raise NotFound("No such measure in your organisation.") from None
+        raise NotFound(_("No such measure in your organisation.")) from None
 
 
 def measure_versions(*, measure: OrganisationMeasure) -> list[OrganisationMeasureVersion]:
@@ -206,7 +207,7 @@ def measure_version_get(*, measure: OrganisationMeasure, number: int) -> Organis
             .get(measure=measure, number=number)
         )
     except (OrganisationMeasureVersion.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such version of this measure.") from None
+        raise NotFound(_("No such version of this measure.")) from None
 
 
 def definition_for_form(version: OrganisationMeasureVersion | None) -> dict[str, Any]:

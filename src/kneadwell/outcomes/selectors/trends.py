@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.clients.models import Client
 from kneadwell.outcomes import instruments
@@ -64,9 +66,9 @@ class Trend:
 
 
 DIRECTION_TEXT = {
-    Direction.HIGHER_WORSE: "Higher is worse.",
-    Direction.HIGHER_BETTER: "Higher is better.",
-    Direction.NEITHER: "Neither higher nor lower is better in itself.",
+    Direction.HIGHER_WORSE: gettext_noop("Higher is worse."),
+    Direction.HIGHER_BETTER: gettext_noop("Higher is better."),
+    Direction.NEITHER: gettext_noop("Neither higher nor lower is better in itself."),
 }
 TREND_LIMIT = 500  # the most recent administrations charted and tabled
 
@@ -92,7 +94,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     ticks: tuple[tuple[float, str], ...] = ()
     lines: tuple[tuple[float, str], ...] = ()
     criteria: tuple[Any, ...] = ()
-    y_label = "Score"
+    y_label = _("Score")
     y_range: tuple[float, float] | None = None
     integer = False
     legend: tuple[tuple[str, str], ...] = ()
@@ -120,12 +122,14 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         notes.append(
             str(
                 inst.extra.get("grade_note")
-                or "Grades are plotted in the order of their code; they are never averaged. Their meanings "
-                "are listed above."
+                or _(
+                    "Grades are plotted in the order of their code; they are never averaged. Their meanings "
+                    "are listed above."
+                )
             )
         )
     elif inst.chart is Chart.PERCENT_OF_NORMAL:
-        y_label = "% of normal range"
+        y_label = _("% of normal range")
         used_norms: dict[str, set[str]] = {}
         for k, m in enumerate(measurements):
             percent = m.details.get("percent_of_normal", {})
@@ -134,19 +138,30 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                 label = str(sub.get("label", key))
                 p = float(percent.get(key, 0.0))
                 norm = norms.get(key, {})
-                add(label, k, p, f"{sub.get('score'):g}° = {p:.0f}% of {norm.get('end_degrees', 0):g}°")
+                add(
+                    label,
+                    k,
+                    p,
+                    _("%(score)g° = %(p).0f%% of %(normal)g°")
+                    % {"score": sub.get("score"), "p": p, "normal": norm.get("end_degrees", 0)},
+                )
                 used_norms.setdefault(str(norm.get("set", "")), set()).update(norm.get("sources", []))
-        lines = ((100.0, "100% of normal"),)
+        lines = ((100.0, _("100% of normal")),)
         sets = inst.extra.get("norm_sets", {})
         for norm_set, source_ids in sorted(used_norms.items()):
             label = sets.get(norm_set, {}).get("label", norm_set)
-            notes.append(f"Normal values from the {label} ({_source_text(sorted(source_ids))}).")
+            notes.append(
+                _("Normal values from the %(label)s (%(source_ids)s).")
+                % {"label": label, "source_ids": _source_text(sorted(source_ids))}
+            )
         notes.append(
-            "Sources disagree on normal ranges, so each movement is compared with the largest normal value "
-            "we hold: % of normal then never flatters. Range also differs with age [S61]."
+            _(
+                "Sources disagree on normal ranges, so each movement is compared with the largest normal "
+                "value we hold: % of normal then never flatters. Range also differs with age [S61]."
+            )
         )
     elif inst.chart is Chart.DOMAINS:
-        y_label = "Points"
+        y_label = _("Points")
         integer = True
         domains = list(inst.domains)
         motor_max = sum(inst.section(str(d)).max_score or 0 for d in inst.extra.get("motor_domains", ()))
@@ -155,34 +170,54 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                 sub = m.subscores.get(d, {})
                 if sub.get("score") is not None:
                     add(
-                        f"{sub.get('label', d)} (of {sub.get('max'):g})",
+                        _("%(label)s (of %(max)g)") % {"label": sub.get("label", d), "max": sub.get("max")},
                         k,
                         float(sub["score"]),
                         f"{sub['score']:g}",
                     )
             motor = m.details.get("motor_total")
             if motor is not None:
-                add(f"Motor total (of {motor_max:g})", k, float(motor), f"{motor:g}")
+                add(
+                    _("Motor total (of %(motor_max)g)") % {"motor_max": motor_max},
+                    k,
+                    float(motor),
+                    f"{motor:g}",
+                )
             if m.total is not None:
-                total_label = str(inst.extra.get("total_label") or "Total")
-                add(f"{total_label} (of {inst.score_max or 0:g})", k, float(m.total), f"{m.total:g}")
+                total_label = str(inst.extra.get("total_label") or _("Total"))
+                add(
+                    _("%(total_label)s (of %(max)g)")
+                    % {"total_label": total_label, "max": inst.score_max or 0},
+                    k,
+                    float(m.total),
+                    f"{m.total:g}",
+                )
         if inst.mcid:
             notes.append(
-                f"A change of {inst.mcid.low:g}-{inst.mcid.high:g} points is the minimal clinically "
-                f"important difference ({inst.mcid.applies_to}) [{', '.join(inst.mcid.source_ids)}]. "
-                "Domains with any item missing have no score (never a partial sum)."
+                _(
+                    "A change of %(low)g-%(high)g points is the minimal clinically important difference "
+                    "(%(applies_to)s) [%(source_ids)s]. Domains with any item missing have no score (never "
+                    "a partial sum)."
+                )
+                % {
+                    "low": inst.mcid.low,
+                    "high": inst.mcid.high,
+                    "applies_to": inst.mcid.applies_to,
+                    "source_ids": ", ".join(inst.mcid.source_ids),
+                }
             )
     elif inst.chart is Chart.DIARY:
-        y_label = "Minutes of crying and fussing"
+        y_label = _("Minutes of crying and fussing")
         days: list[dict[str, Any]] = []
         for k, m in enumerate(measurements):
             for day in m.details.get("days", []):
                 minutes = float(day.get("cry_fuss_minutes", 0.0))
                 add(
-                    "Crying + fussing",
+                    _("Crying + fussing"),
                     k,
                     minutes,
-                    f"{minutes:.0f} min" + ("" if day.get("complete") else " (day incomplete)"),
+                    _("%(minutes).0f min") % {"minutes": minutes}
+                    + ("" if day.get("complete") else _(" (day incomplete)")),
                 )
             days.extend(m.answers.get("days", []))
         lines = ((180.0, "3 hours"),)
@@ -195,12 +230,14 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                     c for c in (combined.details.get("wessel"), combined.details.get("rome_iv")) if c
                 )
             except (InstrumentValidationError, ValueError, TypeError) as exc:
-                notes.append(f"The colic criteria could not be evaluated across these days: {exc}.")
+                notes.append(
+                    _("The colic criteria could not be evaluated across these days: %(exc)s.") % {"exc": exc}
+                )
     elif inst.chart is Chart.GOALS:
-        y_label = "Goal attainment level"
+        y_label = _("Goal attainment level")
         y_range, integer = (-2.0, 2.0), True
         ticks = tuple((float(v), f"{v:+d}" if v else "0") for v in range(-2, 3))
-        lines = ((0.0, "expected level"),)
+        lines = ((0.0, _("expected level")),)
         names: dict[str, str] = {}  # goal key -> the label as first written
         entries = []
         for k, m in enumerate(measurements):
@@ -235,20 +272,25 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             if by in specs:
                 given = (m.details.get(CONTEXT_KEY) or {}).get(by)
                 label = f"{inst.short_name} " + (
-                    specs[by].show(given) if given is not None else f"({specs[by].label.lower()} not given)"
+                    specs[by].show(given)
+                    if given is not None
+                    else _("(%(label)s not given)") % {"label": specs[by].label.lower()}
                 )
             add(label, k, m.value, display_value(m))
         if by in specs:
             notes.append(
-                f"One line for each {specs[by].label.lower()}: values taken at different ones are not "
-                "compared with each other."
+                _(
+                    "One line for each %(label)s: values taken at different ones are not compared with each "
+                    "other."
+                )
+                % {"label": specs[by].label.lower()}
             )
     elif inst.chart is Chart.PERCENT_OF_BEST:
         # Each value against the client's own best: the personal best entered with it, else the best
         # recorded up to that day (among the values charted here).
-        y_label = "% of the personal best"
+        y_label = _("% of the personal best")
         best_so_far = 0.0
-        label = "% of the personal best"
+        label = _("% of the personal best")
         for k, m in enumerate(measurements):
             if m.value is None:
                 continue
@@ -258,18 +300,26 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             best = float(entered) if own and entered is not None else best_so_far
             percent = percent_of(m.value, best)
             zone = zone_for(inst, percent)
-            whose = "personal best entered" if own else "best recorded so far"
-            shown = f"{m.value:g} {inst.canonical_unit} = {percent:.0f}% of {best:g} ({whose})"
+            whose = _("personal best entered") if own else _("best recorded so far")
+            shown = _("%(value)g %(canonical_unit)s = %(percent).0f%% of %(best)g (%(whose)s)") % {
+                "value": m.value,
+                "canonical_unit": inst.canonical_unit,
+                "percent": percent,
+                "best": best,
+                "whose": whose,
+            }
             add(label, k, percent, shown + (f"; {zone.label.split(':')[0].lower()}" if zone else ""))
         lines = tuple((z.minimum, z.label.split(":")[0]) for z in zones(inst) if z.minimum > 0)
         for z in zones(inst):
             notes.append(f"{z.label} [{', '.join(z.source_ids)}]")
         notes.append(
-            "Each value is compared with the personal best entered with it, or else with the highest value "
-            "recorded here up to that day."
+            _(
+                "Each value is compared with the personal best entered with it, or else with the highest "
+                "value recorded here up to that day."
+            )
         )
     else:
-        y_label = "Total score"
+        y_label = _("Total score")
         if inst.score_min is not None and inst.score_max is not None:
             y_range = (
                 float(inst.score_min),
@@ -279,18 +329,19 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         for k, m in enumerate(measurements):
             if m.total is not None:
                 shown = display_value(m) + (f" ({m.band_label})" if m.band_label else "")
-                add(str(inst.extra.get("total_label") or "Total"), k, m.total, shown)
+                add(str(inst.extra.get("total_label") or _("Total")), k, m.total, shown)
             else:
                 # Categories without a total (the Amsterdam stool scale): tabled, not charted.
                 cells[k]["Recorded"] = display_value(m)
                 if "Recorded" not in tabled_only:
-                    tabled_only.append("Recorded")
+                    tabled_only.append(_("Recorded"))
         for band in inst.bands:
             # An organisation's own bands cite no registry source and carry no range in their label.
             notes.append(
                 f"{band.label} [{', '.join(band.source_ids)}]"
                 if band.source_ids
-                else f"{band.minimum:g} to {band.maximum:g}: {band.label}"
+                else _("%(minimum)g to %(maximum)g: %(band_label)s")
+                % {"minimum": band.minimum, "maximum": band.maximum, "band_label": band.label}
             )
         if inst.bands and any(m.band for m in measurements):
             # Where each band starts, as a dashed line labelled with what lies above it (half a step below
@@ -303,15 +354,18 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     versions = sorted({m.instrument_version for m in measurements if m.instrument_version})
     if len(versions) > 1:
         notes.append(
-            f"These entries were scored with versions {', '.join(versions)} of {inst.short_name}: each keeps "
-            f"the result of its own version (the chart's scale and bands are version {inst.version}'s)."
+            _(
+                "These entries were scored with versions %(versions)s of %(short_name)s: each keeps the "
+                "result of its own version (the chart's scale and bands are version %(version)s's)."
+            )
+            % {"versions": ", ".join(versions), "short_name": inst.short_name, "version": inst.version}
         )
     columns = tuple(named) + tuple(c for c in tabled_only if c not in named)
     series = tuple(Series(label, tuple(points)) for label, points in named.items())
     rows = tuple(TrendRow(m, dates[k], cells[k]) for k, m in enumerate(measurements))
     return Trend(
         instrument=inst,
-        direction_text=DIRECTION_TEXT[inst.direction],
+        direction_text=_(DIRECTION_TEXT[inst.direction]),
         y_label=y_label,
         series=series,
         columns=columns,

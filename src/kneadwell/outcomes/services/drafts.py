@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.services import snapshot
@@ -29,7 +31,8 @@ from kneadwell.outcomes.scores import ScoreColumns, score_columns, to_json
 from kneadwell.outcomes.selectors.organisation_measures import measure_entry
 
 CONFIRM_FIELD = "confirm_unusual"
-CONFIRM_MESSAGE = (
+# English source (gettext_noop), translated where raised.
+CONFIRM_MESSAGE = gettext_noop(
     "Possible, but unusual: check it (re-measure, look at the unit). To keep it, confirm that you checked "
     "it (on the page: tick “I have checked this value”; in the API: send confirm_unusual=true); it is then "
     "kept and flagged as unusual."
@@ -121,8 +124,8 @@ def _instrument_for(client: Client, instrument_id: str) -> tuple[Instrument | No
             return None, ""
         if entry.retired:
             return None, (
-                f"{entry.instrument.name} is retired in your organisation: it can be read but no longer "
-                "recorded."
+                _("%(instrument)s is retired in your organisation: it can be read but no longer recorded.")
+                % {"instrument": entry.instrument.name}
             )
         return entry.instrument, ""
     try:
@@ -272,7 +275,11 @@ def _unit_hint(draft: _Draft, instrument: Instrument) -> str:
             gestation_days=client.gestation_days,
         )
         if not findings and canonical > 0:
-            return f"It looks like the value is in {other}: did you mean {number:g} {other}?"
+            return _("It looks like the value is in %(other)s: did you mean %(number)g %(other2)s?") % {
+                "other": other,
+                "number": number,
+                "other2": other,
+            }
     return ""
 
 
@@ -359,9 +366,9 @@ def _growth_check(client: Client, drafts: Sequence[_Draft]) -> None:
 def _check_client(actor: Actor, client: Client) -> None:
     """The client must be one the actor may see (their organisation; a caregiver's own child)."""
     if not client_queryset(actor=actor, include_archived=True).filter(pk=client.pk).exists():
-        raise NotFound("No such client.")
+        raise NotFound(_("No such client."))
     if client.archived_at is not None:
-        raise DomainError("This client's record is archived; nothing new can be recorded for them.")
+        raise DomainError(_("This client's record is archived; nothing new can be recorded for them."))
 
 
 def _collect(drafts: Sequence[tuple[str, _Draft]]) -> None:
@@ -382,7 +389,7 @@ def _collect(drafts: Sequence[tuple[str, _Draft]]) -> None:
             errors.setdefault(name, []).extend(messages)
         raise ValidationFailed(errors)
     if unusual:
-        raise UnusualValue({**unusual, CONFIRM_FIELD: [CONFIRM_MESSAGE]}, kept)
+        raise UnusualValue({**unusual, CONFIRM_FIELD: [_(CONFIRM_MESSAGE)]}, kept)
 
 
 def _summary(draft: _Draft) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
@@ -161,17 +162,28 @@ def _import_clients(actor: Actor, rows: Sequence[CsvRow]) -> dict[int, Client | 
     for r in rows:
         chosen: Client | str
         if r.client_id is not None:
-            chosen = by_id.get(r.client_id) or f"no client {r.client_id} that you can record for"
+            chosen = by_id.get(r.client_id) or _("no client %(client)s that you can record for") % {
+                "client": r.client_id
+            }
             if isinstance(chosen, Client) and r.identifier and chosen.identifier != r.identifier:
-                chosen = f"client {r.client_id} has number {chosen.identifier!r}, not {r.identifier!r}"
+                chosen = _("client %(client)s has number %(number)s, not %(given)s") % {
+                    "client": r.client_id,
+                    "number": repr(chosen.identifier),
+                    "given": repr(r.identifier),
+                }
         else:
             matches = by_identifier.get(r.identifier, [])
             if len(matches) == 1:
                 chosen = matches[0]
             elif matches:
-                chosen = f"{len(matches)} clients have the number {r.identifier!r}; use client_ref instead"
+                chosen = _("%(count)s clients have the number %(number)s; use client_ref instead") % {
+                    "count": len(matches),
+                    "number": repr(r.identifier),
+                }
             else:
-                chosen = f"no client with the number {r.identifier!r} that you can record for"
+                chosen = _("no client with the number %(number)s that you can record for") % {
+                    "number": repr(r.identifier)
+                }
         out[r.line] = chosen
     return out
 
@@ -183,7 +195,7 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
     rows and reports the rest, when asked for explicitly."""
     actor.require(Perm.MEASUREMENT_RECORD)
     if mode not in IMPORT_MODES:
-        raise ValidationFailed({"mode": [f"Choose {' or '.join(IMPORT_MODES)}."]})
+        raise ValidationFailed({"mode": [_("Choose %(modes)s.") % {"modes": " or ".join(IMPORT_MODES)}]})
     try:
         rows = read_rows(text)
     except CsvFileError as exc:
@@ -226,7 +238,7 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
                 )
             )
         by_client: dict[int, list[_Draft]] = {}
-        for _, d in drafts:
+        for _line, d in drafts:
             by_client.setdefault(d.client.pk, []).append(d)
         for group in by_client.values():
             _growth_check(group[0].client, group)

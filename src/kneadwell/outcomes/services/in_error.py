@@ -4,6 +4,7 @@ drops out of charts and summaries."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -21,15 +22,19 @@ def measurement_mark_in_error(
     actor.require(Perm.MEASUREMENT_RECORD)
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed({"reason": ["Say what was wrong (e.g. 'weighed with the blanket')."]})
+        raise ValidationFailed({"reason": [_("Say what was wrong (e.g. 'weighed with the blanket').")]})
     if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": [f"Keep the reason under {MAX_REASON} characters."]})
+        raise ValidationFailed(
+            {"reason": [_("Keep the reason under %(max_reason)s characters.") % {"max_reason": MAX_REASON}]}
+        )
     if not client_queryset(actor=actor, include_archived=True).filter(pk=measurement.client_id).exists():
-        raise NotFound("No such measurement.")
+        raise NotFound(_("No such measurement."))
     if actor.is_caregiver and measurement.recorded_by_id != actor.user.pk:
         raise PermissionDenied(
-            "Parents can mark only the measurements they entered themselves; ask the care team to "
-            "correct this one."
+            _(
+                "Parents can mark only the measurements they entered themselves; ask the care team to "
+                "correct this one."
+            )
         )
     with edit_audited(
         actor=actor,
@@ -45,7 +50,7 @@ def measurement_mark_in_error(
     ) as edit:
         current = edit.row
         if current.entered_in_error_at is not None:
-            raise DomainError("This measurement is already marked as entered in error.")
+            raise DomainError(_("This measurement is already marked as entered in error."))
         current.entered_in_error_at = timezone.now()
         current.entered_in_error_by = actor.user
         current.entered_in_error_reason = reason

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -27,7 +29,7 @@ from kneadwell.outcomes.selectors.organisation_measures import forget
 ENTITY = "organisation_measure"
 VERSION_ENTITY = "organisation_measure_version"
 MEASURE_FIELDS = ("slug", "published_number", "retired_at")
-_TAKEN = "Your organisation already has a measure named {!r}: choose another short name."
+_TAKEN = gettext_noop("Your organisation already has a measure named {!r}: choose another short name.")
 
 
 def protocol_measures() -> dict[str, str]:
@@ -58,7 +60,7 @@ def _newest(measure: OrganisationMeasure) -> OrganisationMeasureVersion | None:
 
 def _mine(actor: Actor, measure: OrganisationMeasure) -> None:
     if measure.organisation_id != actor.organisation_id:
-        raise NotFound("No such measure in your organisation.")
+        raise NotFound(_("No such measure in your organisation."))
 
 
 def organisation_measure_create(
@@ -71,11 +73,11 @@ def organisation_measure_create(
     chosen = slug.strip().lower() or slug_for(str(clean["short_name"] or clean["name"]))
     if not SLUG_PATTERN.match(chosen):
         raise ValidationFailed(
-            {"slug": ["Use 1-40 lower-case letters, digits and hyphens (not at either end)."]}
+            {"slug": [_("Use 1-40 lower-case letters, digits and hyphens (not at either end).")]}
         )
     taken = OrganisationMeasure.objects.for_organisation(actor.organisation_id).filter(slug=chosen)
     if taken.exists():
-        raise ValidationFailed({"slug": [_TAKEN.format(chosen)]})
+        raise ValidationFailed({"slug": [_(_TAKEN).format(chosen)]})
     try:
         with transaction.atomic():
             measure = create_audited(
@@ -97,7 +99,7 @@ def organisation_measure_create(
                 changes={"measure": chosen, "number": 1, "definition": clean},
             )
     except IntegrityError:  # the same name saved at the same moment by someone else
-        raise ValidationFailed({"slug": [_TAKEN.format(chosen)]}) from None
+        raise ValidationFailed({"slug": [_(_TAKEN).format(chosen)]}) from None
     return measure
 
 
@@ -124,7 +126,7 @@ def organisation_measure_revise(
     ) as edit:
         row = edit.row
         if row.retired_at is not None:
-            raise DomainError("This measure is retired; it can be read but no longer changed.")
+            raise DomainError(_("This measure is retired; it can be read but no longer changed."))
         newest = _newest(row)
         if newest is None or newest.published_at is not None:
             number = (newest.number if newest else 0) + 1
@@ -170,10 +172,10 @@ def organisation_measure_publish(
     ) as edit:
         row = edit.row
         if row.retired_at is not None:
-            raise DomainError("This measure is retired; it can be read but no longer published.")
+            raise DomainError(_("This measure is retired; it can be read but no longer published."))
         draft = _newest(row)
         if draft is None or draft.published_at is not None:
-            raise DomainError("There is no draft to publish: edit the measure to start a new version.")
+            raise DomainError(_("There is no draft to publish: edit the measure to start a new version."))
         # Checked again: the rules may have tightened since the draft was saved.
         _checked(draft.definition)
         draft.published_at = timezone.now()
@@ -209,7 +211,7 @@ def organisation_measure_retire(
     ) as edit:
         row = edit.row
         if row.retired_at is not None:
-            raise DomainError("This measure is already retired.")
+            raise DomainError(_("This measure is already retired."))
         row.retired_at = timezone.now()
         row.retired_by = actor.user
         edit.summary = f"retired the measure {row.slug}"

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
@@ -64,9 +65,9 @@ def measurement_record_assessed(
     and plausibility checks and the same audit row follow. Call it inside the caller's transaction."""
     actor.require(Perm.OUTCOME_ASSESS)
     if client.organisation_id != actor.organisation_id:
-        raise NotFound("No such client.")
+        raise NotFound(_("No such client."))
     if client.archived_at is not None:
-        raise DomainError("This client's record is archived; nothing new can be recorded for them.")
+        raise DomainError(_("This client's record is archived; nothing new can be recorded for them."))
     with transaction.atomic():
         return _record_one(actor, client, instrument_id, answers, taken_at, context, confirm_unusual, notes)
 
@@ -112,9 +113,16 @@ def weights_record_series(
     actor.require(Perm.MEASUREMENT_RECORD)
     _check_client(actor, client)
     if not weights:
-        raise ValidationFailed({"rows": ["Enter at least one weight."]})
+        raise ValidationFailed({"rows": [_("Enter at least one weight.")]})
     if len(weights) > MAX_SERIES_ROWS:
-        raise ValidationFailed({"rows": [f"Enter at most {MAX_SERIES_ROWS} weights at once."]})
+        raise ValidationFailed(
+            {
+                "rows": [
+                    _("Enter at most %(max_series_rows)s weights at once.")
+                    % {"max_series_rows": MAX_SERIES_ROWS}
+                ]
+            }
+        )
     with transaction.atomic():
         consent_require(client=client, scope=Scope.MEASUREMENTS, what=gettext_noop("recording measurements"))
         drafts = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -25,9 +26,9 @@ def centile(value: Any) -> str:
     if 1 <= number < 99.5:
         return _ordinal(round(number))
     if number < 0.1:
-        return "below 0.1th"
+        return _("below 0.1th")
     if number > 99.9:
-        return "above 99.9th"
+        return _("above 99.9th")
     return f"{number:.1f}th"
 
 
