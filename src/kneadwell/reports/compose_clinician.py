@@ -3,6 +3,7 @@ clinician (see `compose` for the frame and the parent version). Pure: no Django 
 
 from __future__ import annotations
 
+from kneadwell.core.marking import gettext as _
 from kneadwell.reports import words
 from kneadwell.reports.compose import chart, key_values, paragraphs
 from kneadwell.reports.document import (
@@ -44,11 +45,17 @@ def _cols(*spec: tuple[str, float] | tuple[str, float, bool]) -> tuple[Column, .
 
 def clinician_sections(report: Report) -> list[Section]:
     c = report.client
-    client: list[Block] = [key_values(client_rows(c)), Heading("Consent", anchor="consent-h")]
+    client: list[Block] = [key_values(client_rows(c)), Heading(_("Consent"), anchor="consent-h")]
     if c.consents:
         client.append(
             Table(
-                _cols(("Consent", 30), ("Covers", 55), ("Signed", 30), ("Method", 28), ("Status", 25)),
+                _cols(
+                    (_("Consent"), 30),
+                    (_("Covers"), 55),
+                    (_("Signed"), 30),
+                    (_("Method"), 28),
+                    (_("Status"), 25),
+                ),
                 tuple(
                     (k.kind, "; ".join(k.scopes), signed_words(k), k.method, consent_state(k))
                     for k in c.consents
@@ -56,25 +63,30 @@ def clinician_sections(report: Report) -> list[Section]:
             )
         )
     else:
-        client.append(Paragraph("No consent recorded."))
-    sections = [Section("Client", "client-h", tuple(client))]
+        client.append(Paragraph(_("No consent recorded.")))
+    sections = [Section(_("Client"), "client-h", tuple(client))]
     sections += [_plan(p) for p in report.plans]
     sections.append(_sessions(report))
     if report.adverse_events:
         events: Block = Table(
             _cols(
-                ("When", 24),
-                ("Severity", 26),
-                ("What happened", 45),
-                ("Action taken", 40),
+                (_("When"), 24),
+                (_("Severity"), 26),
+                (_("What happened"), 45),
+                (_("Action taken"), 40),
                 ("Follow-up", 35),
-                ("Reported by", 22),
+                (_("Reported by"), 22),
             ),
             tuple(
                 (
                     words.moment(e.occurred_at),
                     e.severity_label,
-                    (Span(e.what), Span(f" (session {e.session_id})", "muted")) if e.session_id else e.what,
+                    (
+                        Span(e.what),
+                        Span(_(" (session %(session_id)s)") % {"session_id": e.session_id}, "muted"),
+                    )
+                    if e.session_id
+                    else e.what,
                     e.action_taken,
                     e.follow_up,
                     e.reported_by,
@@ -83,14 +95,20 @@ def clinician_sections(report: Report) -> list[Section]:
             ),
         )
     else:
-        events = Paragraph("None recorded.")
-    sections.append(Section("Adverse events", "ae-h", (events,)))
+        events = Paragraph(_("None recorded."))
+    sections.append(Section(_("Adverse events"), "ae-h", (events,)))
     if report.growth is not None:
         sections.append(_growth(report.growth))
     if report.in_error:
         in_error: list[Block] = [
             Table(
-                _cols(("Taken", 22), ("Measure", 32), ("Value", 30), ("Why marked", 60), ("Marked by", 35)),
+                _cols(
+                    (_("Taken"), 22),
+                    (_("Measure"), 32),
+                    (_("Value"), 30),
+                    (_("Why marked"), 60),
+                    (_("Marked by"), 35),
+                ),
                 tuple(
                     (
                         words.day(m.date),
@@ -104,22 +122,27 @@ def clinician_sections(report: Report) -> list[Section]:
             )
         ]
         more = report.in_error_total - len(report.in_error)
-        in_error += paragraphs(f"{more} more on the client's pages." if more > 0 else "", tone="small")
+        in_error += paragraphs(
+            _("%(more)s more on the client's pages.") % {"more": more} if more > 0 else "", tone="small"
+        )
         sections.append(
             Section(
-                "Measurements entered in error (left out of every figure)", "in-error-h", tuple(in_error), 3
+                _("Measurements entered in error (left out of every figure)"),
+                "in-error-h",
+                tuple(in_error),
+                3,
             )
         )
     if report.trends:
         trends: list[Block] = []
         for t in report.trends:
             trends += _trend(t)
-        sections.append(Section("Outcome measures", "outcomes-h", tuple(trends)))
+        sections.append(Section(_("Outcome measures"), "outcomes-h", tuple(trends)))
     sections.append(_evidence(report))
     if report.stop_signs:
         sections.append(
             Section(
-                "In-session stop rules in force",
+                _("In-session stop rules in force"),
                 "stop-rules-h",
                 (
                     BulletList(
@@ -134,7 +157,7 @@ def clinician_sections(report: Report) -> list[Section]:
             )
         )
     sections.append(
-        Section("Content versions", "versions-h", (key_values(report.content_versions, "small"),), 3)
+        Section(_("Content versions"), "versions-h", (key_values(report.content_versions, "small"),), 3)
     )
     sources: list[Block] = []
     for group in dict.fromkeys(s.group for s in report.sources):
@@ -144,14 +167,14 @@ def clinician_sections(report: Report) -> list[Section]:
                 tuple(f"[{s.source_id}] {s.text}" for s in report.sources if s.group == group), tone="small"
             ),
         ]
-    sections.append(Section("Sources", "sources-h", tuple(sources)))
+    sections.append(Section(_("Sources"), "sources-h", tuple(sources)))
     return sections
 
 
 def _plan(p: PlanPart) -> Section:
     blocks: list[Block] = [
         key_values(plan_rows(p)),
-        Heading("Adherence and fidelity"),
+        Heading(_("Adherence and fidelity")),
         key_values(adherence_facts(p)),
     ]
     a = p.adherence
@@ -159,10 +182,10 @@ def _plan(p: PlanPart) -> Section:
         blocks.append(
             Table(
                 _cols(
-                    ("Phase", 50),
-                    ("Protocol minutes", 30, True),
-                    ("Average done (completed sessions)", 50, True),
-                    ("Of protocol", 25, True),
+                    (_("Phase"), 50),
+                    (_("Protocol minutes"), 30, True),
+                    (_("Average done (completed sessions)"), 50, True),
+                    (_("Of protocol"), 25, True),
                 ),
                 tuple(
                     (
@@ -173,31 +196,37 @@ def _plan(p: PlanPart) -> Section:
                     )
                     for ph in a.phases
                 ),
-                caption="Minutes per phase against the protocol",
+                caption=_("Minutes per phase against the protocol"),
             )
         )
     if a.stop_reasons:
         blocks.append(
             Table(
-                _cols(("Why sessions stopped", 120), ("Sessions", 25, True)),
+                _cols((_("Why sessions stopped"), 120), (_("Sessions"), 25, True)),
                 tuple((reason, str(n)) for reason, n in a.stop_reasons),
             )
         )
     if p.upcoming:
-        blocks.append(key_values([("Next sessions", "; ".join(words.moment(s.due_at) for s in p.upcoming))]))
-    return Section(f"Plan: {p.protocol_name}", f"plan-{p.plan_id}-h", tuple(blocks))
+        blocks.append(
+            key_values([(_("Next sessions"), "; ".join(words.moment(s.due_at) for s in p.upcoming))])
+        )
+    return Section(
+        _("Plan: %(protocol_name)s") % {"protocol_name": p.protocol_name},
+        f"plan-{p.plan_id}-h",
+        tuple(blocks),
+    )
 
 
 def _sessions(report: Report) -> Section:
     blocks: list[Block] = [Paragraph(sessions_note(report), tone="muted")]
     columns = _cols(
-        ("Started", 24),
-        ("Status", 17),
-        ("Min", 10, True),
-        ("Steps", 14, True),
-        ("Pauses", 12, True),
-        ("Stop: check and reason", 62),
-        ("Note", 20),
+        (_("Started"), 24),
+        (_("Status"), 17),
+        (_("Min"), 10, True),
+        (_("Steps"), 14, True),
+        (_("Pauses"), 12, True),
+        (_("Stop: check and reason"), 62),
+        (_("Note"), 20),
     )
     for title, group in session_groups(report):
         if title:
@@ -207,39 +236,48 @@ def _sessions(report: Report) -> Section:
                 words.moment(s.started_at),
                 (Span(s.status_label, "flag"),) if s.status == "stopped" else s.status_label,
                 f"{s.minutes:.1f}",
-                f"{s.steps_done}/{s.steps_skipped} of {s.steps_planned}",
+                _("%(done)s/%(skipped)s of %(planned)s")
+                % {
+                    "done": s.steps_done,
+                    "skipped": s.steps_skipped,
+                    "planned": s.steps_planned,
+                },
                 str(s.pauses) + "".join(f" ({n} {d})" for d, n in s.decisions if d != "stop" and n),
                 f"{s.stop_check}: {s.stop_reason}" if s.stop_reason else "",
                 s.note,
             )
             for s in group
         ]
-        blocks.append(Table(columns, tuple(rows), caption="Sessions, newest first", dense=True))
+        blocks.append(Table(columns, tuple(rows), caption=_("Sessions, newest first"), dense=True))
     if report.responses:
         blocks += [
-            Heading("Responses recorded in notes"),
+            Heading(_("Responses recorded in notes")),
             BulletList(
                 tuple(f"{words.day(r.date)} ({r.kind.lower()}): {r.text}" for r in report.responses),
                 tone="small",
             ),
         ]
-    return Section("Sessions", "sessions-h", tuple(blocks))
+    return Section(_("Sessions"), "sessions-h", tuple(blocks))
 
 
 def _growth(g: GrowthPart) -> Section:
     blocks: list[Block] = [
-        *paragraphs(f"Reference: {g.reference_source}", g.age_source, tone="muted"),
+        *paragraphs(
+            _("Reference: %(reference_source)s") % {"reference_source": g.reference_source},
+            g.age_source,
+            tone="muted",
+        ),
         *paragraphs(*g.notes, tone="caution"),
         Table(
             _cols(
-                ("Measure", 24),
-                ("Date", 20),
-                ("Value", 18, True),
-                ("Age", 34),
-                ("SDS (chron.)", 16, True),
-                ("SDS (corr.)", 16, True),
-                ("Centile (chron.)", 18),
-                ("Centile (corr.)", 18),
+                (_("Measure"), 24),
+                (_("Date"), 20),
+                (_("Value"), 18, True),
+                (_("Age"), 34),
+                (_("SDS (chron.)"), 16, True),
+                (_("SDS (corr.)"), 16, True),
+                (_("Centile (chron.)"), 18),
+                (_("Centile (corr.)"), 18),
             ),
             tuple(
                 (
@@ -254,11 +292,13 @@ def _growth(g: GrowthPart) -> Section:
                 )
                 for line in g.latest
             ),
-            caption="Latest growth values with SDS and centiles",
+            caption=_("Latest growth values with SDS and centiles"),
         ),
-        Heading("Weight velocity"),
+        Heading(_("Weight velocity")),
         Table(
-            _cols(("Window", 26), ("Method", 34), ("Velocity", 24), ("Gain", 16), ("Span", 64)),
+            _cols(
+                (_("Window"), 26), (_("Method"), 34), (_("Velocity"), 24), (_("Gain"), 16), (_("Span"), 64)
+            ),
             tuple(
                 (v.window, v.method, v.value or "—", v.gain or "—", v.span or v.error) for v in g.velocities
             ),
@@ -266,7 +306,13 @@ def _growth(g: GrowthPart) -> Section:
     ]
     methods = {v.method_id: v for v in g.velocities}.values()
     blocks += [
-        Paragraph((Span(v.method, "strong"), Span(f": {v.formula}. Source: {v.source}")), tone="small")
+        Paragraph(
+            (
+                Span(v.method, "strong"),
+                Span(_(": %(formula)s. Source: %(source)s") % {"formula": v.formula, "source": v.source}),
+            ),
+            tone="small",
+        )
         for v in methods
     ]
     blocks += paragraphs(next((v.goal_note for v in g.velocities if v.goal_note), ""), tone="small")
@@ -279,12 +325,12 @@ def _growth(g: GrowthPart) -> Section:
             Paragraph(rows_note(len(table.rows), table.total), tone="muted"),
             Table(
                 _cols(
-                    ("Date", 22),
-                    ("Value", 20),
-                    ("Age", 46),
-                    ("SDS (corr.)", 18, True),
-                    ("Centile (corr.)", 20),
-                    ("Note", 40),
+                    (_("Date"), 22),
+                    (_("Value"), 20),
+                    (_("Age"), 46),
+                    (_("SDS (corr.)"), 18, True),
+                    (_("Centile (corr.)"), 20),
+                    (_("Note"), 40),
                 ),
                 tuple(
                     (
@@ -293,15 +339,15 @@ def _growth(g: GrowthPart) -> Section:
                         pt.age_text,
                         _sds(pt.corrected_sds),
                         words.centile(pt.corrected_centile),
-                        ("unusual, confirmed. " if pt.confirmed_unusual else "") + pt.note,
+                        (_("unusual, confirmed. ") if pt.confirmed_unusual else "") + pt.note,
                     )
                     for pt in table.rows
                 ),
-                caption=f"{part.title}: latest values",
+                caption=_("%(title)s: latest values") % {"title": part.title},
                 dense=True,
             ),
         ]
-    return Section("Growth", "growth-h", tuple(blocks))
+    return Section(_("Growth"), "growth-h", tuple(blocks))
 
 
 def _trend(t: TrendPart) -> list[Block]:
@@ -315,18 +361,17 @@ def _trend(t: TrendPart) -> list[Block]:
         columns = t.columns[:TREND_COLUMNS]
         blocks.append(
             Table(
-                _cols(("Date", 22), *((c, 150 / len(columns)) for c in columns)),
+                _cols((_("Date"), 22), *((c, 150 / len(columns)) for c in columns)),
                 tuple((words.day(d), *(v for _, v in cells[: len(columns)])) for d, cells in t.rows),
-                caption=f"{t.name}: latest values",
+                caption=_("%(name)s: latest values") % {"name": t.name},
                 dense=True,
             )
         )
         note = rows_note(len(t.rows), t.total)
         if len(t.columns) > len(columns):
-            note += (
-                f" The first {len(columns)} of {len(t.columns)} series; every series is on the client's "
-                "pages."
-            )
+            note += " " + _(
+                "The first %(shown)s of %(count)s series; every series is on the client's pages."
+            ) % {"shown": len(columns), "count": len(t.columns)}
         blocks.append(Paragraph(note, tone="muted"))
     return blocks
 
@@ -336,15 +381,17 @@ def _gas(part: GasPart) -> list[Block]:
     g = part.summary
     count = words.plural(len(g.goals), "goal")
     return [
-        Paragraph((Span(f"GAS T-score across {count}", "strong"),)),
+        Paragraph((Span(_("GAS T-score across %(count)s") % {"count": count}, "strong"),)),
         key_values(
             (
-                ("At the start (each goal's first rating)", f"{g.first_t:.1f}"),
-                ("Now (each goal's latest rating)", f"{g.latest_t:.1f} ({words.signed(g.change, 1)})"),
+                (_("At the start (each goal's first rating)"), f"{g.first_t:.1f}"),
+                (_("Now (each goal's latest rating)"), f"{g.latest_t:.1f} ({words.signed(g.change, 1)})"),
             )
         ),
         Table(
-            _cols(("Goal", 70), ("Weight", 18, True), ("First rating", 40), ("Latest rating", 40)),
+            _cols(
+                (_("Goal"), 70), (_("Weight"), 18, True), (_("First rating"), 40), (_("Latest rating"), 40)
+            ),
             tuple(
                 (
                     r.goal,
@@ -354,14 +401,16 @@ def _gas(part: GasPart) -> list[Block]:
                 )
                 for r in g.goals
             ),
-            caption="Goals with their weight, first and latest ratings",
+            caption=_("Goals with their weight, first and latest ratings"),
             dense=True,
         ),
         *paragraphs(*g.notes, tone="muted"),
         Paragraph(
-            "50: every goal at its expected level; about 10 points is one standard deviation. "
-            f"{part.formula}, w a goal's weight (1 when none is given), x its level "
-            f"[{'; '.join(part.sources)}].",
+            _(
+                "50: every goal at its expected level; about 10 points is one standard deviation. "
+                "%(formula)s, w a goal's weight (1 when none is given), x its level [%(sources)s]."
+            )
+            % {"formula": part.formula, "sources": "; ".join(part.sources)},
             tone="small",
         ),
     ]
@@ -375,8 +424,11 @@ def _evidence(report: Report) -> Section:
     ev = report.evidence
     blocks: list[Block] = [
         Paragraph(
-            f"Claims for {ev.about or 'this client'} from the evidence library, most certain first, with "
-            "their GRADE certainty.",
+            _(
+                "Claims for %(about)s from the evidence library, most certain first, with their GRADE "
+                "certainty."
+            )
+            % {"about": ev.about or _("this client")},
             tone="muted",
         ),
         Claims(
@@ -384,27 +436,30 @@ def _evidence(report: Report) -> Section:
                 Claim(
                     ref=c.claim_id,
                     statement=c.text,
-                    badge=Badge(c.certainty, f"{c.certainty_words} (GRADE)"),
-                    after=f"· {c.evidence} · studies: {', '.join(c.studies)}",
+                    badge=Badge(
+                        c.certainty, _("%(certainty_words)s (GRADE)") % {"certainty_words": c.certainty_words}
+                    ),
+                    after=_("· %(evidence)s · studies: %(studies)s")
+                    % {"evidence": c.evidence, "studies": ", ".join(c.studies)},
                     strong=True,
-                    details=(f"Why this certainty: {c.grade_reason}",),
+                    details=(_("Why this certainty: %(grade_reason)s") % {"grade_reason": c.grade_reason},),
                     caveats=c.caveats,
                 )
                 for c in ev.supported
             ),
-            empty="No claims apply.",
+            empty=_("No claims apply."),
         ),
     ]
     if ev.unsupported:
         blocks += [
-            Heading("Claims with no study behind them"),
+            Heading(_("Claims with no study behind them")),
             Claims(
                 tuple(
                     Claim(
                         ref=c.claim_id,
                         statement=c.text,
                         badge=Badge(c.certainty, c.certainty_words.capitalize()),
-                        after="(no study found)",
+                        after=_("(no study found)"),
                         inline=True,
                     )
                     for c in ev.unsupported
@@ -412,4 +467,4 @@ def _evidence(report: Report) -> Section:
                 tone="small",
             ),
         ]
-    return Section("Evidence", "evidence-h", tuple(blocks))
+    return Section(_("Evidence"), "evidence-h", tuple(blocks))

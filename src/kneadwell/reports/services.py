@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
 from kneadwell.audit.services import Action
@@ -26,7 +29,8 @@ from kneadwell.reports.compose import compose
 Format = Literal["pdf", "html"]
 MAX_ID = 2**63 - 1
 
-CAREGIVER_CLINICIAN_MESSAGE = (
+# English source (gettext_noop), translated where raised.
+CAREGIVER_CLINICIAN_MESSAGE = gettext_noop(
     "The clinician version is written by the clinical team for the referring clinician, so parents and "
     "carers get the parent version. Everything in it is on your child's pages, and the whole record can "
     "be downloaded from the client page."
@@ -47,7 +51,7 @@ def parse_version(value: str | None) -> content.Version:
     for version in content.VERSIONS:
         if value == version:
             return version
-    raise ValidationFailed({"version": ["Choose the parent or the clinician version."]})
+    raise ValidationFailed({"version": [_("Choose the parent or the clinician version.")]})
 
 
 def parse_plan_id(value: str | int | None) -> int | None:
@@ -57,9 +61,9 @@ def parse_plan_id(value: str | int | None) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise NotFound("No such plan for this client.") from None
+        raise NotFound(_("No such plan for this client.")) from None
     if not 1 <= number <= MAX_ID:
-        raise NotFound("No such plan for this client.")
+        raise NotFound(_("No such plan for this client."))
     return number
 
 
@@ -76,9 +80,9 @@ def report_build(
     as an export with its version, plan and format."""
     actor.require(Perm.REPORT_VIEW)
     if version not in content.VERSIONS:
-        raise ValidationFailed({"version": ["Choose the parent or the clinician version."]})
+        raise ValidationFailed({"version": [_("Choose the parent or the clinician version.")]})
     if not may_have(actor, version):
-        raise PermissionDenied(CAREGIVER_CLINICIAN_MESSAGE)
+        raise PermissionDenied(_(CAREGIVER_CLINICIAN_MESSAGE))
     client = client_get(actor=actor, client_id=client_id, purpose="generated a progress report")
     plan = plan_get(client=client, plan_id=plan_id) if plan_id is not None else None
     report = content.collect(actor=actor, client=client, version=version, plan=plan, now=now)
