@@ -11,12 +11,33 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kwtest.browser import watch_for_codes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _one_request_at_a_time() -> None:
+    """The live server answers one request at a time. On SQLite the test database is in memory and every
+    request thread of the threaded server shares its one connection (pytest-django hands it over), so two
+    requests at the same moment (a page and the offline app's background fetches, a chart's JSON) could
+    fail with "database table is locked", which no busy timeout waits for. A real server has a file
+    database (WAL, BEGIN IMMEDIATE, a 20 s timeout) and no such limit; PostgreSQL has neither."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args: Any, connections_override: object = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override  # set in the server's own thread
+
+    LiveServerThread.server_class = OneAtATime  # type: ignore[attr-defined]
+
+
+_one_request_at_a_time()
 
 CHROMIUM = os.environ.get("KNEADWELL_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
