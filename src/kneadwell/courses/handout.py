@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kneadwell.content.sources import source_get
+from kneadwell.core.marking import gettext as _
+from kneadwell.core.marking import gettext_noop, ngettext
 from kneadwell.courses import syllabus as syl
 from kneadwell.library.bodymap import render_body_map
 from kneadwell.library.catalog import Library
@@ -27,9 +29,9 @@ from kneadwell.reports.document import (
 
 # Cue groups in the parent's words, as the player shows them (care/views/sessions.py).
 CUE_GROUPS = (
-    ("Enjoying it", ("engagement",), None),
-    ("Saying \u201cnot so much\u201d: slow down, pause, cuddle", ("disengagement",), "subtle"),
-    ("Saying \u201cstop\u201d: stop and comfort your baby", ("disengagement",), "potent"),
+    (gettext_noop("Enjoying it"), ("engagement",), None),
+    (gettext_noop("Saying \u201cnot so much\u201d: slow down, pause, cuddle"), ("disengagement",), "subtle"),
+    (gettext_noop("Saying \u201cstop\u201d: stop and comfort your baby"), ("disengagement",), "potent"),
 )
 
 
@@ -66,23 +68,32 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
     new = syl.week_strokes(strokes, facts.syllabus, facts.week)
     teaching = [s for s in new if not s.ritual]
     so_far = [s for s in strokes if 0 < facts.syllabus.get(s.key, 0) <= facts.week]
-    areas = [label for _, label, _ in _area_groups(teaching)]
-    heading = ", ".join([areas[0], *(a.lower() for a in areas[1:])]) if areas else "Review"
+    areas = [label for _section, label, _items in _area_groups(teaching)]
+    heading = ", ".join([areas[0], *(a.lower() for a in areas[1:])]) if areas else _("Review")
     when = f"{facts.class_at:%A %d %B %Y, %H:%M}" if facts.class_at else ""
     opening: list[Block] = [
         Paragraph(
-            f"This week's class brought in {len(teaching)} new stroke{'s' if len(teaching) != 1 else ''}. "
-            "Practise them with the strokes from earlier weeks, always in the same order, starting by "
-            "asking your baby's permission."
+            ngettext(
+                "This week's class brought in %(count)s new stroke. Practise it with the strokes from "
+                "earlier weeks, always in the same order, starting by asking your baby's permission.",
+                "This week's class brought in %(count)s new strokes. Practise them with the strokes from "
+                "earlier weeks, always in the same order, starting by asking your baby's permission.",
+                len(teaching),
+            )
+            % {"count": len(teaching)}
             if teaching
-            else "No new strokes this week: the class went over the whole routine so far, in its order. Keep "
-            "following your baby's cues; the routine adapts as your baby grows and moves more."
+            else _(
+                "No new strokes this week: the class went over the whole routine so far, in its order. Keep "
+                "following your baby's cues; the routine adapts as your baby grows and moves more."
+            )
         ),
         Notice(
-            title="Before each massage",
-            text="Do today's check in Kneadwell first: it says whether today is a good day and what to leave "
-            "out. Stop whenever your baby says \u201cstop\u201d, and never massage over a rash, a wound or a "
-            "tender area.",
+            title=_("Before each massage"),
+            text=_(
+                "Do today's check in Kneadwell first: it says whether today is a good day and what to leave "
+                "out. Stop whenever your baby says “stop”, and never massage over a rash, a wound or a "
+                "tender area."
+            ),
             sources=("IAIM-2013",),
         ),
     ]
@@ -94,19 +105,22 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
             blocks.append(
                 Chart(
                     key=f"map-{section}",
-                    title=f"Where: {label}",
+                    title=_("Where: %(label)s") % {"label": label},
                     svg=_sized(
                         render_body_map(
-                            library, highlighted=regions, title=f"Where: {label}", id_prefix=section
+                            library,
+                            highlighted=regions,
+                            title=_("Where: %(label)s") % {"label": label},
+                            id_prefix=section,
                         )
                     ),
-                    caption=f"Where the {label.lower()} strokes go (highlighted).",
+                    caption=_("Where the %(label)s strokes go (highlighted).") % {"label": label.lower()},
                     description=", ".join(library.regions[r].label for r in regions) + ".",
                 )
             )
         blocks.append(BulletList(tuple((Span(s.name, "strong"), Span(f": {s.how_parent}")) for s in items)))
         sections.append(
-            Section(title=label or "Strokes", anchor=f"area-{section or 'other'}", blocks=tuple(blocks))
+            Section(title=label or _("Strokes"), anchor=f"area-{section or 'other'}", blocks=tuple(blocks))
         )
     routine_items = [
         (Span(label, "strong"),)
@@ -116,12 +130,15 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
     ]
     sections.append(
         Section(
-            title="Your home routine after this week",
+            title=_("Your home routine after this week"),
             anchor="routine",
             blocks=(
                 Paragraph(
-                    "In this order, once a day when your baby is calm and alert (not straight after a feed). "
-                    "In Kneadwell the guided player holds exactly the strokes you have been taught in class."
+                    _(
+                        "In this order, once a day when your baby is calm and alert (not straight after a "
+                        "feed). In Kneadwell the guided player holds exactly the strokes you have been "
+                        "taught in class."
+                    )
                 ),
                 BulletList(tuple(routine_items)),
             ),
@@ -136,15 +153,15 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
             if c.context == "any" and c.kind in kinds and (strength is None or c.strength == strength)
         ]
         cue_sources.update(src for c in cues for src in c.sources)
-        cue_blocks.append(Paragraph((Span(title, "strong"),)))
+        cue_blocks.append(Paragraph((Span(_(title), "strong"),)))
         cue_blocks.append(BulletList(tuple(c.label for c in cues), tone="small"))
-    sections.append(Section(title="Your baby's cues", anchor="cues", blocks=tuple(cue_blocks)))
+    sections.append(Section(title=_("Your baby's cues"), anchor="cues", blocks=tuple(cue_blocks)))
     protocol = library.protocols[facts.protocol_id]
     prep = [p.text for p in protocol.preparation]
     prep_sources = {src for p in protocol.preparation for src in p.sources}
     sections.append(
         Section(
-            title="Getting ready",
+            title=_("Getting ready"),
             anchor="ready",
             blocks=(BulletList(tuple(prep)),) if prep else (Paragraph(protocol.dose.timing or ""),),
         )
@@ -152,19 +169,27 @@ def handout_document(library: Library, facts: HandoutFacts) -> Document:
     cited = sorted({"IAIM-2013", *(src for s in new for src in s.sources), *cue_sources, *prep_sources})
     sections.append(
         Section(
-            title="Sources",
+            title=_("Sources"),
             anchor="sources",
             blocks=(BulletList(tuple(f"[{sid}] {source_get(sid).citation}" for sid in cited), tone="small"),),
             level=3,
         )
     )
     return Document(
-        title=f"Week {facts.week} of {facts.weeks}: {heading}",
+        title=_("Week %(week)s of %(weeks)s: %(heading)s")
+        % {"week": facts.week, "weeks": facts.weeks, "heading": heading},
         subtitle=facts.title,
-        byline=" \u00b7 ".join(x for x in (facts.organisation, when, f"Instructor: {facts.instructor}") if x),
-        footer=f"{facts.title} \u00b7 week {facts.week} handout \u00b7 {facts.organisation} \u00b7 "
-        f"printed {facts.generated:%d %b %Y}",
-        running_head=f"{facts.title}: week {facts.week}",
+        byline=" \u00b7 ".join(
+            x for x in (facts.organisation, when, _("Instructor: %(name)s") % {"name": facts.instructor}) if x
+        ),
+        footer=_("%(title)s · week %(week)s handout · %(organisation)s · printed %(date)s")
+        % {
+            "title": facts.title,
+            "week": facts.week,
+            "organisation": facts.organisation,
+            "date": f"{facts.generated:%d %b %Y}",
+        },
+        running_head=_("%(title)s: week %(week)s") % {"title": facts.title, "week": facts.week},
         variant="parent",
         author=facts.instructor,
         filename=f"handout-week-{facts.week}.pdf",
