@@ -32,7 +32,7 @@ def _optional(form: forms.Form) -> None:
 
 class CourseForm(forms.Form):
     title = forms.CharField(
-        max_length=150, help_text=gettext_lazy("E.g. \u201cBaby massage, Tuesday mornings\u201d.")
+        max_length=150, help_text=gettext_lazy("E.g. “Baby massage, Tuesday mornings”.")
     )
     venue = forms.CharField(
         max_length=200, help_text=gettext_lazy("Where the classes are; leave empty for online classes.")

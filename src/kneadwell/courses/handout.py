@@ -30,8 +30,8 @@ from kneadwell.reports.document import (
 # Cue groups in the parent's words, as the player shows them (care/views/sessions.py).
 CUE_GROUPS = (
     (gettext_noop("Enjoying it"), ("engagement",), None),
-    (gettext_noop("Saying \u201cnot so much\u201d: slow down, pause, cuddle"), ("disengagement",), "subtle"),
-    (gettext_noop("Saying \u201cstop\u201d: stop and comfort your baby"), ("disengagement",), "potent"),
+    (gettext_noop("Saying “not so much”: slow down, pause, cuddle"), ("disengagement",), "subtle"),
+    (gettext_noop("Saying “stop”: stop and comfort your baby"), ("disengagement",), "potent"),
 )
 
 

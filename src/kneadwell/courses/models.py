@@ -194,7 +194,7 @@ class PracticeEntry(TimestampedModel):
 
     class Response(models.TextChoices):
         ENJOYED = "enjoyed", gettext_lazy("Enjoyed it")
-        MIXED = "mixed", gettext_lazy("Some \u201cnot so much\u201d signs")
+        MIXED = "mixed", gettext_lazy("Some “not so much” signs")
         UNSETTLED = "unsettled", gettext_lazy("Unsettled: we stopped early")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

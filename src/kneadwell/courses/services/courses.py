@@ -69,7 +69,7 @@ def _course_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
     title = str(values.get("title") or "").strip()
     if not title:
-        add("title", _("Give the course a title, e.g. \u201cBaby massage, Tuesday mornings\u201d."))
+        add("title", _("Give the course a title, e.g. “Baby massage, Tuesday mornings”."))
     elif len(title) > 150:
         add("title", _("Keep the title to 150 characters."))
     venue = str(values.get("venue") or "").strip()

@@ -364,7 +364,7 @@ def family_join_signed_in(
     if not consent:
         out["consent"] = [_("Tick the box to confirm you are the parent or guardian and give consent.")]
     if history is None and history_required:
-        out["history"] = [_("Tick any that apply, or \u201cNone of these\u201d.")]
+        out["history"] = [_("Tick any that apply, or “None of these”.")]
     if baby_birth_date is not None and "baby_birth_date" not in out:
         problem = age_problem(course, given_name=baby_given_name, birth_date=baby_birth_date)
         if problem:
@@ -408,7 +408,7 @@ def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment, reason: str) -> En
     else:
         require_runs(actor, enrolment.course)
     if not reason.strip():
-        raise ValidationFailed({"reason": [_("Say why, in a few words (e.g. \u201cmoved away\u201d).")]})
+        raise ValidationFailed({"reason": [_("Say why, in a few words (e.g. “moved away”).")]})
     if len(reason) > 1000:
         raise ValidationFailed({"reason": [_("Keep the reason to 1,000 characters.")]})
     with transaction.atomic():

@@ -22,11 +22,11 @@ from kneadwell.library.selectors import library
 CUE_GROUPS = (
     (gettext_lazy("Engagement"), lambda c: c.kind in ("engagement", "comfort", "readiness")),
     (
-        gettext_lazy("Disengagement \u2014 strong"),
+        gettext_lazy("Disengagement — strong"),
         lambda c: c.kind == "disengagement" and c.strength == "potent",
     ),
     (
-        gettext_lazy("Disengagement \u2014 subtle"),
+        gettext_lazy("Disengagement — subtle"),
         lambda c: c.kind == "disengagement" and c.strength != "potent",
     ),
     (gettext_lazy("Stress signs"), lambda c: c.kind == "stress"),
