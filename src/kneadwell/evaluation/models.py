@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -21,7 +21,7 @@ from kneadwell.core.tenancy import TenantManager
 from kneadwell.outcomes.models import Measurement
 
 User = settings.AUTH_USER_MODEL
-ERR_ALLOCATION_FIXED = gettext_lazy(
+ERR_ALLOCATION_FIXED = gettext_noop(
     "An allocation, once made, is never changed (randomisation is irreversible)."
 )
 STOPPED_PROGRAMME_ONLY = ("clinical", "adverse")
@@ -298,7 +298,7 @@ def _allocation_fixed(sender: type[models.Model], instance: Any, raw: bool = Fal
     field = "arm_id" if sender is Participant else "participant_id"
     loaded = getattr(instance, f"_loaded_{field}", None)
     if loaded is not None and getattr(instance, field) != loaded:
-        raise DomainError(ERR_ALLOCATION_FIXED)
+        raise DomainError(gettext(ERR_ALLOCATION_FIXED))
 
 
 def _remember(sender: type[models.Model], instance: Any, raw: bool = False, **_: Any) -> None:

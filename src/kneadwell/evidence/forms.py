@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from kneadwell.evidence.analysis_rows import LAYOUTS, MAX_CSV_CHARS
 from kneadwell.evidence.models import MetaAnalysis
@@ -17,7 +18,7 @@ from kneadwell.evidence.selectors import library
 MAX_UPLOAD_BYTES = 1_000_000
 ENTRY_MODES = ("csv", *LAYOUTS)  # csv, binary, continuous, generic
 
-COLUMN_LABELS: dict[str, str] = {
+COLUMN_LABELS: dict[str, StrOrPromise] = {
     "study": gettext_lazy("Study"),
     "events_treatment": gettext_lazy("Events, massage"),
     "n_treatment": "n, massage",
@@ -30,7 +31,7 @@ COLUMN_LABELS: dict[str, str] = {
     "yi": gettext_lazy("Effect (yi)"),
     "vi": gettext_lazy("Variance (vi)"),
 }
-ENTRY_LABELS: dict[str, str] = {
+ENTRY_LABELS: dict[str, StrOrPromise] = {
     "csv": gettext_lazy("Paste or upload a CSV table"),
     "binary": gettext_lazy("Type counts (RR, OR, RD)"),
     "continuous": gettext_lazy("Type means and SDs (MD, SMD)"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -25,7 +25,7 @@ from kneadwell.evidence.selectors import library
 FIELDS = ("title", "outcome", "outcome_code", "measure", "method", "notes", "rows")
 MAX_TITLE = 150
 MAX_NOTES = 5000
-ERR_NOT_FOUND = gettext_lazy("No such meta-analysis in your organisation.")
+ERR_NOT_FOUND = gettext_noop("No such meta-analysis in your organisation.")
 
 
 def _text(errors: dict[str, list[str]], name: str, value: str, *, required: bool, limit: int) -> str:
@@ -156,7 +156,7 @@ def meta_analysis_update(
         queryset=MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
         pk=analysis_id,
         expected_version=expected_version,
-        not_found=ERR_NOT_FOUND,
+        not_found=_(ERR_NOT_FOUND),
         entity="meta_analysis",
         fields=FIELDS,
     ) as edit:
@@ -180,7 +180,7 @@ def meta_analysis_delete(*, actor: Actor, analysis_id: int, expected_version: in
             MetaAnalysis.objects.filter(organisation_id=actor.organisation_id),
             analysis_id,
             expected_version,
-            not_found=ERR_NOT_FOUND,
+            not_found=_(ERR_NOT_FOUND),
         )
         kept = snapshot(analysis, FIELDS)
         delete_audited(

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import Conflict, ValidationFailed
@@ -33,7 +34,7 @@ CUE_GROUPS = (
 )
 
 
-def _cue_groups() -> list[tuple[str, set[str]]]:
+def _cue_groups() -> list[tuple[StrOrPromise, set[str]]]:
     """The player's grouping of cues (Barnard's engagement and potent or subtle disengagement cues), in
     the instructor's words."""
     lib = library()

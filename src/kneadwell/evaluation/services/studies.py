@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -46,7 +46,7 @@ STUDY_FIELDS = (
     "block_sizes",
     "status",
 )
-ERR_NOT_DRAFT = gettext_lazy("The design is fixed once the study recruits; it can no longer be changed.")
+ERR_NOT_DRAFT = gettext_noop("The design is fixed once the study recruits; it can no longer be changed.")
 
 
 def study_create(
@@ -139,7 +139,7 @@ def study_create(
 
 def _draft(study: Study) -> None:
     if study.status != Study.Status.DRAFT:
-        raise DomainError(ERR_NOT_DRAFT)
+        raise DomainError(_(ERR_NOT_DRAFT))
 
 
 def arm_add(

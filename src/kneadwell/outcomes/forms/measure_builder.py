@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,7 +68,9 @@ class MeasureBuilderForm(forms.Form):
         label=gettext_lazy("Answers shared by the items"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=OPTIONS_HELP + gettext_lazy(" Used by every item of answers that has none of its own."),
+        help_text=format_lazy(
+            "{} {}", OPTIONS_HELP, gettext_lazy("Used by every item of answers that has none of its own.")
+        ),
     )
     scoring_method = forms.ChoiceField(
         label=gettext_lazy("Score"),
