@@ -30,6 +30,7 @@ NEW_RULES = (
     "radiotherapy_skin",
     "oncology_fatigue",
     "client_excluded_areas",
+    "ptsd_today_excluded_areas",
     "trauma_informed",
 )
 STEADY = {"glucose_unit": "mmol_l", "glucose_mmol_l": 6.5, "insulin_site_regions": []}

@@ -202,6 +202,10 @@ TRIGGERS: dict[str, Trigger] = {
         "released": ["cancer_release"],
     },
     "client_excluded_areas": lambda p: {"intake": {"no_touch_regions": ["left_foot"]}},
+    "ptsd_today_excluded_areas": lambda p: {
+        "conditions": ["ptsd"],
+        "today": {"no_touch_today": True, "no_touch_today_regions": ["upper_back"]},
+    },
     "trauma_informed": lambda p: {"conditions": ["ptsd"]},
     # protocol_population is keyed on the programme by definition: its scenarios are generated below.
 }
