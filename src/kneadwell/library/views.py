@@ -64,7 +64,7 @@ def technique(request: ActorRequest, technique_id: str) -> HttpResponse:
     lib = display_library(request.actor.organisation)
     item = lib.techniques.get(technique_id)
     if item is None:
-        raise Http404("No such technique.")
+        raise Http404(_("No such technique."))
     used_in = [r for r in lib.routines.values() if any(s.technique == item.id for s in r.steps)]
     return render(
         request,
@@ -75,7 +75,11 @@ def technique(request: ActorRequest, technique_id: str) -> HttpResponse:
             "used_in": used_in,
             "populations": [lib.populations[p].label for p in item.suits.populations if p in lib.populations],
             "body_map": _svg(
-                render_body_map(lib, highlighted=item.regions, title=f"Where {item.name} is used")
+                render_body_map(
+                    lib,
+                    highlighted=item.regions,
+                    title=_("Where %(technique)s is used") % {"technique": item.name},
+                )
             ),
         },
     )
@@ -86,7 +90,7 @@ def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
     lib = display_library(request.actor.organisation)
     item = lib.protocols.get(protocol_id)
     if item is None:
-        raise Http404("No such protocol.")
+        raise Http404(_("No such protocol."))
     routines = [lib.routines[r] for r in item.routines]
     regions = sorted({reg for r in routines for s in r.steps for reg in s.regions})
     rules = lib.rules_for(item.id, item.population)
@@ -101,8 +105,10 @@ def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
             "rules": rules,
             "checks": [lib.session_checks[c] for c in item.session_checks if c in lib.session_checks],
             "timings": [([lib.measures[m] for m in t.measures], t) for t in item.measurement_timing],
-        "sections": protocol_sections(request, item),
-            "body_map": _svg(render_body_map(lib, highlighted=regions, title=f"Areas in {item.name}")),
+            "sections": protocol_sections(request, item),
+            "body_map": _svg(
+                render_body_map(lib, highlighted=regions, title=_("Areas in %(name)s") % {"name": item.name})
+            ),
         },
     )
 
@@ -152,7 +158,7 @@ def settings_edit(request: ActorRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Settings saved. They apply to every check from now on.")
+            messages.success(request, _("Settings saved. They apply to every check from now on."))
             return redirect("library:settings")
     rows = [(form[sid], lib.settings[sid], current.use(sid)) for sid in lib.settings]
     return render(request, "library/settings.html", {"form": form, "rows": rows})
@@ -160,15 +166,20 @@ def settings_edit(request: ActorRequest) -> HttpResponse:
 
 class ReleasePolicyForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Who may release a rule that needs a clinician's release",
-        choices=[("admin", "Administrators"), ("therapist", "Therapists and nurses")],
+        label=gettext_lazy("Who may release a rule that needs a clinician's release"),
+        choices=[
+            ("admin", gettext_lazy("Administrators")),
+            ("therapist", gettext_lazy("Therapists and nurses")),
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     self_release = forms.BooleanField(
-        label="A release also counts for the person who gave it",
+        label=gettext_lazy("A release also counts for the person who gave it"),
         required=False,
-        help_text="Off by default: whoever runs the check or the session needs a second clinician's release. "
-        "Switch on only where one clinician works alone.",
+        help_text=gettext_lazy(
+            "Off by default: whoever runs the check or the session needs a second clinician's release. "
+            "Switch on only where one clinician works alone."
+        ),
     )
 
 
@@ -189,7 +200,7 @@ def release_settings(request: ActorRequest) -> HttpResponse:
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Release settings saved. They apply to every check from now on.")
+            messages.success(request, _("Release settings saved. They apply to every check from now on."))
             return redirect("library:release_settings")
     return render(request, "library/release_settings.html", {"form": form})
 
@@ -268,7 +279,9 @@ def intake(request: ActorRequest, client_id: int) -> HttpResponse:
             except (Conflict, ConsentRequired) as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, "Health history saved." if actor.is_caregiver else "Intake saved.")
+                messages.success(
+                    request, _("Health history saved.") if actor.is_caregiver else _("Intake saved.")
+                )
                 next_protocol = selectors.suggested_protocol(client=client, population=population)
                 if actor.is_caregiver and next_protocol and actor.can(Perm.SESSION_RECORD):
                     # A parent's next step is today's check for their baby's programme, not a detour.
@@ -407,11 +420,11 @@ def check_result(request: ActorRequest, client_id: int, check_id: int) -> HttpRe
             "parent_register": actor.is_caregiver,
             "can_release": _may_release(actor, result),
             "second_clinician": actor.can(Perm.RELEASE_GIVE) and not _may_release(actor, result),
-            "body_map": _svg(render_body_map(lib, avoided=avoided, title="Areas to leave out today"))
+            "body_map": _svg(render_body_map(lib, avoided=avoided, title=_("Areas to leave out today")))
             if avoided
             else None,
             "release_form": ReleaseForm(),
-        "sections": check_result_sections(request, result),
+            "sections": check_result_sections(request, result),
         },
     )
 
@@ -439,16 +452,18 @@ def _displayable(verdict: dict[str, Any]) -> dict[str, Any]:
 
 class ReleaseForm(forms.Form):
     note = forms.CharField(
-        label="What you checked, and why massage is safe",
+        label=gettext_lazy("What you checked, and why massage is safe"),
         widget=forms.Textarea(attrs={"rows": 2}),
         min_length=services.RELEASE_NOTE_MIN_CHARS,
     )
     valid_until = forms.DateField(
-        label="Release valid until",
+        label=gettext_lazy("Release valid until"),
         required=False,
         widget=DateInput,
-        help_text="At most 7 days, or the plan's end if sooner (the default). "
-        "A worse value or a new finding ends it sooner.",
+        help_text=gettext_lazy(
+            "At most 7 days, or the plan's end if sooner (the default). "
+            "A worse value or a new finding ends it sooner."
+        ),
     )
 
 
@@ -475,7 +490,7 @@ def release(request: ActorRequest, client_id: int, check_id: int) -> HttpRespons
         except PermissionDenied as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Released. Run today's check again to see the new verdict.")
+            messages.success(request, _("Released. Run today's check again to see the new verdict."))
             return redirect(f"{_check_url(client.pk)}?protocol={result.protocol_id}")
     else:
         messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
@@ -492,7 +507,7 @@ def release_revoke(request: ActorRequest, client_id: int, release_id: int) -> Ht
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Release revoked.")
+        messages.success(request, _("Release revoked."))
     return redirect("clients:detail", client_id=client.pk)
 
 
