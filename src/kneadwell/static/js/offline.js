@@ -243,17 +243,18 @@
     localStorage.removeItem("kw-offline-user");
     return Promise.all([clearPages(), api.clear("kits"), api.clear("sessions"), api.clear("conflicts")]);
   };
+  // Log-out: asks first when records are still waiting, and starts forgetting at once; the next page (the
+  // log-in page, signed out) finishes it (forgetOthers), so the log-out itself is never held up.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.action || form.action.indexOf(cfg.logout_url) === -1 || form.dataset.kwForgotten) return;
-    event.preventDefault();
+    if (!form.action || form.action.indexOf(cfg.logout_url) === -1) return;
     var counts = api.counts || { waiting: 0, held: 0 };
     var left = counts.waiting + counts.held;
-    if (left && !window.confirm(fill(W.logout_waiting, { count: left }))) return;
-    api.forget().catch(function () { /* best effort */ }).then(function () {
-      form.dataset.kwForgotten = "1";
-      form.submit();
-    });
+    if (left && !window.confirm(fill(W.logout_waiting, { count: left }))) {
+      event.preventDefault();
+      return;
+    }
+    api.forget().catch(function () { /* finished on the next page */ });
   }, true);
 
   function worker() {
