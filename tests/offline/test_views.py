@@ -132,9 +132,9 @@ def test_the_player_keeps_its_state_for_going_on_without_a_network(
         {"action": "done", "index": 1},
         headers={"X-Player": "1"},
     ).content.decode()
-    state = json.loads(
-        re.search(r'id="kwo-state" type="application/json">(.*?)</script>', partial, re.S).group(1)
-    )  # type: ignore[union-attr]
+    again = re.search(r'id="kwo-state" type="application/json">(.*?)</script>', partial, re.S)
+    assert again
+    state = json.loads(again.group(1))
     assert state["current_step"] == 2
 
 
