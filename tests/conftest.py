@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from django.test import override_settings
 
@@ -38,6 +39,17 @@ def _fast_password_hashing() -> Iterator[None]:
     # fixture of that name.)
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    # A test that renders or activates Spanish or Arabic leaves that language on its worker's thread;
+    # the next test in the same worker must start in the default language (seen once: Spanish words in
+    # an English test).
+    yield
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True, scope="session")
