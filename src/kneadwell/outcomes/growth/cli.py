@@ -23,22 +23,36 @@ so a failed run never leaves a half-written file.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import csv
 import datetime as dt
 import gc
+import io
 import itertools
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Final
 
-from kneadwell.outcomes.growth.csvblocks import Block, CsvProblem, csv_cell, read_blocks, write_lines
+from kneadwell.outcomes.growth import csvblocks
+from kneadwell.outcomes.growth.csvblocks import (
+    Block,
+    CsvProblem,
+    PlainText,
+    csv_cell,
+    joined_lines,
+    plain_block,
+    read_pieces,
+)
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCES
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from kneadwell.outcomes.growth.textbatch import Parsed
 
 GROWTH_REQUIRED: Final = (
@@ -73,6 +87,7 @@ VELOCITY_COLUMNS: Final = (
 )
 VELOCITY_EXTRA: Final = ("points_used", "skipped", "error")
 
+MAX_WORKERS: Final = 4  # a block costs ~0.3 s CPU to compute and a few ms to read and write: 4 keep up
 CHUNK_ROWS: Final = 200_000  # velocity: rows held in memory at once; large files stream through in chunks
 
 
@@ -94,6 +109,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     growth.add_argument("--out", metavar="FILE.csv", help="output CSV file (default: standard output)")
     growth.add_argument(
         "--reference", choices=REFERENCES, default=DEFAULT_REFERENCE, help="growth reference (default uk-who)"
+    )
+    growth.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"processes computing blocks of a large file (default: one per CPU, at most {MAX_WORKERS}; "
+        "1 = this process only)",
     )
     growth.set_defaults(func=run_growth)
 
@@ -166,6 +188,15 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
         raise
 
 
+def _size(source: IO[str]) -> int:
+    """The input's size in bytes (0 for a pipe or a terminal)."""
+    try:
+        status = os.fstat(source.fileno())
+    except (OSError, ValueError):
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
+
+
 def _header(reader: Iterator[list[str]], path: str, required: Sequence[str]) -> tuple[list[str], list[int]]:
     """The header row and the position of each required column (names matched without case or spaces)."""
     try:
@@ -228,15 +259,34 @@ def _run(body: Callable[[], None]) -> int:
 
 
 def run_growth(args: argparse.Namespace) -> int:
-    return _run(lambda: growth_file(args.input, args.out, args.reference))
+    return _run(lambda: growth_file(args.input, args.out, args.reference, workers=args.workers))
 
 
-def growth_file(input_path: str, output_path: str | None, reference: str = DEFAULT_REFERENCE) -> None:
-    """Read `input_path` in blocks and write each block's rows with their results before reading the
-    next (see `csvblocks` for the plain-text fast way and `textbatch` for the maths on text)."""
+def default_workers() -> int:
+    """The CPUs this process may use, at most MAX_WORKERS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS))
+
+
+def growth_file(
+    input_path: str,
+    output_path: str | None,
+    reference: str = DEFAULT_REFERENCE,
+    *,
+    workers: int | None = None,
+    block_chars: int | None = None,
+) -> None:
+    """Read `input_path` in blocks and write each block's rows with their results, in order (see
+    `csvblocks` for the plain-text fast way and `textbatch` for the maths on text). With `workers` > 1
+    (default: one per CPU, at most MAX_WORKERS) the plain blocks after the first are computed in that
+    many worker processes while this one reads the next blocks and writes the finished ones; the
+    output is the same text either way."""
     from kneadwell.outcomes.growth.textbatch import Parsed  # numpy: only when a file is processed
 
-    parsed = Parsed()
+    workers = default_workers() if workers is None else max(1, workers)
     with _open_input(input_path) as source, _no_cyclic_gc():
         try:
             header, positions = _header(csv.reader(source), input_path, GROWTH_REQUIRED)
@@ -244,47 +294,116 @@ def growth_file(input_path: str, output_path: str | None, reference: str = DEFAU
             raise UnusableFile(f"{input_path}: not UTF-8 text (is it a CSV file?)") from exc
         except csv.Error as exc:
             raise UnusableFile(f"{input_path}: not readable as CSV ({exc})") from exc
-        width = len(header)
         names = [h.strip().lower() for h in header]
         keep = [i for i, n in enumerate(names) if n not in GROWTH_ADDED]
+        job = _GrowthJob(len(header), keep, positions, reference)
         with _open_output(output_path) as target:
             writer = csv.writer(target, lineterminator="\n")
-            writer.writerow([header[i] for i in keep] + list(GROWTH_ADDED))
+            writer.writerow([header[i] for i in job.keep] + list(GROWTH_ADDED))
             try:
-                for block in read_blocks(source, width):
-                    _growth_block(block, keep, positions, reference, parsed, target, writer)
+                block_chars = block_chars or csvblocks.BLOCK_CHARS
+                large = _size(source) >= 2 * block_chars
+                pieces = read_pieces(source, job.width, block_chars)
+                for text in _growth_texts(pieces, job, Parsed(), workers, large):
+                    target.write(text)
             except UnicodeDecodeError as exc:
                 raise UnusableFile(f"{input_path}: not UTF-8 text (is it a CSV file?)") from exc
             except CsvProblem as exc:
                 raise UnusableFile(f"{input_path}: not readable as CSV ({exc})") from exc
 
 
-def _growth_block(
-    block: Block,
-    keep: list[int],
-    positions: list[int],
-    reference: str,
-    parsed: Parsed,
-    target: IO[str],
-    writer: Any,
-) -> None:
+@dataclass(frozen=True)
+class _GrowthJob:
+    width: int  # fields in the header
+    keep: list[int]  # the input columns written back (not the ones the results replace)
+    positions: list[int]  # where each of GROWTH_REQUIRED is
+    reference: str
+
+
+def _growth_texts(
+    pieces: Iterator[PlainText | Block], job: _GrowthJob, parsed: Parsed, workers: int, large: bool
+) -> Iterator[str]:
+    """The output text of each piece, in order. Plain pieces go to `workers` processes, a few at a time so
+    that memory stays bounded, when there are 2 or more: from the first piece when the file is `large`
+    (the reference tables are loaded here first, so that the forked workers share them), otherwise from
+    the second (a small file never starts a process). A piece read by the csv module (the file's rest
+    from its first quote) is computed here once the pieces before it are written."""
+    pool = None
+    pending: collections.deque[Future[str]] = collections.deque()
+    try:
+        for number, piece in enumerate(pieces):
+            if isinstance(piece, Block) or workers < 2 or (number == 0 and not large):
+                while pending:
+                    yield pending.popleft().result()
+                block = plain_block(piece, job.width) if isinstance(piece, PlainText) else piece
+                yield _growth_block_text(block, job, parsed)
+                continue
+            if pool is None:
+                _warm_up(job.reference, parsed)
+                pool = _worker_pool(workers, job)
+            pending.append(pool.submit(_growth_piece_text, piece.text))
+            while len(pending) > 2 * workers or (pending and pending[0].done()):
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up(reference: str, parsed: Parsed) -> None:
+    """One row computed: loads the reference's tables (cached in the module) before the workers fork."""
     from kneadwell.outcomes.growth.textbatch import growth_texts
 
-    width = block.width
+    row = ("female", "2025-01-10", "2025-03-01", "34", "2", "weight", "2.9")
+    growth_texts([[text] for text in row], reference, {}, parsed)
+
+
+def _worker_pool(workers: int, job: _GrowthJob) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: a worker starts with this process's modules and reference tables (no second start-up).
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(job,))
+
+
+_worker_job: _GrowthJob | None = None
+_worker_parsed: Parsed | None = None
+
+
+def _worker_start(job: _GrowthJob) -> None:
+    from kneadwell.outcomes.growth.textbatch import Parsed
+
+    global _worker_job, _worker_parsed
+    _worker_job, _worker_parsed = job, Parsed()
+
+
+def _growth_piece_text(text: str) -> str:
+    """In a worker: the output text of one plain piece."""
+    assert _worker_job is not None
+    assert _worker_parsed is not None
+    return _growth_block_text(plain_block(PlainText(text), _worker_job.width), _worker_job, _worker_parsed)
+
+
+def _growth_block_text(block: Block, job: _GrowthJob, parsed: Parsed) -> str:
+    from kneadwell.outcomes.growth.textbatch import growth_texts
+
+    width, keep = job.width, job.keep
     problems: dict[int, list[str]] = {}
     wrong = block.wrong_widths()
     for i in wrong:
         # A row of the wrong length: its fields cannot be trusted to be in their columns.
         assert block.rows is not None
         problems[i] = [f"row has {len(block.rows[i])} fields but the header has {width}"]
-    added = growth_texts([block.column(p) for p in positions], reference, problems, parsed)
+    added = growth_texts([block.column(p) for p in job.positions], job.reference, problems, parsed)
     if block.lines is not None and not wrong and len(keep) == width:
         # Plain text, every row whole and kept: write each line back as it was read.
         errors = added[-1]
         for i in problems:
             errors[i] = csv_cell(errors[i])
-        write_lines(target, block.lines, *added)
-        return
+        return joined_lines(block.lines, *added)
     rows = block.field_rows()
     for i in wrong:
         rows[i] = (rows[i] + [""] * width)[:width]
@@ -292,7 +411,9 @@ def _growth_block(
         rows = [[row[k] for k in keep] for row in rows]
     for row, extra in zip(rows, zip(*added, strict=True), strict=True):
         row.extend(extra)
-    writer.writerows(rows)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------------------------------
