@@ -17,12 +17,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from kneadwell.core.marking import gettext
 from kneadwell.evidence.meta.csv_input import (
     BINARY_COLUMNS,
     CONTINUOUS_COLUMNS,
@@ -30,7 +30,9 @@ from kneadwell.evidence.meta.csv_input import (
     StudyRow,
     StudyTableError,
     effects_from_rows,
+    line_words,
     read_rows,
+    study_at,
 )
 from kneadwell.evidence.meta.effect_sizes import EffectSizes, Measure
 from kneadwell.evidence.meta.pooling import ConvergenceError, MetaResult, Method, meta_analyse
@@ -52,33 +54,39 @@ class AnalysisError(ValueError):
     """The rows are fine but cannot be pooled (extreme numbers, τ² did not converge)."""
 
 
-def _web_words(message: str) -> str:
-    # The CLI's reader speaks of its --measure option; on a page or in the API it is the measure field.
-    return message.replace("--measure ", "the measure ").replace("The file has", "The table has")
-
-
-def _finish(kind: str, parsed: list[StudyRow], measure: Measure, where: Mapping[int, str]) -> list[Row]:
+def _finish(kind: str, parsed: list[StudyRow], measure: Measure, place: Callable[[int], str]) -> list[Row]:
     if len(parsed) > MAX_ROWS:
-        raise StudyTableError(f"{len(parsed)} studies; at most {MAX_ROWS} can be pooled in one analysis")
+        raise StudyTableError(
+            gettext("%(count)s studies; at most %(limit)s can be pooled in one analysis")
+            % {"count": len(parsed), "limit": MAX_ROWS}
+        )
     for row in parsed:
+        where = study_at(place(row.line), row.label)
         if len(row.label) > MAX_LABEL:
             raise StudyTableError(
-                f"{where[row.line]}, column 'study': the label is {len(row.label)} characters long; "
-                f"at most {MAX_LABEL}"
+                gettext(
+                    "%(where)s, column 'study': the label is %(length)s characters long; at most %(limit)s"
+                )
+                % {"where": where, "length": len(row.label), "limit": MAX_LABEL}
             )
         if any(not ch.isprintable() for ch in row.label):
-            raise StudyTableError(f"{where[row.line]}, column 'study': the label contains control characters")
+            raise StudyTableError(
+                gettext("%(where)s, column 'study': the label contains control characters") % {"where": where}
+            )
     with np.errstate(over="ignore", invalid="ignore"):  # a non-finite effect is reported below
         effects = effects_from_rows(kind, parsed, measure)
     for label, y, v in zip(effects.labels, effects.yi, effects.vi, strict=True):
         if not (math.isfinite(float(y)) and math.isfinite(float(v)) and v > 0):
             raise StudyTableError(
-                f"study '{label}': these numbers give an effect size that is not a finite number; "
-                "check the row for a typing error"
+                gettext(
+                    "study '%(label)s': these numbers give an effect size that is not a finite number; "
+                    "check the row for a typing error"
+                )
+                % {"label": label}
             )
     if effects.k == 0:
         raise StudyTableError(
-            "no study has information on this measure (every study had no events in either arm)"
+            gettext("no study has information on this measure (every study had no events in either arm)")
         )
     columns = LAYOUTS[kind]
     return [
@@ -95,18 +103,21 @@ def rows_from_csv(text: str, measure: Measure | str) -> list[Row]:
     study and column of the first problem."""
     measure = Measure(measure)
     if len(text) > MAX_CSV_CHARS:
-        raise StudyTableError(f"the table is {len(text)} characters long; at most {MAX_CSV_CHARS}")
+        raise StudyTableError(
+            gettext("the table is %(length)s characters long; at most %(limit)s")
+            % {"length": len(text), "limit": MAX_CSV_CHARS}
+        )
     if "\x00" in text:
-        raise StudyTableError("the table contains a NUL character; save it as plain CSV text (UTF-8)")
+        raise StudyTableError(
+            gettext("the table contains a NUL character; save it as plain CSV text (UTF-8)")
+        )
     text = text.removeprefix("\ufeff")
-    try:
-        kind, parsed = read_rows(io.StringIO(text, newline=""), measure)
-        return _finish(kind, parsed, measure, {r.line: f"line {r.line} (study '{r.label}')" for r in parsed})
-    except StudyTableError as exc:
-        raise StudyTableError(_web_words(str(exc))) from None
+    kind, parsed = read_rows(io.StringIO(text, newline=""), measure, web=True)
+    return _finish(kind, parsed, measure, line_words)
 
 
-_LINE = re.compile(r"\bline (\d+)")
+def _row_words(number: int) -> str:
+    return gettext("row %(row)s") % {"row": number}
 
 
 def rows_from_table(
@@ -117,14 +128,23 @@ def rows_from_table(
     row. Messages name the row as the form numbers it (row 1 is the first)."""
     measure = Measure(measure)
     if layout is not None and layout not in LAYOUTS:
-        raise StudyTableError(f"unknown layout '{layout}'; expected one of {', '.join(LAYOUTS)}")
+        raise StudyTableError(
+            gettext("unknown layout '%(layout)s'; expected one of %(layouts)s")
+            % {"layout": layout, "layouts": ", ".join(LAYOUTS)}
+        )
     if len(table) > MAX_ROWS * 2:
-        raise StudyTableError(f"{len(table)} rows; at most {MAX_ROWS} studies can be pooled in one analysis")
+        raise StudyTableError(
+            gettext("%(count)s rows; at most %(limit)s studies can be pooled in one analysis")
+            % {"count": len(table), "limit": MAX_ROWS}
+        )
     known = ("study", *dict.fromkeys(c for cols in LAYOUTS.values() for c in cols))
     for number, cells in enumerate(table, start=1):
         unknown = sorted(str(k) for k in cells if k not in known)
         if unknown:
-            raise StudyTableError(f"row {number}: unknown column(s) {', '.join(unknown)}")
+            raise StudyTableError(
+                gettext("%(place)s: unknown column(s) %(columns)s")
+                % {"place": _row_words(number), "columns": ", ".join(unknown)}
+            )
     if layout is not None:
         columns: tuple[str, ...] = ("study", *LAYOUTS[layout])
     else:
@@ -140,33 +160,32 @@ def rows_from_table(
         for column, value in zip(columns, values, strict=True):
             if any(not ch.isprintable() for ch in value):
                 raise StudyTableError(
-                    f"row {number}, column '{column}': contains a line break or control character"
+                    gettext("%(place)s, column '%(column)s': contains a line break or control character")
+                    % {"place": _row_words(number), "column": column}
                 )
         writer.writerow(values)
         form_row[len(form_row) + 2] = number  # CSV line 1 is the header
     if not form_row:
-        raise StudyTableError("no rows entered; fill in at least one study")
+        raise StudyTableError(gettext("no rows entered; fill in at least one study"))
 
-    def renumber(message: str) -> str:
-        return _LINE.sub(lambda m: f"row {form_row.get(int(m.group(1)), m.group(1))}", message)
+    def place(line: int) -> str:  # the form's row number, not the generated CSV's line
+        return _row_words(form_row.get(line, line))
 
-    try:
-        kind, parsed = read_rows(io.StringIO(buffer.getvalue(), newline=""), measure)
-        where = {r.line: f"row {form_row[r.line]} (study '{r.label}')" for r in parsed}
-        return _finish(kind, parsed, measure, where)
-    except StudyTableError as exc:
-        raise StudyTableError(_web_words(renumber(str(exc)))) from None
+    kind, parsed = read_rows(io.StringIO(buffer.getvalue(), newline=""), measure, place=place, web=True)
+    return _finish(kind, parsed, measure, place)
 
 
 def layout_of(rows: Sequence[Mapping[str, Any]]) -> str:
     """The layout of stored rows (from the first row's columns)."""
     if not rows:
-        raise StudyTableError("no study rows")
+        raise StudyTableError(gettext("no study rows"))
     keys = set(rows[0]) - {"study"}
     for kind, columns in LAYOUTS.items():
         if keys == set(columns):
             return kind
-    raise StudyTableError(f"the stored rows have unexpected columns: {', '.join(sorted(keys))}")
+    raise StudyTableError(
+        gettext("the stored rows have unexpected columns: %(columns)s") % {"columns": ", ".join(sorted(keys))}
+    )
 
 
 def _filled(value: Any) -> bool:
@@ -175,7 +194,7 @@ def _filled(value: Any) -> bool:
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
-        raise StudyTableError("a cell holds true/false where a number is expected")
+        raise StudyTableError(gettext("a cell holds true/false where a number is expected"))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -217,15 +236,17 @@ def analyse(effects: EffectSizes, method: Method | str) -> MetaResult:
         numbers += [x for x in (result.pooled.tau2, result.pooled.i2) if x is not None]
         numbers += [v for row in result.study_intervals() for v in row[1:]]
     except ConvergenceError as exc:
-        reason = str(exc).split("; try --method")[0]
         raise AnalysisError(
-            f"{reason}. Choose DL (DerSimonian-Laird) or PM (Paule-Mandel) instead."
+            gettext("%(reason)s. Choose DL (DerSimonian-Laird) or PM (Paule-Mandel) instead.")
+            % {"reason": exc.reason}
         ) from None
     except (OverflowError, FloatingPointError, ValueError) as exc:
-        raise AnalysisError(f"these numbers cannot be pooled ({exc})") from None
+        raise AnalysisError(gettext("these numbers cannot be pooled (%(error)s)") % {"error": exc}) from None
     if not all(math.isfinite(x) for x in numbers) or not np.all(np.isfinite(result.pooled.weights)):
         raise AnalysisError(
-            "these numbers are too extreme to pool reliably (a result is not a finite number); check the "
-            "rows for a typing error"
+            gettext(
+                "these numbers are too extreme to pool reliably (a result is not a finite number); check the "
+                "rows for a typing error"
+            )
         )
     return result

@@ -67,7 +67,7 @@ class MetaAnalysisForm(forms.Form):
     method = forms.ChoiceField(
         choices=MetaAnalysis.Method.choices,
         initial=MetaAnalysis.Method.REML,
-        label="τ² method",
+        label=gettext_lazy("τ² method"),
         help_text=(
             gettext_lazy(
                 "REML is the default (as in R's metafor); DL and PM estimate the between-study variance "

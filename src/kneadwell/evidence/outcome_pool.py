@@ -26,6 +26,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from kneadwell.core.marking import gettext, gettext_noop, ngettext
 from kneadwell.evidence.library import EvidenceLibrary, Finding
 from kneadwell.evidence.meta.effect_sizes import EffectSizes, Measure, generic_effects
 from kneadwell.evidence.meta.pooling import DEFAULT_METHOD, MetaResult, Method, meta_analyse
@@ -33,12 +34,17 @@ from kneadwell.evidence.meta.pooling import DEFAULT_METHOD, MetaResult, Method, 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
 NUMERIC_MEASURES = frozenset({"MD", "SMD", "RR", "OR", "RD"})
 
-NO_ESTIMATE = (
+# Why a finding is left out, in words (marked here, translated where a status is built: a request's language).
+NO_ESTIMATE = gettext_noop(
     "without an effect estimate and 95% confidence interval (only group summaries, medians or words)"
 )
-FROM_REVIEW = "from a systematic review, whose pooled result may already include the other studies"
-SAME_STUDY = "from a study that reports several results for this outcome, which are not independent"
-OTHER_MEASURE = "with a different effect measure or unit from the results pooled"
+FROM_REVIEW = gettext_noop(
+    "from a systematic review, whose pooled result may already include the other studies"
+)
+SAME_STUDY = gettext_noop(
+    "from a study that reports several results for this outcome, which are not independent"
+)
+OTHER_MEASURE = gettext_noop("with a different effect measure or unit from the results pooled")
 
 
 class NotPoolable(ValueError):
@@ -69,7 +75,9 @@ class OutcomeStatus:
 
 def _left_out_words(uses: list[FindingUse]) -> str:
     counts = Counter(u.reason for u in uses if not u.used)
-    return "; ".join(f"{n} {reason}" for reason, n in counts.most_common())
+    # Translators: a number of findings, then why they were left out ("2 from a systematic review, …").
+    words = gettext("%(count)s %(reason)s")
+    return "; ".join(words % {"count": n, "reason": reason} for reason, n in counts.most_common())
 
 
 def outcome_status(library: EvidenceLibrary, outcome_code: str) -> OutcomeStatus:
@@ -77,7 +85,7 @@ def outcome_status(library: EvidenceLibrary, outcome_code: str) -> OutcomeStatus
     outcome no finding measures."""
     findings = library.findings_for_outcome(outcome_code)
     if not findings:
-        raise KeyError(f"no finding in the evidence library measures outcome '{outcome_code}'")
+        raise KeyError(f"no finding in the evidence library measures outcome '{outcome_code}'")  # not shown
     reasons: dict[str, str] = {}
     candidates: list[Finding] = []
     for f in findings:
@@ -102,16 +110,29 @@ def outcome_status(library: EvidenceLibrary, outcome_code: str) -> OutcomeStatus
         for f in independent:
             if (f.effect_measure, f.units if f.effect_measure == "MD" else None) != (measure, units):
                 reasons[f.id] = OTHER_MEASURE
-    uses = [FindingUse(f, f.id not in reasons, reasons.get(f.id, "")) for f in findings]
+    uses = [
+        FindingUse(f, f.id not in reasons, gettext(reasons[f.id]) if f.id in reasons else "")
+        for f in findings
+    ]
     n_used = sum(u.used for u in uses)
     poolable = n_used >= 2
-    total = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+    values = {"used": n_used, "total": len(findings), "measure": measure}
     left_out = _left_out_words(uses)
     if poolable:
-        reason = f"{n_used} of {total} can be pooled ({measure})"
+        reason = ngettext(
+            "%(used)s of %(total)s finding can be pooled (%(measure)s)",
+            "%(used)s of %(total)s findings can be pooled (%(measure)s)",
+            len(findings),
+        )
     else:
-        reason = f"Not poolable: {n_used} of {total} can be used, and at least two are needed"
-    reason += f". Left out: {left_out}" if left_out else ""
+        reason = ngettext(
+            "Not poolable: %(used)s of %(total)s finding can be used, and at least two are needed",
+            "Not poolable: %(used)s of %(total)s findings can be used, and at least two are needed",
+            len(findings),
+        )
+    reason %= values
+    if left_out:
+        reason = gettext("%(status)s. Left out: %(reasons)s") % {"status": reason, "reasons": left_out}
     return OutcomeStatus(
         code=outcome_code,
         label=findings[0].outcome,

@@ -467,7 +467,7 @@ def analysis_delete(request: ActorRequest, analysis_id: int) -> HttpResponse:
         except ValueError:
             version = None
         if version is None:
-            messages.error(request, "The page was out of date; check the analysis and delete it again.")
+            messages.error(request, _("The page was out of date; check the analysis and delete it again."))
             return redirect("evidence:analysis_delete", analysis_id=item.pk)
         try:
             services.meta_analysis_delete(actor=request.actor, analysis_id=item.pk, expected_version=version)

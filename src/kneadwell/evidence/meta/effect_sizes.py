@@ -35,6 +35,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from kneadwell.core.marking import gettext
+
 FloatArray = npt.NDArray[np.float64]
 
 CONTINUITY_CORRECTION = 0.5
@@ -127,9 +129,13 @@ def binary_effects(
     names = _labels(labels, k)
     for i in range(k):
         if n1[i] < 1 or n2[i] < 1:
-            raise EffectSizeError(f"{names[i]}: each arm needs at least one participant")
+            raise EffectSizeError(
+                gettext("%(study)s: each arm needs at least one participant") % {"study": names[i]}
+            )
         if not (0 <= a[i] <= n1[i]) or not (0 <= c[i] <= n2[i]):
-            raise EffectSizeError(f"{names[i]}: events must lie between 0 and the arm size")
+            raise EffectSizeError(
+                gettext("%(study)s: events must lie between 0 and the arm size") % {"study": names[i]}
+            )
 
     b = n1 - a
     d = n2 - c
@@ -157,10 +163,17 @@ def binary_effects(
         vi = p1 * (1 - p1) / n1c + p2 * (1 - p2) / n2c
     notes: list[str] = []
     if corrected:
-        notes.append(f"0.5 added to every cell of the tables with a zero cell: {', '.join(corrected)}")
+        notes.append(
+            gettext("0.5 added to every cell of the tables with a zero cell: %(studies)s")
+            % {"studies": ", ".join(corrected)}
+        )
     if excluded:
-        notes.append(f"no events in either arm (or all events in both), left out of the {measure}: "
-                     + ", ".join(excluded))
+        notes.append(
+            gettext(
+                "no events in either arm (or all events in both), left out of the %(measure)s: %(studies)s"
+            )
+            % {"measure": measure, "studies": ", ".join(excluded)}
+        )
     return EffectSizes(measure, tuple(kept_names), yi, vi, corrected, excluded, tuple(notes))
 
 
@@ -199,9 +212,13 @@ def continuous_effects(
     names = _labels(labels, k)
     for i in range(k):
         if n1[i] < 2 or n2[i] < 2:
-            raise EffectSizeError(f"{names[i]}: each arm needs at least two participants for an SD")
+            raise EffectSizeError(
+                gettext("%(study)s: each arm needs at least two participants for an SD") % {"study": names[i]}
+            )
         if s1[i] <= 0 or s2[i] <= 0:
-            raise EffectSizeError(f"{names[i]}: standard deviations must be greater than 0")
+            raise EffectSizeError(
+                gettext("%(study)s: standard deviations must be greater than 0") % {"study": names[i]}
+            )
 
     if measure is Measure.MD:
         yi = m1 - m2
@@ -231,5 +248,7 @@ def generic_effects(
     names = _labels(labels, y.shape[0])
     for i in range(y.shape[0]):
         if v[i] <= 0:
-            raise EffectSizeError(f"{names[i]}: the sampling variance vi must be greater than 0")
+            raise EffectSizeError(
+                gettext("%(study)s: the sampling variance vi must be greater than 0") % {"study": names[i]}
+            )
     return EffectSizes(measure, tuple(names), y, v)

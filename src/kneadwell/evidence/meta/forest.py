@@ -23,6 +23,7 @@ from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.typing import RcKeyType
 
+from kneadwell.core.marking import gettext, ngettext
 from kneadwell.evidence.meta.pooling import MetaResult
 
 _ROW_HEIGHT_IN = 0.32
@@ -39,18 +40,40 @@ def describe(result: MetaResult) -> str:
     """A plain-language text alternative for the plot."""
     measure = str(result.measure)
     p = result.pooled
+    # In the language in force (core/marking): the page shows it as the plot's text description.
     parts = [
-        f"Forest plot of {result.k} {'study' if result.k == 1 else 'studies'}, measure {measure}, "
-        f"{p.method} model.",
+        ngettext(
+            "Forest plot of %(k)s study, measure %(measure)s, %(method)s model.",
+            "Forest plot of %(k)s studies, measure %(measure)s, %(method)s model.",
+            result.k,
+        )
+        % {"k": result.k, "measure": measure, "method": p.method},
     ]
     for label, est, lo, hi, wt in result.study_intervals():
-        parts.append(f"{label}: {_fmt(est)} (95% CI {_fmt(lo)} to {_fmt(hi)}), weight {wt:.1f}%.")
+        parts.append(
+            gettext("%(study)s: %(estimate)s (95%% CI %(low)s to %(high)s), weight %(weight)s%%.")
+            % {
+                "study": label,
+                "estimate": _fmt(est),
+                "low": _fmt(lo),
+                "high": _fmt(hi),
+                "weight": f"{wt:.1f}",
+            }
+        )
     parts.append(
-        f"Pooled estimate {_fmt(result.estimate)} (95% CI {_fmt(result.ci_low)} to "
-        f"{_fmt(result.ci_high)}); line of no effect at {result.measure.null_value:g}."
+        gettext("Pooled estimate %(estimate)s (95%% CI %(low)s to %(high)s); line of no effect at %(null)s.")
+        % {
+            "estimate": _fmt(result.estimate),
+            "low": _fmt(result.ci_low),
+            "high": _fmt(result.ci_high),
+            "null": f"{result.measure.null_value:g}",
+        }
     )
     if p.i2 is not None:
-        parts.append(f"Heterogeneity: I² {p.i2:.0f}%, Q {p.q:.2f} on {p.q_df} df.")
+        parts.append(
+            gettext("Heterogeneity: I² %(i2)s%%, Q %(q)s on %(df)s df.")
+            % {"i2": f"{p.i2:.0f}", "q": f"{p.q:.2f}", "df": p.q_df}
+        )
     return " ".join(parts)
 
 

@@ -32,6 +32,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from kneadwell.core.marking import gettext
 from kneadwell.evidence.meta.effect_sizes import EffectSizes, FloatArray, Measure
 
 REML_TOLERANCE = 1e-10
@@ -53,7 +54,12 @@ DEFAULT_METHOD = Method.REML
 
 
 class ConvergenceError(RuntimeError):
-    """The iterative τ² estimator did not settle; the result would not be trustworthy."""
+    """The iterative τ² estimator did not settle; the result would not be trustworthy. `reason` is the
+    message without the command's advice (a page offers the other methods in its own words)."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason if reason is not None else message.split("; try --method")[0]
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,14 @@ def tau2_paule_mandel(yi: FloatArray, vi: FloatArray) -> Tau2Estimate:
         upper *= 2
         doublings += 1
         if doublings > 200:
-            raise ConvergenceError("Paule-Mandel: could not bracket τ² (Q does not fall to k-1)")
+            raise ConvergenceError(gettext("Paule-Mandel: could not bracket τ² (Q does not fall to k-1)"))
     from scipy import optimize  # here, not at the top: the URL conf imports this module (issue 11)
 
     root, info = optimize.brentq(excess, 0.0, upper, xtol=PM_TOLERANCE, full_output=True)
     if not info.converged:
-        raise ConvergenceError(f"Paule-Mandel: root search stopped ({info.flag})")
+        raise ConvergenceError(
+            gettext("Paule-Mandel: root search stopped (%(flag)s)") % {"flag": info.flag}
+        )
     return Tau2Estimate(float(root), int(info.iterations) + doublings, True)
 
 
@@ -174,10 +182,11 @@ def _reml_refine(
         if previous_step <= tol * max(1.0, tau2):
             return new, iteration
         tau2 = new
-    raise ConvergenceError(
-        f"REML: τ² did not converge in {max_iter} Fisher-scoring steps (last value {tau2:.6g}); "
-        "try --method DL or PM"
-    )
+    reason = gettext("REML: τ² did not converge in %(steps)s Fisher-scoring steps (last value %(tau2)s)") % {
+        "steps": max_iter,
+        "tau2": f"{tau2:.6g}",
+    }
+    raise ConvergenceError(reason + "; " + gettext("try --method DL or PM"), reason=reason)
 
 
 def tau2_reml(
@@ -208,7 +217,7 @@ def tau2_reml(
             candidates.append(root)
             iterations += steps
     if not candidates:  # unreachable: the score is negative at `upper`
-        raise ConvergenceError("REML: no maximum of the restricted likelihood was found")
+        raise ConvergenceError(gettext("REML: no maximum of the restricted likelihood was found"))
     best = max(candidates, key=lambda t: reml_log_likelihood(t, y, v))
     return Tau2Estimate(best, iterations, True)
 
