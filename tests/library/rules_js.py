@@ -31,6 +31,9 @@ NODE = shutil.which("node") or "/usr/bin/node"
 LIBRARY_KEYS = (
     "format",
     "content_version",
+    "language",
+    "version",
+    "words",
     "time_zone",
     "rules",
     "questions",
@@ -80,8 +83,11 @@ def bundle_for(
     settings: ScreeningSettings | None = None,
     released: Iterable[str] | Mapping[str, GivenRelease] = (),
     time_zone: str = "UTC",
+    language: str = "en",
+    words_version: str | None = None,
 ) -> dict[str, Any]:
-    """The bundle a server would send for a client whose record gives these facts."""
+    """The bundle a server would send for a client whose record gives these facts (`library` gives the
+    words: the English library or a translation, `localise.library_in(language)`)."""
     if client.birth_date is None or client.age_days is None:
         raise Unrepresentable("no birth date")
     rebuilt = ClientFacts.from_birth(
@@ -128,6 +134,8 @@ def bundle_for(
         protocol_id=protocol_id,
         issued_at=now,
         time_zone=time_zone,
+        language=language,
+        words_version=words_version,
     )
 
 

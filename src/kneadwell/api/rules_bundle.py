@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from ninja import Field, Query, Router, Schema
 
 from kneadwell.accounts.roles import Perm
@@ -15,6 +16,7 @@ from kneadwell.api.permissions import needs
 from kneadwell.api.types import Id
 from kneadwell.clients.selectors import client_get
 from kneadwell.library import selectors
+from kneadwell.library.display import display_language
 
 router = Router(tags=["library"])
 
@@ -31,6 +33,9 @@ class RulesBundleOut(Schema):
 
     format: int
     content_version: str
+    language: str
+    version: str
+    words: dict[str, Any]
     issued_at: str
     expires_at: str
     time_zone: str
@@ -59,9 +64,21 @@ class RulesBundleOut(Schema):
     summary="The safety rules and the client's record as a device needs them to screen offline",
 )
 @needs(Perm.SESSION_RECORD)
-def rules_bundle_get(request: HttpRequest, client_id: Id, params: Query[BundleParams]) -> dict[str, Any]:
+def rules_bundle_get(
+    request: HttpRequest, response: HttpResponse, client_id: Id, params: Query[BundleParams]
+) -> dict[str, Any]:
     actor = actor_of(request)
     client = client_get(
         actor=actor, client_id=client_id, purpose="downloaded the safety rules for offline use"
     )
-    return selectors.rules_bundle_for(client=client, user_id=actor.user.pk, protocol_id=params.protocol)
+    # The words are in the person's language (the page's: their choice, else the browser's); the bundle
+    # names it, and its version (the ETag) carries it, so a bundle in one language is never served, by a
+    # cache or the device, as another's. Never cached on the way: it holds a client's record.
+    bundle = selectors.rules_bundle_for(
+        client=client, user_id=actor.user.pk, protocol_id=params.protocol, language=display_language()
+    )
+    response["ETag"] = f'W/"{bundle["version"]}"'
+    response["Content-Language"] = bundle["language"]
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return bundle

@@ -6,6 +6,12 @@ dumped as JSON), the questions, settings, regions, cues, states and in-session c
 client's own record (birth date, gestation, conditions, the stored intake answers, releases). Ages are not
 frozen: they are computed for the day of the check, as `ClientFacts.from_birth` does on the server.
 
+The words are in the language of the person who fetched it: `library` is then the translated copy
+(`localise.library_in`: same ids, rules, numbers and version, only the words differ), so the reasons the
+device shows are in the page's language; the bundle names its language and its words' version, and
+carries the English original of each unreviewed safety text where the organisation shows it
+(`words.originals`). The decisions do not depend on the language (tests/library/test_bundle_languages.py).
+
     bundle = rules_bundle(library=lib, client=BundleClient(...), intake_answers={...}, intake_version=3,
                           settings=ScreeningSettings.for_library(lib, overrides), releases=[...],
                           self_release=False, protocol_id="iaim_parent_routine", issued_at=now,
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from kneadwell.library.catalog import Library
 
 FORMAT = 1
+ENGLISH = "en"
 # How long a device may screen from one bundle without connecting (design choice: a week of checks at
 # home; every record is screened again by the server when it is sent, and a bundle older than this is
 # refused so that a changed record or new content cannot go unseen for longer).
@@ -85,6 +92,53 @@ def _sources_cited(library: Library, items: Iterable[Any]) -> dict[str, dict[str
     }
 
 
+def _originals(items: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The English original of every unreviewed translated safety text (a `localise.Bilingual`, which
+    the translated library gives only where the organisation shows the original)."""
+    out: dict[str, dict[str, str]] = {}
+    for item_id, item in items.items():
+        for field in ("text_parent", "instead"):
+            value = getattr(item, field, None)
+            original = getattr(value, "original", None)
+            if isinstance(original, str):
+                out.setdefault(item_id, {})[field] = original
+    return out
+
+
+# The words stop_rules writes into an in-session reason's detail ("Seen: arching", "State 5: fussy",
+# "Crying"), in English; a translation's language.yaml gives its own, and the device shows the detail with
+# them as the server's pages do (localise.Shower.detail).
+ENGLISH_PHRASES = {"seen": "Seen", "state": "State {number}: {label}", "crying": "Crying"}
+
+
+def words_of(
+    library: Library, language: str, words_version: str | None, phrases: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the bundle says about its words: the language, the words' own version (a translation's
+    `Catalogue.version`; the English is the content's), the originals shown beside unreviewed safety
+    texts with the words that introduce them, and the phrases around an in-session reason's detail."""
+    originals = {"rules": _originals(library.rules), "session_checks": _originals(library.session_checks)}
+    label = ""
+    for found in (*library.rules.values(), *library.session_checks.values()):
+        for field in ("text_parent", "instead"):
+            label = str(getattr(getattr(found, field, None), "label", "") or label)
+        if label:
+            break
+    return {
+        "language": language,
+        "version": words_version or str(library.version),
+        "original_label": label,
+        "originals": originals,
+        "phrases": {**ENGLISH_PHRASES, **(phrases or {})},
+    }
+
+
+def bundle_version(content_version: str, language: str, words_version: str) -> str:
+    """The bundle's version (its ETag): the content that decides and the words it speaks, so a bundle
+    kept in one language is never taken for another's."""
+    return f"{content_version}~{language}~{words_version}"
+
+
 def rules_bundle(
     *,
     library: Library,
@@ -97,8 +151,13 @@ def rules_bundle(
     protocol_id: str,
     issued_at: datetime,
     time_zone: str,
+    language: str = ENGLISH,
+    words_version: str | None = None,
+    phrases: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The bundle for one client (docs/offline.md). `releases` newest first; `issued_at` aware."""
+    """The bundle for one client (docs/offline.md). `releases` newest first; `issued_at` aware. `library`
+    gives the words too: the English library, or its translation into `language` (whose catalogue's
+    version is `words_version`)."""
     population = client.population
     rules = [
         rule for rule in library.rules.values() if not rule.populations or population in rule.populations
@@ -108,9 +167,13 @@ def rules_bundle(
         library,
         [*rules, *library.session_checks.values(), *library.cues.values(), *library.settings.values()],
     )
+    words = words_of(library, language, words_version, phrases)
     return {
         "format": FORMAT,
         "content_version": str(library.version),
+        "language": language,
+        "version": bundle_version(str(library.version), language, words["version"]),
+        "words": words,
         "issued_at": issued_at.isoformat(),
         "expires_at": (issued_at + LIFETIME).isoformat(),
         "time_zone": time_zone,
@@ -266,12 +329,16 @@ def device_screen(
 
 
 __all__ = [
+    "ENGLISH",
+    "ENGLISH_PHRASES",
     "FORMAT",
     "LIFETIME",
     "BundleClient",
     "BundleRelease",
     "bundle_facts",
+    "bundle_version",
     "device_screen",
     "releases_for_day",
     "rules_bundle",
+    "words_of",
 ]

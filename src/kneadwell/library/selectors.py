@@ -22,7 +22,8 @@ from django.utils.translation import gettext_noop
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import NotFound, ValidationFailed
-from kneadwell.library.bundle import BundleClient, BundleRelease, rules_bundle
+from kneadwell.library import localise
+from kneadwell.library.bundle import ENGLISH, BundleClient, BundleRelease, rules_bundle
 from kneadwell.library.catalog import Library
 from kneadwell.library.facts import client_facts
 from kneadwell.library.loader import default_library
@@ -300,13 +301,27 @@ ERR_BUNDLE_NO_INTAKE = gettext_noop(
 
 
 def rules_bundle_for(
-    *, client: Client, user_id: int, protocol_id: str | None = None, now: dt.datetime | None = None
+    *,
+    client: Client,
+    user_id: int,
+    protocol_id: str | None = None,
+    now: dt.datetime | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The rules bundle a device screens this client with offline (bundle.rules_bundle; docs/offline.md):
     the current record (facts, intake, the organisation's settings and release policy, every running
     release, marked when `user_id` gave it) and the content the rules are. `protocol_id` defaults to the
-    programme today's check would offer."""
+    programme today's check would offer. `language` (a translated content language, else English): the
+    words the device shows, with the English original beside unreviewed safety texts when the
+    organisation keeps that on; the rules, ids and numbers are the same in every language."""
     lib = library()
+    if language is not None and language not in localise.languages():
+        language = None
+    words = (
+        localise.library_in(language, with_original=english_beside_unreviewed(client.organisation))
+        if language
+        else lib
+    )
     intake = intake_for(client=client)
     if intake is None:
         raise ValidationFailed({"intake": [_(ERR_BUNDLE_NO_INTAKE)]})
@@ -334,7 +349,7 @@ def rules_bundle_for(
         .order_by("-created_at", "-id")
     ]
     return rules_bundle(
-        library=lib,
+        library=words,
         client=BundleClient(
             id=client.pk,
             population=intake.population,
@@ -351,4 +366,14 @@ def rules_bundle_for(
         protocol_id=protocol_id,
         issued_at=now or timezone.now(),
         time_zone=str(django_settings.TIME_ZONE),
+        language=language or ENGLISH,
+        words_version=localise.catalogue(language).version if language else None,
+        phrases=_phrases(language),
     )
+
+
+def _phrases(language: str | None) -> dict[str, str] | None:
+    if not language:
+        return None
+    info = localise.catalogue(language).info
+    return {"seen": info.seen, "state": info.state, "crying": info.crying}
