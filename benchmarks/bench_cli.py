@@ -8,16 +8,20 @@ interpreter in the same run:
 
 - `python -c pass` (the baseline: starting Python itself), median of `--runs`;
 - `kneadwell growth` on one row (start-up, imports, the reference tables), median of `--runs`;
-- `kneadwell growth` on the whole file (best of 2), and checks it wrote one result row per input row;
+- `kneadwell growth` on the whole file, in one process (`--workers 1`) and as shipped (worker processes,
+  one per CPU), alternately, `--big-runs` times each (median), and checks each wrote one result row per
+  input row and that both outputs are the same bytes;
 
 and, in this process, where the time of the big file goes: reading the blocks and splitting them into
 fields, the z-score maths alone (`batch_sds` on the same rows already parsed), and the whole command,
 so that the CSV work (reading, parsing, formatting, writing) = whole - maths.
 
-Each command is timed as wall seconds and as the CPU seconds (user + system) of its process. Budgets
-(issue 11): one row under 1 s, 1,000,000 rows under 5 s end to end, checked on the CPU seconds, since on
-a shared machine the wall time mostly measures the other processes (the load average is printed); the
-CSV work is printed as a ratio to the maths. Exits 1 over either budget. Not a timed test.
+Each command is timed as wall seconds and as the CPU seconds (user + system) of its process and its
+workers. Budgets (issue 11): one row under 1 s, 1,000,000 rows under 5 s end to end. The run fails on
+the CPU seconds of the one-row run and of the one-process run (what one idle core would take), since on
+a shared machine the wall time mostly measures the other processes; the wall time as shipped is printed
+with the load average and its verdict, but does not fail the run. The CSV work is printed as a ratio to
+the maths. Exits 1 over a budget. Not a timed test.
 """
 
 from __future__ import annotations
@@ -98,8 +102,8 @@ def median_of(command: list[str], runs: int) -> Timing:
     return Timing(statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings))
 
 
-def growth_command(source: Path, target: Path) -> list[str]:
-    return [sys.executable, "-m", "kneadwell", "growth", "--in", str(source), "--out", str(target)]
+def growth_command(source: Path, target: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "kneadwell", "growth", "--in", str(source), "--out", str(target), *options]
 
 
 def split_in_process(source: Path, target: Path) -> tuple[float, float, float]:
@@ -108,7 +112,7 @@ def split_in_process(source: Path, target: Path) -> tuple[float, float, float]:
     from kneadwell.outcomes.growth.csvblocks import read_blocks
     from kneadwell.outcomes.growth.zscores import batch_sds
 
-    growth_file(str(source), str(target))  # warm: the reference tables, the file in the page cache
+    growth_file(str(source), str(target), workers=1)  # warm: the reference tables, the file in the page cache
     start = time.process_time()
     with source.open(encoding="utf-8-sig", newline="") as handle:
         header = handle.readline().rstrip("\n").split(",")
@@ -126,7 +130,7 @@ def split_in_process(source: Path, target: Path) -> tuple[float, float, float]:
     maths = time.process_time() - start
 
     start = time.process_time()
-    growth_file(str(source), str(target))
+    growth_file(str(source), str(target), workers=1)  # process_time() does not count workers
     whole = time.process_time() - start
     return read, maths, whole
 
@@ -135,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-runs", type=int, default=3)
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="kneadwell-bench-cli-") as tmp:
@@ -147,23 +152,40 @@ def main(argv: list[str] | None = None) -> int:
 
         python = median_of([sys.executable, "-c", "pass"], args.runs)
         one_row = median_of(growth_command(one, out), args.runs)
-        whole_file = min((timed(growth_command(big, out)) for _ in range(2)), key=lambda t: t.cpu)
+        alone: list[Timing] = []
+        shipped: list[Timing] = []
+        out_alone = folder / "out-alone.csv"
+        for _ in range(args.big_runs):  # alternately, so that both see the same load
+            alone.append(timed(growth_command(big, out_alone, "--workers", "1")))
+            shipped.append(timed(growth_command(big, out)))
         written = sum(1 for _ in out.open(encoding="utf-8")) - 1
+        same = out.read_bytes() == out_alone.read_bytes()
         read, maths, whole = split_in_process(big, out)
         print(f"  python -c pass: {python.wall * 1000:.0f} ms wall, {python.cpu * 1000:.0f} ms CPU "
               f"(median of {args.runs})")
+        in_one = Timing(statistics.median(t.wall for t in alone), statistics.median(t.cpu for t in alone))
+        as_shipped = Timing(
+            statistics.median(t.wall for t in shipped), statistics.median(t.cpu for t in shipped)
+        )
         runs = (
             (f"one row (median of {args.runs})", one_row),
-            (f"{args.rows:,} rows (best of 2)", whole_file),
+            (f"{args.rows:,} rows, one process (median of {args.big_runs})", in_one),
+            (f"{args.rows:,} rows, as shipped: workers (median of {args.big_runs})", as_shipped),
         )
         for what, t in runs:
             print(f"  {what}: {t.wall:.2f} s wall = {t.wall / python.wall:.0f}x python -c pass; "
                   f"{t.cpu:.2f} s CPU = {t.cpu / python.cpu:.0f}x")
-        print(f"  {written:,} result rows written")
+        print(f"  walls, one process: {', '.join(f'{t.wall:.2f}' for t in alone)} s; "
+              f"as shipped: {', '.join(f'{t.wall:.2f}' for t in shipped)} s")
+        print(f"  {written:,} result rows written; the two outputs are {'the same' if same else 'DIFFERENT'}")
         csv_work = whole - maths
         print(f"  in one process, CPU: whole {whole:.2f} s = maths {maths:.2f} s + CSV work {csv_work:.2f} s "
               f"(reading and splitting alone {read:.2f} s); CSV work / maths = {csv_work / maths:.1f}")
-        print(f"  load average now {os.getloadavg()[0]:.1f}")
+        load_now = os.getloadavg()[0]
+        print(f"  load average now {load_now:.1f}")
+        wall_verdict = "met" if as_shipped.wall < BIG_FILE_BUDGET * args.rows / 1_000_000 else "NOT met"
+        print(f"  wall budget ({BIG_FILE_BUDGET:g} s per million rows, as shipped): {wall_verdict} at load "
+              f"{load_now:.1f} (not a failure: the wall time depends on the other processes)")
 
     # The budgets are checked on CPU seconds: on this shared machine the wall time mostly measures the
     # other processes. Both are printed above.
@@ -171,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     if one_row.cpu >= ONE_ROW_BUDGET:
         failures.append(f"one row took {one_row.cpu:.2f} CPU s (budget {ONE_ROW_BUDGET:g} s)")
     budget = BIG_FILE_BUDGET * args.rows / 1_000_000  # start-up included: a budget for big files only
-    if args.rows >= 1_000_000 and whole_file.cpu >= budget:
-        failures.append(f"{args.rows:,} rows took {whole_file.cpu:.2f} CPU s (budget {budget:g} s)")
+    if args.rows >= 1_000_000 and in_one.cpu >= budget:
+        failures.append(
+            f"{args.rows:,} rows took {in_one.cpu:.2f} CPU s in one process (budget {budget:g} s)"
+        )
+    if not same:
+        failures.append("the outputs of one process and of the workers differ")
     if written != args.rows:
         failures.append(f"{written:,} result rows for {args.rows:,} input rows")
     if failures:
