@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Schema
 from ninja.schema import DjangoGetter
 from pydantic import (
@@ -38,7 +40,9 @@ ShortText = Annotated[str, Field(max_length=150), AfterValidator(_printable)]
 LongText = Annotated[str, Field(max_length=5000), AfterValidator(_printable)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-OFFSET_MESSAGE = (
+# The error types ("datetime_offset") are codes and stay English; the messages are read by people and are
+# translated when raised (a request's language).
+OFFSET_MESSAGE = gettext_noop(
     "needs a UTC offset, e.g. 2026-12-04T13:44:31+00:00 or 2026-12-04T13:44:31Z; "
     "a time without one is ambiguous"
 )
@@ -49,14 +53,14 @@ def _with_offset(value: dt.datetime) -> dt.datetime:
     # the only reading that never records a clinical event an hour off (and never compares a naive time
     # with an aware one, which raised a TypeError and a 500).
     if value.tzinfo is None or value.utcoffset() is None:
-        raise PydanticCustomError("datetime_offset", OFFSET_MESSAGE)
+        raise PydanticCustomError("datetime_offset", _(OFFSET_MESSAGE))
     return value
 
 
 def _text_or_datetime(value: object) -> object:
     # pydantic would read a JSON number as seconds since 1970; no client means that.
     if not isinstance(value, (str, dt.datetime)):
-        raise PydanticCustomError("datetime_type", "must be a date-time string with its UTC offset")
+        raise PydanticCustomError("datetime_type", _("must be a date-time string with its UTC offset"))
     return value
 
 
@@ -99,7 +103,7 @@ DateOrDateTime = Annotated[
 
 def _text_or_date(value: object) -> object:
     if not isinstance(value, (str, dt.date)):
-        raise PydanticCustomError("date_type", "must be a date string (YYYY-MM-DD)")
+        raise PydanticCustomError("date_type", _("must be a date string (YYYY-MM-DD)"))
     return value
 
 
@@ -121,5 +125,5 @@ class BodyIn(Schema):
         # `[null, null]` became a note with every field at its default; a body must be a JSON object.
         raw = data._obj if isinstance(data, DjangoGetter) else data
         if not isinstance(raw, (dict, BaseModel)):
-            raise PydanticCustomError("object_type", "the body must be a JSON object")
+            raise PydanticCustomError("object_type", _("the body must be a JSON object"))
         return data

@@ -31,7 +31,9 @@ class ClientForm(forms.Form):
             "Completed weeks, e.g. 30 for a baby born at 30+2. Leave empty for a term birth or adult."
         ),
     )
-    gestation_days = forms.IntegerField(label=gettext_lazy("and days"), required=False, help_text="0 to 6.")
+    gestation_days = forms.IntegerField(
+        label=gettext_lazy("and days"), required=False, help_text=gettext_lazy("0 to 6.")
+    )
     birth_weight_g = forms.IntegerField(
         label=gettext_lazy("Birth weight (grams)"),
         required=False,

@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import gettext as _
 
 from kneadwell.core.errors import Conflict, NotFound
 
@@ -29,15 +30,20 @@ def lock_for_edit(
     current = getattr(obj, "version")  # noqa: B009 - every VersionedModel has it
     if expected_version is None:
         raise Conflict(
-            f"Send the version you loaded (the record is now at version {current}), so that no one "
-            "else's change is overwritten unseen.",
+            _(
+                "Send the version you loaded (the record is now at version %(current)s), so that no one "
+                "else's change is overwritten unseen."
+            )
+            % {"current": current},
             field="version",
             current_version=current,
         )
     if current != expected_version:
         raise Conflict(
-            "Someone else saved a change to this record after you opened it. Nothing of yours was saved: "
-            "reload the page to see their change, then make yours again.",
+            _(
+                "Someone else saved a change to this record after you opened it. Nothing of yours was "
+                "saved: reload the page to see their change, then make yours again."
+            ),
             field="version",
             current_version=current,
         )

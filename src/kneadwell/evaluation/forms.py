@@ -87,7 +87,9 @@ class StudyForm(forms.Form):
         help_text=gettext_lazy("One per line."),
     )
     gestation_cuts = forms.CharField(
-        label=gettext_lazy("Gestation band cut points (weeks)"), required=False, help_text="e.g. 28, 32"
+        label=gettext_lazy("Gestation band cut points (weeks)"),
+        required=False,
+        help_text=gettext_lazy("e.g. 28, 32"),
     )
     block_sizes = forms.CharField(
         label=gettext_lazy("Block sizes"),

@@ -105,7 +105,8 @@ def fhir_import_confirm(request: ActorRequest) -> HttpResponse:
         or stored.get("token") != form.cleaned_data["token"]
     ):
         messages.error(
-            request, "That import is no longer waiting (it was done or it expired); upload the Bundle again."
+            request,
+            _("That import is no longer waiting (it was done or it expired); upload the Bundle again."),
         )
         return redirect("interop:fhir_import")
     plan = ImportPlan.from_json(stored["plan"])

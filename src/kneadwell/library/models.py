@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
@@ -58,11 +59,12 @@ class ReadinessCheck(TimestampedModel):
     kept exactly as shown (with the content version and settings in force)."""
 
     class Action(models.TextChoices):
-        GO = "go", "Go"
-        MODIFY = "modify", "Go, with changes"
-        AVOID_AREAS = "avoid-areas", "Go, leaving some areas out"
-        NEEDS_RELEASE = "needs-release", "A clinician must release first"
-        STOP = "stop", "Not today"
+        # The verdict's words, shown on the check's page (its title) in the reader's language.
+        GO = "go", gettext_lazy("Go")
+        MODIFY = "modify", gettext_lazy("Go, with changes")
+        AVOID_AREAS = "avoid-areas", gettext_lazy("Go, leaving some areas out")
+        NEEDS_RELEASE = "needs-release", gettext_lazy("A clinician must release first")
+        STOP = "stop", gettext_lazy("Not today")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="readiness_checks")

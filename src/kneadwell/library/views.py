@@ -145,12 +145,18 @@ def settings_edit(request: ActorRequest) -> HttpResponse:
     form = forms.Form(request.POST or None)
     for sid, definition in lib.settings.items():
         form.fields[sid] = forms.FloatField(
+            # the setting's name and unit are the content's words (helper C's data); the sentence is ours
             label=f"{definition.label} ({definition.unit.replace('_', ' ')})",
             min_value=definition.min,
             max_value=definition.max,
             initial=current.value(sid),
-            help_text=f"Default {definition.default:g} (the most cautious value); allowed {definition.min:g}–"
-            f"{definition.max:g}." + (" Sources disagree." if definition.sources_disagree else ""),
+            help_text=_("Default %(default)s (the most cautious value); allowed %(min)s–%(max)s.")
+            % {
+                "default": f"{definition.default:g}",
+                "min": f"{definition.min:g}",
+                "max": f"{definition.max:g}",
+            }
+            + (" " + _("Sources disagree.") if definition.sources_disagree else ""),
         )
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor, Channel
 from kneadwell.accounts.models import Membership, Organisation, User
@@ -25,7 +26,11 @@ def _check_email(email: str, field: str = "email") -> str:
     try:
         validate_email(email)
     except DjangoValidationError:
-        raise ValidationFailed({field: [f"{email or 'That'} is not a valid email address."]}) from None
+        if email:
+            message = _("%(email)s is not a valid email address.") % {"email": email}
+        else:
+            message = _("That is not a valid email address.")
+        raise ValidationFailed({field: [message]}) from None
     return email
 
 
@@ -39,9 +44,10 @@ def _check_password(password: str, user: User | None = None) -> None:
 def organisation_create(*, name: str, kind: str, owner: User) -> tuple[Organisation, Membership]:
     """A new organisation with `owner` as its first administrator (used by set-up, demo and the CLI)."""
     if not name.strip():
-        raise ValidationFailed({"name": ["Enter the organisation's name."]})
+        raise ValidationFailed({"name": [_("Enter the organisation's name.")]})
     if kind not in Organisation.Kind.values:
-        raise ValidationFailed({"kind": [f"Choose one of: {', '.join(Organisation.Kind.values)}."]})
+        kinds = ", ".join(Organisation.Kind.values)
+        raise ValidationFailed({"kind": [_("Choose one of: %(kinds)s.") % {"kinds": kinds}]})
     with transaction.atomic():
         org = Organisation.objects.create(name=name.strip(), kind=kind)
         membership = Membership.objects.create(user=owner, organisation=org, role=Role.ADMIN)
@@ -60,10 +66,10 @@ def organisation_create(*, name: str, kind: str, owner: User) -> tuple[Organisat
 def user_create(*, email: str, full_name: str, password: str) -> User:
     email = _check_email(email)
     if not full_name.strip():
-        raise ValidationFailed({"full_name": ["Enter your name."]})
+        raise ValidationFailed({"full_name": [_("Enter your name.")]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(
-            {"email": ["An account with this email address already exists; log in instead."]}
+            {"email": [_("An account with this email address already exists; log in instead.")]}
         )
     _check_password(password, User(email=email, full_name=full_name))
     return User.objects.create_user(email=email, password=password, full_name=full_name.strip())

@@ -4,6 +4,7 @@ account's password change, it concerns the person alone and says nothing about c
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.models import User
 from kneadwell.core.errors import ValidationFailed
@@ -12,7 +13,7 @@ from kneadwell.core.errors import ValidationFailed
 def user_language_set(*, user: User, language: str) -> None:
     """Keep the language the person chose (a code from settings.LANGUAGES; empty: follow the browser)."""
     if language and language not in dict(settings.LANGUAGES):
-        raise ValidationFailed({"language": [f"Unknown language {language!r}."]})
+        raise ValidationFailed({"language": [_("Unknown language “%(language)s”.") % {"language": language}]})
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -44,7 +44,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
     actor.require(Perm.NOTE_SIGN)
     unknown = set(fields) - {*NOTE_TEXT_FIELDS, "techniques", "regions", "minutes"}
     if unknown:
-        raise DomainError(f"Unknown note field(s): {', '.join(sorted(unknown))}.")
+        raise DomainError(_("Unknown note field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if session.is_open:
         raise ValidationFailed({"session": [_("Finish or stop the session before writing its note.")]})
     errors: dict[str, list[str]] = {}

@@ -295,5 +295,5 @@ def _vitals(post: Any) -> dict[str, float]:
         try:
             out[name] = float(raw)
         except ValueError:
-            raise ValidationFailed({name: [f"{raw!r} is not a number."]}) from None
+            raise ValidationFailed({name: [_("“%(value)s” is not a number.") % {"value": raw}]}) from None
     return out

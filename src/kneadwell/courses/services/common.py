@@ -20,16 +20,16 @@ def require_runs(actor: Actor, course: Course) -> None:
     is told it does not exist, as for another organisation's course."""
     actor.require(Perm.COURSE_MANAGE)
     if course.organisation_id != actor.organisation_id:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     if actor.role is not Role.ADMIN and course.instructor_id != actor.user.pk:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
 
 
 def guardian_of(actor: Actor, client: Client) -> Guardian:
     """The actor's own guardian row for this baby (a parent enrols and logs only for their own)."""
     guardian = Guardian.objects.of_client(client).filter(user=actor.user).first()
     if guardian is None:
-        raise NotFound("No such baby.")
+        raise NotFound(_("No such baby."))
     return guardian
 
 
@@ -38,7 +38,7 @@ def require_family(actor: Actor, enrolment: Enrolment) -> None:
     if enrolment.organisation_id != actor.organisation_id or not (
         Guardian.objects.of_client(enrolment.client).filter(user=actor.user).exists()
     ):
-        raise NotFound("No such enrolment.")
+        raise NotFound(_("No such enrolment."))
 
 
 def weeks_and_days(days: int) -> str:

@@ -76,7 +76,7 @@ def allocation_upload(request: ActorRequest, study_id: int) -> HttpResponse:
     s = load(request, study_id, Perm.ALLOCATION_VIEW)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose the CSV file of the allocation table.")
+        messages.error(request, _("Choose the CSV file of the allocation table."))
         return redirect("evaluation:allocation", s.pk)
     upload = form.cleaned_data["table"]
     try:

@@ -100,7 +100,7 @@ def randomise(request: ActorRequest, study_id: int, participant_id: int) -> Http
         actor=request.actor, study=s, participant_id=participant_id, perm=Perm.STUDY_RANDOMISE
     )
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Tick the box to confirm: a randomisation cannot be undone.")
+        messages.error(request, _("Tick the box to confirm: a randomisation cannot be undone."))
         return redirect("evaluation:participant", s.pk, p.pk)
     try:
         p = services.participant_randomise(actor=request.actor, participant=p)
@@ -123,7 +123,7 @@ def received(request: ActorRequest, study_id: int, participant_id: int) -> HttpR
     )
     form = ReceivedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say whether the allocated programme was received.")
+        messages.error(request, _("Say whether the allocated programme was received."))
     else:
         try:
             services.participant_mark_received(
@@ -133,7 +133,7 @@ def received(request: ActorRequest, study_id: int, participant_id: int) -> HttpR
                 note=form.cleaned_data["note"],
             )
         except ValidationFailed:
-            messages.error(request, "Say why the allocated programme was not received.")
+            messages.error(request, _("Say why the allocated programme was not received."))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
