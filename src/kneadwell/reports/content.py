@@ -22,6 +22,7 @@ catalogue that the client has used, which does not grow with the number of measu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -30,10 +31,12 @@ from django.utils import timezone
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.care import selectors as care
-from kneadwell.care.adherence import Adherence
+from kneadwell.care.adherence import NO_REASON, Adherence
 from kneadwell.clients import rules as client_rules
 from kneadwell.clients.conditions import condition_labels
 from kneadwell.clients.selectors import consent_list
+from kneadwell.core.marking import gettext as _
+from kneadwell.library import localise
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library.catalog import Library
 from kneadwell.library.selectors import intake_for
@@ -72,18 +75,26 @@ def collect(
     version: Version,
     plan: Plan | None = None,
     now: dt.datetime | None = None,
+    language: str | None = None,
+    with_original: bool = True,
 ) -> Report:
     """The report for a client loaded through `clients.selectors.client_get` (tenancy checked, read
-    audited), for all plans or one `plan` of that client."""
+    audited), for all plans or one `plan` of that client.
+
+    `language` ("es", "ar"; None: English) is the language the clinical content is shown in: the
+    library's translated copy (`library.localise`: same ids, numbers and version, only the words differ)
+    gives the protocols', stop rules' and claims' words; `with_original` puts the English beside an
+    unreviewed safety text. Nothing collected here is stored (the audit row is written in English by
+    `services.report_build`)."""
     now = now or timezone.now()
     parent = version == "parent"
-    lib = library_selectors.library()
+    lib = localise.library_in(language, with_original=with_original) if language else library_selectors.library()
     plans = [plan] if plan is not None else list(care.plans_of(client=client))
     figures = care.plans_adherence(plans=plans, now=now) if plans else {}
     sessions, sessions_total, minutes_by_plan = _sessions(client=client, plan=plan, lib=lib, parent=parent)
     growth = content_outcomes.growth(client=client, parent=parent)
     claims_part = content_evidence.evidence_part(
-        client=client, plans=plans, one_plan=plan is not None, lib=lib, parent=parent
+        client=client, plans=plans, one_plan=plan is not None, lib=lib, parent=parent, language=language
     )
     in_error, in_error_total = ((), 0) if parent else content_outcomes.in_error(client=client)
     trends = () if parent else content_outcomes.trends(client=client)
@@ -96,7 +107,12 @@ def collect(
         plan_id=plan.pk if plan is not None else None,
         plans=tuple(
             _plan_part(
-                p, lib=lib, adherence=figures[p.pk], upcoming=up, minutes=minutes_by_plan[p.pk], parent=parent
+                p,
+                lib=lib,
+                adherence=_stop_reasons_shown(figures[p.pk], lib) if parent else figures[p.pk],
+                upcoming=up,
+                minutes=minutes_by_plan[p.pk],
+                parent=parent,
             )
             for p, up in zip(plans, _upcoming(plans, now), strict=True)
         ),
@@ -113,6 +129,23 @@ def collect(
         content_versions=content_evidence.content_versions(plans, lib=lib),
     )
     return report if parent else content_evidence.with_sources(report, lib=lib)
+
+
+def _stop_reasons_shown(adherence: Adherence, lib: Library) -> Adherence:
+    """The stop reasons' labels (an in-session check's label, as the session stored it) in the library's
+    language; a reason a person typed stays as written."""
+    english = library_selectors.library()
+    by_label = {check.label: check.id for check in english.session_checks.values()}
+
+    def shown(reason: str) -> str:
+        if reason == NO_REASON:
+            return _("no reason given")
+        check = lib.session_checks.get(by_label.get(reason, ""))
+        return str(check.label) if check is not None else reason
+
+    return dataclasses.replace(
+        adherence, stop_reasons=tuple((shown(reason), count) for reason, count in adherence.stop_reasons)
+    )
 
 
 def _client_facts(*, client: Client, lib: Library, parent: bool, today: dt.date) -> ClientFacts:

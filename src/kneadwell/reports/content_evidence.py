@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from kneadwell.content.sources import source_registry
+from kneadwell.core.marking import gettext as _
 from kneadwell.evidence import selectors as evidence
 from kneadwell.evidence.library import CERTAINTY_ORDER, Claim
+from kneadwell.library import localise
 from kneadwell.library.catalog import Library
 from kneadwell.reports.facts import ClaimLine, EvidencePart, Report, SourceLine, StopSign
 
@@ -18,15 +20,20 @@ if TYPE_CHECKING:
     from kneadwell.care.models import Plan
     from kneadwell.clients.models import Client
 
-def _claim_line(claim: Claim, *, parent: bool) -> ClaimLine:
+def _claim_line(claim: Claim, *, parent: bool, language: str | None = None) -> ClaimLine:
+    """A claim as the report prints it. The evidence library's words (certainty, what it means, what was
+    found) are English tables marked for translation, translated here into the language in force (the
+    clinician's report is collected in English); the parent wording comes in `language` from the
+    claims' translations."""
     lib = evidence.library()
+    shown = localise.localised_item("evidence", "claims", claim, language) if parent else claim
     return ClaimLine(
         claim_id=claim.id,
-        text=claim.parent_text if parent else claim.clinician_text,
+        text=shown.parent_text if parent else claim.clinician_text,
         certainty=claim.certainty,
-        certainty_words=evidence.certainty_label(claim.certainty),
-        certainty_meaning=evidence.CERTAINTY_MEANING[claim.certainty],
-        evidence=evidence.EVIDENCE_WORDS[claim.evidence],
+        certainty_words=_(evidence.certainty_label(claim.certainty)),
+        certainty_meaning=_(evidence.CERTAINTY_MEANING[claim.certainty]),
+        evidence=_(evidence.EVIDENCE_WORDS[claim.evidence]),
         grade_reason=claim.grade.reason,
         caveats=tuple(claim.caveats),
         studies=tuple(s.citation.short() for s in lib.studies_for_claim(claim.id)),
@@ -34,7 +41,13 @@ def _claim_line(claim: Claim, *, parent: bool) -> ClaimLine:
 
 
 def evidence_part(
-    *, client: Client, plans: Sequence[Plan], one_plan: bool, lib: Library, parent: bool
+    *,
+    client: Client,
+    plans: Sequence[Plan],
+    one_plan: bool,
+    lib: Library,
+    parent: bool,
+    language: str | None = None,
 ) -> EvidencePart:
     """The claims for the client (population and conditions) and for each plan's protocol; for one
     plan, that protocol's claims only. Most certain first, each once."""
@@ -54,11 +67,20 @@ def evidence_part(
         for claim in scope.all:
             found.setdefault(claim.id, claim)
     ordered = sorted(found.values(), key=lambda c: (-CERTAINTY_ORDER.index(c.certainty), c.id))
-    about = ", ".join(evidence.POPULATION_WORDS.get(p, p) for p in dict.fromkeys(populations))
+    about = ", ".join(
+        _(evidence.POPULATION_WORDS[p]) if p in evidence.POPULATION_WORDS else p
+        for p in dict.fromkeys(populations)
+    )
     return EvidencePart(
-        supported=tuple(_claim_line(c, parent=parent) for c in ordered if c.evidence != "no_evidence_found"),
+        supported=tuple(
+            _claim_line(c, parent=parent, language=language)
+            for c in ordered
+            if c.evidence != "no_evidence_found"
+        ),
         unsupported=tuple(
-            _claim_line(c, parent=parent) for c in ordered if c.evidence == "no_evidence_found"
+            _claim_line(c, parent=parent, language=language)
+            for c in ordered
+            if c.evidence == "no_evidence_found"
         ),
         content_version=evidence.library().content_version,
         about=about,

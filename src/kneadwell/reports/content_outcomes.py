@@ -56,40 +56,15 @@ def growth_caption(instrument_id: str, reference: str) -> str:
     )
 
 
-def growth_caption_plain(instrument_id: str, client: Client) -> str:
-    """The chart's key in a parent's words."""
-    what = instruments.get_instrument(instrument_id).short_name.lower()
-    if client.is_preterm:
-        dots = (
-            f"Filled dots: {client.given_name}'s {what} by age counted from the due date; hollow dots: by "
-            "age counted from birth."
-        )
-    else:
-        dots = f"Dots: {client.given_name}'s {what} by age."
-    return f"{dots} Grey lines: the UK-WHO growth chart's centile lines."
-
-
-def _who(client: Client) -> str:
-    kids = "girls" if client.sex == "female" else "boys"
-    if client.is_preterm:
-        return f"{kids} of the same age, counted from the due date"
-    return f"{kids} of the same age"
-
-
-def _velocity_line(v: outcomes.VelocitySummary, *, given_name: str) -> VelocityLine:
+def _velocity_line(v: outcomes.VelocitySummary) -> VelocityLine:
     r = v.result
-    value = gain = span = plain = ""
+    value = gain = span = ""
     if r is not None:
         value = f"{r.velocity_g_kg_day:.1f} g/kg/day" if r.velocity_g_kg_day is not None else ""
         gain = f"{r.gain_g_per_day:.0f} g/day"
         span = (
             f"{words.day(r.start_date)} → {words.day(r.end_date)} ({words.plural(r.days, 'day')}, "
             f"{r.start_weight_g:.0f} → {r.end_weight_g:.0f} g, {words.plural(r.points_used, 'dated weight')})"
-        )
-        change = "gained" if r.gain_g_per_day >= 0 else "lost"
-        plain = (
-            f"From {words.day(r.start_date)} to {words.day(r.end_date)} {given_name} {change} about "
-            f"{abs(r.gain_g_per_day):.0f} g a day."
         )
     return VelocityLine(
         window=v.window_text,
@@ -102,7 +77,9 @@ def _velocity_line(v: outcomes.VelocitySummary, *, given_name: str) -> VelocityL
         span=span,
         error=v.error,
         goal_note=v.goal_note,
-        plain=plain,
+        start_date=r.start_date if r is not None else None,
+        end_date=r.end_date if r is not None else None,
+        gain_g_per_day=r.gain_g_per_day if r is not None else None,
     )
 
 
@@ -124,12 +101,9 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
         for w in VELOCITY_WINDOWS_SHOWN
         if w != summary.velocity.window_days
     ]
-    who = _who(client)
     latest = []
     for g in summary.latest:
         sds = g.sds
-        plain = f"{g.label}: {g.display} on {words.day(g.date)}"
-        centile_words = words.centile_plain(sds.corrected_centile, who)
         latest.append(
             LatestLine(
                 label=g.label,
@@ -140,8 +114,8 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
                 corrected_sds=sds.corrected_sds,
                 chronological_centile=sds.chronological_centile,
                 corrected_centile=sds.corrected_centile,
-                plain=plain + (f", {centile_words}." if centile_words else "."),
                 note=sds.error or sds.advisory or "",
+                instrument_id=g.instrument_id,
             )
         )
     # The parent's version shows the weight chart (or the first measure recorded); the clinician's all.
@@ -158,9 +132,10 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
                 key=f"growth-{kind}",
                 title=labels[kind],
                 svg=svg,
-                caption=growth_caption_plain(kind, client) if parent else growth_caption(kind, reference),
+                caption="" if parent else growth_caption(kind, reference),
                 description=chart_description(svg),
                 count=len(series[kind]),
+                instrument_id=kind,
             )
         )
     tables = tuple(
@@ -174,7 +149,7 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
         reference_source=summary.reference_source,
         age_source=summary.age_source,
         latest=tuple(latest),
-        velocities=tuple(_velocity_line(v, given_name=client.given_name) for v in velocities),
+        velocities=tuple(_velocity_line(v) for v in velocities),
         charts=tuple(charts),
         tables=tables,
         notes=summary.notes,

@@ -162,6 +162,7 @@ class Document:
     author: str
     filename: str
     lang: str = "en-GB"
+    direction: Literal["ltr", "rtl"] = "ltr"  # "rtl" for Arabic: the page's dir, the PDF's layout
     opening: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = field(default=())
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from kneadwell.reports import words
+from kneadwell.reports.marking import gettext as _
+from kneadwell.reports.marking import gettext_noop
 
 if TYPE_CHECKING:
     from kneadwell.care.adherence import Adherence
@@ -19,8 +21,8 @@ if TYPE_CHECKING:
 Version = Literal["parent", "clinician"]
 VERSIONS: tuple[Version, ...] = ("parent", "clinician")
 VERSION_TITLES: dict[str, str] = {
-    "parent": "for parents and carers",
-    "clinician": "for the referring clinician",
+    "parent": gettext_noop("for parents and carers"),
+    "clinician": gettext_noop("for the referring clinician"),
 }
 
 
@@ -131,9 +133,10 @@ class ChartPart:
     key: str
     title: str
     svg: str  # the same SVG the client's pages show
-    caption: str
+    caption: str  # the clinician's caption ("" in the parent's version: compose words the parent's key)
     description: str  # the SVG's own text alternative
     count: int
+    instrument_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,8 @@ class LatestLine:
     corrected_sds: float | None
     chronological_centile: float | None
     corrected_centile: float | None
-    plain: str  # the value and centile in words, for a parent
     note: str = ""
+    instrument_id: str = ""  # weight, length_height, head_circumference (the parent's words are by id)
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,9 @@ class VelocityLine:
     span: str  # "27 Feb → 6 Mar 2026 (7 days, 2 510 → 2 700 g, 8 weights)"
     error: str = ""
     goal_note: str = ""
-    plain: str = ""
+    start_date: dt.date | None = None  # the span's first and last weights (the parent's sentence)
+    end_date: dt.date | None = None
+    gain_g_per_day: float | None = None
 
 
 @dataclass(frozen=True)
@@ -281,16 +286,21 @@ class Report:
     def is_parent(self) -> bool:
         return self.version == "parent"
 
+    # The title, subtitle and footer are words: in the language in force when the document is composed
+    # (reports.marking), like every sentence of compose.
     @property
     def title(self) -> str:
-        return f"Progress report: {self.client.name}"
+        return _("Progress report: %(name)s") % {"name": self.client.name}
 
     @property
     def subtitle(self) -> str:
         scope = (
-            f"{self.plans[0].protocol_name} plan" if self.plan_id is not None and self.plans else "All plans"
+            _("%(protocol)s plan") % {"protocol": self.plans[0].protocol_name}
+            if self.plan_id is not None and self.plans
+            else _("All plans")
         )
-        return f"{VERSION_TITLES[self.version].capitalize()} · {scope}"
+        audience = _(VERSION_TITLES[self.version])
+        return f"{audience[:1].upper()}{audience[1:]} · {scope}"
 
     @property
     def filename(self) -> str:
@@ -299,4 +309,8 @@ class Report:
 
     @property
     def footer(self) -> str:
-        return f"Generated {words.moment(self.generated_at)} by {self.generated_by} for {self.organisation}"
+        return _("Generated %(moment)s by %(person)s for %(organisation)s") % {
+            "moment": words.moment(self.generated_at),
+            "person": self.generated_by,
+            "organisation": self.organisation,
+        }

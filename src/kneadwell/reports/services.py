@@ -6,13 +6,23 @@ Caregivers get the parent version only. The clinician version is the organisatio
 referring clinician: it is issued by the clinical team (admins, therapists/nurses), so a copy never
 reaches a doctor looking as if the clinic had sent it when a family generated it themselves. Nothing in
 it is hidden from the family: the same figures are on their child's pages, and the whole record is
-theirs to download as a FHIR file (Perm.RECORD_EXPORT)."""
+theirs to download as a FHIR file (Perm.RECORD_EXPORT).
+
+Languages (docs/reports.md, "Languages"). A parent's report is written in the language the reader's page
+is in (Django's active language: their account's choice, the chooser's cookie or the browser's), its
+clinical content through the translated library (`library.display.display_language`). The clinician's
+report is the organisation's letter to the referring clinician and stays English whoever generates it:
+it is collected and composed with translation switched off. No report is stored: each is made afresh
+from the English record; the audit row says what was generated, in English."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager, nullcontext
 from typing import Literal
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -23,8 +33,11 @@ from kneadwell.audit.writes import audit_action
 from kneadwell.care.selectors import plan_get
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kneadwell.library.display import display_language
+from kneadwell.library.selectors import english_beside_unreviewed
 from kneadwell.reports import content
 from kneadwell.reports.compose import compose
+from kneadwell.reports.document import Document
 
 Format = Literal["pdf", "html"]
 MAX_ID = 2**63 - 1
@@ -85,7 +98,16 @@ def report_build(
         raise PermissionDenied(_(CAREGIVER_CLINICIAN_MESSAGE))
     client = client_get(actor=actor, client_id=client_id, purpose="generated a progress report")
     plan = plan_get(client=client, plan_id=plan_id) if plan_id is not None else None
-    report = content.collect(actor=actor, client=client, version=version, plan=plan, now=now)
+    with in_language_of(version):
+        report = content.collect(
+            actor=actor,
+            client=client,
+            version=version,
+            plan=plan,
+            now=now,
+            language=display_language() if version == "parent" else None,
+            with_original=english_beside_unreviewed(actor.organisation),
+        )
     scope = f"plan {plan.pk}" if plan is not None else "all plans"
     audit_action(
         actor=actor,
@@ -97,6 +119,27 @@ def report_build(
         changes={"version": version, "plan": plan.pk if plan is not None else None, "format": fmt},
     )
     return report
+
+
+def in_language_of(version: str) -> AbstractContextManager[None]:
+    """The language a version is worded in: the reader's for the parent's, English for the clinician's
+    (translation switched off: the English source strings)."""
+    return nullcontext() if version == "parent" else translation.override(None)
+
+
+def report_language(version: str) -> str:
+    """The document's language tag ("es", "ar", "en-GB")."""
+    code = translation.get_language() if version == "parent" else None
+    code = code or settings.LANGUAGE_CODE
+    primary, _sep, region = code.partition("-")
+    return f"{primary}-{region.upper()}" if region else primary
+
+
+def report_document(report: content.Report) -> Document:
+    """The report's one document (the page and the PDF both render it), worded in its version's
+    language."""
+    with in_language_of(report.version):
+        return compose(report, language=report_language(report.version))
 
 
 def report_pdf(
@@ -112,4 +155,4 @@ def report_pdf(
     report = report_build(
         actor=actor, client_id=client_id, version=version, plan_id=plan_id, fmt="pdf", now=now
     )
-    return report, render_pdf(compose(report))
+    return report, render_pdf(report_document(report))

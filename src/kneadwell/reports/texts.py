@@ -1,14 +1,20 @@
 """The sentences a report prints (`reports.compose` puts them into the one document the page and the
-PDF render). Pure functions of the facts dataclasses (no database access)."""
+PDF render). Pure functions of the facts dataclasses (no database access).
+
+The parent's sentences are marked for translation and come in the language in force (`reports.marking`;
+a parent's report is built in the reader's language); the clinician's stay English (docs/reports.md,
+"Languages"), with placeholders named so that a translation can move them."""
 
 from __future__ import annotations
 
 from kneadwell.reports import words
 from kneadwell.reports.facts import ClientFacts, ConsentLine, PlanPart, Report, SessionLine
+from kneadwell.reports.marking import gettext as _
+from kneadwell.reports.marking import gettext_noop, ngettext
 
-INTRO_PARENT = (
-    "This report sums up {name}'s massage programme with {organisation}: what was done, how {name} "
-    "responded, what comes next, how {name} is growing, and what studies can and cannot tell us. Bring "
+INTRO_PARENT = gettext_noop(
+    "This report sums up %(name)s’s massage programme with %(organisation)s: what was done, how %(name)s "
+    "responded, what comes next, how %(name)s is growing, and what studies can and cannot tell us. Bring "
     "it to your next appointment if that helps, and ask us about anything in it."
 )
 INTRO_CLINICIAN = (
@@ -19,43 +25,60 @@ INTRO_CLINICIAN = (
 # General safety advice in our words; the stop signs above it come with their sources from the content
 # library's in-session checks (e.g. cue_stop: "get help from the nurse if breathing or colour is a
 # worry" [CHOC, S23, S24]).
-CALL_FOR_HELP = (
-    "Call {organisation}, or {name}'s nurse, midwife, health visitor or doctor, if anything during or "
-    "after a massage worries you, or if {name} seems unwell or in pain."
+CALL_FOR_HELP = gettext_noop(
+    "Call %(organisation)s, or %(name)s’s nurse, midwife, health visitor or doctor, if anything during or "
+    "after a massage worries you, or if %(name)s seems unwell or in pain."
 )
-EMERGENCY = (
-    "If you are ever worried about {name}'s breathing or colour, stop at once and get help: in an "
+EMERGENCY = gettext_noop(
+    "If you are ever worried about %(name)s’s breathing or colour, stop at once and get help: in an "
     "emergency, call the emergency services."
 )
 
 
+def intro_parent(name: str, organisation: str) -> str:
+    return _(INTRO_PARENT) % {"name": name, "organisation": organisation}
+
+
 def centile_explained(given_name: str) -> str:
-    return (
-        f"How to read the chart: the dots are {given_name}'s measurements; the grey lines are centile lines, "
-        "showing how children of the same age and sex grow. The darker middle line is the 50th centile: half "
-        "of children measure less. Ask us what the chart means for " + given_name + "."
-    )
+    return _(
+        "How to read the chart: the dots are %(name)s’s measurements; the grey lines are centile lines, "
+        "showing how children of the same age and sex grow. The darker middle line is the 50th centile: "
+        "half of children measure less. Ask us what the chart means for %(name)s."
+    ) % {"name": given_name}
+
+
+def time_spent(minutes: float) -> str:
+    """Massage time in hours and minutes: "2 hours 5 minutes"."""
+    hours, mins = divmod(round(minutes), 60)
+    parts = [
+        ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours} if hours else "",
+        ngettext("%(count)s minute", "%(count)s minutes", mins) % {"count": mins} if mins else "",
+    ]
+    return " ".join(part for part in parts if part) or ngettext(
+        "%(count)s minute", "%(count)s minutes", 0
+    ) % {"count": 0}
 
 
 def parent_plan_facts(p: PlanPart) -> list[tuple[str, str]]:
     a = p.adherence
-    done = f"{a.done} of {a.planned_total} planned" if a.planned_total else f"{a.done}"
+    if a.planned_total:
+        done = _("%(done)s of %(planned)s planned") % {"done": a.done, "planned": a.planned_total}
+    else:
+        done = str(a.done)
     if a.due_so_far and a.due_so_far < a.planned_total:
-        done += f" ({a.due_so_far} were due by today)"
-    hours, mins = divmod(round(p.minutes_done), 60)
-    parts = [words.plural(hours, "hour") if hours else "", words.plural(mins, "minute") if mins else ""]
-    time = " ".join(part for part in parts if part) or "0 minutes"
-    status = (
-        f"going on since {words.day(p.starts_at.date())}"
-        if p.status == "active"
-        else f"ended on {words.day(p.ended_at.date()) if p.ended_at else ''}"
-        + (f": {p.end_reason}" if p.end_reason else "")
-    )
+        done += " " + ngettext(
+            "(%(count)s was due by today)", "(%(count)s were due by today)", a.due_so_far
+        ) % {"count": a.due_so_far}
+    if p.status == "active":
+        status = _("going on since %(date)s") % {"date": words.day(p.starts_at.date())}
+    else:
+        status = _("ended on %(date)s") % {"date": words.day(p.ended_at.date()) if p.ended_at else ""}
+        status += f": {p.end_reason}" if p.end_reason else ""
     return [
-        ("Sessions done", done),
-        ("Massage time", f"{time} in all"),
-        ("The plan", status),
-        ("Goals", p.goals),
+        (_("Sessions done"), done),
+        (_("Massage time"), _("%(time)s in all") % {"time": time_spent(p.minutes_done)}),
+        (_("The plan"), status),
+        (_("Goals"), p.goals),
     ]
 
 
@@ -123,9 +146,9 @@ def consent_caution(report: Report) -> str:
 def session_stop_words(s: SessionLine) -> str:
     """One session in a parent's words."""
     if s.status == "completed":
-        return f"finished, {words.minutes(s.minutes)}"
+        return _("finished, %(minutes)s") % {"minutes": words.minutes(s.minutes)}
     if s.status == "stopped":
-        return f"stopped early: {s.stop_plain or s.stop_reason}"
+        return _("stopped early: %(reason)s") % {"reason": s.stop_plain or s.stop_reason}
     return s.status_label.lower()
 
 
@@ -175,7 +198,9 @@ def sessions_note(report: Report) -> str:
 def call_for_help(report: Report) -> str:
     name = report.client.given_name
     return (
-        CALL_FOR_HELP.format(name=name, organisation=report.organisation) + " " + EMERGENCY.format(name=name)
+        _(CALL_FOR_HELP) % {"name": name, "organisation": report.organisation}
+        + " "
+        + _(EMERGENCY) % {"name": name}
     )
 
 

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.core.errors import ValidationFailed
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.reports import services
-from kneadwell.reports.compose import compose
 
 
 def _query(version: str, plan_id: int | None) -> str:
@@ -46,14 +46,14 @@ def report_page(request: ActorRequest, client_id: int) -> HttpResponse:
         "reports/report.html",
         {
             # The page draws the same document the PDF draws (reports/document.py).
-            "document": compose(report),
+            "document": services.report_document(report),
             "client_id": client_id,
             "client_name": report.client.name,
             "pdf_url": reverse("reports:pdf", args=[client_id]) + "?" + _query(version, plan_id),
             "other_url": here + "?" + _query(other, plan_id)
             if services.may_have(request.actor, other)
             else "",
-            "other_label": f"{other.capitalize()} version",
+            "other_label": _("Parent version") if other == "parent" else _("Clinician version"),
             "all_plans_url": here + "?" + _query(version, None) if plan_id is not None else "",
         },
     )

@@ -1,22 +1,58 @@
 """How figures are written in a report: dates, ages, SDS, centiles, percentages and doses, in the two
-registers (plain words for parents, precise for clinicians). Pure: no Django."""
+registers (plain words for parents, precise for clinicians). Pure: no Django. The words are in the
+language in force (`reports.marking`): a parent's report in theirs, the clinician's in English."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 
+from kneadwell.reports.marking import gettext as _
+from kneadwell.reports.marking import pgettext
+
 MINUS = "\u2212"  # a real minus sign: "−1.2", not a hyphen
+
+
+def month_short(month: int) -> str:
+    """A month's short name in the language in force (strftime's %b would follow the C locale)."""
+    names = (
+        pgettext("month, short", "Jan"),
+        pgettext("month, short", "Feb"),
+        pgettext("month, short", "Mar"),
+        pgettext("month, short", "Apr"),
+        pgettext("month, short", "May"),
+        pgettext("month, short", "Jun"),
+        pgettext("month, short", "Jul"),
+        pgettext("month, short", "Aug"),
+        pgettext("month, short", "Sep"),
+        pgettext("month, short", "Oct"),
+        pgettext("month, short", "Nov"),
+        pgettext("month, short", "Dec"),
+    )
+    return names[month - 1]
+
+
+def weekday_short(value: dt.date) -> str:
+    names = (
+        pgettext("weekday, short", "Mon"),
+        pgettext("weekday, short", "Tue"),
+        pgettext("weekday, short", "Wed"),
+        pgettext("weekday, short", "Thu"),
+        pgettext("weekday, short", "Fri"),
+        pgettext("weekday, short", "Sat"),
+        pgettext("weekday, short", "Sun"),
+    )
+    return names[value.weekday()]
 
 
 def day(value: dt.date) -> str:
     """3 Mar 2026"""
-    return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {month_short(value.month)} {value.year}"
 
 
 def day_short(value: dt.date) -> str:
     """Tue 3 Mar"""
-    return f"{value:%a} {value.day} {value:%b}"
+    return f"{weekday_short(value)} {value.day} {month_short(value.month)}"
 
 
 def moment(value: dt.datetime) -> str:
@@ -58,8 +94,16 @@ def signed(value: float, decimals: int = 2) -> str:
 
 
 def ordinal(n: int) -> str:
+    """8th, 21st: English's four suffixes, each a string of its own for the languages that write an
+    ordinal otherwise (Spanish "8.º")."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    if suffix == "st":
+        return pgettext("ordinal number", "%(n)sst") % {"n": n}
+    if suffix == "nd":
+        return pgettext("ordinal number", "%(n)snd") % {"n": n}
+    if suffix == "rd":
+        return pgettext("ordinal number", "%(n)srd") % {"n": n}
+    return pgettext("ordinal number", "%(n)sth") % {"n": n}
 
 
 # UK-WHO charts draw their outermost lines at the 0.4th and 99.6th centiles (2.67 SD) [S65]; beyond
@@ -85,11 +129,17 @@ def centile_plain(value: float | None, who: str) -> str:
     if value is None or not math.isfinite(value):
         return ""
     if value < LOWEST_LINE:
-        return f"below the lowest line on the chart: fewer than 1 in 200 {who} measure less"
+        return _("below the lowest line on the chart: fewer than 1 in 200 %(who)s measure less") % {"who": who}
     if value > HIGHEST_LINE:
-        return f"above the highest line on the chart: fewer than 1 in 200 {who} measure more"
+        return _("above the highest line on the chart: fewer than 1 in 200 %(who)s measure more") % {
+            "who": who
+        }
     n = max(1, min(99, round(value)))
-    return f"around the {ordinal(n)} centile: of 100 {who}, about {n} would measure less"
+    return _("around the %(ordinal)s centile: of 100 %(who)s, about %(n)s would measure less") % {
+        "ordinal": ordinal(n),
+        "who": who,
+        "n": n,
+    }
 
 
 def percent(value: float | None) -> str:
@@ -99,4 +149,5 @@ def percent(value: float | None) -> str:
 def minutes(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.1f} min" if value < 10 else f"{value:.0f} min"
+    shown = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return _("%(minutes)s min") % {"minutes": shown}
