@@ -301,34 +301,163 @@ def cpu_costs(url: str, found: dict[str, Any]) -> None:
     subprocess.call([sys.executable, str(Path(__file__).resolve()), "--cpu-here"], env=env)  # noqa: S603
 
 
-def cpu_costs_here(requests_per_kind: int = 12) -> int:
-    import json
+# The CPU table only (not the load mix): the base frame around next to nothing, what every page pays for
+# its frame (navigation, language chooser, messages) on top of /healthz's middleware.
+CPU_ONLY_PAGES: dict[str, Callable[[Target, dict[str, Any], random.Random], str | None]] = {
+    "trivial page": lambda t, all_, rng: "/accounts/password-reset/sent/",
+}
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kneadwell.settings")
-    import django
 
-    django.setup()
-    from django.test import Client as HttpClient
+def cpu_kinds() -> list[tuple[str, Callable[[Target, dict[str, Any], random.Random], str | None]]]:
+    return [*PAGES.items(), *CPU_ONLY_PAGES.items(), (BASELINE, lambda t, a, r: "/healthz")]
 
-    from kneadwell.accounts.models import User
 
-    found = json.loads(os.environ["BENCH_TARGETS"])
-    http = HttpClient(HTTP_HOST="127.0.0.1")
-    http.force_login(User.objects.get(email=found["login"]))
-    rng = random.Random(3)
-    print(f"CPU per request (one user, in-process, {requests_per_kind} requests per kind, median):")
-    print(f"  {'kind':<20} {'cpu ms':>8} {'wall ms':>8}")
-    for kind, build in [*PAGES.items(), (BASELINE, lambda t, a, r: "/healthz")]:
-        paths = [p for p in (build(t, found, rng) for t in found["clients"]) if p][:requests_per_kind]
+class CpuProbe:
+    """One signed-in test client in this process (Django set up on $DATABASE_URL), asking each kind's paths
+    (the same ones on every call: the seeded targets, a fixed random seed) and timing the thread's CPU."""
+
+    def __init__(self, found: dict[str, Any], requests_per_kind: int = 12) -> None:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kneadwell.settings")
+        import django
+
+        django.setup()
+        from django.test import Client as HttpClient
+
+        from kneadwell.accounts.models import User
+
+        self.http = HttpClient(HTTP_HOST="127.0.0.1")
+        self.http.force_login(User.objects.get(email=found["login"]))
+        self.paths: dict[str, list[str]] = {}
+        for kind, build in cpu_kinds():
+            rng = random.Random(3)
+            found_paths = [p for p in (build(t, found, rng) for t in found["clients"]) if p]
+            self.paths[kind] = found_paths[:requests_per_kind]
+
+    def get(self, kind: str, path: str) -> Any:
         headers = {"Accept": "application/json"} if kind in CHART_DATA else {}
-        http.get(paths[0], headers=headers)  # warm
+        return self.http.get(path, headers=headers)
+
+    def measure(self, kind: str) -> tuple[float, float]:
+        """Median CPU and wall ms of the kind's requests (after one warm-up request)."""
+        paths = self.paths[kind]
+        self.get(kind, paths[0])  # warm
         cpu, wall = [], []
         for path in paths:
             started, clock = time.perf_counter(), time.thread_time()
-            http.get(path, headers=headers)
+            answer = self.get(kind, path)
             cpu.append((time.thread_time() - clock) * 1000)
             wall.append((time.perf_counter() - started) * 1000)
-        print(f"  {kind:<20} {statistics.median(cpu):>8.1f} {statistics.median(wall):>8.1f}", flush=True)
+            if answer.status_code != 200:
+                raise SystemExit(f"{path} answered {answer.status_code}")
+        return statistics.median(cpu), statistics.median(wall)
+
+    def dump(self, folder: Path) -> None:
+        """Each kind's first page as this tree answers it (for comparing two trees' HTML)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, paths in self.paths.items():
+            for number, path in enumerate(paths[:3]):
+                body = self.get(kind, path).content
+                (folder / f"{kind.replace(' ', '_')}-{number}.html").write_bytes(body)
+
+
+def cpu_costs_here(requests_per_kind: int = 12) -> int:
+    import json
+
+    probe = CpuProbe(json.loads(os.environ["BENCH_TARGETS"]), requests_per_kind)
+    print(f"CPU per request (one user, in-process, {requests_per_kind} requests per kind, median):")
+    print(f"  {'kind':<20} {'cpu ms':>8} {'wall ms':>8}")
+    for kind in probe.paths:
+        cpu, wall = probe.measure(kind)
+        print(f"  {kind:<20} {cpu:>8.1f} {wall:>8.1f}", flush=True)
+    return 0
+
+
+def cpu_serve_here() -> int:
+    """A long-lived probe for `--compare`: reads one JSON command a line on stdin ({"kind": ...} or
+    {"dump": folder}) and answers one JSON line on stdout."""
+    import json
+
+    probe = CpuProbe(json.loads(os.environ["BENCH_TARGETS"]))
+    print(json.dumps({"ready": list(probe.paths)}), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        if "dump" in command:
+            probe.dump(Path(command["dump"]))
+            print(json.dumps({"dumped": command["dump"]}), flush=True)
+        else:
+            cpu, wall = probe.measure(command["kind"])
+            print(json.dumps({"cpu": cpu, "wall": wall}), flush=True)
+    return 0
+
+
+def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, dump: Path | None) -> int:
+    """This tree against `other` (another checkout's root; its src/ is put first on the import path), both
+    on the same seeded database, in two long-lived processes asked in turn, kind by kind, `rounds` times;
+    the fastest round of each kind kept (on a shared machine the load moves during a run: taking turns and
+    keeping the minimum keep the comparison fair). With `dump`, each tree's pages are written to
+    dump/this and dump/other first (compare them with `diff -r`, the CSRF tokens and newest reads aside)."""
+    import json
+
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1", "BENCH_TARGETS": json.dumps(found)})
+    env.pop("PYTHONPATH", None)
+    here_src = str(HERE.parent / "src")
+    trees = {"this": here_src, "other": str(other.resolve() / "src")}
+    probes: dict[str, subprocess.Popen[str]] = {}
+    for name, src in trees.items():
+        probes[name] = subprocess.Popen(  # noqa: S603 - our own script
+            [sys.executable, str(Path(__file__).resolve()), "--cpu-serve"],
+            env={**env, "PYTHONPATH": src},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(name: str, command: dict[str, Any]) -> dict[str, Any]:
+        probe = probes[name]
+        assert probe.stdin is not None and probe.stdout is not None
+        probe.stdin.write(json.dumps(command) + "\n")
+        probe.stdin.flush()
+        answer: dict[str, Any] = json.loads(probe.stdout.readline())
+        return answer
+
+    kinds: list[str] = []
+    for name, probe in probes.items():
+        assert probe.stdout is not None
+        kinds = json.loads(probe.stdout.readline())["ready"]
+    if dump:
+        for name in probes:
+            ask(name, {"dump": str(dump / name)})
+    best: dict[str, dict[str, float]] = {name: {} for name in probes}
+    loads = [os.getloadavg()[0]]
+    for number in range(rounds):
+        order = list(probes) if number % 2 == 0 else list(reversed(probes))
+        for kind in kinds:
+            for name in order:
+                cpu = ask(name, {"kind": kind})["cpu"]
+                best[name][kind] = min(cpu, best[name].get(kind, math.inf))
+        loads.append(os.getloadavg()[0])
+        print(f"  round {number + 1} of {rounds} (load average {loads[-1]:.1f})", flush=True)
+    for probe in probes.values():
+        assert probe.stdin is not None
+        probe.stdin.close()
+        probe.wait()
+    print(
+        f"CPU ms per request, in-process, fastest of {rounds} rounds of 12 requests' medians "
+        f"(load average {min(loads):.1f} to {max(loads):.1f}); other = {other}"
+    )
+    print(f"  {'kind':<22} {'other':>8} {'×':>6} {'this':>8} {'×':>6} {'this/other':>11}")
+    base = {name: best[name][BASELINE] for name in probes}
+    for kind in kinds:
+        a, b = best["other"][kind], best["this"][kind]
+        print(
+            f"  {kind:<22} {a:>8.1f} {a / base['other']:>5.1f}x {b:>8.1f} {b / base['this']:>5.1f}x "
+            f"{b / a:>11.2f}"
+        )
+    pages = [k for k in kinds if k != BASELINE and k not in CPU_ONLY_PAGES]
+    mean_a = statistics.fmean(best["other"][k] for k in [*pages, BASELINE])
+    mean_b = statistics.fmean(best["this"][k] for k in [*pages, BASELINE])
+    print(f"  {'mean (load-mix kinds)':<22} {mean_a:>8.1f} {'':>6} {mean_b:>8.1f} {'':>6} {mean_b / mean_a:>11.2f}")
     return 0
 
 
@@ -469,6 +598,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--query-counts-here", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cpu-here", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cpu-serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="TREE",
+        help="with --cpu-only: this tree against another checkout's root, interleaved (see compare_trees)",
+    )
+    parser.add_argument("--rounds", type=int, default=7, help="--compare's rounds (default 7)")
+    parser.add_argument("--dump", type=Path, metavar="DIR", help="--compare: write both trees' pages here")
     args = parser.parse_args(argv)
     for kind in args.skip:
         if kind not in PAGES:
@@ -478,12 +616,16 @@ def main(argv: list[str] | None = None) -> int:
         return query_counts()
     if args.cpu_here:
         return cpu_costs_here()
+    if args.cpu_serve:
+        return cpu_serve_here()
     if not 1 <= args.users <= 64 or not 1 <= args.requests <= 100_000:
         parser.error("--users 1 to 64, --requests 1 to 100,000")
     if args.cpu_only:
         import seeded
 
         url = seeded.database_url(args.scale)
+        if args.compare:
+            return compare_trees(url, seeded.targets(url), args.compare, rounds=args.rounds, dump=args.dump)
         cpu_costs(url, seeded.targets(url))
         return 0
     failures: list[str] = []
