@@ -415,14 +415,15 @@ def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, 
 
     def ask(name: str, command: dict[str, Any]) -> dict[str, Any]:
         probe = probes[name]
-        assert probe.stdin is not None and probe.stdout is not None
+        assert probe.stdin is not None
+        assert probe.stdout is not None
         probe.stdin.write(json.dumps(command) + "\n")
         probe.stdin.flush()
         answer: dict[str, Any] = json.loads(probe.stdout.readline())
         return answer
 
     kinds: list[str] = []
-    for name, probe in probes.items():
+    for probe in probes.values():
         assert probe.stdout is not None
         kinds = json.loads(probe.stdout.readline())["ready"]
     if dump:
@@ -457,7 +458,8 @@ def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, 
     pages = [k for k in kinds if k != BASELINE and k not in CPU_ONLY_PAGES]
     mean_a = statistics.fmean(best["other"][k] for k in [*pages, BASELINE])
     mean_b = statistics.fmean(best["this"][k] for k in [*pages, BASELINE])
-    print(f"  {'mean (load-mix kinds)':<22} {mean_a:>8.1f} {'':>6} {mean_b:>8.1f} {'':>6} {mean_b / mean_a:>11.2f}")
+    label = "mean (load-mix kinds)"
+    print(f"  {label:<22} {mean_a:>8.1f} {'':>6} {mean_b:>8.1f} {'':>6} {mean_b / mean_a:>11.2f}")
     return 0
 
 
