@@ -102,7 +102,9 @@ def _as_array(values: Sequence[float] | FloatArray | float, name: str) -> FloatA
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one value per study")
     if not np.all(np.isfinite(arr)):
-        raise EffectSizeError(f"{name} contains a value that is not a finite number")
+        raise EffectSizeError(
+            gettext("%(column)s contains a value that is not a finite number") % {"column": name}
+        )
     return arr
 
 
