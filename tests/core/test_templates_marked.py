@@ -167,7 +167,8 @@ def unmarked(source: str, name: str = "<string>") -> list[Finding]:
 
 
 def _templates() -> list[Path]:
-    return sorted(TEMPLATES.rglob("*.html"))
+    # pages, and the plain-text emails (read the same way: with no tags, all their text is prose)
+    return sorted([*TEMPLATES.rglob("*.html"), *TEMPLATES.rglob("*.txt")])
 
 
 def _findings() -> dict[str, list[Finding]]:
