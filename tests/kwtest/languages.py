@@ -55,6 +55,17 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/outcomes/_chart.html",
     "templates/reports/report.html",
     "templates/reports/_block.html",
+    "templates/reports/bad_request.html",
+    # the parent's report document itself (its page and its PDF): the sentences, the formats, the title
+    # and footer, the PDF's page numbers, and the errors a parent may meet (docs/reports.md, "Languages")
+    "reports/compose.py",
+    "reports/texts.py",
+    "reports/words.py",
+    "reports/facts.py",
+    "reports/content.py",
+    "reports/pdf.py",
+    "reports/services.py",
+    "reports/views.py",
 )
 
 # The languages shipped besides English (the source).
