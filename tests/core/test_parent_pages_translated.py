@@ -4,7 +4,9 @@ from the translated page. Arabic pages read right to left; the language chooser 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
 import re
 from dataclasses import dataclass
 
@@ -12,10 +14,13 @@ import polib
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from kneadwell.accounts.roles import Role
 from kneadwell.care import services as care_services
+from kneadwell.clients.models import Client
 from kneadwell.core.catalogues import LOCALE_DIR
+from kneadwell.outcomes import services as outcome_services
 from kwtest.languages import SHIPPED, on_parent_path
 from kwtest.people import Clinic, make_client
 from kwtest.screening import passing_check
@@ -28,10 +33,6 @@ PROTOCOL = "iaim_first_week"
 FRAGMENT_SPLIT = re.compile(r"%\(\w+\)[sdr]|\{\w+\}|<[^>]+>|%%")
 
 
-# English on a translated page that is not the page's own: the growth figures' words are computed by
-# outcomes/selectors/growth.py and outcomes/growth/ ("No weights recorded yet.", method names), not yet
-# marked (docs/languages.md, "Not done yet"). Each entry: (page, fragment of a parent-path string).
-COMPUTED_ELSEWHERE = {("growth", "recorded yet")}
 # The report's document (reports/compose*.py, its blocks and the PDF) is still written in English: only
 # the page around it is checked (docs/languages.md, "Not done yet").
 REPORT_DOCUMENT = re.compile(r"<article class=\"report.*?</article>", re.S)
@@ -58,7 +59,17 @@ def baby(clinic: Clinic) -> Baby:
     )
     check = passing_check(actor, client, PROTOCOL, "infant")
     session = care_services.session_start(actor=actor, client=client, check=check)
+    # Weights, so that the growth page shows its computed words: ages, velocity, centiles, the chart's.
+    _weigh(clinic, client, [3350, 3400, 3480, 3530])
     return Baby(client.pk, check.pk, session.pk)
+
+
+def _weigh(clinic: Clinic, client: Client, grams: list[int]) -> None:
+    today = timezone.localdate()
+    days = [today - dt.timedelta(days=2 * (len(grams) - 1 - i)) for i in range(len(grams))]
+    outcome_services.weights_record_series(
+        actor=clinic.actor(Role.THERAPIST), client=client, weights=list(zip(days, grams, strict=True))
+    )
 
 
 def _pages(baby: Baby) -> dict[str, str]:
@@ -70,6 +81,10 @@ def _pages(baby: Baby) -> dict[str, str]:
         "player": reverse("care:player", args=[baby.session_id]),
         "diary": reverse("care:note", args=[baby.session_id]),
         "growth": reverse("outcomes:growth", args=[client]),
+        "growth, every choice": reverse("outcomes:growth", args=[client])
+        + "?measure=weight&reference=who&method=average-2-point&window=0&after_regain=on",
+        "baby": reverse("clients:detail", args=[client]),
+        "health history": reverse("library:intake", args=[client]),
         "report": reverse("reports:page", args=[client]),
     }
 
@@ -133,8 +148,7 @@ def test_the_signed_in_parents_pages_have_no_english_left(
         shown = [f for f in fragments if f in english]
         assert shown, f"{name}: the English page shows none of the parent path's strings"
         checked += len(shown)
-        mine = [f for f in fragments if (name, f) not in COMPUTED_ELSEWHERE]
-        left = _left_in_english(english, translated, mine)
+        left = _left_in_english(english, translated, fragments)
         assert not left, f"{name} in {language} still says: {left[:8]}"
         assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in translated
     assert checked > 100
@@ -169,3 +183,41 @@ def test_the_chooser_switches_a_signed_in_parents_pages(
     assert "Done — next step" not in arabic
     client.post(reverse("set_language"), {"language": "es", "next": url})
     assert "Hecho — siguiente paso" in _render(client, url, "en-GB")
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_preterm_babys_growth_words_are_translated(
+    client: HttpClient, clinic: Clinic, language: str
+) -> None:
+    """Before the due date the growth page speaks of postmenstrual age, and of the velocity goal (23-36
+    weeks); the chart's data carries its title, axis labels and text alternative in the page's language."""
+    parent = clinic.user(Role.CAREGIVER)
+    baby = make_client(
+        clinic.actor(Role.THERAPIST),
+        guardian_user=parent,
+        born_days_ago=20,
+        weeks=32,
+        days=0,
+        given_name="Mo",
+    )
+    _weigh(clinic, baby, [1600, 1580, 1620, 1690, 1750])
+    client.force_login(parent)
+    fragments = _english_fragments(language)
+    url = reverse("outcomes:growth", args=[baby.pk])
+    english, translated = _render(client, url, "en-GB"), _render(client, url, language)
+    assert "weeks postmenstrual age" in english
+    assert "15-20 g/kg/day is a reasonable goal" in english
+    assert not _left_in_english(english, translated, fragments)
+    chart = reverse("outcomes:growth_chart", args=[baby.pk])
+    data = json.loads(client.get(chart, HTTP_ACCEPT_LANGUAGE=language).content)
+    english_data = json.loads(client.get(chart, HTTP_ACCEPT_LANGUAGE="en-GB").content)
+    assert english_data["x_label"].startswith("Postmenstrual age")
+    for key in ("title", "x_label", "y_label", "description"):
+        assert data[key] != english_data[key], key
+    assert data["points"] == english_data["points"]  # only the words differ
+    words = {
+        "es": ("semanas de edad posmenstrual", "Peso (UK-WHO, "),
+        "ar": ("عمر بعد الحيض", "الوزن (UK-WHO، "),
+    }
+    assert words[language][0] in data["description"]
+    assert data["title"].startswith(words[language][1])

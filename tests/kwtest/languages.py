@@ -50,9 +50,30 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/offline/shell.html",
     "templates/offline/conflicts.html",
     "templates/offline/_session_flag.html",
-    # growth and the report
+    # growth: the page, and the words of its figures worked out in the growth maths (marked there with
+    # core.marking, translated by growth_words.py) and by the selectors
     "templates/outcomes/growth.html",
     "templates/outcomes/_chart.html",
+    "outcomes/growth_words.py",
+    "outcomes/selectors/growth.py",
+    "outcomes/selectors/display.py",
+    "outcomes/forms/growth.py",
+    "outcomes/measures.py",
+    "outcomes/growth/references.py",
+    "outcomes/growth/chart.py",
+    # the baby's page and the sections the areas add to it that a parent sees
+    "templates/clients/detail.html",
+    "clients/models.py",
+    "clients/rules.py",
+    "templates/library/_client_section.html",
+    "templates/outcomes/_client_section.html",
+    "templates/care/_client_section.html",
+    "templates/evidence/_client_section.html",
+    "templates/reports/_client_section.html",
+    "templates/interop/_client_section.html",
+    # the health history (its questions are library/forms.py and _questions.html, above)
+    "templates/library/intake.html",
+    # the report
     "templates/reports/report.html",
     "templates/reports/_block.html",
     "templates/reports/bad_request.html",

@@ -78,7 +78,10 @@ class Client(VersionedModel):
     def gestation_label(self) -> str:
         if self.gestation_weeks is None:
             return _("term (not recorded)")
-        return f"{self.gestation_weeks}+{self.gestation_days or 0} weeks"
+        return _("%(weeks)s+%(days)s weeks") % {
+            "weeks": self.gestation_weeks,
+            "days": self.gestation_days or 0,
+        }
 
     @property
     def is_preterm(self) -> bool:

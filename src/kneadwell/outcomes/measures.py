@@ -2,7 +2,9 @@
 measurements (those whose data says `growth:`), the words and sources shown next to growth figures, and how
 values are displayed.
 
-No Django import. Source numbers (S65 ...) are those of shared/brief/research/clinical-facts.md."""
+No Django import. The words are English; they are marked for translation (`core.marking`) and translated
+where they are shown (`outcomes/growth_words.py`). Source numbers (S65 ...) are those of
+shared/brief/research/clinical-facts.md."""
 
 from __future__ import annotations
 
@@ -10,10 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from kneadwell.core.marking import gettext, gettext_noop, ngettext
 from kneadwell.outcomes import instruments
 from kneadwell.outcomes.growth.references import METHOD_UNITS, REFERENCE_TITLES, REFERENCES
 from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, VelocityMethod
 from kneadwell.outcomes.instruments import Instrument
+
+# The growth measures' names (the instrument catalogue's `short_name`), marked here so that the pages
+# showing them can translate them (`growth_words.measure_name`).
+GROWTH_MEASURE_NAMES: Final = (
+    gettext_noop("Weight"),
+    gettext_noop("Length/height"),
+    gettext_noop("Head circumference"),
+)
 
 # The growth package's method whose series the velocity maths reads (grams per kilogram per day).
 VELOCITY_GROWTH_METHOD: Final = "weight"
@@ -73,57 +84,66 @@ class MethodInfo:
 # Method descriptions for the screen (formulas and sources: clinical-facts §6, S69-S71).
 VELOCITY_METHOD_INFO: Final[dict[str, MethodInfo]] = {
     "exponential": MethodInfo(
-        "Exponential model (Patel)",
-        "1000 × ln(last weight / first weight) ÷ days, in g/kg/day",
-        "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]: within 1% of the true velocity in "
-        "every infant of 1000-1499 g, against 38-44% for the 2-point model; the most accurate method.",
+        gettext_noop("Exponential model (Patel)"),
+        gettext_noop("1000 × ln(last weight / first weight) ÷ days, in g/kg/day"),
+        gettext_noop(
+            "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]: within 1% of the true "
+            "velocity in every infant of 1000-1499 g, against 38-44% for the 2-point model; the most "
+            "accurate method."
+        ),
     ),
     "average-2-point": MethodInfo(
-        "Average 2-point model",
-        "1000 × (last − first) ÷ ([last + first] ÷ 2 × days), in g/kg/day",
-        "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]; less accurate than the "
-        "exponential model over longer windows.",
+        gettext_noop("Average 2-point model"),
+        gettext_noop("1000 × (last − first) ÷ ([last + first] ÷ 2 × days), in g/kg/day"),
+        gettext_noop(
+            "Patel AL et al., J Perinatol 2009;29:618-622 (PMC2767524) [S69]; less accurate than the "
+            "exponential model over longer windows."
+        ),
     ),
     "linear": MethodInfo(
-        "Linear gain",
-        "(last − first) ÷ days, in g/day (no per-kilogram figure)",
-        "Plain weight gain per day, as reported in massage trials (e.g. Field 1986 [S34]).",
+        gettext_noop("Linear gain"),
+        gettext_noop("(last − first) ÷ days, in g/day (no per-kilogram figure)"),
+        gettext_noop("Plain weight gain per day, as reported in massage trials (e.g. Field 1986 [S34])."),
     ),
 }
 assert set(VELOCITY_METHOD_INFO) == set(VELOCITY_METHODS)
 
-REGAIN_NOTE: Final = (
+REGAIN_NOTE: Final = gettext_noop(
     "Starting after birth weight is regained leaves out the normal early weight loss; velocities then "
     "converge on about 15.5-15.8 g/kg/day [S71]."
 )
 # Shown only while the postmenstrual age is 23-36 weeks, where the goal applies [S70].
-VELOCITY_GOAL_NOTE: Final = "15-20 g/kg/day is a reasonable goal from 23 to 36 weeks postmenstrual age [S70]."
+VELOCITY_GOAL_NOTE: Final = gettext_noop(
+    "15-20 g/kg/day is a reasonable goal from 23 to 36 weeks postmenstrual age [S70]."
+)
 VELOCITY_GOAL_PMA_WEEKS: Final = (23, 36)
 
 REFERENCE_SOURCES: Final[dict[str, str]] = {
-    "uk-who": (
+    "uk-who": gettext_noop(
         "UK-WHO (RCPCH): UK90 data for preterm infants and at birth, the WHO 2006 standard from 2 weeks to "
         "4 years, UK90 from 4 years [S65, S66]; SDS and centiles computed with rcpchgrowth (RCPCH)."
     ),
-    "who": (
+    "who": gettext_noop(
         "WHO 2006 child growth standard (under 5 years) and WHO 2007 reference (5-19 years) [S65]; computed "
         "with rcpchgrowth. No preterm data: ages are corrected for gestation from the due date."
     ),
-    "cdc": (
+    "cdc": gettext_noop(
         "CDC 2000 growth charts, with the WHO 2006 standard under 2 years as rcpchgrowth applies it; no data "
         "before the due date."
     ),
-    "trisomy-21": "UK Down syndrome growth charts (Styles et al. 2002), via rcpchgrowth.",
-    "turners": "Turner syndrome height reference for girls (Lyon, Preece and Grant 1985), via rcpchgrowth.",
+    "trisomy-21": gettext_noop("UK Down syndrome growth charts (Styles et al. 2002), via rcpchgrowth."),
+    "turners": gettext_noop(
+        "Turner syndrome height reference for girls (Lyon, Preece and Grant 1985), via rcpchgrowth."
+    ),
 }
 assert set(REFERENCE_SOURCES) == set(REFERENCES)
 
 # UK-WHO's own advice for the smallest babies [S66].
-VERY_PRETERM_NOTE: Final = (
+VERY_PRETERM_NOTE: Final = gettext_noop(
     "UK-WHO advises a specialist low-birth-weight chart for babies born before 32 weeks [S66]; this chart "
     "uses the UK90 preterm data that rcpchgrowth provides."
 )
-AGE_CORRECTION_SOURCE: Final = (
+AGE_CORRECTION_SOURCE: Final = gettext_noop(
     "Corrected age = chronological age − (40 weeks − gestation); postmenstrual age = gestation + "
     "chronological age (AAP 2004 [S67])."
 )
@@ -138,7 +158,10 @@ def method_choices() -> list[tuple[str, str]]:
 
 
 def window_label(days: int) -> str:
-    return "all weights" if days == 0 else f"last {days} days"
+    """The velocity window in words, in the language in force (English without Django)."""
+    if days == 0:
+        return gettext("all weights")
+    return ngettext("last %(days)s day", "last %(days)s days", days) % {"days": days}
 
 
 def is_reference(value: str) -> bool:

@@ -22,17 +22,16 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
 from kneadwell.core.web import ActorRequest, page
-from kneadwell.outcomes import instruments, selectors, services
+from kneadwell.outcomes import growth_words, instruments, selectors, services
 from kneadwell.outcomes.forms.growth import GrowthOptionsForm
 from kneadwell.outcomes.forms.imports import ImportForm
 from kneadwell.outcomes.forms.in_error import MarkInErrorForm
 from kneadwell.outcomes.forms.measurement import MeasurementForm
 from kneadwell.outcomes.forms.weights import WeightsWeekForm
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
-from kneadwell.outcomes.growth.references import REFERENCE_TITLES
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind, gas
 from kneadwell.outcomes.instruments.context import context_inputs
-from kneadwell.outcomes.measures import REFERENCE_SOURCES, VELOCITY_METHOD_INFO
+from kneadwell.outcomes.measures import VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.services import UnusualValue
 
@@ -407,9 +406,11 @@ def growth(request: ActorRequest, client_id: int) -> HttpResponse:
             "points_total": len(newest_first),
             "all_url": f"?{_with(request, all='1')}#table-h",
             "detail_base": reverse("outcomes:list", args=[client.pk]),
-            "measure_label": instruments.get_instrument(chosen["measure"]).short_name,
+            "measure_label": growth_words.measure_name(instruments.get_instrument(chosen["measure"])),
             "chart_url": reverse("outcomes:growth_chart", args=[client.pk]) + (f"?{query}" if query else ""),
-            "chart_caption": _growth_caption(chosen["measure"], chosen["reference"]),
+            "chart_caption": growth_words.chart_caption(
+                instruments.get_instrument(chosen["measure"]), chosen["reference"]
+            ),
             "chart_description": selectors.growth_chart_description(
                 client=client, instrument_id=chosen["measure"], reference=chosen["reference"], points=points
             ),
@@ -418,15 +419,6 @@ def growth(request: ActorRequest, client_id: int) -> HttpResponse:
                 client.birth_date, timezone.localdate(), client.gestation_weeks, client.gestation_days
             ),
         },
-    )
-
-
-def _growth_caption(measure: str, reference: str) -> str:
-    what = instruments.get_instrument(measure).short_name.lower()
-    return (
-        f"Filled circles: {what} at corrected age; hollow circle: the latest at "
-        f"chronological age, where correction moves it (joined by a line). Grey lines: "
-        f"{REFERENCE_TITLES[reference]} centiles, the median darker. {REFERENCE_SOURCES[reference]}"
     )
 
 

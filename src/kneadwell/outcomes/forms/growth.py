@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from kneadwell.outcomes.measures import (
     growth_instruments,
@@ -21,13 +21,20 @@ class GrowthOptionsForm(forms.Form):
 
     measure = forms.ChoiceField(
         label=gettext_lazy("Measurement"),
-        choices=lambda: [(i.id, i.short_name) for i in growth_instruments()],
+        choices=lambda: [(i.id, gettext(i.short_name)) for i in growth_instruments()],
         required=False,
     )
+    # The tables' names are English (measures.py marks them); translated when the form is drawn.
     reference = forms.ChoiceField(
-        label=gettext_lazy("Growth reference"), choices=reference_choices, required=False
+        label=gettext_lazy("Growth reference"),
+        choices=lambda: [(r, gettext(title)) for r, title in reference_choices()],
+        required=False,
     )
-    method = forms.ChoiceField(label=gettext_lazy("Velocity method"), choices=method_choices, required=False)
+    method = forms.ChoiceField(
+        label=gettext_lazy("Velocity method"),
+        choices=lambda: [(m, gettext(label)) for m, label in method_choices()],
+        required=False,
+    )
     window = forms.TypedChoiceField(
         label=gettext_lazy("Velocity over"),
         choices=[

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -46,6 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
+from kneadwell.core.marking import gettext_noop
 from kneadwell.outcomes.growth.ages import ages as compute_ages
 from kneadwell.outcomes.growth.lms import lookup_lms
 from kneadwell.outcomes.growth.references import (
@@ -206,12 +207,12 @@ class _Axis:
 
 def _axis_for(lo: float, hi: float) -> _Axis:
     if lo < 0:
-        return _Axis(365.25 / 7, 40.0, "Postmenstrual age (weeks; 40 = due date), corrected")
+        return _Axis(365.25 / 7, 40.0, gettext_noop("Postmenstrual age (weeks; 40 = due date), corrected"))
     if hi <= 0.5:
-        return _Axis(365.25 / 7, 0.0, "Age (weeks), corrected for gestation")
+        return _Axis(365.25 / 7, 0.0, gettext_noop("Age (weeks), corrected for gestation"))
     if hi <= 2.5:
-        return _Axis(12.0, 0.0, "Age (months), corrected for gestation")
-    return _Axis(1.0, 0.0, "Age (years), corrected for gestation")
+        return _Axis(12.0, 0.0, gettext_noop("Age (months), corrected for gestation"))
+    return _Axis(1.0, 0.0, gettext_noop("Age (years), corrected for gestation"))
 
 
 ChronologicalShown = Literal["auto", "latest", "all", "none"]
@@ -292,6 +293,14 @@ def _centile_label(c: float) -> str:
     return f"{c:g}"
 
 
+def _same(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, number: int) -> str:
+    return singular if number == 1 else plural
+
+
 def describe_chart(
     reference: str,
     method: str,
@@ -299,45 +308,69 @@ def describe_chart(
     points: Sequence[ChartPoint],
     centiles: Sequence[float],
     chronological: ChronologicalShown = "auto",
+    *,
+    gettext: Callable[[str], str] = _same,
+    ngettext: Callable[[str, str, int], str] = _english_plural,
 ) -> str:
-    """The text alternative of the chart (also its SVG ``<desc>``)."""
-    what = METHOD_TITLES[method]
+    """The text alternative of the chart (also its SVG ``<desc>``), in English unless a page passes its
+    language's `gettext` and `ngettext` (outcomes/growth_words.py): the words are chosen by the caller,
+    never by hidden request state, so the PDF's chart stays in the document's language."""
+    what = gettext(METHOD_TITLES[method])
     unit = METHOD_UNITS[method]
-    person = "boy" if sex == "male" else "girl"
-    parts = [
-        f"{what.capitalize()}-for-age chart for a {person}, {REFERENCE_TITLES[reference]} reference, "
-        f"centile lines {', '.join(_centile_label(c) for c in centiles)}."
-    ]
+    centile_lines_text = ", ".join(_centile_label(c) for c in centiles)
+    words = {"what": what, "reference": gettext(REFERENCE_TITLES[reference]), "centiles": centile_lines_text}
+    if sex == "male":
+        head = gettext(
+            "%(what)s-for-age chart for a boy, %(reference)s reference, centile lines %(centiles)s."
+        )
+    else:
+        head = gettext(
+            "%(what)s-for-age chart for a girl, %(reference)s reference, centile lines %(centiles)s."
+        )
+    parts = [_capital(head % words)]
     if not points:
-        parts.append("No measurements plotted.")
+        parts.append(gettext("No measurements plotted."))
     else:
         marked = _with_chronological(points, chronological)
-        how = {
-            "all": "and at chronological age (hollow circle, joined by a line)",
-            "latest": "the latest also at chronological age (hollow circle, joined by a line)",
-            "auto": "the latest also at chronological age (hollow circle, joined by a line)",
-            "none": "chronological ages in the list only",
-        }[chronological]
         if not marked:
-            how = "chronological ages in the list"
+            how = gettext("chronological ages in the list")
+        else:
+            how = {
+                "all": gettext("and at chronological age (hollow circle, joined by a line)"),
+                "latest": gettext("the latest also at chronological age (hollow circle, joined by a line)"),
+                "auto": gettext("the latest also at chronological age (hollow circle, joined by a line)"),
+                "none": gettext("chronological ages in the list only"),
+            }[chronological]
         parts.append(
-            f"{len(points)} measurement{'s' if len(points) != 1 else ''}, plotted at corrected age "
-            f"(filled circle); {how}:"
+            ngettext(
+                "%(count)s measurement, plotted at corrected age (filled circle); %(how)s:",
+                "%(count)s measurements, plotted at corrected age (filled circle); %(how)s:",
+                len(points),
+            )
+            % {"count": len(points), "how": how}
         )
         for p in points[:40]:
             corrected_days = round(p.corrected_age * 365.25)
             chrono_days = round(p.chronological_age * 365.25)
             if corrected_days < 0:
-                age = f"{(280 + corrected_days) // 7}+{(280 + corrected_days) % 7} weeks postmenstrual age"
+                age = gettext("%(weeks)s+%(days)s weeks postmenstrual age") % {
+                    "weeks": (280 + corrected_days) // 7,
+                    "days": (280 + corrected_days) % 7,
+                }
             else:
-                age = f"corrected age {corrected_days} days"
-            centile = (
-                f", {p.centile:.1f}th centile" if p.centile is not None and math.isfinite(p.centile) else ""
-            )
-            label = f"{p.label}: " if p.label else ""
-            parts.append(
-                f"{label}{p.value:g} {unit} at {age} (chronological age {chrono_days} days){centile}."
-            )
+                age = gettext("corrected age %(days)s days") % {"days": corrected_days}
+            values = {"value": f"{p.value:g}", "unit": unit, "age": age, "days": chrono_days}
+            if p.centile is not None and math.isfinite(p.centile):
+                line = gettext(
+                    "%(value)s %(unit)s at %(age)s (chronological age %(days)s days), %(centile)s centile."
+                ) % {**values, "centile": gettext("%(centile)sth") % {"centile": f"{p.centile:.1f}"}}
+            else:
+                line = gettext("%(value)s %(unit)s at %(age)s (chronological age %(days)s days).") % values
+            parts.append(f"{p.label}: {line}" if p.label else line)
         if len(points) > 40:
-            parts.append(f"And {len(points) - 40} more.")
+            parts.append(gettext("And %(count)s more.") % {"count": len(points) - 40})
     return " ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

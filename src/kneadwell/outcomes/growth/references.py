@@ -35,6 +35,8 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from kneadwell.core.marking import gettext_noop
+
 REFERENCES: Final = ("uk-who", "who", "cdc", "trisomy-21", "turners")
 DEFAULT_REFERENCE: Final = "uk-who"
 METHODS: Final = ("weight", "height", "ofc", "bmi")
@@ -49,18 +51,19 @@ RCPCH_REFERENCE_NAME: Final = {
     "turners": "turners-syndrome",
 }
 
+# Names as people read them: English, marked for translation where they are shown (growth_words.py).
 REFERENCE_TITLES: Final = {
     "uk-who": "UK-WHO",
     "who": "WHO",
     "cdc": "CDC",
-    "trisomy-21": "Down syndrome (UK)",
-    "turners": "Turner syndrome",
+    "trisomy-21": gettext_noop("Down syndrome (UK)"),
+    "turners": gettext_noop("Turner syndrome"),
 }
 
 METHOD_TITLES: Final = {
-    "weight": "weight",
-    "height": "length/height",
-    "ofc": "head circumference",
+    "weight": gettext_noop("weight"),
+    "height": gettext_noop("length/height"),
+    "ofc": gettext_noop("head circumference"),
     "bmi": "BMI",
 }
 METHOD_UNITS: Final = {"weight": "kg", "height": "cm", "ofc": "cm", "bmi": "kg/m²"}

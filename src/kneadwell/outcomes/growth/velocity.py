@@ -43,7 +43,13 @@ VELOCITY_METHODS: Final[tuple[VelocityMethod, ...]] = ("exponential", "average-2
 
 
 class VelocityError(ValueError):
-    """The series cannot give a velocity; the message says why in words."""
+    """The series cannot give a velocity; the message says why in words (English: the CLI writes it). A
+    page words it in its own language from `code` and `params` (outcomes/growth_words.py)."""
+
+    def __init__(self, message: str, *, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -130,13 +136,16 @@ def velocity(
         if start is None:
             raise VelocityError(
                 f"birth weight ({series[0].weight_g:g} g) has not been regained "
-                f"by {series[-1].date.isoformat()}"
+                f"by {series[-1].date.isoformat()}",
+                code="not_regained",
+                birth_weight_g=series[0].weight_g,
+                last_date=series[-1].date,
             )
         if start > 0:
             regain_date = series[start].date
         series = series[start:]
     if len(series) < 2:
-        raise VelocityError("needs weights on at least two different dates")
+        raise VelocityError("needs weights on at least two different dates", code="too_few")
     first, last = series[0], series[-1]
     days = (last.date - first.date).days
     gain = linear_gain(first.weight_g, last.weight_g, days)

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from kneadwell.clients.models import Client
+from kneadwell.outcomes import growth_words
 from kneadwell.outcomes.charts import describe_trend
 from kneadwell.outcomes.charts import trend_chart_data as trend_chart_data_of
 from kneadwell.outcomes.growth import chart_points, growth_chart_svg
-from kneadwell.outcomes.growth.chart import ChartPoint, default_centiles, describe_chart
+from kneadwell.outcomes.growth.chart import ChartPoint, default_centiles
 from kneadwell.outcomes.growth.chart_data import growth_chart_data as growth_chart_data_of
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE
 from kneadwell.outcomes.selectors.growth import GrowthPoint, _growth_method, growth_series
@@ -89,7 +91,21 @@ def growth_chart_data(
     if points is None:
         points = growth_series(client=client, instrument_id=instrument_id, reference=reference)
     method = _growth_method(instrument_id)
-    return growth_chart_data_of(reference, method, client.sex, _plotted(client, points))
+    plotted = _plotted(client, points)
+    # The page's language for its words (the pure module's defaults are English, as the PDF's chart is).
+    data = growth_chart_data_of(
+        reference,
+        method,
+        client.sex,
+        plotted,
+        title=growth_words.chart_title(method, reference, client.sex),
+        description=growth_words.chart_description(
+            reference, method, client.sex, plotted, default_centiles(reference, method)
+        ),
+    )
+    data["x_label"] = gettext(data["x_label"])
+    data["y_label"] = growth_words.chart_value_label(method)
+    return data
 
 
 def growth_chart_description(
@@ -97,7 +113,7 @@ def growth_chart_description(
 ) -> str:
     """The chart's text alternative (the sentence under it), without building the chart."""
     method = _growth_method(instrument_id)
-    return describe_chart(
+    return growth_words.chart_description(
         reference, method, client.sex, _plotted(client, points), default_centiles(reference, method)
     )
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import ValidationFailed
-from kneadwell.outcomes import instruments
+from kneadwell.outcomes import growth_words, instruments
 from kneadwell.outcomes.growth import (
     Ages,
     SdsResult,
@@ -30,17 +30,15 @@ from kneadwell.outcomes.growth import (
 # `ages` and `velocity` come from their modules: the package's lazy exports of these two share their
 # names with the submodules, so after either submodule is imported the package attribute is the module.
 from kneadwell.outcomes.growth.ages import ages
-from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES, REFERENCES
+from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCES
 from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, velocity
 from kneadwell.outcomes.measures import (
     AGE_CORRECTION_SOURCE,
     DEFAULT_VELOCITY_METHOD,
     DEFAULT_VELOCITY_WINDOW,
-    REFERENCE_SOURCES,
     REGAIN_NOTE,
     VELOCITY_GOAL_NOTE,
     VELOCITY_GOAL_PMA_WEEKS,
-    VELOCITY_METHOD_INFO,
     VELOCITY_WINDOWS,
     VERY_PRETERM_NOTE,
     MethodInfo,
@@ -172,7 +170,7 @@ class VelocitySummary:
 
     @property
     def regain_note(self) -> str:
-        return REGAIN_NOTE
+        return _(REGAIN_NOTE)
 
 
 @dataclass(frozen=True)
@@ -183,6 +181,7 @@ class GrowthSummary:
     reference_source: str
     today: Ages
     age_source: str
+    today_text: str
     latest: tuple[LatestGrowth, ...]
     velocity: VelocitySummary
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -220,7 +219,7 @@ def weight_velocity(
     by `method`; with `start_after_regain` the window starts no earlier than the day birth weight was
     regained (found from every weight and the recorded birth weight). The method is always named."""
     _check_choices(DEFAULT_REFERENCE, method, window_days)
-    info = VELOCITY_METHOD_INFO[method]
+    info = growth_words.method_info(method)
     if weights is None:
         weights = [
             (timezone.localtime(t).date(), float(v or 0.0))
@@ -247,7 +246,7 @@ def weight_velocity(
             pma = ages(client.birth_date, result.end_date, client.gestation_weeks, client.gestation_days)
             low, high = VELOCITY_GOAL_PMA_WEEKS
             if low <= pma.postmenstrual.weeks <= high:
-                goal = VELOCITY_GOAL_NOTE
+                goal = _(VELOCITY_GOAL_NOTE)
         return VelocitySummary(
             method, info, window_days, text, start_after_regain, result, error, goal_note=goal
         )
@@ -269,7 +268,7 @@ def weight_velocity(
                 birth_date=client.birth_date,
             )
         except VelocityError as exc:
-            return summary(None, _capital(str(exc)))
+            return summary(None, growth_words.velocity_error(exc))
         regain = whole.regain_date
     last = max(p.date for p in points)
     chosen = [
@@ -281,19 +280,10 @@ def weight_velocity(
     try:
         result = velocity(chosen, method)  # type: ignore[arg-type]
     except VelocityError as exc:
-        return summary(
-            None,
-            _capital(str(exc))
-            + _(" in the window (%(window_days)s).") % {"window_days": window_label(window_days)},
-            regain,
-        )
+        return summary(None, growth_words.velocity_error(exc, window_days), regain)
     if regain is not None:
         result = VelocityResult(**{**result.__dict__, "regain_date": regain})
     return summary(result, start=regain)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def growth_summary(
@@ -336,18 +326,22 @@ def growth_summary(
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
         shown = format_measure(inst, m.value, age_days=age_today)
         latest.append(
-            LatestGrowth(instrument_id, inst.short_name, m.pk, day, m.value, shown, age_text(a), sds)
+            LatestGrowth(
+                instrument_id, growth_words.measure_name(inst), m.pk, day, m.value, shown, age_text(a), sds
+            )
         )
     notes = []
     if reference == "uk-who" and client.gestation_weeks is not None and client.gestation_weeks < 32:
-        notes.append(VERY_PRETERM_NOTE)
+        notes.append(_(VERY_PRETERM_NOTE))
+    today_ages = ages(client.birth_date, today, client.gestation_weeks, client.gestation_days)
     return GrowthSummary(
         client=client,
         reference=reference,
-        reference_title=REFERENCE_TITLES[reference],
-        reference_source=REFERENCE_SOURCES[reference],
-        today=ages(client.birth_date, today, client.gestation_weeks, client.gestation_days),
-        age_source=AGE_CORRECTION_SOURCE,
+        reference_title=growth_words.reference_title(reference),
+        reference_source=growth_words.reference_source(reference),
+        today=today_ages,
+        age_source=_(AGE_CORRECTION_SOURCE),
+        today_text=growth_words.describe_age(today_ages),
         latest=tuple(latest),
         velocity=weight_velocity(
             client=client, method=method, window_days=window_days, start_after_regain=start_after_regain
@@ -403,7 +397,7 @@ def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list
         out.append(
             LatestValue(
                 instrument_id=inst.id,
-                label=inst.short_name,
+                label=growth_words.measure_name(inst),
                 measurement_id=m.pk,
                 date=day,
                 display=format_measure(inst, value, age_days=age_now),
