@@ -111,8 +111,39 @@ def _floats(column: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.bool
     return values, np.isfinite(values)
 
 
-def _texts(values: NDArray[np.generic], ok: NDArray[np.bool_], fmt: Callable[[object], str]) -> list[str]:
-    out = list(map(fmt, values.tolist()))
+FAST_TEXTS_FROM: Final = 1_000  # values; below this `repr` alone (and pydantic_core is not imported)
+_JSON_SAME_AS_REPR: Final = (1e-4, 1e16)  # |x| in [low, high): serde_json writes what repr writes
+
+
+def float_texts(values: NDArray[np.float64]) -> list[str]:
+    """``repr()`` of each value, the shortest text that reads back as the same float (as rcpchgrowth's
+    figures print), about three times faster on large arrays.
+
+    `repr` costs about 0.45 µs a value, most of a million-row file's formatting. pydantic_core (already
+    installed with pydantic) writes a list of floats as JSON in Rust, with serde_json's shortest
+    round-trip digits (the Ryū algorithm), about 0.05 µs a value; split on its commas, the texts are
+    the same as repr's for 1e-4 <= |x| < 1e16 (checked on 63 million values, and by a property test).
+    Outside that range the notation differs (JSON ``0.00001`` and ``1.5e-7``, repr ``1e-05`` and
+    ``1.5e-07``), and so do non-finite values: those few are formatted by repr."""
+    listed = values.tolist()
+    if len(listed) < FAST_TEXTS_FROM:
+        return list(map(repr, listed))
+    from pydantic_core import to_json
+
+    texts = to_json(listed)[1:-1].decode("ascii").split(",")
+    if len(texts) != len(listed):  # cannot happen for floats; kept so that a change cannot shift rows
+        return list(map(repr, listed))
+    low, high = _JSON_SAME_AS_REPR
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        outside = np.flatnonzero(~((magnitude >= low) & (magnitude < high)))  # NaN compares False
+    for i in outside.tolist():
+        texts[i] = repr(listed[i])
+    return texts
+
+
+def _texts(values: NDArray[np.float64], ok: NDArray[np.bool_]) -> list[str]:
+    out = float_texts(values)
     for i in np.flatnonzero(~ok).tolist():
         out[i] = ""
     return out
@@ -123,10 +154,10 @@ def _sds_texts(
 ) -> tuple[list[str], list[str]]:
     """Both SDS as text. For a baby born at term (and anyone past the age of correction) the two are the
     same number, so its text is written once and shared: formatting floats is the costliest step left."""
-    corrected_texts = _texts(corrected, ok, repr)
+    corrected_texts = _texts(corrected, ok)
     differ = np.flatnonzero((chronological != corrected) & ok)
     chronological_texts = corrected_texts.copy()
-    for i, text in zip(differ.tolist(), map(repr, chronological[differ].tolist()), strict=True):
+    for i, text in zip(differ.tolist(), float_texts(chronological[differ]), strict=True):
         chronological_texts[i] = text
     return chronological_texts, corrected_texts
 
@@ -212,7 +243,7 @@ def growth_texts(
         _whole_texts(result.chronological_age_days, ok),
         _whole_texts(result.corrected_age_days, ok),
         *_sds_texts(result.chronological_sds, result.corrected_sds, ok),
-        _texts(result.corrected_centile, ok, repr),
+        _texts(result.corrected_centile, ok),
         [reference] * n,
         errors,
     ]
