@@ -24,6 +24,10 @@ def offline_words() -> dict[str, str]:
         "held": _("Could not be sent: %(count)s. They stay on this device.") % {"count": "{count}"},
         "conflicts": _("Needs your attention: %(count)s") % {"count": "{count}"},
         "see_conflicts": _("See what happened"),
+        "no_connection": _(
+            "The connection is not getting through. What you record is kept on this device and sent when "
+            "it is back."
+        ),
         "logout_waiting": _(
             "Not sent yet: %(count)s. They stay on this device and are sent when you log in again. "
             "Log out anyway?"
@@ -103,6 +107,17 @@ def offline_words() -> dict[str, str]:
             "with the connection: wait for it, or leave the massage for today."
         ),
         "not_today": _("Not today"),
+        "waits_for_connection": _("Today's session waits for the connection"),
+        "check_found_areas": _("Today's check found areas to leave out: %(areas)s.") % {"areas": "{areas}"},
+        "check_found_change": _(
+            "Today's check found something that changes today's session (such as lighter pressure, "
+            "shorter steps or a technique left out)."
+        ),
+        "check_found_todo": _(
+            "Today's steps with these changes are put together by the server, not on this device, so the "
+            "session can start only with a connection: when it is back, do today's check again and start "
+            "from there. Without a connection, leave the massage for today."
+        ),
         "needs_release": _("A clinician must release first"),
         "no_bundle": _(
             "Today's check needs the safety rules on this device, and they are not here yet (or "

@@ -16,6 +16,8 @@ from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from kneadwell.accounts.roles import Perm, Role
+from kneadwell.library.bundle import ENGLISH
+from kneadwell.library.display import display_language
 from kneadwell.offline.kit import bundle_url
 from kneadwell.offline.views import THEME_COLOUR
 from kneadwell.offline.words import offline_words, shown_conflict
@@ -70,6 +72,9 @@ def offline_status(context: Any) -> SafeString:
         "sw_url": reverse("service_worker"),
         "rules_js": static("js/rules.js"),
         "sources_url": reverse("library:sources"),
+        # The content language the kit and the rules bundle are fetched in (the bundle names its own): a
+        # kept bundle in another language is fetched again (offline.js).
+        "language": display_language() or ENGLISH,
         "warm": warm,
         # The words are for the script, not the page: kept out of the page's text (base64), so that what a
         # page says (and what a test reads in it) is only what it shows.

@@ -37,8 +37,28 @@
         cues: kind === "cue" ? [code] : [], state: kind === "state" ? code : null,
         pauses_so_far: s.pauses, population: s.population,
       });
-      return result.ok ? result : cautious;
+      if (!result.ok) return cautious;
+      // What the page shows of each reason, in the bundle's language: the English original beside an
+      // unreviewed safety text (where the organisation shows it), and the detail's own words.
+      result.reasons.forEach(function (r) {
+        r.original_text = O.original(kept.bundle, "session_checks", r.check_id, "text_parent");
+        r.original_instead = O.original(kept.bundle, "session_checks", r.check_id, "instead");
+        r.shown_detail = shownDetail(r.detail, kept.bundle.words);
+      });
+      return result;
     });
+  }
+
+  // An in-session reason's detail as stop_rules writes it ("Seen: …", "State 5: …", "Crying"), with the
+  // bundle's words for those (as localise.Shower.detail shows it on the server's pages); the cues' and
+  // states' names in it are already the bundle's. Anything else (a count of pauses) stays as written.
+  function shownDetail(detail, words) {
+    var ph = words && words.phrases;
+    if (!detail || !ph) return detail;
+    if (detail === "Crying") return ph.crying;
+    if (detail.indexOf("Seen: ") === 0) return ph.seen + ": " + detail.slice(6);
+    var m = detail.match(/^State (\d+): (.*)$/);
+    return m ? fill(ph.state, { number: m[1], label: m[2] }) : detail;
   }
 
   // --- what a tap does -----------------------------------------------------------------------------------
@@ -79,7 +99,7 @@
         var top = decision.reasons[0];
         if (decision.action === "stop" && (s.status === "in_progress" || s.status === "paused")) {
           s.status = "stopped"; s.paused_at = null; s.ended_at = t;
-          s.stop_reason = top.label ? top.label + ": " + top.detail : top.parent_text;
+          s.stop_reason = top.label ? top.label + ": " + (top.shown_detail || top.detail) : top.parent_text;
           s.last_decision = decision;
         } else if (decision.action === "pause" && s.status === "in_progress") {
           s.status = "paused"; s.paused_at = t; s.pauses += 1; s.last_decision = decision;
@@ -103,12 +123,15 @@
     return b;
   }
   function reasonParts(container, r, parent, todoWord) {
-    container.appendChild(el("p")).appendChild(el("strong", "", parent ? r.parent_text : (r.label ? r.label + ": " : "") + r.clinician_text));
-    if (r.detail) container.appendChild(el("p", "", r.detail));
+    var first = container.appendChild(el("p"));
+    first.appendChild(el("strong", "", parent ? r.parent_text : (r.label ? r.label + ": " : "") + r.clinician_text));
+    if (parent) O.withOriginal(first, r.original_text);
+    if (r.detail) container.appendChild(el("p", "", r.shown_detail || r.detail));
     if (r.instead) {
       var p = container.appendChild(el("p"));
       p.appendChild(el("strong", "", todoWord + " "));
       p.appendChild(document.createTextNode(r.instead));
+      O.withOriginal(p, r.original_instead);
     }
     if (r.sources && r.sources.length) container.appendChild(O.sourcesLine(r.sources));
   }
@@ -126,7 +149,7 @@
     root.dataset.offline = "1";
     var parent = s.parent;
     var offlineNote = root.appendChild(el("p", "small offline-note", W.offline_player));
-    offlineNote.hidden = navigator.onLine;
+    offlineNote.hidden = O.online();
     var head = root.appendChild(el("div", "player-head"));
     head.appendChild(el("p", "small muted", s.client_name + " · " + (s.protocol_name || W.session)));
     var bar = head.appendChild(el("div", "progress"));
@@ -491,10 +514,11 @@
   var app = document.getElementById("kwo-app");
   if (app) shell(app);
   function noteShown() {
-    Array.prototype.forEach.call(document.querySelectorAll(".offline-note"), function (n) { n.hidden = navigator.onLine; });
+    Array.prototype.forEach.call(document.querySelectorAll(".offline-note"), function (n) { n.hidden = O.online(); });
   }
   window.addEventListener("online", noteShown);
   window.addEventListener("offline", noteShown);
+  document.addEventListener("kw-offline-counts", noteShown);  // the network marked down or up (lie-fi)
 
   // The server's player page: with no network a tap is kept on the device and the session goes on here
   // (the capture phase, so the page's own script does not also queue it). Each page load keeps the
@@ -503,7 +527,7 @@
   if (playerRoot && playerRoot.querySelector("#kwo-state")) {
     document.addEventListener("submit", function (event) {
       var form = event.target.closest && event.target.closest("form[data-player]");
-      if (!form || navigator.onLine || playerRoot.dataset.offline) return;
+      if (!form || O.online() || playerRoot.dataset.offline) return;
       var entry = {};
       new FormData(form).forEach(function (value, name) { entry[name] = value; });
       event.preventDefault();

@@ -20,6 +20,63 @@
   api.words = W;
   api.cfg = cfg;
 
+  // --- the network, and "lie-fi" -------------------------------------------------------------------------
+  // navigator.onLine says only that the device has a network, not that anything gets through (one bar of
+  // signal, a hotel's log-in page, a unit's Wi-Fi with no way out). Every request this app makes has a time
+  // limit: one that fails or runs out marks the network as down (the page then says so and works as
+  // offline: checks on the device, records kept in the outbox) until a request gets through again. The
+  // limit can be shortened for the browser tests (window.KW_NETWORK_TIMEOUT_MS, set before the page loads).
+  var TIMEOUT_MS = window.KW_NETWORK_TIMEOUT_MS || 15000;
+  api.timeoutMs = TIMEOUT_MS;
+  api.down = false;
+  api.online = function () { return navigator.onLine && !api.down; };
+  function tellWorker(message) {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage(message);
+    }
+  }
+  function through() {
+    if (!api.down) return;
+    api.down = false;
+    tellWorker({ type: "network", down: false });
+    refresh();
+  }
+  function failed() {
+    if (api.down) return;
+    api.down = true;
+    // The service worker then serves the pages kept here at once, instead of waiting on the network.
+    tellWorker({ type: "network", down: true });
+    refresh();
+  }
+  api.markDown = failed;
+  api.markUp = through;
+  // fetch with a time limit covering the answer and its body (`read`, e.g. r => r.json()): a request that
+  // hangs is aborted (AbortController) and counts as no network. An answer, even an error status, means the
+  // network gets through.
+  api.fetch = function (url, options, read, ms) {
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var opts = Object.assign({}, options || {});
+    if (ctrl) opts.signal = ctrl.signal;
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () {
+        if (ctrl) ctrl.abort();
+        failed();
+        reject(new Error("timeout"));
+      }, ms || TIMEOUT_MS);
+      fetch(url, opts).then(function (response) {
+        through();
+        return read ? read(response) : response;
+      }).then(function (value) {
+        clearTimeout(timer);
+        resolve(value);
+      }, function (error) {
+        clearTimeout(timer);
+        if (!(error && error.name === "SyntaxError")) failed();  // a bad body is not a lost network
+        reject(error);
+      });
+    });
+  };
+
   // --- IndexedDB ---------------------------------------------------------------------------------------
   var dbPromise = null;
   function db() {
@@ -111,6 +168,7 @@
   var syncing = null;
   var lastError = "";
   api.sync = function () {
+    // Tried while the network is marked down too: the sync is what finds out it is back.
     if (!cfg.user || !navigator.onLine) return Promise.resolve();
     if (syncing) return syncing;
     var go = function () { return sendAll(0); };
@@ -125,13 +183,15 @@
     return api.all("outbox").then(function (rows) {
       var batch = mine(rows).filter(function (r) { return r.state !== "held"; }).slice(0, 100);
       if (!batch.length || round > 50) return;
-      setLine("sending", W.sending);
-      return fetch(cfg.sync_url, {
+      if (!api.down) setLine("sending", W.sending);  // while nothing gets through, the line says that
+      // Records stay in the outbox until the server has answered for them: a sync that times out is sent
+      // again later, and the server stores each key once (a "replayed" answer).
+      return api.fetch(cfg.sync_url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
         body: JSON.stringify({ records: batch.map(wire) }),
-      }).then(function (response) {
+      }, function (response) {
         if (!response.ok) { lastError = String(response.status); throw new Error("sync " + response.status); }
         return response.json();
       }).then(function (body) {
@@ -203,14 +263,14 @@
       var waiting = rows.filter(function (r) { return r.state !== "held"; }).length;
       var held = rows.length - waiting;
       var conflicts = got[1].filter(function (c) { return c.user === cfg.user; }).length;
-      setLine("offline", navigator.onLine ? "" : W.offline);
-      setLine("sending", syncing && waiting ? W.sending : "");
+      setLine("offline", !navigator.onLine ? W.offline : api.down ? W.no_connection : "");
+      setLine("sending", syncing && waiting && !api.down ? W.sending : "");
       setLine("waiting", waiting ? fill(W.waiting, { count: waiting }) : justSent ? W.all_sent : "");
       setLine("held", held ? fill(W.held, { count: held }) : "", cfg.shell_url + "?status=1", W.see_conflicts);
       setLine("conflicts", conflicts ? fill(W.conflicts, { count: conflicts }) : "",
         navigator.onLine ? cfg.conflicts_url : cfg.shell_url + "?status=1", W.see_conflicts);
       box.hidden = !(box.querySelector("[data-line]:not([hidden])"));
-      box.classList.toggle("is-offline", !navigator.onLine);
+      box.classList.toggle("is-offline", !api.online());
       api.counts = { waiting: waiting, held: held, conflicts: conflicts };
       document.dispatchEvent(new CustomEvent("kw-offline-counts", { detail: api.counts }));
     });
@@ -218,7 +278,7 @@
   api.refresh = refresh;
   window.addEventListener("online", function () { refresh(); api.sync(); });
   window.addEventListener("offline", refresh);
-  setInterval(function () { if (navigator.onLine) api.sync(); }, 20000);
+  setInterval(function () { if (navigator.onLine) api.sync(); }, window.KW_SYNC_EVERY_MS || 20000);
 
   // --- the service worker and what it keeps ------------------------------------------------------------
   var PAGE_CACHES = /^kw-pages/;
@@ -277,16 +337,21 @@
   function warmOne(entry) {
     var id = cfg.user + ":" + entry.client_id;
     function json(url) {
-      return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; });
+      return api.fetch(url, { credentials: "same-origin" }, function (r) { return r.ok ? r.json() : null; });
     }
     return api.get("kits", id).then(function (kept) {
-      // At most every half hour, whatever came back (a child with no health history yet has no bundle).
-      if (kept && kept.pages_kept && Date.now() - kept.fetched_at < 30 * 60 * 1000) return;
+      // At most every half hour, whatever came back (a child with no health history yet has no bundle);
+      // at once when the page's language is not the one the kit and the bundle speak.
+      var sameWords = kept && kept.language === cfg.language;
+      if (kept && sameWords && kept.pages_kept && Date.now() - kept.fetched_at < 30 * 60 * 1000) return;
       // One request after the other: the server is not asked for several things at once.
       return json(entry.kit_url).then(function (kit) {
         if (!kit) return;
         return json(entry.bundle_url).then(function (bundle) {
-          var value = { id: id, user: cfg.user, client_id: entry.client_id, kit: kit, bundle: bundle || (kept && kept.bundle) || null, fetched_at: Date.now(), pages_kept: false };
+          // A bundle kept in another language is not kept on for this one (its rules are the same, but the
+          // reasons it shows would be in the other language): none until one in this language arrives.
+          var keptBundle = kept && kept.bundle && kept.bundle.language === cfg.language ? kept.bundle : null;
+          var value = { id: id, user: cfg.user, client_id: entry.client_id, language: cfg.language, kit: kit, bundle: bundle || keptBundle, fetched_at: Date.now(), pages_kept: false };
           var urls = [entry.client_url, cfg.shell_url];
           kit.protocols.forEach(function (p) { urls.push(entry.check_url + "?protocol=" + encodeURIComponent(p.id)); });
           return api.put("kits", value).then(function () { return keepPages(urls); }).then(function (done) {
@@ -298,7 +363,7 @@
     });
   }
   function warm() {
-    if (!navigator.onLine || !cfg.warm || !cfg.warm.length) return Promise.resolve();
+    if (!api.online() || !cfg.warm || !cfg.warm.length) return Promise.resolve();
     return cfg.warm.reduce(function (done, entry) {
       return done.then(function () { return warmOne(entry); });
     }, Promise.resolve()).catch(function () { /* tried again on the next page */ }).then(function () {
@@ -327,12 +392,27 @@
   var checkPath = location.pathname.match(/^\/clients\/(\d+)\/check\/$/);
   var checkForm = checkPath && document.querySelector("form.questions");
   if (checkForm && checkForm.querySelector("input[name=protocol]")) {
+    var checkClient = parseInt(checkPath[1], 10);
     checkForm.addEventListener("submit", function (event) {
-      if (navigator.onLine) return;  // online, the server checks as always
+      var thenStart = !!(event.submitter && event.submitter.value === "start");
+      if (api.online()) return;  // online, the server checks as always
       event.preventDefault();
-      var submitter = event.submitter;
-      api.deviceCheck(checkForm, parseInt(checkPath[1], 10), submitter && submitter.value === "start");
+      api.deviceCheck(checkForm, checkClient, thenStart);
     }, true);
+    // Online as far as the browser knows, the form is posted as always. If no answer comes in time
+    // (lie-fi), the post is stopped (window.stop) and the check runs on the device with the same answers:
+    // kept in the outbox like any offline check. (A post that did reach the server is a second check of
+    // the same answers; both are screened there.)
+    document.addEventListener("submit", function (event) {
+      if (event.target !== checkForm || event.defaultPrevented) return;
+      var thenStart = !!(event.submitter && event.submitter.value === "start");
+      var watchdog = setTimeout(function () {
+        window.stop();
+        failed();
+        api.deviceCheck(checkForm, checkClient, thenStart);
+      }, TIMEOUT_MS);
+      window.addEventListener("pagehide", function () { clearTimeout(watchdog); });
+    });
   }
 
   function fieldValue(form, name) {
@@ -392,13 +472,34 @@
     return e;
   }
   api.el = el;
-  function reasonBlock(r, parent) {
+  // The English original of an unreviewed translated safety text, on its own line, as the server's pages
+  // show it (localise.Bilingual): isolated as English so an Arabic page does not reorder its punctuation.
+  // `original` comes from the bundle (words.originals), present only where the organisation shows it.
+  function withOriginal(container, original, label) {
+    if (!original) return;
+    var small = container.appendChild(el("small", "original-text", label + ": "));
+    var bdi = small.appendChild(el("bdi", "", original));
+    bdi.setAttribute("lang", "en");
+    bdi.setAttribute("dir", "ltr");
+  }
+  api.original = function (bundle, collection, id, field) {
+    var words = bundle && bundle.words;
+    var item = words && words.originals && words.originals[collection] && words.originals[collection][id];
+    return item && item[field] ? { text: item[field], label: words.original_label } : null;
+  };
+  api.withOriginal = function (container, found) {
+    if (found) { container.appendChild(el("br")); withOriginal(container, found.text, found.label); }
+  };
+  function reasonBlock(r, parent, bundle) {
     var box = el("div", "reason");
-    box.appendChild(el("p")).appendChild(el("strong", "", parent ? (r.parent_text || r.title) : (r.title + ": " + (r.clinician_text || ""))));
+    var first = box.appendChild(el("p"));
+    first.appendChild(el("strong", "", parent ? (r.parent_text || r.title) : (r.title + ": " + (r.clinician_text || ""))));
+    if (parent && r.parent_text) api.withOriginal(first, api.original(bundle, "rules", r.rule_id, "text_parent"));
     if (r.instead) {
       var p = box.appendChild(el("p"));
       p.appendChild(el("strong", "", W.what_to_do + " "));
       p.appendChild(document.createTextNode(r.instead));
+      api.withOriginal(p, api.original(bundle, "rules", r.rule_id, "instead"));
     }
     box.appendChild(sourcesLine(r.sources));
     return box;
@@ -418,6 +519,24 @@
     return p;
   }
   api.sourcesLine = sourcesLine;
+
+  // Why a session does not start on the device after this check, and what to do.
+  function waitsWhy(result, bundle) {
+    var box = el("div", "waits-why");
+    if (result.action === "avoid-areas" && result.avoided_regions && result.avoided_regions.length) {
+      var labels = {};
+      (bundle.regions || []).forEach(function (r) { labels[r.id] = r.label; });
+      var areas = result.avoided_regions.map(function (id) { return (labels[id] || id.replace(/_/g, " ")).toLowerCase(); });
+      box.appendChild(el("p", "", fill(W.check_found_areas, { areas: areas.join(", ") })));
+    } else if (result.action === "modify") {
+      box.appendChild(el("p", "", W.check_found_change));
+    } else {
+      box.appendChild(el("p", "", W.check_found));
+      return box;
+    }
+    box.appendChild(el("p", "", W.check_found_todo));
+    return box;
+  }
 
   api.deviceCheck = function (form, clientId, thenStart) {
     var protocolId = form.querySelector("input[name=protocol]").value;
@@ -463,13 +582,16 @@
           device_rules: result.reasons.filter(function (r) { return r.action !== "go"; }).map(function (r) { return r.rule_id; }),
         },
       }).then(function (check) {
-        var reasons = result.reasons.filter(function (r) { return !r.released; }).map(function (r) { return reasonBlock(r, parent); });
+        var reasons = result.reasons.filter(function (r) { return !r.released; }).map(function (r) { return reasonBlock(r, parent, kept.bundle); });
         if (result.blocks) {
           show("panel-stop", result.action === "stop" ? W.not_today : W.needs_release, reasons.concat([W.check_kept]));
           return;
         }
         if (result.action !== "go" || result.reasons.length) {
-          show("panel-caution", W.not_today, reasons.concat([W.check_found, W.check_kept]));
+          // Areas to leave out or a change: today's steps would differ from the kept ones, and only the
+          // server puts the changed steps together (the library's adaptation, with the plan's own limits),
+          // so no session starts here. The page says why, what is left out, and what to do.
+          show("panel-caution", W.waits_for_connection, [waitsWhy(result, kept.bundle)].concat(reasons, [W.check_kept]));
           return;
         }
         var protocol = kept.kit.protocols.filter(function (p) { return p.id === protocolId; })[0];

@@ -187,12 +187,21 @@
     startTimers();
     bringForward();
   }
+  // Each post has a time limit: with "lie-fi" (a network that lets nothing through) a post that hangs is
+  // aborted and counts as no connection (window.KW_NETWORK_TIMEOUT_MS shortens it for the browser tests).
+  var TIMEOUT_MS = window.KW_NETWORK_TIMEOUT_MS || 15000;
+  function lostNetwork(error) {
+    return !!error && (error.name === "AbortError" || error instanceof TypeError);
+  }
   function send(entry) {
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, TIMEOUT_MS);
     return fetch(actUrl, {
       method: "POST",
       body: new URLSearchParams(entry),
       headers: { "X-Player": "1", "X-CSRFToken": entry.csrfmiddlewaretoken || "" },
       credentials: "same-origin",
+      signal: ctrl ? ctrl.signal : undefined,
     }).then(function (response) {
       if (response.redirected && response.url.indexOf("/accounts/login/") !== -1) {
         status.textContent = status.getAttribute("data-logged-out") ||
@@ -201,7 +210,21 @@
       }
       if (response.status >= 500) throw new Error("server error");
       return response.text();
+    }).then(function (html) {
+      clearTimeout(timer);
+      return html;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
     });
+  }
+  // The connection is lost (or lets nothing through) on a tap: where the session can go on on the device
+  // (offline-player.js), it does, with this tap as its first record; else the tap waits here as before.
+  function handOver(entry) {
+    var O = window.KneadwellOffline, P = window.KneadwellOfflinePlayer;
+    if (O && O.markDown) O.markDown();
+    if (!P || !P.takeOver) return Promise.resolve(false);
+    return P.takeOver(root, entry).catch(function () { return false; });
   }
   var flushing = false;
   function flush() {
@@ -233,10 +256,14 @@
     }
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
-    send(entry).then(swap, function () {
-      queue.push(entry);
-      writeQueue(queue);
-      if (button) button.disabled = false;
+    send(entry).then(swap, function (error) {
+      var taken = lostNetwork(error) ? handOver(entry) : Promise.resolve(false);
+      return taken.then(function (done) {
+        if (done) return;
+        queue.push(entry);
+        writeQueue(queue);
+        if (button) button.disabled = false;
+      });
     });
   });
   window.addEventListener("online", flush);

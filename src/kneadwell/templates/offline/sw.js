@@ -21,6 +21,28 @@ var KEEP = [
   /^\/offline\/$/,
 ];
 
+// "Lie-fi": a network that lets nothing through. A page that has not come within NETWORK_TIMEOUT_MS is
+// served from the device; and while a page has told this worker that nothing gets through (offline.js,
+// after a request of its own timed out), the pages kept here are served at once, for a minute at most
+// or until a page says the network is back.
+var NETWORK_TIMEOUT_MS = 10000;
+var DOWN_FOR_MS = 60000;
+var downSince = 0;
+
+function fromNetwork(request) {
+  if (downSince && Date.now() - downSince < DOWN_FOR_MS) return Promise.reject(new Error("network down"));
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, NETWORK_TIMEOUT_MS);
+    fetch(request).then(function (response) {
+      clearTimeout(timer);
+      resolve(response);
+    }, function (error) {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
 function keepable(url) {
   return url.origin === self.location.origin && KEEP.some(function (re) { return re.test(url.pathname); });
 }
@@ -86,11 +108,11 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.mode !== "navigate") return;
   if (!keepable(url)) {
-    event.respondWith(fetch(request).catch(function () { return fromDevice(request); }));
+    event.respondWith(fromNetwork(request).catch(function () { return fromDevice(request); }));
     return;
   }
   event.respondWith(
-    fetch(request).then(function (response) { return keep(request, response); }, function () {
+    fromNetwork(request).then(function (response) { return keep(request, response); }, function () {
       return fromDevice(request);
     })
   );
@@ -114,6 +136,8 @@ self.addEventListener("message", function (event) {
         if (event.ports && event.ports[0]) event.ports[0].postMessage("kept");
       });
     }));
+  } else if (data.type === "network") {
+    downSince = data.down ? Date.now() : 0;
   } else if (data.type === "forget") {
     event.waitUntil(caches.delete(PAGES));
   }
