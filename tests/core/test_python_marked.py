@@ -4,7 +4,8 @@ test_templates_marked.py for views, forms, services, models and the API.
 The scanner reads each module of src/kneadwell with Python's `ast` and looks where people's text is made:
 
 - the messages framework: `messages.success/error/info/warning/add_message(request, text)`;
-- form errors and fields: `form.add_error(field, text)`, and `label=`, `help_text=`, `empty_label=`,
+- form errors and fields: `form.add_error(field, text)`, the services' and imports' own collectors
+  (`error(field, text)`, `reject(text)`), and `label=`, `help_text=`, `empty_label=`,
   `verbose_name=` of a form's or a model's field (`…Field(…)`);
 - the errors that pages and the API show: `raise NotFound(text)`, `ValidationFailed({field: [text]})` and the
   rest of core/errors.py's family, Django's `Http404` and `ValidationError`, the API's `error_body(text)`,
@@ -149,6 +150,10 @@ def _shown_arguments(call: ast.Call) -> tuple[str, list[ast.expr]]:
         shown = call.args[2:3] if name == "add_message" else call.args[1:2]
     elif name == "add_error":
         shown = call.args[1:2]
+    elif name == "error" and len(call.args) >= 2:  # a row's or a form's error(field, message) collector
+        shown = call.args[1:2]
+    elif name == "reject":  # an import refused with a message (interop/fhir_import.py)
+        shown = call.args[:1]
     elif name in {"send_mail", "send_mass_mail", "EmailMessage", "EmailMultiAlternatives"}:
         shown = call.args[:2]
     if name.endswith("Field"):  # a form's or a model's field
@@ -237,6 +242,8 @@ def test_api_error_codes_stay_english_literals() -> None:
         ('raise PydanticCustomError("date_type", "must be a date")', ['"must be a date"']),
         ('api.create_response(request, error_body("Not found."), status=404)', ['"Not found."']),
         ('send_mail("Your account", body, None, [to])', ['"Your account"']),
+        ('row.error("birth_date", f"{text!r} is not a date.")', ['f"{text!r} is not a date."']),
+        ('self.reject("The file is not a Bundle.")', ['"The file is not a Bundle."']),
         ('name = forms.CharField(label="Name", help_text="Full {}".format(x))', ['"Name"', '"Full {}"']),
         ('raise AnalysisError(_("%(where)s: bad") % {"where": f"row {n}"} + " Check it.")', ['" Check it."']),
         ('class Kind(models.TextChoices):\n    A = "a", "Apple"\n', ['"Apple"']),

@@ -165,7 +165,11 @@ def read_csv(
                 )
             row = CsvRow(line=reader.line_num, values={})
             if len(cells) != len(header):
-                row.error("row", f"has {len(cells)} cells; the header has {len(header)}.")
+                row.error(
+                    "row",
+                    _("has %(cells)s cells; the header has %(columns)s.")
+                    % {"cells": len(cells), "columns": len(header)},
+                )
             else:
                 for name, cell in zip(header, cells, strict=True):
                     row.values[name] = unprotect(cell) if name in TEXT_COLUMNS else cell
@@ -185,7 +189,7 @@ def optional_int(row: CsvRow, column: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        row.error(column, f"{text[:20]!r} is not a whole number.")
+        row.error(column, _("“%(text)s” is not a whole number.") % {"text": text[:20]})
         return None
 
 
@@ -194,7 +198,7 @@ def yes_no(row: CsvRow, column: str) -> bool:
     if text in TRUE_WORDS:
         return True
     if text not in FALSE_WORDS:
-        row.error(column, f"{text[:20]!r}: write yes or leave it empty.")
+        row.error(column, _("“%(text)s”: write yes or leave it empty.") % {"text": text[:20]})
     return False
 
 

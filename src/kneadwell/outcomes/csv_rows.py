@@ -173,7 +173,8 @@ def _expected() -> str:
 def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
     row = CsvRow(line=line)
     if len(cells) != len(header):
-        row.error("row", f"has {len(cells)} cells; the header has {len(header)}")
+        counts = {"cells": len(cells), "columns": len(header)}
+        row.error("row", _("has %(cells)s cells; the header has %(columns)s") % counts)
         return row
     values = {h: unprotect(c) if h in TEXT_COLUMNS else c for h, c in zip(header, cells, strict=True)}
     ref = values.get("client_ref", "").strip()
@@ -181,13 +182,13 @@ def _row(line: int, header: list[str], cells: list[str]) -> CsvRow:
         try:
             row.client_id = int(ref)
         except ValueError:
-            row.error("client_ref", f"{ref!r} is not a client number")
+            row.error("client_ref", _("“%(ref)s” is not a client number") % {"ref": ref})
         else:
             if not 1 <= row.client_id <= 2**63 - 1:
-                row.error("client_ref", f"{ref!r} is not a client number")
+                row.error("client_ref", _("“%(ref)s” is not a client number") % {"ref": ref})
     row.identifier = values.get("identifier", "").strip()[:64]
     if row.client_id is None and not row.identifier and "client_ref" not in row.errors:
-        row.error("client_ref", "give the client_ref or the identifier (hospital or clinic number)")
+        row.error("client_ref", _("give the client_ref or the identifier (hospital or clinic number)"))
     read_measurement(row, values)
     return row
 
@@ -198,9 +199,9 @@ def read_measurement(row: CsvRow, raw: Mapping[str, str]) -> None:
     values = {h: c.strip() for h, c in raw.items()}
     row.instrument = values.get("instrument", "")
     if not row.instrument:
-        row.error("instrument", "missing")
+        row.error("instrument", _("missing"))
     if not values.get("taken_at"):
-        row.error("taken_at", "missing")
+        row.error("taken_at", _("missing"))
     else:
         try:
             row.taken_at = parse_taken_at(values["taken_at"])
@@ -211,31 +212,31 @@ def read_measurement(row: CsvRow, raw: Mapping[str, str]) -> None:
     for column in ("instrument_version", "scoring_version"):
         text = values.get(column, "")
         if len(text) > 20:
-            row.error(column, "is longer than a version (at most 20 characters)")
+            row.error(column, _("is longer than a version (at most %(limit)s characters)") % {"limit": 20})
         setattr(row, column, text[:20])
     confirmed = values.get("confirmed", "").lower()
     if confirmed in TRUE_WORDS:
         row.confirmed = True
     elif confirmed not in FALSE_WORDS:
-        row.error("confirmed", f"{values['confirmed']!r}: write yes or leave it empty")
+        row.error("confirmed", _("“%(text)s”: write yes or leave it empty") % {"text": values["confirmed"]})
     raw_answers = values.get("answers", "")
     if raw_answers:
         try:
             parsed = json.loads(raw_answers)
         except ValueError:
-            row.error("answers", 'is not valid JSON (write it as a JSON object, e.g. {"face": 1})')
+            row.error("answers", _('is not valid JSON (write it as a JSON object, e.g. {"face": 1})'))
             parsed = None
         if parsed is not None and not isinstance(parsed, dict):
-            row.error("answers", "must be a JSON object of item ids and answers")
+            row.error("answers", _("must be a JSON object of item ids and answers"))
         elif isinstance(parsed, dict):
             row.answers = parsed
     if values.get("value"):
         if row.answers:
-            row.error("value", "give either value or answers, not both")
+            row.error("value", _("give either value or answers, not both"))
         row.answers = {**row.answers, "value": values["value"]}
         if values.get("unit"):
             row.answers["unit"] = values["unit"]
     elif values.get("unit"):
-        row.error("unit", "a unit without a value")
+        row.error("unit", _("a unit without a value"))
     if not row.answers and not row.errors.get("answers"):
-        row.error("value", "give a value (single measurements) or answers (a JSON object)")
+        row.error("value", _("give a value (single measurements) or answers (a JSON object)"))

@@ -65,52 +65,68 @@ def _past_session_errors(
 
     protocol = lib.protocols.get(protocol_id)
     if protocol is None:
-        error("protocol", f"Unknown protocol {protocol_id[:60]!r}.")
+        error("protocol", _("Unknown protocol “%(protocol)s”.") % {"protocol": protocol_id[:60]})
     elif population not in protocol.populations:
-        error("population", f"{protocol.name} is not for the population {population[:40]!r}.")
+        error(
+            "population",
+            _("%(protocol)s is not for the population “%(population)s”.")
+            % {"protocol": protocol.name, "population": population[:40]},
+        )
     if status not in (Session.Status.COMPLETED, Session.Status.STOPPED):
-        error("status", "A session recorded after the fact has ended: completed or stopped.")
+        error("status", _("A session recorded after the fact has ended: completed or stopped."))
     times_ok = True
     for name, value in (("started_at", started_at), ("ended_at", ended_at)):
         if not isinstance(value, dt.datetime) or timezone.is_naive(value):
-            error(name, "Give a date and time with its UTC offset (e.g. 2026-03-01T09:30:00+00:00).")
+            error(name, _("Give a date and time with its UTC offset (e.g. 2026-03-01T09:30:00+00:00)."))
             times_ok = False
     if times_ok:
         if ended_at < started_at:
-            error("ended_at", "The session ends before it starts.")
+            error("ended_at", _("The session ends before it starts."))
         if ended_at > timezone.now() + PAST_FUTURE_TOLERANCE:
-            error("ended_at", "The session has not ended yet: the end is in the future.")
+            error("ended_at", _("The session has not ended yet: the end is in the future."))
         if timezone.localtime(started_at).date() < client.birth_date:
-            error("started_at", f"The session is dated before {client.given_name}'s date of birth.")
+            error(
+                "started_at",
+                _("The session is dated before %(name)s’s date of birth.") % {"name": client.given_name},
+            )
     if status == Session.Status.STOPPED and not stop_reason.strip():
-        error("stop_reason", "Say why the session stopped.")
+        error("stop_reason", _("Say why the session stopped."))
     if status == Session.Status.COMPLETED and stop_reason.strip():
-        error("stop_reason", "A completed session has no stop reason (or was it stopped?).")
+        error("stop_reason", _("A completed session has no stop reason (or was it stopped?)."))
     if len(stop_reason) > MAX_STOP_REASON:
-        error("stop_reason", f"Keep the stop reason to {MAX_STOP_REASON} characters.")
+        error(
+            "stop_reason",
+            _("Keep the stop reason to %(limit)s characters.") % {"limit": MAX_STOP_REASON},
+        )
     if status == Session.Status.COMPLETED and not steps:
-        error("steps", "A completed session has at least one step.")
+        error("steps", _("A completed session has at least one step."))
     if len(steps) > MAX_PAST_STEPS:
-        error("steps", f"A session has at most {MAX_PAST_STEPS} steps.")
+        error("steps", _("A session has at most %(limit)s steps.") % {"limit": MAX_PAST_STEPS})
         return errors
     for i, step in enumerate(steps):
         if step.technique_id not in lib.techniques:
-            error(f"steps.{i}.technique", f"Unknown technique {step.technique_id[:60]!r}.")
+            error(
+                f"steps.{i}.technique",
+                _("Unknown technique “%(technique)s”.") % {"technique": step.technique_id[:60]},
+            )
         unknown = sorted({r for r in step.regions if r not in lib.regions})
         if unknown:
-            error(f"steps.{i}.regions", f"Unknown body region(s): {', '.join(r[:40] for r in unknown)}.")
+            error(
+                f"steps.{i}.regions",
+                _("Unknown body region(s): %(regions)s.") % {"regions": ", ".join(r[:40] for r in unknown)},
+            )
         if step.outcome not in StepLog.Outcome.values:
-            error(f"steps.{i}.outcome", "Choose done or skipped.")
+            error(f"steps.{i}.outcome", _("Choose done or skipped."))
         elif step.outcome == StepLog.Outcome.SKIPPED and not step.skip_reason.strip():
-            error(f"steps.{i}.skip_reason", "Say why this step was skipped.")
+            error(f"steps.{i}.skip_reason", _("Say why this step was skipped."))
         elif step.outcome == StepLog.Outcome.DONE and step.skip_reason.strip():
-            error(f"steps.{i}.skip_reason", "Only a skipped step has a reason.")
+            error(f"steps.{i}.skip_reason", _("Only a skipped step has a reason."))
         if not (isinstance(step.seconds, int | float) and math.isfinite(step.seconds)):
-            error(f"steps.{i}.seconds", "Give the step's time as a number of seconds.")
+            error(f"steps.{i}.seconds", _("Give the step's time as a number of seconds."))
         elif not 0 <= step.seconds <= 24 * 3600:
-            error(f"steps.{i}.seconds", "A step takes 0 seconds to 24 hours.")
+            error(f"steps.{i}.seconds", _("A step takes 0 seconds to 24 hours."))
         if len(step.phase) > 80:
-            error(f"steps.{i}.phase", "Keep the phase to 80 characters.")
+            error(f"steps.{i}.phase", _("Keep the phase to %(limit)s characters.") % {"limit": 80})
     if times_ok and not errors:
         total = sum(step.seconds for step in steps)
         # Paused time is not counted in the steps, so they can add up to less than the session, never more
@@ -118,8 +134,11 @@ def _past_session_errors(
         if total > (ended_at - started_at).total_seconds() + 1:
             error(
                 "steps",
-                f"The steps add up to {total / 60:.2f} minutes, longer than the session "
-                f"({(ended_at - started_at).total_seconds() / 60:.2f} minutes).",
+                _("The steps add up to %(steps)s minutes, longer than the session (%(session)s minutes).")
+                % {
+                    "steps": f"{total / 60:.2f}",
+                    "session": f"{(ended_at - started_at).total_seconds() / 60:.2f}",
+                },
             )
     return errors
 

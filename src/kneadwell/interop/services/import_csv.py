@@ -82,7 +82,7 @@ def _client_fields(row: csv_io.CsvRow) -> dict[str, Any]:
     try:
         values["birth_date"] = dt.date.fromisoformat(birth)
     except ValueError:
-        row.error("birth_date", f"{birth[:20]!r} is not a date (YYYY-MM-DD).")
+        row.error("birth_date", _("“%(text)s” is not a date (YYYY-MM-DD).") % {"text": birth[:20]})
     return values
 
 
@@ -128,7 +128,11 @@ def _session_fields(row: csv_io.CsvRow) -> _SessionIn | None:
         try:
             times[name] = dt.datetime.fromisoformat(text)
         except ValueError:
-            row.error(name, f"{text[:40]!r} is not an ISO date and time (e.g. 2026-03-01T09:30:00+00:00).")
+            row.error(
+                name,
+                _("“%(text)s” is not an ISO date and time (e.g. 2026-03-01T09:30:00+00:00).")
+                % {"text": text[:40]},
+            )
     try:
         cells = csv_io.read_steps(v.get("steps", ""))
     except ValueError as exc:
@@ -148,7 +152,11 @@ def _session_fields(row: csv_io.CsvRow) -> _SessionIn | None:
             except ValueError:
                 agrees = False
             if not agrees:
-                row.error(name, f"says {text[:20]!r} but the steps column gives {counted}.")
+                row.error(
+                    name,
+                    _("says “%(text)s” but the steps column gives %(counted)s.")
+                    % {"text": text[:20], "counted": counted},
+                )
     if row.errors:
         return None
     return _SessionIn(
@@ -263,20 +271,32 @@ def csv_import(
     for row in client_rows:
         ref = row.values.get("client_ref", "").strip()
         if not ref:
-            row.error("client_ref", "is missing; every client needs a reference the measurements can use.")
+            row.error(
+                "client_ref", _("is missing; every client needs a reference the measurements can use.")
+            )
         elif ref in refs:
-            row.error("client_ref", f"{ref[:40]!r} appears twice (first on line {refs[ref].line}).")
+            row.error(
+                "client_ref",
+                _("“%(ref)s” appears twice (first on line %(line)s).")
+                % {"ref": ref[:40], "line": refs[ref].line},
+            )
         else:
             refs[ref] = row
     by_ref: dict[str, list[tuple[csv_io.CsvRow, MeasurementIn]]] = {}
     for row in measurement_rows:
         ref = row.values.get("client_ref", "").strip()
         if ref not in refs:
-            row.error("client_ref", f"{ref[:40]!r} is not a client_ref in the clients file.")
+            row.error(
+                "client_ref", _("“%(ref)s” is not a client_ref in the clients file.") % {"ref": ref[:40]}
+            )
         elif (number := row.values.get("identifier", "").strip()) and number != refs[ref].values.get(
             "identifier", ""
         ).strip():
-            row.error("identifier", f"{number[:40]!r} is not the identifier of client_ref {ref[:40]!r}.")
+            row.error(
+                "identifier",
+                _("“%(number)s” is not the identifier of client_ref “%(ref)s”.")
+                % {"number": number[:40], "ref": ref[:40]},
+            )
         item = _measurement_fields(row)
         if item is not None and not row.errors:
             by_ref.setdefault(ref, []).append((row, item))
@@ -284,7 +304,9 @@ def csv_import(
     for row in session_rows:
         ref = row.values.get("client_ref", "").strip()
         if ref not in refs:
-            row.error("client_ref", f"{ref[:40]!r} is not a client_ref in the clients file.")
+            row.error(
+                "client_ref", _("“%(ref)s” is not a client_ref in the clients file.") % {"ref": ref[:40]}
+            )
         session = _session_fields(row)
         if session is not None and not row.errors:
             sessions_by_ref.setdefault(ref, []).append((row, session))

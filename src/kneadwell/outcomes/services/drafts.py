@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -174,32 +174,46 @@ def _draft(
         if tuple(w or n for w, n in zip(scored_with, now, strict=True)) != now:
             draft.error(
                 "instrument_version",
-                f"It was scored with version {scored_with[0] or now[0]} of {instrument.name} (scoring rule "
-                f"{scored_with[1] or now[1]}); it would now be scored with version {now[0]} (rule {now[1]}) "
-                "and could get another result. Leave the row out, or empty its instrument_version and "
-                f"scoring_version to score the answers with version {now[0]}.",
+                _(
+                    "It was scored with version %(version)s of %(instrument)s (scoring rule %(rule)s); it "
+                    "would now be scored with version %(now)s (rule %(now_rule)s) and could get another "
+                    "result. Leave the row out, or empty its instrument_version and scoring_version to score "
+                    "the answers with version %(now)s."
+                )
+                % {
+                    "version": scored_with[0] or now[0],
+                    "instrument": instrument.name,
+                    "rule": scored_with[1] or now[1],
+                    "now": now[0],
+                    "now_rule": now[1],
+                },
             )
     elif instrument is None:
         shown = ", ".join(i.id for i in instruments.list_instruments())
         draft.error(
-            "instrument_id", f"Unknown instrument {str(instrument_id)[:64]!r}. Choose one of: {shown}."
+            "instrument_id",
+            _("Unknown instrument “%(instrument)s”. Choose one of: %(known)s.")
+            % {"instrument": str(instrument_id)[:64], "known": shown},
         )
     if context not in Measurement.Context.values:
-        draft.error("context", f"Choose one of: {', '.join(Measurement.Context.values)}.")
+        contexts = ", ".join(Measurement.Context.values)
+        draft.error("context", _("Choose one of: %(values)s.") % {"values": contexts})
     if len(notes) > MAX_NOTES:
-        draft.error("notes", f"Notes are limited to {MAX_NOTES} characters.")
+        draft.error("notes", _("Notes are limited to %(limit)s characters.") % {"limit": MAX_NOTES})
     if when is None:
-        draft.error("taken_at", "Enter when the measurement was taken, as a date and time from 1900 to 2200.")
+        draft.error(
+            "taken_at", _("Enter when the measurement was taken, as a date and time from 1900 to 2200.")
+        )
     elif when > timezone.now() + FUTURE_TOLERANCE:
-        draft.error("taken_at", "The time the measurement was taken is in the future.")
+        draft.error("taken_at", _("The time the measurement was taken is in the future."))
     elif timezone.localtime(when).date() < client.birth_date:
         draft.error(
             "taken_at",
-            f"The measurement is dated before {client.given_name}'s date of birth "
-            f"({client.birth_date:%d %b %Y}).",
+            _("The measurement is dated before %(name)s’s date of birth (%(birth)s).")
+            % {"name": client.given_name, "birth": dateformat.format(client.birth_date, "j M Y")},
         )
     if not isinstance(answers, Mapping):
-        draft.error("answers", "Give the answers as an object of item ids and values.")
+        draft.error("answers", _("Give the answers as an object of item ids and values."))
         return draft
     # Confirmation is the service's decision (the `confirm_unusual` input), never an answer sent along.
     draft.answers = {str(k): v for k, v in answers.items() if k != "confirmed"}
@@ -234,7 +248,8 @@ def _score(draft: _Draft, instrument: Instrument) -> None:
         # Answers of the wrong shape (a list where a number belongs ...) that the scorer did not name.
         draft.error(
             "answers",
-            f"The answers are not in the shape {instrument.name} takes (see the instrument's items).",
+            _("The answers are not in the shape %(instrument)s takes (see the instrument's items).")
+            % {"instrument": instrument.name},
         )
         return
     draft.columns = score_columns(instrument, score)

@@ -250,7 +250,11 @@ def measurements_import_csv(*, actor: Actor, text: str, mode: str = IMPORT_ALL_O
             if not d.confirm:
                 for name, messages in d.unusual.items():
                     for message in messages:
-                        row.error(name, f"{message} If it is right, write yes in the confirmed column.")
+                        row.error(
+                            name,
+                            _("%(message)s If it is right, write yes in the confirmed column.")
+                            % {"message": message},
+                        )
             if not row.errors:
                 good.append(d)
         for row in rows:
