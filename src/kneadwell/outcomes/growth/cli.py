@@ -352,11 +352,15 @@ def _growth_texts(
 
 
 def _warm_up(reference: str, parsed: Parsed) -> None:
-    """One row computed: loads the reference's tables (cached in the module) before the workers fork."""
-    from kneadwell.outcomes.growth.textbatch import growth_texts
+    """One row computed and a large array formatted: loads the reference's tables (cached in the module)
+    and pydantic_core before the workers fork, so that they share them instead of loading each."""
+    import numpy as np
+
+    from kneadwell.outcomes.growth.textbatch import FAST_TEXTS_FROM, float_texts, growth_texts
 
     row = ("female", "2025-01-10", "2025-03-01", "34", "2", "weight", "2.9")
     growth_texts([[text] for text in row], reference, {}, parsed)
+    float_texts(np.zeros(FAST_TEXTS_FROM))
 
 
 def _worker_pool(workers: int, job: _GrowthJob) -> ProcessPoolExecutor:

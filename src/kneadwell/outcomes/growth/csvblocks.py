@@ -10,6 +10,9 @@ plain line back unchanged gives the text ``csv.writer`` would write for its fiel
 (CR LF) count as plain.
 
 A blank line is a row with no fields (as the ``csv`` module reads it), not a row with one empty field.
+
+:func:`read_pieces` gives a plain stretch as its text (:class:`PlainText`), not yet split, so that the
+growth command can hand it to a worker process cheaply (one string to copy, not a list of fields).
 """
 
 from __future__ import annotations
