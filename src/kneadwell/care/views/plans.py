@@ -126,7 +126,7 @@ def plan_detail(request: ActorRequest, client_id: int, plan_id: int) -> HttpResp
                 lib,
                 highlighted=plan.focus_regions,
                 avoided=plan.avoid_regions,
-                title="The plan's focus areas and areas always left out",
+                title=_("The plan's focus areas and areas always left out"),
             )
             if plan.avoid_regions or plan.focus_regions
             else None,

@@ -297,7 +297,8 @@ class MeasurementForm(forms.Form):
             title=_("Grade each muscle group you assessed"),
             names=[],
             layout="sides",
-            help=f"Grades [{', '.join(inst.source_ids)}]; leave a side empty if it was not assessed.",
+            help=_("Grades [%(sources)s]; leave a side empty if it was not assessed.")
+            % {"sources": ", ".join(inst.source_ids)},
             legend=[(g.grade, g.label) for g in grades],
         )
         for m in inst.extra["muscle_groups"]:
@@ -385,9 +386,12 @@ class MeasurementForm(forms.Form):
             title=_("What happened, from when to when"),
             names=["diary_day"],
             layout="diary",
-            help="One row per stretch of time, from midnight to midnight (end 00:00 means midnight at the "
-            "end of the day). Holding may overlap the baby's states; the baby's states may not overlap "
-            f"each other. Categories: Baby's Day Diary [{', '.join(inst.source_ids)}].",
+            help=_(
+                "One row per stretch of time, from midnight to midnight (end 00:00 means midnight at the "
+                "end of the day). Holding may overlap the baby's states; the baby's states may not overlap "
+                "each other. Categories: Baby's Day Diary [%(sources)s]."
+            )
+            % {"sources": ", ".join(inst.source_ids)},
         )
         for i in range(DIARY_ROWS):
             row = [
