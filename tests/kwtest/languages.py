@@ -30,6 +30,7 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/library/_action_badge.html",
     "templates/care/_check_actions.html",
     "library/forms.py",
+    "library/models.py",  # the verdict's words (ReadinessCheck.Action), in the result page's title
     # the guided session player
     "templates/care/player.html",
     "templates/care/_player.html",
