@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,11 +26,13 @@ from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, Permis
 from kneadwell.core.forms import DateInput
 from kneadwell.core.hooks import after_check, check_result_sections, protocol_sections
 from kneadwell.core.web import ActorRequest, apply_errors, page
-from kneadwell.library import selectors, services
+from kneadwell.library import localise, selectors, services
 from kneadwell.library.bodymap import render_body_map
-from kneadwell.library.display import display_library, display_verdict, translation_status
+from kneadwell.library.catalog import Library
+from kneadwell.library.display import display_language, display_library, display_verdict, translation_status
 from kneadwell.library.forms import QuestionForm
 from kneadwell.library.population import suggest_population
+from kneadwell.library.selectors import english_beside_unreviewed
 
 
 def _svg(markup: str) -> Any:
@@ -91,26 +99,79 @@ def protocol(request: ActorRequest, protocol_id: str) -> HttpResponse:
     item = lib.protocols.get(protocol_id)
     if item is None:
         raise Http404(_("No such protocol."))
-    routines = [lib.routines[r] for r in item.routines]
-    regions = sorted({reg for r in routines for s in r.steps for reg in s.regions})
-    rules = lib.rules_for(item.id, item.population)
+    body, body_end = protocol_body(
+        lib, item, with_original=english_beside_unreviewed(request.actor.organisation)
+    )
     return render(
         request,
         "library/protocol.html",
-        {
-            "lib": lib,
+        # The other areas' sections (the evidence for this person's role) are rendered on every request.
+        {"p": item, "body": body, "body_end": body_end, "sections": protocol_sections(request, item)},
+    )
+
+
+# The protocol page's own content is the same for everyone who reads it in one language: rendering it was
+# most of the page's time (every routine step, rule and source link through the template engine), so it
+# is rendered once and kept in Django's cache (each worker's memory by default). It holds content only,
+# nothing of a client or of the person asking. What it depends on is all in the key: the protocol, the
+# language in force (the template's words and the content's translation), the content version (every
+# content file, sources included), the translations' version, whether unreviewed safety texts carry their
+# English original (the organisation's setting) and the templates and message catalogues this process
+# renders with (so a shared cache never serves a body from other code).
+PROTOCOL_BODY_SECONDS = 24 * 60 * 60
+
+
+def protocol_body_key(protocol_id: str, lib_version: str, *, with_original: bool) -> str:
+    language = translation.get_language() or django_settings.LANGUAGE_CODE
+    shown_in = display_language()
+    words = localise.catalogue(shown_in).sha256[:16] if shown_in else "en"
+    # An English page has no translated safety text to put an original beside: one body for both settings.
+    original = "with-original" if with_original and shown_in else "plain"
+    parts = ("protocol-body", protocol_id, language, lib_version, words, original, _rendering_fingerprint())
+    return "library:" + ":".join(parts)
+
+
+@functools.cache
+def _rendering_fingerprint() -> str:
+    """The templates and message catalogues the body is rendered with, as this process has them."""
+    package = Path(__file__).resolve().parent.parent
+    files = [
+        *sorted((package / "templates" / "library").glob("protocol_body*.html")),
+        package / "templates" / "library" / "_action_badge.html",
+        *sorted((package / "locale").glob("*/LC_MESSAGES/django.mo")),
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def protocol_body(lib: Library, item: Any, *, with_original: bool) -> tuple[SafeString, SafeString]:
+    """The protocol's content before and after the other areas' sections, from the cache or rendered.
+    `lib`: the library in the page's language (display_library), `with_original` its setting."""
+    version = lib.version
+    key = protocol_body_key(item.id, f"{version.label}+{version.sha256}", with_original=with_original)
+    found = cache.get(key)
+    if found is None:
+        routines = [lib.routines[r] for r in item.routines]
+        regions = sorted({reg for r in routines for s in r.steps for reg in s.regions})
+        context = {
             "p": item,
             "routines": routines,
             "population": lib.populations[item.population],
-            "rules": rules,
+            "rules": lib.rules_for(item.id, item.population),
             "checks": [lib.session_checks[c] for c in item.session_checks if c in lib.session_checks],
             "timings": [([lib.measures[m] for m in t.measures], t) for t in item.measurement_timing],
-            "sections": protocol_sections(request, item),
             "body_map": _svg(
                 render_body_map(lib, highlighted=regions, title=_("Areas in %(name)s") % {"name": item.name})
             ),
-        },
-    )
+        }
+        found = (
+            render_to_string("library/protocol_body.html", context),
+            render_to_string("library/protocol_body_end.html", context),
+        )
+        cache.set(key, found, PROTOCOL_BODY_SECONDS)
+    return mark_safe(found[0]), mark_safe(found[1])  # noqa: S308 - our own templates' output
 
 
 @page(Perm.LIBRARY_VIEW)
