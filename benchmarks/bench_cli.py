@@ -8,9 +8,10 @@ interpreter in the same run:
 
 - `python -c pass` (the baseline: starting Python itself), median of `--runs`;
 - `kneadwell growth` on one row (start-up, imports, the reference tables), median of `--runs`;
-- `kneadwell growth` on the whole file, in one process (`--workers 1`) and as shipped (worker processes,
-  one per CPU), alternately, `--big-runs` times each (median), and checks each wrote one result row per
-  input row and that both outputs are the same bytes;
+- `kneadwell growth` on the whole file, in one process (`--workers 1`) and with one worker process per
+  CPU (`--workers N`), alternately, `--big-runs` times each (median), and checks each wrote one result
+  row per input row and that both outputs are the same bytes (the command's default picks between the
+  two by the load average; the choice it would make is printed);
 
 and, in this process, where the time of the big file goes: reading the blocks and splitting them into
 fields, the z-score maths alone (`batch_sds` on the same rows already parsed), and the whole command,
@@ -19,8 +20,8 @@ so that the CSV work (reading, parsing, formatting, writing) = whole - maths.
 Each command is timed as wall seconds and as the CPU seconds (user + system) of its process and its
 workers. Budgets (issue 11): one row under 1 s, 1,000,000 rows under 5 s end to end. The run fails on
 the CPU seconds of the one-row run and of the one-process run (what one idle core would take), since on
-a shared machine the wall time mostly measures the other processes; the wall time as shipped is printed
-with the load average and its verdict, but does not fail the run. The CSV work is printed as a ratio to
+a shared machine the wall time mostly measures the other processes; the best wall time is printed with
+the load average and its verdict, but does not fail the run. The CSV work is printed as a ratio to
 the maths. Exits 1 over a budget. Not a timed test.
 """
 
@@ -154,10 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         one_row = median_of(growth_command(one, out), args.runs)
         alone: list[Timing] = []
         shipped: list[Timing] = []
+        from kneadwell.outcomes.growth.cli import default_workers
+
+        cpus = len(os.sched_getaffinity(0))
+        chosen = default_workers()
         out_alone = folder / "out-alone.csv"
         for _ in range(args.big_runs):  # alternately, so that both see the same load
             alone.append(timed(growth_command(big, out_alone, "--workers", "1")))
-            shipped.append(timed(growth_command(big, out)))
+            shipped.append(timed(growth_command(big, out, "--workers", str(cpus))))
         written = sum(1 for _ in out.open(encoding="utf-8")) - 1
         same = out.read_bytes() == out_alone.read_bytes()
         read, maths, whole = split_in_process(big, out)
@@ -170,22 +175,25 @@ def main(argv: list[str] | None = None) -> int:
         runs = (
             (f"one row (median of {args.runs})", one_row),
             (f"{args.rows:,} rows, one process (median of {args.big_runs})", in_one),
-            (f"{args.rows:,} rows, as shipped: workers (median of {args.big_runs})", as_shipped),
+            (f"{args.rows:,} rows, {cpus} worker processes (median of {args.big_runs})", as_shipped),
         )
         for what, t in runs:
             print(f"  {what}: {t.wall:.2f} s wall = {t.wall / python.wall:.0f}x python -c pass; "
                   f"{t.cpu:.2f} s CPU = {t.cpu / python.cpu:.0f}x")
         print(f"  walls, one process: {', '.join(f'{t.wall:.2f}' for t in alone)} s; "
-              f"as shipped: {', '.join(f'{t.wall:.2f}' for t in shipped)} s")
+              f"{cpus} workers: {', '.join(f'{t.wall:.2f}' for t in shipped)} s; at the start the default "
+              f"would have chosen {chosen} process(es)")
         print(f"  {written:,} result rows written; the two outputs are {'the same' if same else 'DIFFERENT'}")
         csv_work = whole - maths
         print(f"  in one process, CPU: whole {whole:.2f} s = maths {maths:.2f} s + CSV work {csv_work:.2f} s "
               f"(reading and splitting alone {read:.2f} s); CSV work / maths = {csv_work / maths:.1f}")
         load_now = os.getloadavg()[0]
         print(f"  load average now {load_now:.1f}")
-        wall_verdict = "met" if as_shipped.wall < BIG_FILE_BUDGET * args.rows / 1_000_000 else "NOT met"
-        print(f"  wall budget ({BIG_FILE_BUDGET:g} s per million rows, as shipped): {wall_verdict} at load "
-              f"{load_now:.1f} (not a failure: the wall time depends on the other processes)")
+        best_wall = min(in_one.wall, as_shipped.wall)
+        wall_verdict = "met" if best_wall < BIG_FILE_BUDGET * args.rows / 1_000_000 else "NOT met"
+        print(f"  wall budget ({BIG_FILE_BUDGET:g} s per million rows, best median {best_wall:.2f} s): "
+              f"{wall_verdict} at load {load_now:.1f} (not a failure: the wall time depends on the other "
+              "processes)")
 
     # The budgets are checked on CPU seconds: on this shared machine the wall time mostly measures the
     # other processes. Both are printed above.

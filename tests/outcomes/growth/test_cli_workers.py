@@ -100,5 +100,13 @@ def test_a_one_block_file_never_starts_a_process(tmp_path: Path, monkeypatch: py
     assert len((tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()) == 21
 
 
-def test_the_default_is_one_worker_per_usable_cpu_at_most_four() -> None:
-    assert 1 <= cli.default_workers() <= cli.MAX_WORKERS == 4
+@pytest.mark.parametrize(
+    ("cpus", "load", "workers"),
+    [(2, 0.0, 2), (2, 0.4, 2), (2, 0.9, 1), (2, 1.2, 1), (2, 7.5, 1), (8, 0.0, 4), (8, 5.0, 3), (1, 0.0, 1)],
+)
+def test_the_default_is_one_worker_per_idle_cpu_at_most_four(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, load: float, workers: int
+) -> None:
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(cpus)))
+    monkeypatch.setattr(cli.os, "getloadavg", lambda: (load, load, load))
+    assert cli.default_workers() == workers

@@ -114,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workers",
         type=int,
         metavar="N",
-        help=f"processes computing blocks of a large file (default: one per CPU, at most {MAX_WORKERS}; "
+        help=f"processes computing blocks of a large file (default: one per idle CPU, at most {MAX_WORKERS}; "
         "1 = this process only)",
     )
     growth.set_defaults(func=run_growth)
@@ -263,12 +263,22 @@ def run_growth(args: argparse.Namespace) -> int:
 
 
 def default_workers() -> int:
-    """The CPUs this process may use, at most MAX_WORKERS."""
+    """One process per CPU this process may use, at most MAX_WORKERS, and no more than the CPUs the load
+    average leaves idle (as ``make -l`` does); 1 means this process alone.
+
+    Why the load: Linux gives each session a fair share of the CPUs (autogroup scheduling), so on a busy
+    machine our workers only split our own share between them, and the work of handing blocks to them
+    (about 10% more CPU seconds) makes the run slower than one process. With an idle CPU they nearly
+    halve the wall time (docs/performance.md, "CLI and CSV")."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_WORKERS))
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available: assume an idle machine
+        load = 0.0
+    return max(1, min(cpus, MAX_WORKERS, round(cpus - load)))
 
 
 def growth_file(
@@ -281,7 +291,7 @@ def growth_file(
 ) -> None:
     """Read `input_path` in blocks and write each block's rows with their results, in order (see
     `csvblocks` for the plain-text fast way and `textbatch` for the maths on text). With `workers` > 1
-    (default: one per CPU, at most MAX_WORKERS) the plain blocks after the first are computed in that
+    (default: :func:`default_workers`) the plain blocks after the first are computed in that
     many worker processes while this one reads the next blocks and writes the finished ones; the
     output is the same text either way."""
     from kneadwell.outcomes.growth.textbatch import Parsed  # numpy: only when a file is processed
