@@ -62,6 +62,7 @@ PARENT_PATH: tuple[str, ...] = (
     "outcomes/measures.py",
     "outcomes/growth/references.py",
     "outcomes/growth/chart.py",
+    "outcomes/templatetags/outcomes_tags.py",
     # the baby's page and the sections the areas add to it that a parent sees
     "templates/clients/detail.html",
     "clients/models.py",
@@ -72,6 +73,7 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/evidence/_client_section.html",
     "templates/reports/_client_section.html",
     "templates/interop/_client_section.html",
+    "care/models.py",  # a plan's and a session's status, an adverse event's severity
     # the health history (its questions are library/forms.py and _questions.html, above)
     "templates/library/intake.html",
     # the report

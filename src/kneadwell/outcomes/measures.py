@@ -24,6 +24,10 @@ GROWTH_MEASURE_NAMES: Final = (
     gettext_noop("Weight"),
     gettext_noop("Length/height"),
     gettext_noop("Head circumference"),
+    # and their full names (`name`), as the client page's latest entries show them
+    gettext_noop("Body weight"),
+    gettext_noop("Length or height"),
+    gettext_noop("Head circumference (occipitofrontal)"),
 )
 
 # The growth package's method whose series the velocity maths reads (grams per kilogram per day).

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
@@ -91,7 +92,8 @@ def client_section(request: Any, client: Client) -> str:
             "confirmed_unusual",
         )[:5]
     )
-    names = {i.id: i.name for i in instruments.list_instruments()}
+    # gettext: the growth measures' names are marked (measures.GROWTH_MEASURE_NAMES); others stay English
+    names = {i.id: gettext(i.name) for i in instruments.list_instruments()}
     latest = selectors.latest_growth(client=client)
     used = selectors.instruments_recorded(client=client)
     return render_to_string(

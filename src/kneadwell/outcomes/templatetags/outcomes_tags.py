@@ -6,15 +6,26 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
 
-def _ordinal(n: int) -> str:
+def _ordinal(n: int | str, suffix: str = "th") -> str:
+    """The ordinal in the page's language (the same msgids as the report's, reports/words.py)."""
+    if suffix == "st":
+        return pgettext("ordinal number", "%(n)sst") % {"n": n}
+    if suffix == "nd":
+        return pgettext("ordinal number", "%(n)snd") % {"n": n}
+    if suffix == "rd":
+        return pgettext("ordinal number", "%(n)srd") % {"n": n}
+    return pgettext("ordinal number", "%(n)sth") % {"n": n}
+
+
+def _english_suffix(n: int) -> str:
     if 10 <= n % 100 <= 20:
-        return f"{n}th"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
 @register.filter
@@ -24,12 +35,13 @@ def centile(value: Any) -> str:
         return "—"
     number = float(value)
     if 1 <= number < 99.5:
-        return _ordinal(round(number))
+        whole = round(number)
+        return _ordinal(whole, _english_suffix(whole))
     if number < 0.1:
         return _("below 0.1th")
     if number > 99.9:
         return _("above 99.9th")
-    return f"{number:.1f}th"
+    return _ordinal(f"{number:.1f}")
 
 
 @register.filter
