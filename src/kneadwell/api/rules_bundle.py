@@ -3,6 +3,8 @@ from the same rule data the server evaluates (docs/offline.md, "Rules on the dev
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -77,7 +79,11 @@ def rules_bundle_get(
     bundle = selectors.rules_bundle_for(
         client=client, user_id=actor.user.pk, protocol_id=params.protocol, language=display_language()
     )
-    response["ETag"] = f'W/"{bundle["version"]}"'
+    # The ETag names the content, the language and the words, then the record the bundle was made from
+    # (a hash of everything but its dates): two bundles with the same tag decide and speak alike.
+    record = {k: v for k, v in bundle.items() if k not in ("issued_at", "expires_at")}
+    digest = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    response["ETag"] = f'W/"{bundle["version"]}~{digest}"'
     response["Content-Language"] = bundle["language"]
     response["Cache-Control"] = "private, no-store"
     patch_vary_headers(response, ("Accept-Language", "Cookie"))

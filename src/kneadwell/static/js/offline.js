@@ -36,9 +36,10 @@
     }
   }
   function through() {
+    // Told every time (cheap): another page may have told the worker the network was down.
+    tellWorker({ type: "network", down: false });
     if (!api.down) return;
     api.down = false;
-    tellWorker({ type: "network", down: false });
     refresh();
   }
   function failed() {
@@ -71,7 +72,8 @@
         resolve(value);
       }, function (error) {
         clearTimeout(timer);
-        if (!(error && error.name === "SyntaxError")) failed();  // a bad body is not a lost network
+        // A lost network (or the body cut off); an error status or a bad body is an answer, not that.
+        if (error && (error.name === "TypeError" || error.name === "AbortError")) failed();
         reject(error);
       });
     });

@@ -21,10 +21,11 @@ var KEEP = [
   /^\/offline\/$/,
 ];
 
-// "Lie-fi": a network that lets nothing through. A page that has not come within NETWORK_TIMEOUT_MS is
-// served from the device; and while a page has told this worker that nothing gets through (offline.js,
-// after a request of its own timed out), the pages kept here are served at once, for a minute at most
-// or until a page says the network is back.
+// "Lie-fi": a network that lets nothing through. A parent's page (the ones kept here) that has not come
+// within NETWORK_TIMEOUT_MS is served from the device; and while a page has told this worker that nothing
+// gets through (offline.js, after a request of its own timed out), those pages are served from the
+// device at once, for a minute at most or until a page says the network is back. Other pages (a report,
+// an export) are fetched as they always were, however long they take: the device has no copy of them.
 var NETWORK_TIMEOUT_MS = 10000;
 var DOWN_FOR_MS = 60000;
 var downSince = 0;
@@ -108,7 +109,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.mode !== "navigate") return;
   if (!keepable(url)) {
-    event.respondWith(fromNetwork(request).catch(function () { return fromDevice(request); }));
+    event.respondWith(fetch(request).catch(function () { return fromDevice(request); }));
     return;
   }
   event.respondWith(
