@@ -10,8 +10,8 @@ The scanner reads each module of src/kneadwell with Python's `ast` and looks whe
 - the errors that pages and the API show: `raise NotFound(text)`, `ValidationFailed({field: [text]})` and the
   rest of core/errors.py's family, Django's `Http404` and `ValidationError`, the API's `error_body(text)`,
   `HttpError(status, text)` and `PydanticCustomError(code, text)` (the code, its first argument, stays an
-  English literal: integrations match on it), and the evidence app's table and pooling errors, which
-  reach the analysis form and the API word for word;
+  English literal: integrations match on it), the evidence app's table and pooling errors, the imports'
+  file errors and the allocation table's errors, which reach their pages and the API word for word;
 - emails: `send_mail(subject, body, …)`;
 - choices: a `TextChoices` / `IntegerChoices` member's label.
 
@@ -70,6 +70,10 @@ SHOWN_ERRORS = {
     "AnalysisError",
     "EffectSizeError",
     "ConvergenceError",
+    # the imports' file errors and the evaluation's allocation table, shown on their pages and in the API
+    "CsvFileError",
+    "BundleRejected",
+    "AllocationError",
 }
 MESSAGE_LEVELS = {"success", "error", "info", "warning", "debug", "add_message"}
 TEXT_KEYWORDS = {"label", "help_text", "empty_label", "verbose_name", "verbose_name_plural"}
@@ -148,9 +152,8 @@ def _shown_arguments(call: ast.Call) -> tuple[str, list[ast.expr]]:
         shown = call.args[:1]
     elif name in MESSAGE_LEVELS and _name(getattr(call.func, "value", call.func)) == "messages":
         shown = call.args[2:3] if name == "add_message" else call.args[1:2]
-    elif name == "add_error":
-        shown = call.args[1:2]
-    elif name == "error" and len(call.args) >= 2:  # a row's or a form's error(field, message) collector
+    elif name == "add_error" or (name == "error" and len(call.args) >= 2):
+        # a form's add_error(field, message); a row's or a draft's error(field, message) collector
         shown = call.args[1:2]
     elif name == "reject":  # an import refused with a message (interop/fhir_import.py)
         shown = call.args[:1]

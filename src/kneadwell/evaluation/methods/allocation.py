@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from kneadwell.core.marking import gettext_noop
+from kneadwell.core.marking import gettext, gettext_noop
 
 ALGORITHM: Final = "permuted-blocks-random-sizes/v1"
 FACTORS: Final[tuple[str, ...]] = ("site", "gestation_band", "sex")
@@ -98,7 +98,15 @@ def factor_levels(factor: str, *, sites: Sequence[str], gestation_cuts: Sequence
         return gestation_levels(gestation_cuts)
     if factor == "sex":
         return list(SEXES)
-    raise AllocationError([(0, f"Unknown stratification factor {factor!r}; use {', '.join(FACTORS)}.")])
+    raise AllocationError(
+        [
+            (
+                0,
+                gettext("Unknown stratification factor '%(factor)s'; use %(factors)s.")
+                % {"factor": factor, "factors": ", ".join(FACTORS)},
+            )
+        ]
+    )
 
 
 def stratum_key(factors: Sequence[str], values: Mapping[str, str]) -> str:
@@ -154,11 +162,19 @@ def generate(
 ) -> list[Slot]:
     """The list `ALGORITHM` gives for this seed: each stratum at least `length` slots, whole blocks."""
     if not seed:
-        raise AllocationError([(0, "A generated list needs a seed.")])
+        raise AllocationError([(0, gettext("A generated list needs a seed."))])
     if length < 1:
-        raise AllocationError([(0, "The target size must be at least 1.")])
+        raise AllocationError([(0, gettext("The target size must be at least 1."))])
     if len(stratum_keys) * (length + MAX_BLOCK) > MAX_SLOTS:
-        raise AllocationError([(0, f"Too many strata for this target size (at most {MAX_SLOTS} slots).")])
+        raise AllocationError(
+            [
+                (
+                    0,
+                    gettext("Too many strata for this target size (at most %(limit)s slots).")
+                    % {"limit": MAX_SLOTS},
+                )
+            ]
+        )
     unit = [a.code for a in arms for _ in range(a.ratio)]
     slots: list[Slot] = []
     for stratum in stratum_keys:
@@ -208,7 +224,9 @@ def parse_table(
     problems: list[tuple[int, str]] = []
     missing = [c for c in ("arm", *factors) if c not in columns]
     if missing:
-        raise AllocationError([(1, f"The header needs the column(s) {', '.join(missing)}.")])
+        raise AllocationError(
+            [(1, gettext("The header needs the column(s) %(columns)s.") % {"columns": ", ".join(missing)})]
+        )
     codes = {a.code for a in arms}
     positions: Counter[str] = Counter()
     slots = []
@@ -219,18 +237,30 @@ def parse_table(
         arm = row.get("arm", "")
         if arm not in codes:
             problems.append(
-                (line, f"arm {arm!r} is not one of the study's arms ({', '.join(sorted(codes))})")
+                (
+                    line,
+                    gettext("arm '%(arm)s' is not one of the study's arms (%(arms)s)")
+                    % {"arm": arm, "arms": ", ".join(sorted(codes))},
+                )
             )
         values = {}
         for factor in factors:
             value = row.get(factor, "")
             if value not in levels[factor]:
                 allowed = ", ".join(levels[factor])
-                problems.append((line, f"{factor} {value!r} is not one of the study's levels ({allowed})"))
+                problems.append(
+                    (
+                        line,
+                        gettext("%(factor)s '%(value)s' is not one of the study's levels (%(allowed)s)")
+                        % {"factor": factor, "value": value, "allowed": allowed},
+                    )
+                )
             values[factor] = value
         block_text = row.get("block", "")
         if block_text and not block_text.isdigit():
-            problems.append((line, f"block {block_text!r} is not a whole number"))
+            problems.append(
+                (line, gettext("block '%(block)s' is not a whole number") % {"block": block_text})
+            )
         if problems and problems[-1][0] == line:
             continue
         key = stratum_key(factors, values)
@@ -238,7 +268,7 @@ def parse_table(
         block = int(block_text) if block_text else 0
         slots.append(Slot(key, positions[key], block, 0, arm))
     if not slots and not problems:
-        problems.append((0, "The table has no rows."))
+        problems.append((0, gettext("The table has no rows.")))
     if problems:
         raise AllocationError(problems[:50])
     return _with_block_sizes(slots)
