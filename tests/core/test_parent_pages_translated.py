@@ -4,6 +4,7 @@ from the translated page. Arabic pages read right to left; the language chooser 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import json
@@ -112,8 +113,8 @@ VALUE = re.compile(r'\svalue="[^"]*"')
 
 def _text(response_content: bytes) -> str:
     """The page as a reader meets it: text and attribute values, entities decoded. Data inside <script>
-    (the offline kit's words, offline/words.py) is left out: those strings are not on the parent path's
-    list yet and are counted with the others that fall back to English."""
+    (the offline status words, offline/words.py) is left out: they are what the script may show, not
+    what the page shows, and test_the_offline_status_words_a_page_carries_are_translated checks them."""
     return html.unescape(VALUE.sub("", SCRIPT.sub("", response_content.decode())))
 
 
@@ -221,3 +222,32 @@ def test_a_preterm_babys_growth_words_are_translated(
     }
     assert words[language][0] in data["description"]
     assert data["title"].startswith(words[language][1])
+
+
+def _offline_words(page: bytes) -> dict[str, str]:
+    """The offline status words every page hands its script (offline/words.py, base64 JSON)."""
+    found = re.search(rb'<script id="kw-offline-config" type="application/json">(.*?)</script>', page, re.S)
+    assert found, "the page carries no offline configuration"
+    words: dict[str, str] = json.loads(base64.b64decode(json.loads(found.group(1))["words"]))
+    return words
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_the_offline_status_words_a_page_carries_are_translated(
+    client: HttpClient, clinic: Clinic, baby: Baby, language: str
+) -> None:
+    """The status line ("You are offline…", "Waiting to be sent: 2") is drawn by the script from words the
+    page carries: the baby's page carries them in the page's language, every one of them."""
+    client.force_login(clinic.user(Role.CAREGIVER))
+    url = _pages(baby)["baby"]
+    english = _offline_words(client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content)
+    translated = _offline_words(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content)
+    assert english.keys() == translated.keys()
+    assert len(english) > 20
+    same = [
+        key for key, text in english.items() if re.search("[A-Za-z]{3}", text) and translated[key] == text
+    ]
+    assert not same, f"{language}: offline words left in English: {same}"
+    # the script fills in {count} and {name}: the translations keep them
+    for key, text in english.items():
+        assert set(re.findall(r"\{\w+\}", translated[key])) == set(re.findall(r"\{\w+\}", text)), key
