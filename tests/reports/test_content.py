@@ -236,12 +236,12 @@ def test_another_organisations_client_is_not_found_and_nothing_is_generated(
                 services.report_build(
                     actor=clinic.actor(role),
                     client_id=outsider.client.pk,
-                    version=version,  # type: ignore[arg-type]
+                    version=version,
                 )
             with pytest.raises(NotFound):
                 services.report_pdf(
                     actor=clinic.actor(role),
                     client_id=outsider.client.pk,
-                    version=version,  # type: ignore[arg-type]
+                    version=version,
                 )
     assert AuditEvent.objects.filter(entity="report").count() == before

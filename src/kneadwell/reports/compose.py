@@ -111,14 +111,15 @@ def chart(part: ChartPart) -> Chart:
 # --- the parent version -----------------------------------------------------------------------------
 def with_original(*texts: str) -> tuple[Span, ...]:
     """The English original of unreviewed translated safety texts (`library.localise.Bilingual`: a str
-    carrying `original` and its `label`), as a muted run after them; nothing when none is one. The page
-    and the PDF both print it, as the app's pages do (docs/languages.md, "Unreviewed safety texts")."""
+    carrying `original` and its `label`), as runs after them; nothing when none is one. The page and the
+    PDF both print it on a line of its own, as the app's pages do (docs/languages.md, "Unreviewed safety
+    texts"); the original is isolated as English, so an Arabic line does not reorder its punctuation."""
     shown = [t for t in texts if getattr(t, "original", None)]
     if not shown:
         return ()
     label = getattr(shown[0], "label", "English original")
     originals = " ".join(str(getattr(t, "original", "")) for t in shown)
-    return (Span(f" ({label}: {originals})", "muted"),)
+    return (Span(f"{label}:", "original-label"), Span(originals, "original"))
 
 
 def measure_name(instrument_id: str, fallback: str) -> str:
@@ -143,7 +144,8 @@ def who_compares(c: ClientFacts) -> str:
 
 
 def latest_plain(line: LatestLine, c: ClientFacts) -> str:
-    """"Weight: 2.70 kg on 3 Mar 2026, around the 8th centile: of 100 girls …, about 8 would measure less." """
+    """The latest value in a parent's words: "Weight: 2.70 kg on 3 Mar 2026, around the 8th centile: of
+    100 girls …, about 8 would measure less." """
     centile = words.centile_plain(line.corrected_centile, who_compares(c))
     values = {
         "measure": measure_name(line.instrument_id, line.label),
@@ -200,9 +202,9 @@ def parent_sections(report: Report) -> list[Section]:
             finished = ngettext(
                 "%(count)s session finished", "%(count)s sessions finished", a.completed_sessions
             ) % {"count": a.completed_sessions}
-            stopped = ngettext(
-                "%(count)s stopped early", "%(count)s stopped early", a.stopped_sessions
-            ) % {"count": a.stopped_sessions}
+            stopped = ngettext("%(count)s stopped early", "%(count)s stopped early", a.stopped_sessions) % {
+                "count": a.stopped_sessions
+            }
             responded.append(
                 Paragraph(
                     _("%(protocol)s: %(finished)s, %(stopped)s.")

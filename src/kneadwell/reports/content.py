@@ -88,7 +88,11 @@ def collect(
     `services.report_build`)."""
     now = now or timezone.now()
     parent = version == "parent"
-    lib = localise.library_in(language, with_original=with_original) if language else library_selectors.library()
+    lib = (
+        localise.library_in(language, with_original=with_original)
+        if language
+        else library_selectors.library()
+    )
     plans = [plan] if plan is not None else list(care.plans_of(client=client))
     figures = care.plans_adherence(plans=plans, now=now) if plans else {}
     sessions, sessions_total, minutes_by_plan = _sessions(client=client, plan=plan, lib=lib, parent=parent)

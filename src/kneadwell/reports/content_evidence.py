@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kneadwell.care.models import Plan
     from kneadwell.clients.models import Client
 
+
 def _claim_line(claim: Claim, *, parent: bool, language: str | None = None) -> ClaimLine:
     """A claim as the report prints it. The evidence library's words (certainty, what it means, what was
     found) are English tables marked for translation, translated here into the language in force (the

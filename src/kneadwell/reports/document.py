@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal, TypeAlias
 
 Tone = Literal["body", "small", "muted", "caution"]
-SpanStyle = Literal["", "strong", "muted", "strike", "flag"]
+# "original-label" and "original": the English original of an unreviewed translation and its label, on a
+# line of their own, the original isolated as English (left to right inside an Arabic page).
+SpanStyle = Literal["", "strong", "muted", "strike", "flag", "original-label", "original"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,15 @@ def plain(text: Text) -> str:
 
 def spans(text: Text) -> tuple[Span, ...]:
     return (Span(text),) if isinstance(text, str) else text
+
+
+def split_original(text: Text) -> tuple[Text, str, str]:
+    """Inline text without its English original, the original's label, and the original ("" when none)."""
+    runs = spans(text)
+    main = tuple(s for s in runs if s.style not in ("original-label", "original"))
+    label = " ".join(s.text for s in runs if s.style == "original-label")
+    original = " ".join(s.text for s in runs if s.style == "original")
+    return (main if not isinstance(text, str) else text), label, original
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,13 @@ order; nothing here words or formats a figure, it only lays blocks out on A4.
 - Text is laid out here (greedy word wrap with cached word widths) and drawn with `FPDF.text`, because
   fpdf2's `multi_cell` re-measures the line for every character: 300 wrapped paragraphs took over a second.
 - Every page carries the organisation, the date, who generated it, and "Page n of N".
+- A right-to-left document (Arabic) is laid out mirrored: every line, bullet, label and table column is
+  placed as in a left-to-right one and then mirrored about the page's centre, each line right-aligned
+  at its mirrored start. Its text is shaped (joined Arabic letters, bidirectional runs: an English
+  original or a number inside Arabic keeps its own order) by HarfBuzz through fpdf2's text shaping
+  (`uharfbuzz`), drawn with `cell()` because fpdf2's `text()` does not shape. DejaVu Sans carries the
+  Arabic letters and their joining forms (GSUB `arab`). Left-to-right documents are drawn unshaped,
+  as before (shaping costs time and Latin text does not need it).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import assert_never
 
 import matplotlib
 from fpdf import FPDF
+from fpdf.enums import TextDirection
 
 from kneadwell.reports.document import (
     Block,
@@ -38,7 +46,9 @@ from kneadwell.reports.document import (
     Table,
     Tone,
     plain,
+    split_original,
 )
+from kneadwell.reports.marking import gettext as _
 from kneadwell.reports.vector import svg_for_pdf, svg_size_pt
 
 FAMILY = "DejaVu Sans"  # the family name matplotlib writes into its SVGs, so their text finds this font
@@ -89,6 +99,31 @@ class ReportPDF(FPDF):
         self.set_creator("Kneadwell")
         self.set_lang(document.lang)
         self._widths: dict[tuple[str, float, str], float] = {}
+        self.rtl = document.direction == "rtl"
+        if self.rtl:
+            self.set_text_shaping(use_shaping_engine=True, direction="rtl", language=document.lang)
+            self.c_margin = 0.0  # put() places each line itself
+
+    def put(self, x: float, y: float, text: str, *, ltr: bool = False) -> None:
+        """`text` with its baseline at `y`, starting at `x` (left to right), or right-aligned at the mirror
+        of `x` (right to left, shaped). `ltr`: a line of English in a right-to-left document (an original
+        beside its translation), ordered left to right."""
+        if not self.rtl:
+            self.text(x, y, text)
+            return
+        if not text:
+            return
+        assert self.text_shaping is not None
+        self.text_shaping["direction"] = TextDirection.LTR if ltr else TextDirection.RTL
+        width = self._width(text)
+        size = self.font_size  # mm
+        was_x, was_y, breaks = self.x, self.y, self.auto_page_break
+        self.auto_page_break = False  # the layout has made room already; a line never breaks a page
+        # cell() sets the baseline at its top + half its height + 0.3 of the font size.
+        self.set_xy(self.w - x - width, y - 0.8 * size)
+        self.cell(width, size, text, align="R")
+        self.auto_page_break = breaks
+        self.set_xy(was_x, was_y)
 
     # --- page furniture ---------------------------------------------------------------------------
     def header(self) -> None:
@@ -96,7 +131,7 @@ class ReportPDF(FPDF):
             return
         self.set_font(FAMILY, "", 7.5)
         self.set_text_color(*MUTED)
-        self.text(self.l_margin, 10, self.fit(self.document.running_head, self.usable))
+        self.put(self.l_margin, 10, self.fit(self.document.running_head, self.usable))
         self.set_draw_color(*LINE)
         self.line(self.l_margin, 11.5, self.w - self.r_margin, 11.5)
         self.set_y(16)
@@ -107,10 +142,12 @@ class ReportPDF(FPDF):
         y = self.h - 9
         self.set_draw_color(*LINE)
         self.line(self.l_margin, y - 4, self.w - self.r_margin, y - 4)
-        self.text(self.l_margin, y, self.fit(self.document.footer, self.usable - 32))
+        self.put(self.l_margin, y, self.fit(self.document.footer, self.usable - 32))
         # cell(), not text(): fpdf2 fills in the page count alias ({nb}) only in text set by cell().
-        self.set_xy(self.w - self.r_margin - 30, y - 2.6)
-        self.cell(30, 3.5, f"Page {self.page_no()} of {{nb}}", align="R")
+        # Right to left, the page number sits at the left edge, where the line ends.
+        self.set_xy(self.l_margin if self.rtl else self.w - self.r_margin - 30, y - 2.6)
+        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(30, 3.5, page, align="L" if self.rtl else "R")
 
     # --- text -------------------------------------------------------------------------------------
     @property
@@ -173,6 +210,7 @@ class ReportPDF(FPDF):
         indent: float = 0.0,
         after: float = 1.6,
         bullet: str = "",
+        ltr: bool = False,
     ) -> None:
         if not text:
             return
@@ -186,8 +224,8 @@ class ReportPDF(FPDF):
             self.room(h)
             y = self.get_y()
             if bullet and k == 0:
-                self.text(x, y + h * 0.75, bullet)
-            self.text(x + bullet_w, y + h * 0.75, line)
+                self.put(x, y + h * 0.75, bullet)
+            self.put(x + bullet_w, y + h * 0.75, line, ltr=ltr)
             self.set_y(y + h)
         self.set_y(self.get_y() + after)
 
@@ -214,11 +252,11 @@ class ReportPDF(FPDF):
             y = self.get_y()
             self.set_text_color(*MUTED)
             for k, line in enumerate(label_lines):
-                self.text(self.l_margin, y + h * (k + 0.75), line)
+                self.put(self.l_margin, y + h * (k + 0.75), line)
             self.set_font(FAMILY, "", BODY)
             self.set_text_color(*INK)
             for k, line in enumerate(value_lines):
-                self.text(self.l_margin + label_w, y + h * (k + 0.75), line)
+                self.put(self.l_margin + label_w, y + h * (k + 0.75), line)
             self.set_y(y + height)
         self.set_y(self.get_y() + 1.2)
 
@@ -263,7 +301,7 @@ class ReportPDF(FPDF):
             x = self.l_margin
             for cell, w in zip(cells, widths, strict=True):
                 for k, line in enumerate(cell):
-                    self.text(x + pad, y + pad + h * (k + 0.75), line)
+                    self.put(x + pad, y + pad + h * (k + 0.75), line)
                 x += w
             self.set_y(y + height)
 
@@ -282,7 +320,7 @@ class ReportPDF(FPDF):
             x = self.l_margin
             for cell, w in zip(cells, widths, strict=True):
                 for k, line in enumerate(cell):
-                    self.text(x + pad, y + pad + h * (k + 0.75), line)
+                    self.put(x + pad, y + pad + h * (k + 0.75), line)
                 x += w
             self.line(self.l_margin, y + height, self.l_margin + self.usable, y + height)
             self.set_y(y + height)
@@ -308,12 +346,12 @@ class ReportPDF(FPDF):
         self.set_line_width(0.2)
         self.set_text_color(*color)
         for k, line in enumerate(title_lines):
-            self.text(self.l_margin + 4, y + 3 + th * (k + 0.75), line)
+            self.put(self.l_margin + 4, y + 3 + th * (k + 0.75), line)
         self.set_font(FAMILY, "", BODY)
         self.set_text_color(*INK)
         top = y + 3 + len(title_lines) * th
         for k, line in enumerate(lines):
-            self.text(self.l_margin + 4, top + h * (k + 0.75), line)
+            self.put(self.l_margin + 4, top + h * (k + 0.75), line)
         self.set_y(y + height + 3)
 
     def chart_height(self, part: Chart) -> float:
@@ -332,7 +370,8 @@ class ReportPDF(FPDF):
         self.set_fill_color(0, 0, 0)
         self.set_draw_color(0, 0, 0)
         self.set_text_color(0, 0, 0)
-        self.image(io.BytesIO(svg.encode()), x=self.l_margin, y=y, w=width, h=height)
+        x = self.w - self.r_margin - width if self.rtl else self.l_margin
+        self.image(io.BytesIO(svg.encode()), x=x, y=y, w=width, h=height)
         self.set_y(y + height + 1.5)
         self.para(part.caption, size=SMALL - 0.5, color=MUTED, after=2.5)
 
@@ -357,7 +396,11 @@ class ReportPDF(FPDF):
         elif isinstance(block, BulletList):
             size, color = TONES[block.tone]
             for item in block.items:
-                self.para(plain(item), size=size, color=color, bullet="•", indent=3, after=0.6)
+                main, label, original = split_original(item)
+                self.para(plain(main), size=size, color=color, bullet="•", indent=3, after=0.6)
+                if original:  # on lines of its own, as English, under the translation
+                    self.para(label, size=SMALL, color=MUTED, indent=6, after=0.2)
+                    self.para(original, size=SMALL, color=MUTED, indent=6, after=0.8, ltr=True)
             self.set_y(self.get_y() + 1.5)
         elif isinstance(block, KeyValues):
             self.facts(block.rows)

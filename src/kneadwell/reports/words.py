@@ -129,7 +129,9 @@ def centile_plain(value: float | None, who: str) -> str:
     if value is None or not math.isfinite(value):
         return ""
     if value < LOWEST_LINE:
-        return _("below the lowest line on the chart: fewer than 1 in 200 %(who)s measure less") % {"who": who}
+        return _("below the lowest line on the chart: fewer than 1 in 200 %(who)s measure less") % {
+            "who": who
+        }
     if value > HIGHEST_LINE:
         return _("above the highest line on the chart: fewer than 1 in 200 %(who)s measure more") % {
             "who": who

@@ -23,7 +23,15 @@ def rich(text: Text) -> SafeString:
     runs in a span with their class."""
     out = []
     for span in spans(text):
-        if span.style in _TAGS:
+        if span.style == "original-label":  # the English original on a line of its own, as localise shows it
+            out.append(format_html('<br><small class="original-text">{}</small> ', span.text))
+        elif span.style == "original":
+            out.append(
+                format_html(
+                    '<small class="original-text"><bdi lang="en" dir="ltr">{}</bdi></small>', span.text
+                )
+            )
+        elif span.style in _TAGS:
             tag = _TAGS[span.style]
             out.append(format_html("<{}>{}</{}>", tag, span.text, tag))
         elif span.style in _CLASSES:
