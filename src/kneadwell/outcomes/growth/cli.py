@@ -267,9 +267,9 @@ def default_workers() -> int:
     average leaves idle (as ``make -l`` does); 1 means this process alone.
 
     Why the load: Linux gives each session a fair share of the CPUs (autogroup scheduling), so on a busy
-    machine our workers only split our own share between them, and the work of handing blocks to them
-    (about 10% more CPU seconds) makes the run slower than one process. With an idle CPU they nearly
-    halve the wall time (docs/performance.md, "CLI and CSV")."""
+    machine our workers only split our own share between them, and handing blocks to them (about 0.7 s
+    more CPU for a million rows, 18%) makes the run slower than one process. With an idle CPU they cut
+    the wall time by a quarter or more (docs/performance.md, "CLI and CSV")."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
