@@ -291,9 +291,9 @@ def growth_file(
 ) -> None:
     """Read `input_path` in blocks and write each block's rows with their results, in order (see
     `csvblocks` for the plain-text fast way and `textbatch` for the maths on text). With `workers` > 1
-    (default: :func:`default_workers`) the plain blocks after the first are computed in that
-    many worker processes while this one reads the next blocks and writes the finished ones; the
-    output is the same text either way."""
+    (default: :func:`default_workers`) the plain blocks are computed in that many worker processes while
+    this one reads the next blocks and writes the finished ones (see `_growth_texts`); the output is the
+    same text either way."""
     from kneadwell.outcomes.growth.textbatch import Parsed  # numpy: only when a file is processed
 
     workers = default_workers() if workers is None else max(1, workers)
@@ -388,8 +388,13 @@ _worker_parsed: Parsed | None = None
 
 
 def _worker_start(job: _GrowthJob) -> None:
+    import signal
+
     from kneadwell.outcomes.growth.textbatch import Parsed
 
+    # Ctrl-C reaches the whole process group: the main process stops the run (and the pool) alone,
+    # instead of every worker printing its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _worker_job, _worker_parsed
     _worker_job, _worker_parsed = job, Parsed()
 
