@@ -89,6 +89,33 @@ def test_a_parent_gets_the_parent_version_only(phone, clinic: Clinic) -> None:  
     expect(page.get_by_role("heading", name="You cannot open this page")).to_be_visible()
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "direction"),
+    [("es", "Cuándo parar y cuándo pedir ayuda", "ltr"), ("ar", "متى تتوقف، ومتى تطلب المساعدة", "rtl")],
+)
+def test_a_parent_reads_the_report_in_their_language(  # type: ignore[no-untyped-def]
+    phone, clinic: Clinic, language: str, heading: str, direction: str
+) -> None:
+    """The parent's report in Spanish and Arabic on a phone (docs/reports.md, "Languages"): the account's
+    language, the report's own words, Arabic right to left, nothing wider than the screen."""
+    programme = zoe(clinic)
+    parent = clinic.user(Role.CAREGIVER)
+    parent.language = language
+    parent.save(update_fields=["language"])
+    page = phone
+    log_in(page, parent.email, PASSWORD)
+    page.goto(f"/clients/{programme.client.pk}/report/")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    assert page.locator("article.report").get_attribute("dir") == direction
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, (
+        f"the report is {width}px wide on a 390px phone: {page.evaluate(WIDER_THAN_THE_PHONE)}"
+    )
+    shot(page, f"reports-6-parent-{language}-phone")
+    page.get_by_role("heading", name=heading).scroll_into_view_if_needed()
+    shot(page, f"reports-7-parent-{language}-stop-phone")
+
+
 def test_both_versions_at_desktop_width_and_printed(desktop, clinic: Clinic) -> None:  # type: ignore[no-untyped-def]
     programme = zoe(clinic)
     page = desktop
