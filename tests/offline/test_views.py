@@ -107,6 +107,36 @@ def test_the_words_follow_the_pages_language(client: HttpClient, clinic: Clinic,
     assert config["words"]["waiting"] == "Pendiente de enviar: {count}"
 
 
+@pytest.mark.parametrize("language", ["en", "es", "ar"])
+def test_the_page_names_the_language_its_kit_and_bundle_are_kept_in(
+    client: HttpClient, clinic: Clinic, baby: Any, language: str
+) -> None:
+    """offline.js fetches the kit and the rules bundle again when the kept bundle's language is not the
+    page's; the bundle it gets names the same language."""
+    client.force_login(clinic.user(Role.CAREGIVER))
+    config = _config(client.get("/", headers={"accept-language": language}).content.decode())
+    assert config["language"] == language
+    bundle = client.get(config["warm"][0]["bundle_url"], headers={"accept-language": language}).json()
+    assert bundle["language"] == language
+    words = config["words"]
+    assert all(words[k] for k in ("no_connection", "waits_for_connection", "check_found_todo"))
+    assert "{areas}" in words["check_found_areas"]
+    if language != "en":  # the new words are translated (drafts)
+        assert not words["no_connection"].startswith("The connection")
+        assert not words["check_found_todo"].startswith("Today's steps")
+
+
+def test_the_worker_gives_a_kept_page_a_time_limit_and_hears_when_the_network_is_down(
+    client: HttpClient,
+) -> None:
+    body = client.get("/sw.js").content.decode()
+    assert "var NETWORK_TIMEOUT_MS = 10000;" in body
+    assert 'data.type === "network"' in body
+    # Only the parent's kept pages are served from the device on a time limit; others as before.
+    assert "fromNetwork(request).then(function (response) { return keep(request, response); }" in body
+    assert "event.respondWith(fetch(request).catch(function () { return fromDevice(request); }));" in body
+
+
 def test_the_player_keeps_its_state_for_going_on_without_a_network(
     client: HttpClient, clinic: Clinic, baby: Any
 ) -> None:
