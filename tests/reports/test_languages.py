@@ -187,6 +187,9 @@ def test_the_clinical_content_comes_translated_from_the_library(clinic: Clinic, 
     assert any(str(lib.session_checks[c.id].text_parent) in plain(main) for c in stops)
     assert any(original == f"{c.text_parent} {c.instead}" for c in stops), original
     assert label.startswith("Original en inglés")
+    # The stop reasons' labels (the bradycardia check's label, as the session stored it) too.
+    slow = str(lib.session_checks["bradycardia"].label).lower()
+    assert "Detenida por: " + slow in document_text(spanish)
     assert document_text(english) != document_text(spanish)
 
 
