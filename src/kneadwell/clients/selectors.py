@@ -4,7 +4,8 @@ Reads of a client's record are written to the audit log here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -56,6 +57,30 @@ def client_search(*, actor: Actor, query: str = "", include_archived: bool = Fal
         purpose=f"searched clients: {query!r}"[:500],
     )
     return clients
+
+
+T = TypeVar("T")
+_SHARED_READS = "_shared_reads"
+
+
+def client_reads_shared(client: Client) -> Client:
+    """For a read-only page made of several areas' parts about one client (the client page): a read that
+    two parts make (the intake: the safety section and the evidence section) is made once for this
+    loaded client. The reads are kept on this instance, which the request loaded through `client_get`:
+    never across requests, and never on a page that writes (it would read its own stale copy)."""
+    client.__dict__[_SHARED_READS] = {}
+    return client
+
+
+def shared_read(client: Client, key: str, read: Callable[[], T]) -> T:
+    """`read()`, or, on a client marked by `client_reads_shared`, what it gave the first time."""
+    reads: dict[str, Any] | None = client.__dict__.get(_SHARED_READS)
+    if reads is None:
+        return read()
+    if key not in reads:
+        reads[key] = read()
+    found: T = reads[key]
+    return found
 
 
 def client_get(*, actor: Actor, client_id: int, purpose: str = "viewed the record") -> Client:

@@ -64,7 +64,8 @@ def client_create(request: ActorRequest) -> HttpResponse:
 @page(Perm.CLIENT_VIEW)
 def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
     actor = request.actor
-    client = selectors.client_get(actor=actor, client_id=client_id)
+    # The sections of other areas read some things of the client twice (the intake): once per page.
+    client = selectors.client_reads_shared(selectors.client_get(actor=actor, client_id=client_id))
     today = timezone.localdate()
     consents = list(selectors.consent_list(client=client))
     facts = [c.facts() for c in consents]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.clients.models import Client
+from kneadwell.clients.selectors import shared_read
 from kneadwell.core.errors import NotFound, ValidationFailed
 from kneadwell.library import localise
 from kneadwell.library.bundle import ENGLISH, BundleClient, BundleRelease, rules_bundle
@@ -77,7 +78,8 @@ def english_beside_unreviewed(organisation: Organisation | None) -> bool:
 
 
 def intake_for(*, client: Client) -> Intake | None:
-    return Intake.objects.of_client(client).first()
+    # Read once on the client page, whose safety and evidence sections both ask (clients.selectors).
+    return shared_read(client, "intake", lambda: Intake.objects.of_client(client).first())
 
 
 def readiness_check_list(*, client: Client) -> QuerySet[ReadinessCheck]:
