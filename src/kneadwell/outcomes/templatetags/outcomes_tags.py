@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -46,12 +47,14 @@ def centile(value: Any) -> str:
 
 @register.filter
 def sds(value: Any) -> str:
-    """SDS with an explicit sign and 2 decimals: +0.52, −1.68 (a real minus sign)."""
+    """SDS with an explicit sign and 2 decimals: +0.52, −1.68 (a real minus sign), isolated left to right
+    (in an Arabic sentence the bidirectional algorithm would otherwise put the sign after the digits)."""
     if value is None:
         return "—"
     number = float(value)
     text = f"{abs(number):.2f}"
-    return ("−" if number < 0 else "+") + text if round(number, 2) != 0 else "0.00"
+    signed = ("−" if number < 0 else "+") + text if round(number, 2) != 0 else "0.00"
+    return format_html('<bdi dir="ltr">{}</bdi>', signed)
 
 
 @register.filter
