@@ -110,6 +110,9 @@ def test_growth_and_the_babys_page_in_another_language(phone, clinic: Clinic, la
             (f"{row} td:nth-child(2)", r"\d+\+\d"),
             (f"{row} td:nth-child(3)", r"\d[\d ]* g"),
             (f"{row} td:nth-child(4)", r"[−+]\d+\.\d\d"),
+            # the chart in words: each measurement's date and its postmenstrual age
+            ("#growth-chart-desc", r"\d{4}-\d\d-\d\d"),
+            ("#growth-chart-desc", r"\d+\+\d"),
         ):
             logical, visual = page.evaluate(VISUAL_ORDER, [cell, pattern])
             assert logical, (cell, pattern)

@@ -366,7 +366,7 @@ def describe_chart(
                 ) % {**values, "centile": gettext("%(centile)sth") % {"centile": f"{p.centile:.1f}"}}
             else:
                 line = gettext("%(value)s %(unit)s at %(age)s (chronological age %(days)s days).") % values
-            parts.append(f"{p.label}: {line}" if p.label else line)
+            parts.append(gettext("%(date)s: %(text)s") % {"date": p.label, "text": line} if p.label else line)
         if len(points) > 40:
             parts.append(gettext("And %(count)s more.") % {"count": len(points) - 40})
     return " ".join(parts)
