@@ -37,6 +37,7 @@ PARENT_PATH: tuple[str, ...] = (
     "templates/care/_vitals_form.html",
     "care/views/sessions.py",
     "care/services/sessions.py",
+    "library/stop_rules.py",  # a reading the player refuses ("400 bpm is not a possible reading")
     "care/templatetags/care_tags.py",
     # the diary
     "templates/care/note.html",

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from kneadwell.core.marking import gettext
 from kneadwell.library.org_settings import ScreeningSettings, SettingUse
 
 if TYPE_CHECKING:
@@ -104,12 +105,16 @@ class VitalReading:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ImplausibleVitalSign(name, f"expected a number in {unit}")
+                # in the language in force (core/marking): a parent typing a reading on the player reads it
+                raise ImplausibleVitalSign(name, gettext("expected a number in %(unit)s") % {"unit": unit})
             if not low <= value <= high:
                 raise ImplausibleVitalSign(
                     name,
-                    f"{value:g} {unit} is not a possible reading (expected {low:g}–{high:g} {unit}); "
-                    "check the entry or the probe",
+                    gettext(
+                        "%(value)s %(unit)s is not a possible reading (expected %(low)s–%(high)s %(unit)s); "
+                        "check the entry or the probe"
+                    )
+                    % {"value": f"{value:g}", "unit": unit, "low": f"{low:g}", "high": f"{high:g}"},
                 )
 
 
@@ -175,7 +180,7 @@ def _cue_reasons(
     for i, cue_id in enumerate(obs.cues):
         cue = library.cues.get(cue_id)
         if cue is None:
-            raise UnknownObservation(f"cues[{i}]", f"unknown cue '{cue_id}'")
+            raise UnknownObservation(f"cues[{i}]", gettext("unknown cue '%(cue)s'") % {"cue": cue_id})
         action = (
             cue.nicu_action
             if (obs.population == "preterm_infant" and cue.nicu_action)
@@ -221,7 +226,9 @@ def _state_reasons(
         return []
     state = library.states.get(obs.state)
     if state is None:
-        raise UnknownObservation("state", f"unknown behavioural state '{obs.state}'")
+        raise UnknownObservation(
+            "state", gettext("unknown behavioural state '%(state)s'") % {"state": obs.state}
+        )
     detail = f"State {state.number}: {state.label.lower()}"
     if state.id == "crying":
         return []  # reported once, as crying
@@ -354,9 +361,11 @@ def evaluate_in_session(
 ) -> SessionDecision:
     obs = observations
     if obs.population not in library.populations:
-        raise UnknownObservation("population", f"unknown population '{obs.population}'")
+        raise UnknownObservation(
+            "population", gettext("unknown population '%(population)s'") % {"population": obs.population}
+        )
     if isinstance(obs.pauses_so_far, bool) or not isinstance(obs.pauses_so_far, int) or obs.pauses_so_far < 0:
-        raise UnknownObservation("pauses_so_far", "expected a whole number, 0 or more")
+        raise UnknownObservation("pauses_so_far", gettext("expected a whole number, 0 or more"))
     reasons: list[SessionReason] = []
     if obs.crying or obs.state == "crying":
         reasons.append(_reason(library, settings, "crying", "Crying"))
