@@ -9,6 +9,8 @@ from django.conf import settings
 PARENT_PATH: tuple[str, ...] = (
     # the frame of every page
     "templates/base.html",
+    # the role named in every page's header ("Parent / caregiver")
+    "accounts/roles.py",
     # sign-up (with the health history) and login
     "templates/accounts/signup.html",
     "templates/accounts/signup_sent.html",

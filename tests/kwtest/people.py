@@ -26,7 +26,9 @@ def make_user(email: str | None = None, name: str = "Test Person") -> User:
 
 
 def make_member(org: Organisation, role: Role, email: str | None = None) -> Membership:
-    user = make_user(email, name=f"{role.label} {next(_counter)}")
+    # Named by the role's id, not its label: a label in a person's name would read as untranslated text
+    # on a page checked for English left in Spanish or Arabic.
+    user = make_user(email, name=f"{role.value.capitalize()} {next(_counter)}")
     return Membership.objects.create(user=user, organisation=org, role=role)
 
 
