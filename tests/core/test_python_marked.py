@@ -82,15 +82,7 @@ CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 # Files another helper is still marking (issue 14): at most this many findings each, so none gains a new
 # unmarked text meanwhile. An entry goes once its file is clean; the test fails while a clean file is
 # still listed, so the list can only shrink.
-STILL_BEING_MARKED: dict[str, int] = {
-    "offline/models.py": 10,  # the offline records' kinds and statuses (the offline app's owner)
-    "offline/selectors.py": 1,
-    "offline/services/conflicts.py": 1,
-    "offline/services/records.py": 1,
-    "offline/services/sync.py": 1,
-    "outcomes/views.py": 3,  # saved-weights and entered-in-error messages (the growth page's owner)
-    "outcomes/views_measures.py": 1,
-}
+STILL_BEING_MARKED: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -260,9 +252,9 @@ def test_the_scanner_finds_unmarked_text(source: str, expected: list[str]) -> No
     "source",
     [
         'messages.success(request, _("Saved %(title)s.") % {"title": t})',
-        'messages.error(request, exc.message)',
+        "messages.error(request, exc.message)",
         'raise ValidationFailed({"name": [_("Enter a name.")]})',
-        'raise NotFound(_(ERR_NOT_FOUND))',
+        "raise NotFound(_(ERR_NOT_FOUND))",
         'raise PydanticCustomError("date_type", _("must be a date"))',
         'name = forms.CharField(label=gettext_lazy("Name"), help_text=format_lazy("{} {}", a, b))',
         'class Kind(models.TextChoices):\n    A = "a", gettext_lazy("Apple")\n    B = "b"\n',

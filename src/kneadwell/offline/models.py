@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kneadwell.accounts.models import Organisation
 from kneadwell.care.models import Session
@@ -21,18 +22,18 @@ User = settings.AUTH_USER_MODEL
 
 class SyncRecord(models.Model):
     class Kind(models.TextChoices):
-        CHECK = "check", "Today's check"
-        SESSION_START = "session_start", "Session started"
-        STEP = "step", "Step"
-        OBSERVATION = "observation", "Cue, state or reading"
-        PAUSE = "pause", "Pause"
-        RESUME = "resume", "Resume"
-        SESSION_END = "session_end", "Session ended"
-        NOTE = "note", "Diary or note"
+        CHECK = "check", _("Today's check")
+        SESSION_START = "session_start", _("Session started")
+        STEP = "step", _("Step")
+        OBSERVATION = "observation", _("Cue, state or reading")
+        PAUSE = "pause", _("Pause")
+        RESUME = "resume", _("Resume")
+        SESSION_END = "session_end", _("Session ended")
+        NOTE = "note", _("Diary or note")
 
     class Status(models.TextChoices):
-        STORED = "stored", "Stored"
-        CONFLICT = "conflict", "Stored, with a conflict"
+        STORED = "stored", _("Stored")
+        CONFLICT = "conflict", _("Stored, with a conflict")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=64)

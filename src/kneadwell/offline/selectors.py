@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.care.models import Session
@@ -42,4 +43,4 @@ def conflict_get(*, actor: Actor, record_id: int) -> SyncRecord:
             .get(pk=record_id, status=SyncRecord.Status.CONFLICT)
         )
     except (SyncRecord.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such conflict.") from None
+        raise NotFound(_("No such conflict.")) from None

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
@@ -314,12 +314,15 @@ def weights_week(request: ActorRequest, client_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             flagged = sum(1 for m in saved if m.confirmed_unusual)
-            messages.success(
-                request,
-                f"{len(saved)} weight{'s' if len(saved) != 1 else ''} saved"
-                + (f" ({flagged} flagged as unusual, as you confirmed)" if flagged else "")
-                + ".",
-            )
+            if flagged:
+                text = ngettext(
+                    "%(n)s weight saved (%(flagged)s flagged as unusual, as you confirmed).",
+                    "%(n)s weights saved (%(flagged)s flagged as unusual, as you confirmed).",
+                    len(saved),
+                ) % {"n": len(saved), "flagged": flagged}
+            else:
+                text = ngettext("%(n)s weight saved.", "%(n)s weights saved.", len(saved)) % {"n": len(saved)}
+            messages.success(request, text)
             return redirect(reverse("outcomes:growth", args=[client.pk]) + "?measure=weight")
     return render(
         request,
@@ -359,7 +362,7 @@ def measurement_in_error(request: ActorRequest, client_id: int, measurement_id: 
                 return redirect("outcomes:detail", client_id=client.pk, measurement_id=m.pk)
         else:
             messages.success(
-                request, "Marked as entered in error. It stays in the record and leaves the charts."
+                request, gettext("Marked as entered in error. It stays in the record and leaves the charts.")
             )
             return redirect("outcomes:detail", client_id=client.pk, measurement_id=m.pk)
     return render(
@@ -458,9 +461,10 @@ def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResp
             "detail_base": reverse("outcomes:list", args=[client.pk]),
             "sources": _sources(inst),
             "chart_url": reverse("outcomes:trend_chart", args=[client.pk, inst.id]),
-            "chart_caption": (
-                f"{data.direction_text} Each line has its own marker shape; the table below has every value."
-            ),
+            "chart_caption": gettext(
+                "%(direction)s Each line has its own marker shape; the table below has every value."
+            )
+            % {"direction": data.direction_text},
             "chart_description": selectors.trend_chart_description(data),
             "gas_formula": gas.FORMULA,
             "gas_sources": [instruments.get_source(sid) for sid in gas.FORMULA_SOURCES] if data.gas else [],

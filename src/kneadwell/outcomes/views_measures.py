@@ -73,7 +73,7 @@ def measure_edit(request: ActorRequest, measure_id: str) -> HttpResponse:
     measure = selectors.organisation_measure_get(actor=request.actor, slug=measure_id)
     versions = selectors.measure_versions(measure=measure)
     if measure.retired_at is not None:
-        messages.error(request, "This measure is retired: it can be read but no longer changed.")
+        messages.error(request, _("This measure is retired: it can be read but no longer changed."))
         return redirect("outcomes:measure", measure_id=measure.slug)
     form = MeasureBuilderForm(
         request.POST or None,

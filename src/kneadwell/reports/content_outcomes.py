@@ -30,6 +30,7 @@ from kneadwell.reports.facts import (
     TrendPart,
     VelocityLine,
 )
+from kneadwell.reports.marking import gettext
 
 if TYPE_CHECKING:
     from kneadwell.clients.models import Client
@@ -49,11 +50,12 @@ def chart_description(svg: str) -> str:
 def growth_caption(instrument_id: str, reference: str) -> str:
     """The caption the growth page puts under the same chart."""
     what = instruments.get_instrument(instrument_id).short_name.lower()
-    return (
-        f"Filled circles: {what} at corrected age; hollow circles: at "
-        f"chronological age (joined where they differ). Grey lines: {REFERENCE_TITLES[reference]} "
-        f"centiles, the median darker. {REFERENCE_SOURCES[reference]}"
-    )
+    # marked; only the clinician's report (English, services.in_language_of) carries it, so the
+    # measure's name, the reference's title and its sources stay English as in the rest of that letter
+    return gettext(
+        "Filled circles: %(what)s at corrected age; hollow circles: at chronological age (joined where "
+        "they differ). Grey lines: %(reference)s centiles, the median darker. %(sources)s"
+    ) % {"what": what, "reference": REFERENCE_TITLES[reference], "sources": REFERENCE_SOURCES[reference]}
 
 
 def _velocity_line(v: outcomes.VelocitySummary) -> VelocityLine:
@@ -187,7 +189,10 @@ def trends(*, client: Client) -> tuple[TrendPart, ...]:
                 key=f"trend-{inst.id}",
                 title=inst.name,
                 svg=svg,
-                caption=f"{trend.direction_text} Each line has its own marker shape.",
+                # marked like the trend page's caption; English in the clinician's report, the only one
+                # with trends (services.in_language_of)
+                caption=gettext("%(direction)s Each line has its own marker shape.")
+                % {"direction": trend.direction_text},
                 description=chart_description(svg),
                 count=len(trend.rows),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -19,7 +20,7 @@ def sync_conflict_resolve(*, actor: Actor, record: SyncRecord) -> SyncRecord:
     with transaction.atomic():
         current = SyncRecord.objects.within(record).select_for_update().get(pk=record.pk)
         if current.status != SyncRecord.Status.CONFLICT or current.resolved_at is not None:
-            raise Conflict("This conflict was already marked as read.")
+            raise Conflict(_("This conflict was already marked as read."))
         current.resolved_at = timezone.now()
         current.resolved_by = actor.user
         save_audited(

@@ -15,6 +15,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import create_audited, save_audited
 from kneadwell.care.models import Plan, ScheduledSession, Session, StepLog
@@ -167,7 +169,7 @@ def _session_of(actor: Actor, client: Client, record: DeviceRecord) -> Session:
         else None
     )
     if found is None:
-        raise NotFound("No such session for this client.")
+        raise NotFound(_("No such session for this client."))
     return found
 
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -132,7 +133,8 @@ def sync_records(*, actor: Actor, records: Sequence[DeviceRecord]) -> tuple[dt.d
     and one outcome per record, in the same order."""
     actor.require(Perm.SESSION_RECORD)
     if len(records) > MAX_RECORDS:
-        raise DomainError(f"Send at most {MAX_RECORDS} records at once.", field="records")
+        # the field ("records") is what a device matches on; only the sentence is translated
+        raise DomainError(_("Send at most %(n)s records at once.") % {"n": MAX_RECORDS}, field="records")
     synced_at = timezone.now()
     return synced_at, [_sync_one(actor, record, synced_at) for record in records]
 
@@ -182,7 +184,7 @@ def _sync_one(actor: Actor, record: DeviceRecord, synced_at: dt.datetime) -> Out
                 entity_id=row.pk,
                 client_id=client.pk,
                 summary=(
-                    f"synced from the device: {applied.summary or row.get_kind_display().lower()} "
+                    f"synced from the device: {applied.summary or _english_kind(row.kind)} "
                     f"(recorded on the device at {_when(record.device_time)}, synced at {_when(synced_at)})"
                 )[:500],
                 changes={
@@ -214,6 +216,13 @@ def _message(exc: DomainError) -> str:
     if errors:
         return " ".join(f"{m}" for messages in errors.values() for m in messages)
     return exc.message
+
+
+def _english_kind(kind: str) -> str:
+    """The kind's label for the audit summary, which is stored English whatever the request's language
+    (the labels are translated for display)."""
+    with translation.override("en"):
+        return str(SyncRecord.Kind(kind).label).lower()
 
 
 def _when(moment: dt.datetime) -> str:
