@@ -79,6 +79,7 @@ PARENT_PATH: tuple[str, ...] = (
     "care/models.py",  # a plan's and a session's status, an adverse event's severity
     # the health history (its questions are library/forms.py and _questions.html, above)
     "templates/library/intake.html",
+    "library/views.py",  # "Health history saved.", the result's body map (its staff messages translated too)
     # the report
     "templates/reports/report.html",
     "templates/reports/_block.html",
