@@ -13,6 +13,8 @@ The scanner reads each module of src/kneadwell with Python's `ast` and looks whe
   English literal: integrations match on it), the evidence app's table and pooling errors, the imports'
   file errors and the allocation table's errors, which reach their pages and the API word for word;
 - emails: `send_mail(subject, body, …)`;
+- the offline sync's answers to a device: an applier's `_invalid(field, text)` refusal and `Waiting(text)`
+  (offline/services/records.py, observed.py), sent to the parent's device as they are;
 - choices: a `TextChoices` / `IntegerChoices` member's label.
 
 There, a string literal with a letter in it, an f-string, `"…" % x` or `"…".format()` is unmarked text. A
@@ -149,6 +151,10 @@ def _shown_arguments(call: ast.Call) -> tuple[str, list[ast.expr]]:
         shown = call.args[1:2]
     elif name == "reject":  # an import refused with a message (interop/fhir_import.py)
         shown = call.args[:1]
+    elif name == "_invalid":  # the offline appliers' refusal of a field, sent to the device: (field, message)
+        shown = call.args[1:2]
+    elif name == "Waiting":  # a synced record that waits for an earlier one: its message reaches the device
+        shown = call.args[:1]
     elif name in {"send_mail", "send_mass_mail", "EmailMessage", "EmailMultiAlternatives"}:
         shown = call.args[:2]
     if name.endswith("Field"):  # a form's or a model's field
@@ -239,6 +245,9 @@ def test_api_error_codes_stay_english_literals() -> None:
         ('send_mail("Your account", body, None, [to])', ['"Your account"']),
         ('row.error("birth_date", f"{text!r} is not a date.")', ['f"{text!r} is not a date."']),
         ('self.reject("The file is not a Bundle.")', ['"The file is not a Bundle."']),
+        ('raise _invalid("outcome", "Choose done or skipped.")', ['"Choose done or skipped."']),
+        ('raise _invalid("steps", f"Send 1 to {MAX_STEPS}.")', ['f"Send 1 to {MAX_STEPS}."']),
+        ('raise Waiting("An earlier step has not been stored yet.")', ['"An earlier step has not been stored yet."']),
         ('name = forms.CharField(label="Name", help_text="Full {}".format(x))', ['"Name"', '"Full {}"']),
         ('raise AnalysisError(_("%(where)s: bad") % {"where": f"row {n}"} + " Check it.")', ['" Check it."']),
         ('class Kind(models.TextChoices):\n    A = "a", "Apple"\n', ['"Apple"']),
@@ -263,6 +272,9 @@ def test_the_scanner_finds_unmarked_text(source: str, expected: list[str]) -> No
         'audit_action(actor=a, label="reminders")',  # who acted, stored in the audit log's English
         'raise StudyTableError(_("%(column)s is empty") % {"column": f"n_{arm}"})',  # values are data
         'raise DomainError(ngettext("%(n)s day", "%(n)s days", n) % {"n": n}, field="days")',
+        'raise _invalid(f"steps.{i}.technique", _("Unknown technique."))',  # the field is a name, not text
+        'raise _invalid(exc.field, exc.message)',  # marked where it was made (library/stop_rules.py)
+        'raise Waiting(_("The session\'s end has not been stored yet."))',
     ],
 )
 def test_the_scanner_leaves_marked_text_and_data_alone(source: str) -> None:

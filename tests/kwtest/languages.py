@@ -51,6 +51,8 @@ PARENT_PATH: tuple[str, ...] = (
     "offline/words.py",
     "offline/views.py",
     "offline/kit.py",
+    "offline/services/records.py",  # the appliers' refusals and waits a device is sent (issue 14)
+    "offline/services/observed.py",
     "templates/offline/shell.html",
     "templates/offline/conflicts.html",
     "templates/offline/_session_flag.html",

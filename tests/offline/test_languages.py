@@ -77,3 +77,41 @@ def test_a_refusal_sent_to_the_device_is_in_its_language(clinic: Clinic, baby: A
     assert missing.value.message == "لا يوجد هذا التعارض."
     assert "No such conflict." not in missing.value.message
     assert ENGLISH_KINDS  # the labels read in English outside a request's language
+
+
+def test_an_appliers_refusal_and_wait_reach_the_device_in_spanish_and_nothing_is_stored_in_it(
+    clinic: Clinic,
+    baby: Any,  # noqa: F811
+) -> None:
+    """The per-field refusals (`_invalid`) and waits (`Waiting`) of records.py and observed.py are said in
+    the request's language; a refused or waiting record writes no row, and what the stored ones keep (the
+    result, the conflict, the audit summary) holds none of those Spanish words."""
+    device = offline_session(clinic, baby)
+    start = next(r for r in device.records if r.kind == "session_start")
+    early = device.add("step", {"index": 0, "outcome": "done", "seconds": 30.0}, session_key=start.key)
+    bad_step = device.add("step", {"index": 0, "outcome": "maybe", "seconds": 30.0}, session_key=start.key)
+    bad_cue = device.add(
+        "observation", {"kind": "cue", "code": "no-such-cue", "device_decision": "continue"}, session_key=start.key
+    )
+    parent = clinic.actor(Role.CAREGIVER)
+    with translation.override("es"):
+        _at, [waiting] = services.sync_records(actor=parent, records=[early])
+        _at, outcomes = services.sync_records(actor=parent, records=[*device.records[:-3], bad_step, bad_cue])
+    assert waiting.status == "waiting"  # the code the device matches on stays English
+    assert waiting.message == (
+        "Su sesión todavía no se ha guardado; se enviará de nuevo después del inicio de la sesión."
+    )
+    *stored, step_refused, cue_refused = outcomes
+    assert {o.status for o in stored} == {"stored"}, [o.message for o in stored]
+    assert (step_refused.status, step_refused.message) == ("refused", "Elige hecho u omitido.")
+    assert (cue_refused.status, cue_refused.message) == ("refused", "Señal desconocida.")
+
+    rows = SyncRecord.objects.filter(client=baby)
+    assert sorted(rows.values_list("key", flat=True)) == sorted(r.key for r in device.records[:-3])
+    kept = " ".join(f"{row.result} {row.conflict}" for row in rows)
+    kept += " ".join(AuditEvent.objects.filter(entity="sync_record").values_list("summary", flat=True))
+    for spanish in ("Su sesión", "Elige", "Señal", "guardado"):
+        assert spanish not in kept
+    with translation.override("en"):  # the same refusal in English, the source
+        _at, [again] = services.sync_records(actor=parent, records=[bad_step])
+    assert again.message == "Choose done or skipped."

@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.services import Action
 from kneadwell.audit.writes import audit_action
@@ -47,17 +49,19 @@ def apply_observation(actor: Actor, client: Client, record: DeviceRecord, synced
     vitals = data.get("vitals") or {}
     device_decision = data.get("device_decision") or "continue"
     if kind not in Observation.Kind.values:
-        raise _invalid("kind", "Choose cue, state or vitals.")
+        raise _invalid("kind", _("Choose cue, state or vitals."))
     if moment not in Observation.Moment.values:
-        raise _invalid("moment", "Choose before, during or after.")
+        raise _invalid("moment", _("Choose before, during or after."))
     if kind == Observation.Kind.CUE and code not in lib.cues:
-        raise _invalid("code", "Unknown cue.")
+        raise _invalid("code", _("Unknown cue."))
     if kind == Observation.Kind.STATE and code not in lib.states:
-        raise _invalid("code", "Unknown behavioural state.")
+        raise _invalid("code", _("Unknown behavioural state."))
     if not isinstance(vitals, dict) or set(vitals) - set(care_services.VITAL_FIELDS):
-        raise _invalid("vitals", "Unknown vital sign.")
+        raise _invalid("vitals", _("Unknown vital sign."))
     if not isinstance(device_decision, str) or device_decision not in SESSION_RANK:
-        raise _invalid("device_decision", "Send what the device decided: continue, pause or stop.")
+        raise _invalid(
+            "device_decision", _("Send what the device decided: continue, pause or stop.")
+        )
     result = {"session_id": current.pk}
     existing = Observation.objects.within(current).filter(session=current, key=record.key).first()
     if existing is not None:
@@ -187,11 +191,11 @@ def apply_note(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
     data = record.data
     current = _session_of(actor, client, record)
     if current.is_open:
-        raise Waiting("The session's end has not been stored yet.")
+        raise Waiting(_("The session's end has not been stored yet."))
     fields = {name: _text(data, name, 20_000) for name in NOTE_FIELDS if name in data}
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise _invalid("version", "Send the version of the note the device read, or nothing.")
+        raise _invalid("version", _("Send the version of the note the device read, or nothing."))
     try:
         saved = care_services.note_save(actor=actor, session=current, expected_version=version, **fields)
         if data.get("sign"):

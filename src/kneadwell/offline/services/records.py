@@ -64,11 +64,11 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 def _text(data: Mapping[str, Any], name: str, limit: int) -> str:
     value = data.get(name) or ""
     if not isinstance(value, str):
-        raise _invalid(name, "Expected text.")
+        raise _invalid(name, _("Expected text."))
     if len(value) > limit:
-        raise _invalid(name, f"Keep it to {limit} characters.")
+        raise _invalid(name, _("Keep it to %(limit)s characters.") % {"limit": limit})
     if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        raise _invalid(name, "Remove the control characters.")
+        raise _invalid(name, _("Remove the control characters."))
     return value.strip()
 
 
@@ -83,10 +83,12 @@ def apply_check(actor: Actor, client: Client, record: DeviceRecord, synced_at: d
     protocol_id = _text(data, "protocol_id", 60)
     answers = data.get("answers")
     if not isinstance(answers, dict):
-        raise _invalid("answers", "Send today's answers keyed by question id.")
+        raise _invalid("answers", _("Send today's answers keyed by question id."))
     device_action = str(data.get("device_action") or "")
     if device_action not in Verdict.__members__.values():
-        raise _invalid("device_action", "Send the verdict the device showed (go, modify, avoid-areas, ...).")
+        raise _invalid(
+            "device_action", _("Send the verdict the device showed (go, modify, avoid-areas, ...).")
+        )
     when = device_moment(record, synced_at)
     try:
         check = library_services.readiness_check_run(
@@ -159,10 +161,12 @@ def _session_of(actor: Actor, client: Client, record: DeviceRecord) -> Session:
     elif record.session_key:
         start = _stored(actor, record.session_key)
         if start is None:
-            raise Waiting("Its session has not been stored yet; it is sent again after the session's start.")
+            raise Waiting(
+                _("Its session has not been stored yet; it is sent again after the session's start.")
+            )
         session_id = start.session_id
     else:
-        raise _invalid("session", "Name the session (session_id or session_key).")
+        raise _invalid("session", _("Name the session (session_id or session_key)."))
     found = (
         Session.objects.of_client(client).select_for_update().filter(pk=session_id).first()
         if session_id is not None
@@ -176,18 +180,18 @@ def _session_of(actor: Actor, client: Client, record: DeviceRecord) -> Session:
 def _step_dicts(raw: Any) -> list[dict[str, Any]]:
     lib = library_selectors.library()
     if not isinstance(raw, list) or not raw or len(raw) > MAX_STEPS:
-        raise _invalid("steps", f"Send the session's steps (1 to {MAX_STEPS}).")
+        raise _invalid("steps", _("Send the session's steps (1 to %(n)s).") % {"n": MAX_STEPS})
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(raw):
         if not isinstance(step, dict) or not isinstance(step.get("technique"), str):
-            raise _invalid(f"steps.{i}.technique", "Unknown technique.")
+            raise _invalid(f"steps.{i}.technique", _("Unknown technique."))
         if step["technique"] not in lib.techniques:
-            raise _invalid(f"steps.{i}.technique", "Unknown technique.")
+            raise _invalid(f"steps.{i}.technique", _("Unknown technique."))
         regions = step.get("regions") or []
         if not isinstance(regions, list) or any(
             not isinstance(r, str) or r not in lib.regions for r in regions
         ):
-            raise _invalid(f"steps.{i}.regions", "Unknown body region.")
+            raise _invalid(f"steps.{i}.regions", _("Unknown body region."))
         kept = {k: step[k] for k in STEP_FIELDS if k in step}
         kept["index"] = i
         steps.append(kept)
@@ -202,19 +206,19 @@ def apply_session_start(
     protocol_id = _text(data, "protocol_id", 60)
     lib = library_selectors.library()
     if protocol_id not in lib.protocols:
-        raise _invalid("protocol_id", "Unknown programme.")
+        raise _invalid("protocol_id", _("Unknown programme."))
     check_record = _stored(actor, check_key) if check_key else None
     if check_record is None:
-        raise Waiting("Today's check it was started from has not been stored yet.")
+        raise Waiting(_("Today's check it was started from has not been stored yet."))
     if check_record.client_id != client.pk:
-        raise _invalid("check_key", "That check belongs to another client.")
+        raise _invalid("check_key", _("That check belongs to another client."))
     steps = _step_dicts(data.get("steps"))
     when = device_moment(record, synced_at)
     consent_require(client=client, scope=Scope.CARE, what="massage sessions")
     check_id = check_record.result.get("check_id")
     check = ReadinessCheck.objects.of_client(client).filter(pk=check_id).first() if check_id else None
     if check is not None and Session.objects.filter(readiness_check=check).exists():
-        raise _invalid("check_key", "This check was already used for a session.")
+        raise _invalid("check_key", _("This check was already used for a session."))
     plan = Plan.objects.of_client(client).filter(protocol_id=protocol_id, status=Plan.Status.ACTIVE).first()
     session = Session(
         organisation_id=client.organisation_id,
@@ -266,18 +270,18 @@ def apply_step(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
     current = _session_of(actor, client, record)
     index = data.get("index")
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= MAX_STEPS:
-        raise _invalid("index", "Send the step's number (from 0).")
+        raise _invalid("index", _("Send the step's number (from 0)."))
     outcome = data.get("outcome")
     if outcome not in StepLog.Outcome.values:
-        raise _invalid("outcome", "Choose done or skipped.")
+        raise _invalid("outcome", _("Choose done or skipped."))
     skip_reason = _text(data, "skip_reason", 300)
     if outcome == StepLog.Outcome.SKIPPED and not skip_reason:
-        raise _invalid("skip_reason", "Say why this step was skipped.")
+        raise _invalid("skip_reason", _("Say why this step was skipped."))
     seconds = data.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
-        raise _invalid("seconds", "Send the step's time in seconds.")
+        raise _invalid("seconds", _("Send the step's time in seconds."))
     if not 0 <= seconds <= 24 * 3600:
-        raise _invalid("seconds", "A step takes 0 seconds to 24 hours.")
+        raise _invalid("seconds", _("A step takes 0 seconds to 24 hours."))
     result = {"session_id": current.pk, "index": index}
     if StepLog.objects.within(current).filter(session=current, index=index).exists():
         # Sent online before the connection dropped (its answer was lost): already recorded.
@@ -285,9 +289,9 @@ def apply_step(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
             result={**result, "already": True}, session_id=current.pk, summary="a step already kept"
         )
     if index >= len(current.steps):
-        raise _invalid("index", "This session has no such step.")
+        raise _invalid("index", _("This session has no such step."))
     if index > current.current_step:
-        raise Waiting("An earlier step has not been stored yet.")
+        raise Waiting(_("An earlier step has not been stored yet."))
     when = device_moment(record, synced_at)
     step = current.steps[index]
     StepLog.objects.create(
@@ -359,10 +363,10 @@ def apply_session_end(actor: Actor, client: Client, record: DeviceRecord, synced
     current = _session_of(actor, client, record)
     status = data.get("status")
     if status not in (Session.Status.COMPLETED, Session.Status.STOPPED):
-        raise _invalid("status", "Choose completed or stopped.")
+        raise _invalid("status", _("Choose completed or stopped."))
     reason = _text(data, "reason", 5000)
     if status == Session.Status.STOPPED and not reason:
-        raise _invalid("reason", "Say why the session stopped.")
+        raise _invalid("reason", _("Say why the session stopped."))
     result = {"session_id": current.pk}
     if not current.is_open:
         conflict: dict[str, Any] = {}
@@ -375,7 +379,7 @@ def apply_session_end(actor: Actor, client: Client, record: DeviceRecord, synced
             summary=f"the session's end ({status}): already {current.status} on the server",
         )
     if status == Session.Status.COMPLETED and current.current_step < len(current.steps):
-        raise Waiting("Some of the session's steps have not been stored yet.")
+        raise Waiting(_("Some of the session's steps have not been stored yet."))
     when = device_moment(record, synced_at)
     _end(current, status=status, when=when, check_id="manual", reason=reason)
     summary = (
