@@ -247,7 +247,7 @@ def test_api_error_codes_stay_english_literals() -> None:
         ('self.reject("The file is not a Bundle.")', ['"The file is not a Bundle."']),
         ('raise _invalid("outcome", "Choose done or skipped.")', ['"Choose done or skipped."']),
         ('raise _invalid("steps", f"Send 1 to {MAX_STEPS}.")', ['f"Send 1 to {MAX_STEPS}."']),
-        ('raise Waiting("An earlier step has not been stored yet.")', ['"An earlier step has not been stored yet."']),
+        ('raise Waiting("An earlier step is missing.")', ['"An earlier step is missing."']),
         ('name = forms.CharField(label="Name", help_text="Full {}".format(x))', ['"Name"', '"Full {}"']),
         ('raise AnalysisError(_("%(where)s: bad") % {"where": f"row {n}"} + " Check it.")', ['" Check it."']),
         ('class Kind(models.TextChoices):\n    A = "a", "Apple"\n', ['"Apple"']),

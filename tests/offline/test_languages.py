@@ -91,7 +91,9 @@ def test_an_appliers_refusal_and_wait_reach_the_device_in_spanish_and_nothing_is
     early = device.add("step", {"index": 0, "outcome": "done", "seconds": 30.0}, session_key=start.key)
     bad_step = device.add("step", {"index": 0, "outcome": "maybe", "seconds": 30.0}, session_key=start.key)
     bad_cue = device.add(
-        "observation", {"kind": "cue", "code": "no-such-cue", "device_decision": "continue"}, session_key=start.key
+        "observation",
+        {"kind": "cue", "code": "no-such-cue", "device_decision": "continue"},
+        session_key=start.key,
     )
     parent = clinic.actor(Role.CAREGIVER)
     with translation.override("es"):
