@@ -3,9 +3,13 @@ person uses as a session would start them after a check that found nothing (the 
 focus areas and a class's home routine applied, trained-only steps left out for a parent), each step's
 words in the page's language, the cues and states the player offers, and where the rules bundle is.
 
-A check on the device that finds anything at all (a wait, areas to leave out, a change, a release, a
-stop) does not start a session there: how today's steps change is worked out by the server (the library's
-`adapt_routine`), so such a session waits for the network. The cautious reading, never a guess."""
+A check on the device that finds areas to leave out or a change ("avoid-areas", "modify") narrows those
+steps there (`KneadwellRules.todaysSteps` in static/js/rules.js): each protocol also carries, per step, what
+`library.adaptation.adapt_routine` reads (the technique's pressures, whether it moves joints, the step's
+own pressure and minutes, its regions after the focus areas and before anything is left out) and the
+plan's limits, so the device applies the verdict exactly as the server's `todays_session_steps` would
+(tests/library/test_todays_steps_js_parity.py). A wait, a release or a stop never starts a session there;
+the sync checks the steps the device sent against the server's (records.apply_session_start)."""
 
 from __future__ import annotations
 
@@ -19,12 +23,14 @@ from django.utils.translation import gettext as _
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.models import Organisation
 from kneadwell.care.models import Plan, Session
+from kneadwell.care.routine import _WHY, TREATMENT_KINDS, verdict_for_today
 from kneadwell.care.selectors.sessions import todays_session_steps
 from kneadwell.care.services.sessions import TRAINED_ROLES
 from kneadwell.care.templatetags.care_tags import position_label, pressure_label
 from kneadwell.clients.models import Client
 from kneadwell.core.errors import DomainError
 from kneadwell.library import selectors as library_selectors
+from kneadwell.library.adaptation import PlannedStep, adapt_routine
 from kneadwell.library.catalog import Library
 from kneadwell.library.display import display_library, display_step
 from kneadwell.library.models import ReadinessCheck
@@ -32,7 +38,9 @@ from kneadwell.library.models import ReadinessCheck
 # The in-session checks that read vital signs: a programme that watches them runs online only (the device
 # has no monitor feed, and a session without its readings would lose those stop rules).
 VITAL_CHECKS = frozenset({"bradycardia", "desaturation", "tachycardia", "temperature_low", "heart_rate_rise"})
-KIT_FORMAT = 1
+# 2: each protocol carries `narrow` (what the device needs to apply a non-blocking verdict to its steps)
+# and the kit its content version, the pressure words and the words for a session left without massage.
+KIT_FORMAT = 2
 API_ROOT = "/api/v1/"
 
 
@@ -48,8 +56,7 @@ def shown_step(step: Mapping[str, Any], *, organisation: Organisation, parent: b
     shown = display_step(step, organisation) or dict(step)
 
     def region(rid: str) -> str:
-        item = lib.regions.get(rid)
-        return (item.label if item else rid.replace("_", " ")).lower()
+        return _region_word(lib, rid)
 
     return {
         **dict(step),
@@ -64,6 +71,115 @@ def shown_step(step: Mapping[str, Any], *, organisation: Organisation, parent: b
             "pressure": pressure_label(step.get("pressure")) if step.get("pressure") else "",
             "note": shown.get("note", ""),
         },
+    }
+
+
+def _region_word(lib: Library, rid: str) -> str:
+    item = lib.regions.get(rid)
+    return (item.label if item else rid.replace("_", " ")).lower()
+
+
+def _same_step(step: Mapping[str, Any], routine_id: str, planned: PlannedStep, section: str) -> bool:
+    return (
+        step.get("routine") == routine_id
+        and step.get("technique") == planned.technique.id
+        and list(step.get("regions") or ()) == list(planned.regions)
+        and list(step.get("left_out_regions") or ()) == list(planned.left_out_regions)
+        and step.get("pressure") == planned.pressure
+        and step.get("minutes") == planned.minutes
+        and str(step.get("section") or "") == section
+    )
+
+
+def narrowing(
+    lib: Library,
+    protocol_id: str,
+    steps: Sequence[Mapping[str, Any]],
+    *,
+    avoid_regions: Sequence[str] = (),
+    max_pressure: str = "",
+    minutes_factor: float | None = None,
+    focus: Sequence[str] = (),
+    trained: bool,
+    words: Library | None = None,
+) -> dict[str, Any] | None:
+    """What the device needs to apply a non-blocking verdict to `steps` (today's steps after a clear check,
+    as `todays_session_steps` gave them: the plan's limits and focus areas applied, a class's home routine
+    kept to the strokes taught) exactly as `adapt_routine` would: per step, the technique's pressures,
+    whether it moves joints, the step's own pressure and minutes in the content, and its regions after the
+    focus areas and before anything is left out, in order; and the plan's limits, merged with the verdict's
+    the way `verdict_for_today` merges them. A verdict only takes away (Modifications.merge keeps the
+    stricter of each limit, avoided areas are a union), and a class's limit is an intersection of steps, so
+    narrowing these steps = the server's steps for that verdict (the parity test holds it).
+
+    None when a step cannot be traced back to its routine step (the device then keeps the cautious
+    fallback: the session waits for the connection)."""
+    go = verdict_for_today(
+        {"action": "go", "protocol_id": protocol_id},
+        avoid_regions=avoid_regions,
+        max_pressure=max_pressure,
+        minutes_factor=minutes_factor,
+    )
+    candidates: list[tuple[str, PlannedStep, str]] = []
+    for routine_id in lib.protocols[protocol_id].routines:
+        routine = lib.routines[routine_id]
+        sections = {s.id: s.label for s in routine.sections}
+        adapted = adapt_routine(lib, routine_id, go, focus_regions=tuple(focus), trained=trained)
+        candidates += [(routine_id, p, sections.get(p.step.section or "", "")) for p in adapted.steps]
+    out: list[dict[str, Any]] = []
+    labels: dict[str, str] = {}
+    at = 0
+    for step in steps:  # a subsequence of the candidates, in order (a class keeps fewer, never others)
+        while at < len(candidates) and not _same_step(step, *candidates[at]):
+            at += 1
+        if at == len(candidates):
+            return None
+        _routine_id, planned, _section = candidates[at]
+        at += 1
+        regions = [r for rid in planned.step.regions for r in (focus if rid == "focus_area" else (rid,))]
+        technique = planned.technique
+        out.append(
+            {
+                "technique": technique.id,
+                "pressures": list(technique.pressure),
+                "moves_joints": technique.moves_joints,
+                "step_pressure": planned.step.pressure,
+                "minutes": planned.step.minutes,
+                "regions": regions,
+            }
+        )
+        for rid in regions:
+            labels[rid] = _region_word(words or lib, rid)
+    return {
+        "limits": {
+            "avoid_regions": sorted(set(avoid_regions)),
+            "max_pressure": max_pressure or None,
+            "minutes_factor": minutes_factor,
+        },
+        "steps": out,
+        "labels": labels,
+    }
+
+
+def device_words() -> dict[str, Any]:
+    """The words the device shows when it narrows today's steps (the page's language)."""
+    return {
+        "pressures": {p: str(pressure_label(p)) for p in ("light", "moderate", "firm")},
+        "changed": _(
+            "Today's steps, changed by today's check (worked out on this device, as the server does)"
+        ),
+        "left_out": _("Left out today: %(areas)s.") % {"areas": "{areas}"},
+        "steps_left_out": _("Steps left out today: %(count)s") % {"count": "{count}"},
+        "no_treatment": _(
+            "With what today's check found, no massage step is left today (%(why)s). Leave the massage for "
+            "today, and do today's check again another day."
+        )
+        % {"why": "{why}"},
+        "why": {cause.value: _(_WHY[cause]) for cause in _WHY},
+        "permission_online": _(
+            "Today's check asks for permission before each step: such a session runs with a connection only. "
+            "When it is back, do today's check again and start from there."
+        ),
     }
 
 
@@ -137,6 +253,8 @@ def offline_kit(*, actor: Actor, client: Client, protocol_ids: Sequence[str] = (
         )
         refusal = ""
         steps: list[dict[str, Any]] = []
+        narrow: dict[str, Any] | None = None
+        trained = actor.role in TRAINED_ROLES
         if monitors_vitals(lib, protocol_id):
             refusal = _("This programme watches vital signs: its sessions run online only.")
         else:
@@ -147,13 +265,24 @@ def offline_kit(*, actor: Actor, client: Client, protocol_ids: Sequence[str] = (
                     check=ReadinessCheck(client=client, protocol_id=protocol_id, verdict=clear),
                     plan=plan,
                     verdict=clear,
-                    trained=actor.role in TRAINED_ROLES,
+                    trained=trained,
                 )
             except DomainError as exc:  # a class's home routine before the first class
                 refusal = exc.message
             else:
                 refusal = todays.refusal
                 steps = [shown_step(s, organisation=actor.organisation, parent=parent) for s in todays.steps]
+                narrow = narrowing(
+                    lib,
+                    protocol_id,
+                    todays.steps,
+                    avoid_regions=plan.avoid_regions if plan else (),
+                    max_pressure=plan.max_pressure if plan else "",
+                    minutes_factor=plan.minutes_factor if plan else None,
+                    focus=todays.focus,
+                    trained=trained,
+                    words=shown_lib,
+                )
         protocols.append(
             {
                 "id": protocol_id,
@@ -161,11 +290,15 @@ def offline_kit(*, actor: Actor, client: Client, protocol_ids: Sequence[str] = (
                 "population": protocol.population,
                 "steps": [] if refusal else steps,
                 "refusal": refusal,
+                "narrow": None if refusal else narrow,
                 "planned_seconds": sum((s.get("minutes") or 0) * 60 for s in steps),
             }
         )
     return {
         "format": KIT_FORMAT,
+        "content_version": str(lib.version),
+        "treatment_kinds": sorted(TREATMENT_KINDS),
+        "words": device_words(),
         "issued_at": timezone.now().isoformat(),
         "user_id": actor.user.pk,
         "client": {"id": client.pk, "given_name": client.given_name, "display_name": client.display_name},

@@ -25,6 +25,7 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
     else if (req.op === "questions") out = rules.questions(bundle, req.options).map((q) => q.id);
     else if (req.op === "label") out = rules.label(bundle, bundle.questions[req.question]);
     else if (req.op === "expired") out = rules.expired(bundle, req.now);
+    else if (req.op === "todays_steps") out = rules.todaysSteps(bundle, req.protocol, req.result, req.options);
     else if (req.op === "python") out = req.args.map((a) => rules._python[req.fn](a));
     else out = { crash: "unknown op " + req.op };
   } catch (err) {

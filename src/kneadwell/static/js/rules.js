@@ -14,6 +14,7 @@
  *   KneadwellRules.questions(bundle, {now})                     -> today's questions for this client
  *   KneadwellRules.label(bundle, question)                      -> its checklist words, settings filled in
  *   KneadwellRules.expired(bundle, now)                         -> true once the bundle is too old
+ *   KneadwellRules.todaysSteps(bundle, kitProtocol, result, o)  -> today's steps after a non-blocking verdict
  *
  * No dependency; runs in a browser (window.KneadwellRules), a service worker and node (module.exports).
  */
@@ -842,6 +843,101 @@
     };
   }
 
+  // --- today's steps after a non-blocking verdict (library/adaptation.adapt_routine, care/routine.py) ------
+  //
+  // The kit (offline/kit.py) keeps each programme's steps as a session would start them after a clear
+  // check, and `narrow`: per step what adapt_routine reads (the technique's pressures, whether it moves
+  // joints, the step's own pressure and minutes, its regions after the focus areas and before anything is
+  // left out) and the plan's limits. A verdict only takes away, so today's steps are those steps narrowed:
+  // care/routine.verdict_for_today merges the verdict's limits with the plan's (the stricter of each), then
+  // adapt_routine leaves out excluded techniques, techniques with no pressure at or below the cap, regions
+  // overlapping an avoided area, and areas barred from joint movement for techniques that move joints; a
+  // step with no region left is left out; pressure = min(wanted, cap); minutes x the factor; ask permission
+  // before every step but the rituals. tests/library/test_todays_steps_js_parity.py holds it to the server.
+  var PRESSURE_NAME = { 1: "light", 2: "moderate", 3: "firm" };
+  var CAUSE_ORDER = ["areas_left_out", "technique_excluded", "pressure"]; // care/routine._CAUSE_ORDER
+
+  function todaysSteps(bundle, protocol, result, options) {
+    options = options || {};
+    var treatmentKinds = options.treatment_kinds || [];
+    if (!result || !result.ok || result.blocks || result.action === "stop" || result.action === "needs-release") {
+      return { ok: false, error: "blocked" };
+    }
+    var narrow = protocol && protocol.narrow;
+    if (!narrow || !Array.isArray(protocol.steps) || narrow.steps.length !== protocol.steps.length) {
+      return { ok: false, error: "no_narrowing" };
+    }
+    if (options.content_version !== undefined && options.content_version !== bundle.content_version) {
+      return { ok: false, error: "content_version" };
+    }
+    var limits = narrow.limits || {};
+    var mods = mergeModifications(
+      modificationsOf(result.modifications || {}),
+      modificationsOf({ max_pressure: limits.max_pressure || null, minutes_factor: limits.minutes_factor })
+    );
+    var avoided = areasOf(bundle, uniqueSorted((result.avoided_regions || []).concat(limits.avoid_regions || [])));
+    var noMove = areasOf(bundle, mods.no_joint_movement_at);
+    var cap = PRESSURE[mods.max_pressure || "firm"];
+    var labels = narrow.labels || {};
+    var pressureWords = options.pressure_labels || {};
+    function overlaps(areas, set) { return areas.some(function (a) { return set.indexOf(a) >= 0; }); }
+    function word(rid) { return has(labels, rid) ? labels[rid] : rid.replace(/_/g, " ").toLowerCase(); }
+    var steps = [], dropped = [];
+    protocol.steps.forEach(function (step, i) {
+      var n = narrow.steps[i];
+      if (n.technique !== step.technique) throw new Error("narrow: step " + i + " is not its step");
+      var gone = { routine: step.routine, technique: step.technique, kind: step.kind, cause: null };
+      if (mods.exclude_techniques.indexOf(step.technique) >= 0) gone.cause = "technique_excluded";
+      else if (!n.pressures.some(function (p) { return PRESSURE[p] <= cap; })) gone.cause = "pressure";
+      var kept = [], out = [];
+      if (!gone.cause) {
+        n.regions.forEach(function (rid) {
+          var areas = areasOf(bundle, [rid]);
+          if (overlaps(areas, avoided) || (n.moves_joints && overlaps(areas, noMove))) out.push(rid);
+          else kept.push(rid);
+        });
+        if (!kept.length) gone.cause = "areas_left_out";
+      }
+      if (gone.cause) { dropped.push(gone); return; }
+      var wanted = n.step_pressure ? PRESSURE[n.step_pressure]
+        : Math.max.apply(null, n.pressures.map(function (p) { return PRESSURE[p]; }));
+      var pressure = (n.step_pressure || mods.max_pressure) ? PRESSURE_NAME[Math.min(wanted, cap)] : null;
+      var minutes = (n.minutes && mods.minutes_factor) ? n.minutes * mods.minutes_factor : n.minutes;
+      var today = {};
+      Object.keys(step).forEach(function (k) { if (k !== "shown") today[k] = step[k]; });
+      today.index = steps.length;
+      today.regions = kept;
+      today.left_out_regions = out;
+      today.pressure = pressure;
+      today.minutes = minutes === undefined ? null : minutes;
+      today.ask_permission = mods.ask_permission && step.kind !== "ritual";
+      if (step.shown) {
+        today.shown = Object.assign({}, step.shown, {
+          where: kept.map(word).join(", "),
+          left_out: out.map(word).join(", "),
+          pressure: pressure ? (pressureWords[pressure] || pressure) : "",
+        });
+      }
+      steps.push(today);
+    });
+    var treatment = steps.some(function (s) { return treatmentKinds.indexOf(s.kind) >= 0; });
+    var cause = null;
+    if (!treatment) {
+      var causes = dropped.filter(function (d) { return treatmentKinds.indexOf(d.kind) >= 0; }).map(function (d) { return d.cause; });
+      cause = CAUSE_ORDER.filter(function (c) { return causes.indexOf(c) >= 0; })[0] || "none_in_routine";
+    }
+    return {
+      ok: true,
+      steps: steps,
+      dropped: dropped,
+      treatment: treatment,
+      no_treatment_cause: cause,
+      ask_permission: steps.some(function (s) { return s.ask_permission; }),
+      planned_seconds: steps.reduce(function (t, s) { return t + (s.minutes || 0) * 60; }, 0),
+      no_oil: mods.no_oil,
+    };
+  }
+
   function reasonFor(bundle, rule, ctx, released) {
     var out = evaluate(rule.when, ctx);
     if (out.value === false) return null;
@@ -1232,6 +1328,7 @@
     observe: observe,
     questions: questions,
     label: label,
+    todaysSteps: todaysSteps,
     expired: function (bundle, now) { return expired(bundle, nowMoment(now)); },
     // Exposed for the parity tests of the number and date formatting.
     _python: { fmtG: fmtG, floatRepr: floatRepr, fmtThousands: fmtThousands, pyRound: pyRound },
