@@ -1,6 +1,8 @@
 """Every text a parent can see has a Spanish and an Arabic translation. What a parent sees is worked out
 from the content (library/localise.parent_keys: the programmes a parent may give, by `delivered_by`, and
-everything they reach), not listed by hand; a text missing here would be shown in English."""
+everything they reach, with the evidence claims' plain words and caveats; and
+outcomes/instruments/translations.parent_keys: every instrument's name, and every word of the instruments
+a parent reports on), not listed by hand; a text missing here would be shown in English."""
 
 from __future__ import annotations
 
@@ -12,13 +14,17 @@ from kneadwell.library.catalog import Library
 from kneadwell.library.display import parent_claim_populations
 from kneadwell.library.loader import default_library
 from kneadwell.library.localise import catalogue, library_in, parent_keys
+from kneadwell.outcomes.instruments import translations as instrument_translations
+from kneadwell.outcomes.instruments.loader import load_instruments
 
 SHIPPED = ("es", "ar")
 
 
 def wanted(library: Library | None = None) -> list[tuple[str, str, str, str]]:
     lib = library or default_library()
-    return parent_keys(lib, load_evidence().claims, parent_claim_populations(lib, POPULATIONS))
+    return parent_keys(
+        lib, load_evidence().claims, parent_claim_populations(lib, POPULATIONS)
+    ) + instrument_translations.parent_keys(lib, load_instruments())
 
 
 @pytest.mark.parametrize("language", SHIPPED)
@@ -44,10 +50,18 @@ def test_what_a_parent_sees_follows_the_content() -> None:
         ("library", "cues", "arching", "label"),
         ("library", "protocols", "iaim_first_week", "evidence.summary_parent"),
         ("evidence", "claims", "term_sleep", "parent_text"),
+        ("evidence", "claims", "term_crying", "caveats.2"),
+        # the instruments: every name, and the words of a scale a parent fills in
+        ("instruments", "instruments", "fugl_meyer", "name"),
+        ("instruments", "instruments", "nasal_congestion", "items.congestion.options.3.label"),
+        ("instruments", "instruments", "infant_day_diary", "categories.inconsolable_crying.label"),
+        ("instruments", "instruments", "infant_day_diary", "total_display.suffix"),
+        ("instruments", "instruments", "bristol_stool", "bands.normal.label"),
     ):
         assert key in keys, key
-    # ... the clinician register never is ...
+    # ... the clinician register never is, nor the items of a scale only a clinician rates ...
     assert not [k for k in keys if k[3].endswith("_clinician")]
+    assert not [k for k in keys if k[2] == "fugl_meyer" and k[3] != "name"]
     # ... and a programme only a therapist gives brings in nothing of its own.
     therapist_only = [p for p in lib.protocols.values() if "parent" not in p.delivered_by]
     assert therapist_only, "the content has a therapist-only programme to check against"
@@ -83,3 +97,24 @@ def test_the_translated_library_keeps_everything_but_the_words(language: str) ->
             (s.technique, s.regions, s.minutes, s.repetitions) for s in routine.steps
         ]
     assert shown.rules["fever"].text_parent != english.rules["fever"].text_parent
+
+
+def test_the_instruments_a_parent_reports_on_follow_the_content() -> None:
+    """A parent's programme that names a parent-reported measure brings its instrument's words in."""
+    lib = default_library()
+    reported = instrument_translations.parent_reported(lib, load_instruments())
+    assert "nasal_congestion" in reported
+    assert "infant_day_diary" in reported
+    assert "nips" not in reported  # a pain scale a nurse scores
+    measure = lib.measures["nasal_congestion"]
+    quiet = Library(
+        **{
+            **lib.__dict__,
+            "measures": {**lib.measures, measure.id: measure.model_copy(update={"kind": "clinical"})},
+        }
+    )
+    assert "nasal_congestion" not in instrument_translations.parent_reported(quiet, load_instruments())
+    assert ("instruments", "instruments", "nasal_congestion", "name") in set(wanted(quiet))
+    assert ("instruments", "instruments", "nasal_congestion", "items.congestion.label") not in set(
+        wanted(quiet)
+    )

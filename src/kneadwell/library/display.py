@@ -105,10 +105,14 @@ def translation_status() -> list[LanguageStatus]:
     from kneadwell.evidence.library import load_evidence
     from kneadwell.evidence.mapping import POPULATIONS
     from kneadwell.library.loader import default_library
+    from kneadwell.outcomes.instruments import translations as instrument_translations
+    from kneadwell.outcomes.instruments.loader import load_instruments
 
     library = default_library()
     claims = load_evidence().claims
-    wanted = localise.parent_keys(library, claims, parent_claim_populations(library, POPULATIONS))
+    wanted = localise.parent_keys(
+        library, claims, parent_claim_populations(library, POPULATIONS)
+    ) + instrument_translations.parent_keys(library, load_instruments())
     out = []
     for code in localise.languages():
         found = localise.catalogue(code)

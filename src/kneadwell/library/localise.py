@@ -90,11 +90,14 @@ def english_texts() -> dict[str, dict[tuple[str, str], dict[str, str]]]:
     """Every translatable English text of the shipped content, by area, collection and item."""
     from kneadwell.evidence.library import load_evidence
     from kneadwell.library.loader import default_library
+    from kneadwell.outcomes.instruments.loader import load_instruments
+    from kneadwell.outcomes.instruments.translations import english_index as instrument_english_index
 
     library = default_library()
     return {
         "library": english_index({name: getattr(library, name) for name in COLLECTION_NAMES}),
         "evidence": english_index({"claims": load_evidence().claims}),
+        "instruments": instrument_english_index(load_instruments().values()),
     }
 
 
@@ -395,10 +398,13 @@ def parent_keys(library: Library, claims: Mapping[str, Any], claim_populations: 
         add("populations", library.populations[pop])
     wanted = set(claim_populations)
     for claim in claims.values():
-        # The claim in plain words; its caveats are written for clinicians (some tell staff what not to
-        # promise parents), translatable but not required.
+        # The claim in plain words, and its caveats: the evidence pages and the protocol page's evidence
+        # section show them beside it (issue 14).
         if wanted & set(claim.populations):
             keys.append(("evidence", "claims", claim.id, "parent_text"))
+            keys += [
+                ("evidence", "claims", claim.id, f"caveats.{n}") for n in range(1, len(claim.caveats) + 1)
+            ]
     return list(dict.fromkeys(keys))
 
 

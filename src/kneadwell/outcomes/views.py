@@ -30,10 +30,12 @@ from kneadwell.outcomes.forms.in_error import MarkInErrorForm
 from kneadwell.outcomes.forms.measurement import MeasurementForm
 from kneadwell.outcomes.forms.weights import WeightsWeekForm
 from kneadwell.outcomes.growth.ages import ages  # the module's function (see selectors/growth.py)
+from kneadwell.outcomes.instrument_display import shown_band, shown_instrument, shown_name, shown_value
 from kneadwell.outcomes.instruments import Instrument, InstrumentValidationError, Kind, gas
 from kneadwell.outcomes.instruments.context import context_inputs
 from kneadwell.outcomes.measures import VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
+from kneadwell.outcomes.selectors.trends import TrendWords
 from kneadwell.outcomes.services import UnusualValue
 
 PAGE_SIZE = 25
@@ -92,8 +94,8 @@ def client_section(request: Any, client: Client) -> str:
             "confirmed_unusual",
         )[:5]
     )
-    # gettext: the growth measures' names are marked (measures.GROWTH_MEASURE_NAMES); others stay English
-    names = {i.id: gettext(i.name) for i in instruments.list_instruments()}
+    # the instruments' names in the page's language (translated as content: outcomes/instrument_display.py)
+    names = {i.id: shown_instrument(i).name for i in instruments.list_instruments()}
     latest = selectors.latest_growth(client=client)
     used = selectors.instruments_recorded(client=client)
     return render_to_string(
@@ -101,10 +103,8 @@ def client_section(request: Any, client: Client) -> str:
         {
             "client": client,
             "latest": latest,
-            "recent": [
-                (m, names.get(m.instrument_id, m.instrument_id), selectors.display_value(m)) for m in recent
-            ],
-            "trends": [i for i in used if i.growth is None],
+            "recent": [(m, names.get(m.instrument_id, m.instrument_id), shown_value(m)) for m in recent],
+            "trends": [shown_instrument(i) for i in used if i.growth is None],
         },
         request=request,
     )
@@ -126,8 +126,9 @@ def measurement_list(request: ActorRequest, client_id: int) -> HttpResponse:
     rows = [
         (
             m,
-            catalogue[m.instrument_id].name if m.instrument_id in catalogue else m.instrument_id,
-            selectors.display_value(m),
+            shown_name(m.instrument_id),
+            shown_value(m),
+            shown_band(m),
         )
         for m in page_obj.object_list
     ]
@@ -139,7 +140,7 @@ def measurement_list(request: ActorRequest, client_id: int) -> HttpResponse:
             "page_obj": page_obj,
             "rows": rows,
             "wanted": wanted,
-            "recorded": selectors.instruments_recorded(client=client),
+            "recorded": [shown_instrument(i) for i in selectors.instruments_recorded(client=client)],
         },
     )
 
@@ -209,15 +210,19 @@ def measurement_detail(request: ActorRequest, client_id: int, measurement_id: in
         )
     except InstrumentValidationError:
         inst = None
+    # The instrument's words in the page's language (a text is translated only while it is the catalogue's
+    # current English, so an older version's words show as they were).
+    words = shown_instrument(inst) if inst else None
     return render(
         request,
         "outcomes/detail.html",
         {
             "client": client,
             "m": m,
-            "instrument": inst,
-            "shown": selectors.display_value(m),
-            "answers": _answer_rows(inst, m) if inst else [],
+            "instrument": words,
+            "shown": shown_value(m),
+            "band_label": shown_band(m),
+            "answers": _answer_rows(words, m) if words else [],
             "subscores": [s for s in m.subscores.values() if s.get("answered")],
             "sources": _sources(inst) if inst else [],
             "can_mark": _can_mark(request, m) and not m.in_error,
@@ -235,7 +240,7 @@ def measurement_choose(request: ActorRequest, client_id: int) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="opened to record a measurement")
     # Grouped and ordered by each instrument's `listing` data (unlisted ones last, under "Other").
     groups = [
-        (title, [(inst, _age_fit(inst, client)) for inst in members])
+        (title, [(shown_instrument(inst), _age_fit(inst, client)) for inst in members])
         for title, members in instruments.listed_groups()
     ]
     return render(request, "outcomes/choose.html", {"client": client, "groups": groups})
@@ -248,7 +253,10 @@ def measurement_create(request: ActorRequest, client_id: int, instrument_id: str
     # A plan's "record" link says which occasion the entry is for (baseline, end, ...).
     context = request.GET.get("context")
     initial = {"context": context} if context in Measurement.Context.values else {}
-    form = MeasurementForm(request.POST or None, instrument=inst, client=client, initial=initial)
+    # The form shows the instrument's words in the page's language; what it returns are ids and values,
+    # and the service scores and stores them with the English catalogue (instrument_id).
+    words = shown_instrument(inst)
+    form = MeasurementForm(request.POST or None, instrument=words, client=client, initial=initial)
     needs_confirm = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,7 +288,7 @@ def measurement_create(request: ActorRequest, client_id: int, instrument_id: str
         "outcomes/form.html",
         {
             "client": client,
-            "instrument": inst,
+            "instrument": words,
             "form": form,
             "needs_confirm": needs_confirm or bool(form.data.get("confirm_unusual")),
             "sources": _sources(inst),
@@ -441,20 +449,28 @@ def growth_chart(request: ActorRequest, client_id: int) -> HttpResponse:
 # --- trends ---------------------------------------------------------------------------------------
 
 
+def _trend_words(inst: Instrument) -> TrendWords | None:
+    """The trend's words in the page's language (None: the English catalogue's)."""
+    words = shown_instrument(inst)
+    if words is inst:
+        return None
+    return TrendWords(instrument=words, value=shown_value, band=shown_band)
+
+
 @page(Perm.CLIENT_VIEW)
 def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend")
     inst = selectors.instrument_or_404(instrument_id)
     if inst.growth is not None:
         return redirect(reverse("outcomes:growth", args=[client.pk]) + f"?measure={inst.id}")
-    data = selectors.instrument_trend(client=client, instrument_id=inst.id)
+    data = selectors.instrument_trend(client=client, instrument_id=inst.id, words=_trend_words(inst))
     show_all = request.GET.get("all") == "1"
     return render(
         request,
         "outcomes/trend.html",
         {
             "client": client,
-            "instrument": inst,
+            "instrument": data.instrument,
             "trend": data,
             "rows": data.rows if show_all else data.rows[:TABLE_ROWS],
             "all_url": f"?{_with(request, all='1')}#values-h",
@@ -477,7 +493,7 @@ def trend_chart(request: ActorRequest, client_id: int, instrument_id: str) -> Ht
     """The trend chart's data (JSON) for the page's script to draw."""
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend chart")
     inst = selectors.instrument_or_404(instrument_id)
-    data = selectors.instrument_trend(client=client, instrument_id=inst.id)
+    data = selectors.instrument_trend(client=client, instrument_id=inst.id, words=_trend_words(inst))
     return JsonResponse(selectors.trend_chart_data(data))
 
 

@@ -13,11 +13,12 @@ from kneadwell.outcomes.measures import format_number
 from kneadwell.outcomes.models import Measurement
 
 
-def display_value(m: Measurement) -> str:
+def display_value(m: Measurement, *, instrument: Instrument | None = None) -> str:
     """A measurement's main figure as a person reads it: the value in the unit that was entered, a total
-    with its range, MAS grades, or ROM degrees."""
+    with its range, MAS grades, or ROM degrees. `instrument`: the instrument's words to use (a page's
+    translated copy, outcomes/instrument_display.py); by default the catalogue's English."""
     try:
-        inst: Instrument | None = instruments.get_instrument(m.instrument_id)
+        inst: Instrument | None = instrument or instruments.get_instrument(m.instrument_id)
     except InstrumentValidationError:
         inst = None  # an instrument no longer in the catalogue: show what the row holds
     chart = inst.chart if inst is not None else None

@@ -4,7 +4,7 @@ instrument over time, and the sources named under every score."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,17 @@ class Trend:
         )
 
 
+@dataclass(frozen=True)
+class TrendWords:
+    """The words a trend is shown in, when not the catalogue's English: the instrument's translated copy,
+    and how a measurement's value and stored band read (outcomes/instrument_display.py). Only words:
+    which entries, their values and the bands' bounds come from the English catalogue."""
+
+    instrument: Instrument
+    value: Callable[[Measurement], str]
+    band: Callable[[Measurement], str]
+
+
 DIRECTION_TEXT = {
     Direction.HIGHER_WORSE: gettext_noop("Higher is worse."),
     Direction.HIGHER_BETTER: gettext_noop("Higher is better."),
@@ -73,11 +84,14 @@ DIRECTION_TEXT = {
 TREND_LIMIT = 500  # the most recent administrations charted and tabled
 
 
-def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
+def instrument_trend(*, client: Client, instrument_id: str, words: TrendWords | None = None) -> Trend:
     """Series and table of one instrument over time (entries in error left out): totals; MAS grades per
     muscle group and side on the 0-5 code with the grade names; ROM as % of normal per movement and side;
-    Fugl-Meyer domains and total; diary daily crying-and-fussing minutes with Wessel and Rome IV."""
+    Fugl-Meyer domains and total; diary daily crying-and-fussing minutes with Wessel and Rome IV.
+    `words`: the page's language for the instrument's own words (English by default)."""
     inst = instrument_or_404(instrument_id)
+    shown_inst = words.instrument if words is not None else inst
+    show: Callable[[Measurement], str] = words.value if words is not None else display_value
     # Up to TREND_LIMIT rows: who recorded each, the warnings shown when it was entered and the row's own
     # timestamps are not part of a trend, so they stay unread (a user row, two JSON lists and two
     # date-times per point).
@@ -256,27 +270,27 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
                 )
             )
         gas = summarise(entries)
-        for band in inst.bands:
+        for band in shown_inst.bands:
             notes.append(f"{band.label} [{', '.join(band.source_ids)}]")
     elif inst.chart is Chart.VALUE:
         unit = inst.canonical_unit
-        y_label = f"{inst.short_name} ({unit})"  # the short name: the axis has room for few words
+        y_label = f"{shown_inst.short_name} ({unit})"  # the short name: the axis has room for few words
         # `series_by` names a context input that splits the values into lines (running economy: one line
         # per treadmill speed, since uptakes at different speeds are not comparable).
         by = str(inst.extra.get("series_by") or "")
-        specs = {c.id: c for c in context_inputs(inst)}
+        specs = {c.id: c for c in context_inputs(shown_inst)}
         for k, m in enumerate(measurements):
             if m.value is None:
                 continue
-            label = inst.name
+            label = shown_inst.name
             if by in specs:
                 given = (m.details.get(CONTEXT_KEY) or {}).get(by)
-                label = f"{inst.short_name} " + (
+                label = f"{shown_inst.short_name} " + (
                     specs[by].show(given)
                     if given is not None
                     else _("(%(label)s not given)") % {"label": specs[by].label.lower()}
                 )
-            add(label, k, m.value, display_value(m))
+            add(label, k, m.value, show(m))
         if by in specs:
             notes.append(
                 _(
@@ -328,14 +342,16 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
         integer = True
         for k, m in enumerate(measurements):
             if m.total is not None:
-                shown = display_value(m) + (f" ({m.band_label})" if m.band_label else "")
+                band = words.band(m) if words is not None else m.band_label
+                shown = show(m) + (f" ({band})" if band else "")
                 add(str(inst.extra.get("total_label") or _("Total")), k, m.total, shown)
             else:
                 # Categories without a total (the Amsterdam stool scale): tabled, not charted.
-                cells[k]["Recorded"] = display_value(m)
-                if "Recorded" not in tabled_only:
-                    tabled_only.append(_("Recorded"))
-        for band in inst.bands:
+                recorded = _("Recorded")
+                cells[k][recorded] = show(m)
+                if recorded not in tabled_only:
+                    tabled_only.append(recorded)
+        for band in shown_inst.bands:
             # An organisation's own bands cite no registry source and carry no range in their label.
             notes.append(
                 f"{band.label} [{', '.join(band.source_ids)}]"
@@ -347,7 +363,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
             # Where each band starts, as a dashed line labelled with what lies above it (half a step below
             # its lowest total: totals of a mean move in hundredths).
             half = 0.005 if (inst.extra.get("scale") or {}).get("method") == "mean" else 0.5
-            ordered = sorted(inst.bands, key=lambda b: b.minimum)
+            ordered = sorted(shown_inst.bands, key=lambda b: b.minimum)
             lines = tuple(
                 (b.minimum - half, "↑ " + b.label.split(":", 1)[-1].strip()[:32]) for b in ordered[1:]
             )
@@ -364,7 +380,7 @@ def instrument_trend(*, client: Client, instrument_id: str) -> Trend:
     series = tuple(Series(label, tuple(points)) for label, points in named.items())
     rows = tuple(TrendRow(m, dates[k], cells[k]) for k, m in enumerate(measurements))
     return Trend(
-        instrument=inst,
+        instrument=shown_inst,
         direction_text=_(DIRECTION_TEXT[inst.direction]),
         y_label=y_label,
         series=series,
