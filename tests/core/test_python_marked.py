@@ -14,7 +14,9 @@ The scanner reads each module of src/kneadwell with Python's `ast` and looks whe
   file errors and the allocation table's errors, which reach their pages and the API word for word;
 - emails: `send_mail(subject, body, …)`;
 - the offline sync's answers to a device: an applier's `_invalid(field, text)` refusal and `Waiting(text)`
-  (offline/services/records.py, observed.py), sent to the parent's device as they are;
+  (offline/services/records.py, observed.py) and the sync's own `Outcome(key, kind, status, text)`
+  (offline/services/sync.py; the status is a code the device matches on, never translated), sent to the
+  parent's device as they are;
 - choices: a `TextChoices` / `IntegerChoices` member's label.
 
 There, a string literal with a letter in it, an f-string, `"…" % x` or `"…".format()` is unmarked text. A
@@ -155,6 +157,8 @@ def _shown_arguments(call: ast.Call) -> tuple[str, list[ast.expr]]:
         shown = call.args[1:2]
     elif name == "Waiting":  # a synced record that waits for an earlier one: its message reaches the device
         shown = call.args[:1]
+    elif name == "Outcome":  # the sync's answer to a device (key, kind, status, message); status is a code
+        shown = [*call.args[3:4], *(k.value for k in call.keywords if k.arg == "message")]
     elif name in {"send_mail", "send_mass_mail", "EmailMessage", "EmailMultiAlternatives"}:
         shown = call.args[:2]
     if name.endswith("Field"):  # a form's or a model's field
@@ -248,6 +252,12 @@ def test_api_error_codes_stay_english_literals() -> None:
         ('raise _invalid("outcome", "Choose done or skipped.")', ['"Choose done or skipped."']),
         ('raise _invalid("steps", f"Send 1 to {MAX_STEPS}.")', ['f"Send 1 to {MAX_STEPS}."']),
         ('raise Waiting("An earlier step is missing.")', ['"An earlier step is missing."']),
+        (
+            'return Outcome(k, kind, "refused", "The record holds a NUL character.")',
+            ['"The record holds a NUL character."'],
+        ),
+        ('return Outcome(k, kind, "refused", f"Unknown kind \'{kind}\'.")', ["f\"Unknown kind '{kind}'.\""]),
+        ('return Outcome(k, kind, "refused", message="Not stored.")', ['"Not stored."']),
         ('name = forms.CharField(label="Name", help_text="Full {}".format(x))', ['"Name"', '"Full {}"']),
         ('raise AnalysisError(_("%(where)s: bad") % {"where": f"row {n}"} + " Check it.")', ['" Check it."']),
         ('class Kind(models.TextChoices):\n    A = "a", "Apple"\n', ['"Apple"']),
@@ -273,8 +283,10 @@ def test_the_scanner_finds_unmarked_text(source: str, expected: list[str]) -> No
         'raise StudyTableError(_("%(column)s is empty") % {"column": f"n_{arm}"})',  # values are data
         'raise DomainError(ngettext("%(n)s day", "%(n)s days", n) % {"n": n}, field="days")',
         'raise _invalid(f"steps.{i}.technique", _("Unknown technique."))',  # the field is a name, not text
-        'raise _invalid(exc.field, exc.message)',  # marked where it was made (library/stop_rules.py)
+        "raise _invalid(exc.field, exc.message)",  # marked where it was made (library/stop_rules.py)
         'raise Waiting(_("The session\'s end has not been stored yet."))',
+        'return Outcome(k, kind, "refused", _("The record holds a NUL character."))',  # the status is a code
+        'return Outcome(k, kind, "replayed", result=r)',
     ],
 )
 def test_the_scanner_leaves_marked_text_and_data_alone(source: str) -> None:

@@ -40,6 +40,7 @@ PARENT_PATH: tuple[str, ...] = (
     "care/views/sessions.py",
     "care/services/sessions.py",
     "library/stop_rules.py",  # a reading the player refuses ("400 bpm is not a possible reading")
+    "library/localise.py",  # the engine's own words shown again: a reading's detail, a reason's note
     "care/templatetags/care_tags.py",
     # the diary
     "templates/care/note.html",
@@ -53,6 +54,8 @@ PARENT_PATH: tuple[str, ...] = (
     "offline/kit.py",
     "offline/services/records.py",  # the appliers' refusals and waits a device is sent (issue 14)
     "offline/services/observed.py",
+    "offline/services/sync.py",  # the sync's own refusals a device is sent (issue 14)
+    "core/concurrency.py",  # a 409's message (an edit over someone else's), also kept in a diary's conflict
     "templates/offline/shell.html",
     "templates/offline/conflicts.html",
     "templates/offline/_session_flag.html",

@@ -7,10 +7,22 @@ from typing import TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.core.errors import Conflict, NotFound
 
 M = TypeVar("M", bound=models.Model)
+
+# English source, translated when raised; named so that a stored copy can be shown again in another
+# language (offline/words.py).
+ERR_NO_VERSION = gettext_noop(
+    "Send the version you loaded (the record is now at version %(current)s), so that no one "
+    "else's change is overwritten unseen."
+)
+ERR_STALE = gettext_noop(
+    "Someone else saved a change to this record after you opened it. Nothing of yours was "
+    "saved: reload the page to see their change, then make yours again."
+)
 
 
 def lock_for_edit(
@@ -30,20 +42,13 @@ def lock_for_edit(
     current = getattr(obj, "version")  # noqa: B009 - every VersionedModel has it
     if expected_version is None:
         raise Conflict(
-            _(
-                "Send the version you loaded (the record is now at version %(current)s), so that no one "
-                "else's change is overwritten unseen."
-            )
-            % {"current": current},
+            _(ERR_NO_VERSION) % {"current": current},
             field="version",
             current_version=current,
         )
     if current != expected_version:
         raise Conflict(
-            _(
-                "Someone else saved a change to this record after you opened it. Nothing of yours was "
-                "saved: reload the page to see their change, then make yours again."
-            ),
+            _(ERR_STALE),
             field="version",
             current_version=current,
         )

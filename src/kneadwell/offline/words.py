@@ -5,11 +5,12 @@ plural form (a script cannot choose among Arabic's six), so counts follow a colo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 
 def offline_words() -> dict[str, str]:
@@ -148,9 +149,92 @@ def _verdict_words(action: str) -> str:
     }.get(action, action)
 
 
+# --- messages kept in a conflict: stored English, shown in the reader's language ---------------------------
+# A conflict's `detail` may hold an error's message (the note services' 409, the re-screening's refusal). It
+# is stored in English, whatever language the sync was sent in, and shown translated: a stored text is
+# translated only while it equals what the English source gives now with the same values (the values, a
+# name or a version, are read back from it); anything else is shown as it was stored.
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+# Values that are themselves marked words (clients/services.py's `what`: "massage sessions").
+_TRANSLATED_VALUES = {"what"}
+NOTE_CONFLICT_UNKNOWN = gettext_noop("The diary was saved on the server from another device first.")
+AFTER_STOP_DETAIL = gettext_noop(
+    "The server stopped this session (%(reason)s); the device went on. What was done is kept as it was done."
+)
+SESSION_STEPS_DIFFER = gettext_noop("This session's steps differ from the server's for this check")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    seen: set[str] = set()
+    last = 0
+    for found in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last : found.start()]))
+        name = found.group(1) or found.group(2)
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        last = found.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda found: values[found.group(1) or found.group(2)], template)
+
+
+def _values(text: str, template: str) -> dict[str, str] | None:
+    found = _pattern(template).fullmatch(text)
+    return found.groupdict() if found else None
+
+
+def english_message(text: str, templates: Sequence[str]) -> str | None:
+    """A message made in the active language from one of `templates` (English msgids), in English with
+    the same values; None when it is none of them."""
+    for template in templates:
+        values = _values(text, _(template))
+        if values is not None:
+            return _fill(template, values)
+    return None
+
+
+def shown_message(stored: str, templates: Sequence[str]) -> str:
+    """A stored English message in the active language: by the template it still equals (its values kept,
+    a marked word among them translated), else as a message of its own; otherwise as stored."""
+    for template in templates:
+        values = _values(stored, template)
+        if values is not None:
+            shown = {k: _(v) if k in _TRANSLATED_VALUES else v for k, v in values.items()}
+            return _fill(_(template), shown)
+    return _(stored) if stored else stored
+
+
+def note_conflict_messages() -> tuple[str, ...]:
+    """The messages of the 409s the note services raise (a diary written on two devices meets one)."""
+    from kneadwell.care.services.notes import ERR_NOTE_LOCKED, ERR_NOTE_RACED, ERR_NOTE_SIGNED
+    from kneadwell.core.concurrency import ERR_NO_VERSION, ERR_STALE
+
+    return (
+        ERR_STALE,
+        ERR_NO_VERSION,
+        ERR_NOTE_RACED,
+        ERR_NOTE_LOCKED,
+        ERR_NOTE_SIGNED,
+        NOTE_CONFLICT_UNKNOWN,
+    )
+
+
+def check_error_messages() -> tuple[str, ...]:
+    """The re-screening's refusals that carry values (readiness_check_run); its fixed ones are msgids."""
+    from kneadwell.clients.services import ERR_NO_CONSENT
+    from kneadwell.library.services import ERR_NO_INTAKE
+
+    return (ERR_NO_CONSENT, ERR_NO_INTAKE, gettext_noop("Unknown protocol '%(protocol_id)s'."))
+
+
 def shown_conflict(conflict: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A conflict as stored (English, with its code) in the page's language: the title and the fixed
-    advice are said again in it; what came from the clinical content stays as stored."""
+    advice are said again in it, and so is an error's message kept in `detail` (`details` for the
+    re-screening's, one per message); what came from the clinical content stays as stored."""
     if not conflict:
         return None
     code = conflict.get("code", "")
@@ -167,6 +251,7 @@ def shown_conflict(conflict: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "rule_stop": _("The server's safety rules say: stop"),
         "rule_pause": _("The server's safety rules say: pause"),
         "note_two_devices": _("This diary was also written on another device"),
+        "session_steps_differ": _(SESSION_STEPS_DIFFER),
     }
     todos = {
         "check_not_screened": _("Do not start another session from it. Run today's check again now, online."),
@@ -176,6 +261,9 @@ def shown_conflict(conflict: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "note_two_devices": _(
             "Both texts are kept: the diary shows the other one; yours is below. Open the diary online and "
             "add yours to it if it should be there."
+        ),
+        "session_steps_differ": _(
+            "Tell your therapist or nurse; the session is kept as it was done and flagged for them to see."
         ),
     }
     if code in titles:
@@ -187,4 +275,14 @@ def shown_conflict(conflict: Mapping[str, Any] | None) -> dict[str, Any] | None:
             " The session is kept as it was done and flagged for your therapist or nurse to see.", ""
         )
         shown["todo"] = f"{advice} {session_kept}".strip()
+    detail = conflict.get("detail")
+    details = conflict.get("details")
+    if isinstance(details, list) and details and all(isinstance(d, str) for d in details):
+        # the re-screening's messages (also in a session started from that check)
+        messages = check_error_messages()
+        shown["detail"] = " ".join(shown_message(d, messages) for d in details)
+    elif isinstance(detail, str) and code == "note_two_devices":
+        shown["detail"] = shown_message(detail, note_conflict_messages())
+    elif isinstance(detail, str) and code == "after_stop":
+        shown["detail"] = shown_message(detail, (AFTER_STOP_DETAIL,))
     return shown

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kneadwell.accounts.actor import Actor
 from kneadwell.accounts.roles import Perm
@@ -35,6 +36,16 @@ NOTE_TEXT_FIELDS = (
 )
 SLEEP_CHOICES = ("", "longer", "as_usual", "shorter", "did_not_sleep")
 STOOL_CHOICES = ("", "yes", "no")
+
+# The note's conflicts (409), English source translated when raised. Named, because a diary synced from a
+# device keeps the English of the one it met and shows it in the reader's language
+# (offline/services/observed.py, offline/words.py).
+ERR_NOTE_RACED = gettext_noop(
+    "Someone else saved this note while you were writing it. Nothing of yours was saved: "
+    "reload to see theirs, then add yours."
+)
+ERR_NOTE_LOCKED = gettext_noop("This note is signed and locked; add an amendment instead.")
+ERR_NOTE_SIGNED = gettext_noop("This note is already signed.")
 
 
 def note_save(*, actor: Actor, session: Session, expected_version: int | None, **fields: Any) -> Note:
@@ -85,10 +96,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             except IntegrityError:
                 raced = Note.objects.within(session).filter(session=session).first()
                 raise Conflict(
-                    _(
-                        "Someone else saved this note while you were writing it. Nothing of yours was saved: "
-                        "reload to see theirs, then add yours."
-                    ),
+                    _(ERR_NOTE_RACED),
                     field="version",
                     current_version=raced.version if raced else None,
                 ) from None
@@ -104,7 +112,7 @@ def note_save(*, actor: Actor, session: Session, expected_version: int | None, *
             summary="edited the draft note",
         ) as edit:
             if edit.row.locked:
-                raise Conflict(_("This note is signed and locked; add an amendment instead."))
+                raise Conflict(_(ERR_NOTE_LOCKED))
             edit.apply(fields)
     return edit.row
 
@@ -122,7 +130,7 @@ def note_sign(*, actor: Actor, note: Note, expected_version: int | None) -> Note
     ) as edit:
         current = edit.row
         if current.locked:
-            raise Conflict(_("This note is already signed."))
+            raise Conflict(_(ERR_NOTE_SIGNED))
         if current.kind == Note.Kind.SOAP and not any(
             getattr(current, f).strip() for f in ("subjective", "objective", "assessment", "plan_text")
         ):

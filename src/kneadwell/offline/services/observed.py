@@ -28,6 +28,7 @@ from kneadwell.library.stop_rules import (
 )
 from kneadwell.offline.services.records import _after_stop, _end, _invalid, _session_of, _text
 from kneadwell.offline.services.sync import Applied, DeviceRecord, Waiting, device_moment
+from kneadwell.offline.words import NOTE_CONFLICT_UNKNOWN, english_message, note_conflict_messages
 
 SESSION_RANK = {"continue": 0, "pause": 1, "stop": 2}
 
@@ -59,9 +60,7 @@ def apply_observation(actor: Actor, client: Client, record: DeviceRecord, synced
     if not isinstance(vitals, dict) or set(vitals) - set(care_services.VITAL_FIELDS):
         raise _invalid("vitals", _("Unknown vital sign."))
     if not isinstance(device_decision, str) or device_decision not in SESSION_RANK:
-        raise _invalid(
-            "device_decision", _("Send what the device decided: continue, pause or stop.")
-        )
+        raise _invalid("device_decision", _("Send what the device decided: continue, pause or stop."))
     result = {"session_id": current.pk}
     existing = Observation.objects.within(current).filter(session=current, key=record.key).first()
     if existing is not None:
@@ -208,7 +207,8 @@ def apply_note(actor: Actor, client: Client, record: DeviceRecord, synced_at: dt
             conflict={
                 "code": "note_two_devices",
                 "title": "This diary was also written on another device",
-                "detail": exc.message,
+                # stored English (the 409 was said in the request's language), shown translated
+                "detail": english_message(exc.message, note_conflict_messages()) or NOTE_CONFLICT_UNKNOWN,
                 "todo": "Both texts are kept: the diary shows the other one; yours is below. Open the diary "
                 "online and add yours to it if it should be there.",
                 "theirs": {name: getattr(theirs, name) for name in NOTE_FIELDS} if theirs else {},

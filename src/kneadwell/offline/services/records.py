@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kneadwell.accounts.actor import Actor
@@ -31,6 +32,7 @@ from kneadwell.library.models import ReadinessCheck
 from kneadwell.library.screening import Action as Verdict
 from kneadwell.offline.models import SyncRecord
 from kneadwell.offline.services.sync import Applied, DeviceRecord, Waiting, device_moment
+from kneadwell.offline.words import AFTER_STOP_DETAIL
 
 # The step fields a session keeps (care.routine.todays_steps); anything else the device sent is display.
 STEP_FIELDS = (
@@ -91,18 +93,22 @@ def apply_check(actor: Actor, client: Client, record: DeviceRecord, synced_at: d
         )
     when = device_moment(record, synced_at)
     try:
-        check = library_services.readiness_check_run(
-            actor=actor, client=client, protocol_id=protocol_id, answers=answers, now=when
-        )
+        # In English: a refusal here is kept in the conflict (stored English, shown in the reader's
+        # language by offline/words.py), whatever language the sync was sent in.
+        with translation.override("en"):
+            check = library_services.readiness_check_run(
+                actor=actor, client=client, protocol_id=protocol_id, answers=answers, now=when
+            )
     except (ValidationFailed, ConsentRequired) as exc:
         # Kept, not dropped: the check is flagged and a session started from it is recorded and flagged too.
-        detail = " ".join(m for ms in getattr(exc, "errors", {"": [exc.message]}).values() for m in ms)
+        details = [str(m) for ms in getattr(exc, "errors", {"": [exc.message]}).values() for m in ms]
         return Applied(
             result={"check_id": None, "action": None, "device_action": device_action},
             conflict={
                 "code": "check_not_screened",
                 "title": "Today's check could not be screened again on the server",
-                "detail": detail,
+                "detail": " ".join(details),
+                "details": details,
                 "todo": "Do not start another session from it. Run today's check again now, online.",
                 "server_action": None,
                 "device_action": device_action,
@@ -259,8 +265,7 @@ def _after_stop(current: Session) -> dict[str, Any]:
     return {
         "code": "after_stop",
         "title": "Recorded after the session was stopped",
-        "detail": f"The server stopped this session ({current.stop_reason}); the device went on. What was "
-        "done is kept as it was done.",
+        "detail": AFTER_STOP_DETAIL % {"reason": current.stop_reason},  # English, shown translated
         "todo": "Do not go on with this session. If your baby seems unwell, call your doctor or nurse.",
     }
 

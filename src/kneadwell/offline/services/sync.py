@@ -110,14 +110,14 @@ def _replay(record: SyncRecord, actor: Actor, payload_hash: str) -> Outcome:
             record.key,
             record.kind,
             "refused",
-            "This record's key was already used by another person; it was not stored again.",
+            _("This record's key was already used by another person; it was not stored again."),
         )
     if record.payload_hash != payload_hash:
         return Outcome(
             record.key,
             record.kind,
             "refused",
-            "A different record was already stored under this key; this one was not stored.",
+            _("A different record was already stored under this key; this one was not stored."),
         )
     return Outcome(
         record.key,
@@ -149,12 +149,17 @@ def _sync_one(actor: Actor, record: DeviceRecord, synced_at: dt.datetime) -> Out
         return _replay(stored, actor, payload_hash)
     applier = APPLIERS.get(record.kind)
     if applier is None:
-        return Outcome(record.key, record.kind, "refused", f"Unknown kind of record '{record.kind[:30]}'.")
+        return Outcome(
+            record.key,
+            record.kind,
+            "refused",
+            _("Unknown kind of record '%(kind)s'.") % {"kind": record.kind[:30]},
+        )
     if "\\u0000" in json.dumps(payload):
         # PostgreSQL keeps no NUL character in text or JSON; nothing a person writes holds one.
-        return Outcome(record.key, record.kind, "refused", "The record holds a NUL character.")
+        return Outcome(record.key, record.kind, "refused", _("The record holds a NUL character."))
     if record.device_time.tzinfo is None:
-        return Outcome(record.key, record.kind, "refused", "The device time needs its UTC offset.")
+        return Outcome(record.key, record.kind, "refused", _("The device time needs its UTC offset."))
     try:
         client = client_get(actor=actor, client_id=record.client_id, purpose="synced records from a device")
         with transaction.atomic():
