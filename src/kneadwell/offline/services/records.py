@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from kneadwell.accounts.actor import Actor
 from kneadwell.audit.writes import create_audited, save_audited
 from kneadwell.care.models import Plan, ScheduledSession, Session, StepLog
+from kneadwell.care.selectors.sessions import todays_session_steps
 from kneadwell.care.services.figures import plan_figures_refresh
+from kneadwell.care.services.sessions import TRAINED_ROLES
 from kneadwell.clients.models import Client
 from kneadwell.clients.rules import Scope
 from kneadwell.clients.services import consent_require
-from kneadwell.core.errors import ConsentRequired, NotFound, ValidationFailed
+from kneadwell.core.errors import ConsentRequired, DomainError, NotFound, ValidationFailed
 from kneadwell.library import selectors as library_selectors
 from kneadwell.library import services as library_services
 from kneadwell.library.models import ReadinessCheck
@@ -257,7 +259,115 @@ def apply_session_start(
             "todo": (check_record.conflict.get("todo") or "")
             + " The session is kept as it was done and flagged for your therapist or nurse to see.",
         }
+    elif check is not None:
+        conflict = _steps_conflict(actor, client, check, plan, steps)
     return Applied(result={"session_id": session.pk}, session_id=session.pk, conflict=conflict)
+
+
+# --- the device's steps against the server's ----------------------------------------------------------
+_PRESSURE_RANK = {"light": 1, "moderate": 2, "firm": 3}
+
+
+def _pressure_rank(value: Any) -> int:
+    """A step's pressure as a rank; no pressure named = no cap (firm); anything unknown ranks above all."""
+    if value is None:
+        return 3
+    return _PRESSURE_RANK.get(value, 4) if isinstance(value, str) else 4
+
+
+def _amount(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return math.inf  # not a number: counts as more than any
+    return float(value)
+
+
+def _more_than(device: Mapping[str, Any], server: Mapping[str, Any]) -> list[str]:
+    """How a step the device did goes beyond the server's step of the same technique (English)."""
+    out: list[str] = []
+    extra = [r for r in device.get("regions") or () if r not in (server.get("regions") or ())]
+    if extra:
+        out.append("the server leaves out " + ", ".join(str(r).replace("_", " ") for r in extra))
+    if _pressure_rank(device.get("pressure")) > _pressure_rank(server.get("pressure")):
+        out.append(
+            f"pressure {device.get('pressure') or 'not limited'}, the server's {server.get('pressure')}"
+        )
+    for measure in ("minutes", "repetitions"):
+        mine, theirs = _amount(device.get(measure)), _amount(server.get(measure))
+        if theirs is not None and (mine is None or mine > theirs + 1e-9):
+            out.append(f"{measure} {device.get(measure)}, the server's {server.get(measure)}")
+    if server.get("ask_permission") and not device.get("ask_permission"):
+        out.append("the server asks permission before this step")
+    return out
+
+
+def _same_technique(device: Mapping[str, Any], server: Mapping[str, Any]) -> bool:
+    return all(device.get(k) == server.get(k) for k in ("routine", "technique", "section"))
+
+
+def steps_beyond(device: list[dict[str, Any]], server: list[dict[str, Any]]) -> list[str]:
+    """Where the device's session is less cautious than the server's steps for the same check, one English
+    line per step: a step the server leaves out, a region it leaves out, more pressure, more minutes or
+    repetitions, permission not asked. Each device step is matched, in order, to the first server step of
+    the same technique and section that it does not go beyond (fewer steps, regions, minutes or a lighter
+    pressure than the server's is more cautious, and fine)."""
+    out: list[str] = []
+    at = 0
+    for number, step in enumerate(device, start=1):
+        fits = next(
+            (
+                j
+                for j in range(at, len(server))
+                if _same_technique(step, server[j]) and not _more_than(step, server[j])
+            ),
+            None,
+        )
+        if fits is not None:
+            at = fits + 1
+            continue
+        twin = next((s for s in server[at:] if _same_technique(step, s)), None)
+        what = "; ".join(_more_than(step, twin)) if twin else "the server leaves this step out"
+        out.append(f"Step {number} ({step.get('name') or step.get('technique')}): {what}.")
+    return out
+
+
+def _steps_conflict(
+    actor: Actor, client: Client, check: ReadinessCheck, plan: Plan | None, steps: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A conflict when the steps the device played are less cautious than those the server gives NOW for
+    the check it screened again (care.selectors.sessions.todays_session_steps, as a session started online
+    from that check would have them); {} when they are not. The session is kept as it was done."""
+    refusal = ""
+    with translation.override("en"):  # stored in English, shown translated (offline/words.py)
+        try:
+            todays = todays_session_steps(
+                client=client,
+                check=check,
+                plan=plan,
+                verdict=check.verdict,
+                trained=actor.role in TRAINED_ROLES,
+            )
+        except DomainError as exc:  # e.g. a class's home routine before the first class
+            server: list[dict[str, Any]] = []
+            refusal = str(exc.message)
+        else:
+            server, refusal = todays.steps, str(todays.refusal)
+    beyond = steps_beyond(steps, server)
+    if refusal:
+        beyond.insert(0, f"The server would not start this session: {refusal}")
+    if not beyond:
+        return {}
+    return {
+        "code": "session_steps_differ",
+        "title": "This session's steps differ from the server's for this check",
+        "detail": " ".join(beyond),
+        "differences": beyond,
+        "todo": "Tell your therapist or nurse; the session is kept as it was done and flagged for them "
+        "to see.",
+        "check_id": check.pk,
+        "server_action": check.action,
+    }
 
 
 def _after_stop(current: Session) -> dict[str, Any]:

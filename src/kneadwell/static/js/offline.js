@@ -540,6 +540,45 @@
     return box;
   }
 
+  // Today's steps after an avoid-areas or modify verdict (rules.js todaysSteps), or null when the device
+  // does not narrow them: another kind of verdict, no kept programme or steps, the kit and the bundle of
+  // different content versions, or an older kit without what narrowing needs.
+  function changedSteps(rules, kept, protocol, result) {
+    if (result.action !== "avoid-areas" && result.action !== "modify") return null;
+    if (!protocol || !protocol.steps || !protocol.steps.length || !protocol.narrow || !rules.todaysSteps) return null;
+    if (!kept.kit.content_version || kept.kit.content_version !== kept.bundle.content_version) return null;
+    try {
+      return rules.todaysSteps(kept.bundle, protocol, result, {
+        treatment_kinds: kept.kit.treatment_kinds || [],
+        content_version: kept.kit.content_version,
+        pressure_labels: (kept.kit.words || {}).pressures || {},
+      });
+    } catch (e) {
+      return null;  // a kit that does not fit: the cautious fallback
+    }
+  }
+  // What today's changed session leaves out (the areas found, the steps left out) and the steps it keeps.
+  function leftOutList(result, kept, protocol, today) {
+    var KW = kept.kit.words || {};
+    var box = el("div", "todays-steps");
+    if (result.avoided_regions && result.avoided_regions.length) {
+      var labels = {};
+      (kept.bundle.regions || []).forEach(function (r) { labels[r.id] = r.label; });
+      var areas = result.avoided_regions.map(function (id) { return (labels[id] || id.replace(/_/g, " ")).toLowerCase(); });
+      box.appendChild(el("p", "", fill(KW.left_out, { areas: areas.join(", ") })));
+    }
+    var gone = protocol.steps.length - today.steps.length;
+    if (gone > 0) box.appendChild(el("p", "", fill(KW.steps_left_out, { count: gone })));
+    var list = box.appendChild(el("ol", "small"));
+    today.steps.forEach(function (s) {
+      var shown = s.shown || {};
+      var li = list.appendChild(el("li", "", (shown.name || s.name) + (shown.where ? " — " + shown.where : "")));
+      if (shown.left_out) li.appendChild(el("span", "muted", " (" + W.leave_out + " " + shown.left_out + ")"));
+      if (shown.pressure) li.appendChild(el("span", "muted", " · " + fill(W.pressure, { pressure: shown.pressure })));
+    });
+    return box;
+  }
+
   api.deviceCheck = function (form, clientId, thenStart) {
     var protocolId = form.querySelector("input[name=protocol]").value;
     var panel = document.getElementById("kwo-check") || el("section");
@@ -589,14 +628,36 @@
           show("panel-stop", result.action === "stop" ? W.not_today : W.needs_release, reasons.concat([W.check_kept]));
           return;
         }
+        var protocol = kept.kit.protocols.filter(function (p) { return p.id === protocolId; })[0];
         if (result.action !== "go" || result.reasons.length) {
-          // Areas to leave out or a change: today's steps would differ from the kept ones, and only the
-          // server puts the changed steps together (the library's adaptation, with the plan's own limits),
-          // so no session starts here. The page says why, what is left out, and what to do.
-          show("panel-caution", W.waits_for_connection, [waitsWhy(result, kept.bundle)].concat(reasons, [W.check_kept]));
+          // Areas to leave out or a change: today's steps are the kept ones narrowed by the verdict, as the
+          // server's adaptation narrows them (rules.js todaysSteps, held to the server by a parity test),
+          // when the kit and the bundle are of the same content. Otherwise (an older kit, a programme that
+          // watches vital signs, permission asked at each step, anything else found) the session waits for
+          // the connection: the page says why, what is left out, and what to do.
+          var today = changedSteps(rules, kept, protocol, result);
+          var KW = kept.kit.words || {};
+          if (today && today.ok && !today.treatment) {
+            var why = (KW.why || {})[today.no_treatment_cause] || "";
+            show("panel-stop", W.not_today, [fill(KW.no_treatment, { why: why })].concat(reasons, [W.check_kept]));
+            return;
+          }
+          if (today && today.ok && today.ask_permission && KW.permission_online) {
+            show("panel-caution", W.waits_for_connection, [KW.permission_online].concat(reasons, [W.check_kept]));
+            return;
+          }
+          if (!today || !today.ok || !today.steps.length) {
+            show("panel-caution", W.waits_for_connection, [waitsWhy(result, kept.bundle)].concat(reasons, [W.check_kept]));
+            return;
+          }
+          var changed = Object.assign({}, protocol, { steps: today.steps, planned_seconds: today.planned_seconds });
+          var go = el("button", "primary big", W.start_session);
+          go.type = "button";
+          go.addEventListener("click", function () { api.startSession(kept.kit, changed, check); });
+          show("panel-caution", KW.changed, [leftOutList(result, kept, protocol, today)].concat(reasons, [W.check_kept, go]));
+          form.hidden = true;
           return;
         }
-        var protocol = kept.kit.protocols.filter(function (p) { return p.id === protocolId; })[0];
         if (!protocol || !protocol.steps.length) {
           show("panel-ok", W.check_go, [protocol && protocol.refusal ? protocol.refusal : W.no_kit, W.check_kept]);
           return;
