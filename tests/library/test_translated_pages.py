@@ -172,3 +172,34 @@ def test_sign_up_asks_the_health_history_in_the_language(client: HttpClient, lan
     shown = page(client, reverse("accounts:signup"), language)
     assert text(language, "questions", "had_surgery", "item_label") in shown
     assert "An operation in the past year" not in shown
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_reasons_note_is_stored_english_and_shown_in_the_language(
+    parent: HttpClient, clinic: Clinic, baby: Any, language: str
+) -> None:
+    """The screening's own note ("Not answered: …. Treated as if it applies.") is stored English and shown
+    in the page's language, the question named by its translated label (library/localise.Shower.note)."""
+    from django.utils import translation
+
+    from kneadwell.library.localise import NOT_ANSWERED
+    from kwtest.screening import clear_answers
+
+    answers = clear_answers("infant", "today")
+    del answers["fever_today"]  # not answered (the API and the device may send a blank; the form asks all)
+    result = services.readiness_check_run(
+        actor=clinic.actor(Role.CAREGIVER), client=baby, protocol_id="iaim_first_week", answers=answers
+    )
+    reason = next(r for r in result.verdict["reasons"] if r.get("note", "").startswith("Not answered: "))
+    english_note = reason["note"]
+    question = reason["unanswered"][0]
+    assert f'"{default_library().questions[question].label}"' in english_note  # stored English
+
+    shown = page(parent, reverse("library:check_result", args=[baby.pk, result.pk]), language)
+    label = text(language, "questions", question, "label")
+    with translation.override(language):
+        said = translation.gettext(NOT_ANSWERED) % {"questions": f'"{label}"'}
+    assert said != NOT_ANSWERED % {"questions": f'"{label}"'}
+    assert said in shown
+    assert english_note not in shown
+    assert "Not answered" not in shown

@@ -36,7 +36,10 @@ def display_library(organisation: Organisation | None = None) -> Library:
 
 
 def _shower(organisation: Organisation | None) -> localise.Shower | None:
-    return localise.shower(display_language(), with_original=english_beside_unreviewed(organisation))
+    # the interface catalogue's gettext, in the same (active) language, for the engine's own words
+    return localise.shower(
+        display_language(), with_original=english_beside_unreviewed(organisation), gettext=translation.gettext
+    )
 
 
 def display_verdict(verdict: Mapping[str, Any], organisation: Organisation | None) -> dict[str, Any]:

@@ -17,7 +17,8 @@ English original beside it (when the organisation keeps that setting on, the def
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from html import escape
@@ -36,6 +37,7 @@ from kneadwell.content.translations import (
     note_fallback,
     read_catalogue,
 )
+from kneadwell.core.marking import gettext_noop
 from kneadwell.library.catalog import Library
 
 # The Library's collections that hold items (the others, version and read_by, are not content texts).
@@ -196,6 +198,65 @@ def localised_item(area: str, collection: str, item: Any, language: str | None) 
     return apply_texts(item, {path: entry.text for path, entry in found.items()})
 
 
+# --- the engine's own words in a stored snapshot ---------------------------------------------------------
+# What the screening and the in-session stop rules write themselves (a reason's note, a reading's detail) is
+# stored in English. Shown in another language, each is read back against the sentence the engine writes
+# now (same words, same figures) and said again in the catalogue's words with the same figures and units;
+# a text that does not read back (the engine's wording changed, or a release's reason) is shown as stored.
+_NUMBER = r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+_READING = _NUMBER + r"(?: bpm|%| °C)?"
+_FIELDS = {
+    "value": _READING,
+    "limit": _READING,
+    "baseline": _READING,
+    "seconds": _NUMBER,
+    "needed": _NUMBER,
+    "rise": _NUMBER,
+    "fall": _NUMBER,
+    "count": _NUMBER,
+    "allowed": _NUMBER,
+    "detail": r".+",
+}
+# library/stop_rules.py's readings, most specific first (figures and units are values, never translated).
+READING_DETAILS = (
+    gettext_noop("%(value)s, below %(limit)s for %(seconds)s s (less than %(needed)s s)"),
+    gettext_noop("%(value)s, below %(limit)s for %(seconds)s s"),
+    gettext_noop("%(value)s, below %(limit)s for an unknown time (treated as lasting)"),
+    gettext_noop("%(value)s, above %(limit)s"),
+    gettext_noop("%(value)s, below %(limit)s"),
+    gettext_noop("up %(rise)s bpm from %(baseline)s (pause at %(limit)s)"),
+    gettext_noop("down %(fall)s points from %(baseline)s (pause at %(limit)s)"),
+    gettext_noop("respiratory rate %(value)s"),
+)
+AFTER_PAUSES = gettext_noop("%(detail)s (after %(count)s pause(s); %(allowed)s allowed)")
+# library/screening.py's reason notes, in the order it joins them.
+NOT_ANSWERED = gettext_noop("Not answered: %(questions)s. Treated as if it applies.")
+OVERRULED = gettext_noop(
+    "%(questions)s was answered no, but a measured value says otherwise: the more cautious reading is used."
+)
+MENTIONED = gettext_noop("The history's own words mention: %(words)s.")
+NO_AREA = gettext_noop("We could not tell which area to leave out, so a clinician must confirm first.")
+CLIENT_LABELS = {
+    "client.postmenstrual_age_weeks": gettext_noop("postmenstrual age (needs birth date and gestation)")
+}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@cache
+def _reading_pattern(template: str) -> re.Pattern[str]:
+    out, last = [], 0
+    for found in _PLACEHOLDER.finditer(template):
+        out.append(re.escape(template[last : found.start()]))
+        out.append(f"(?P<{found.group(1)}>{_FIELDS[found.group(1)]})")
+        last = found.end()
+    out.append(re.escape(template[last:]))
+    return re.compile("".join(out))
+
+
+def _english_words(message: str) -> str:
+    return message
+
+
 # --- stored snapshots ----------------------------------------------------------------------------------
 
 
@@ -207,6 +268,9 @@ class Shower:
     library: Library  # the English library
     catalogue: Catalogue
     with_original: bool = True
+    # The interface catalogue's words in the same language, for what the engine itself wrote (a note, a
+    # reading's detail); Django's gettext in the page's language (library/display.py), English otherwise.
+    gettext: Callable[[str], str] = _english_words
 
     def text(self, collection: str, item_id: str, path: str, stored: Any) -> Any:
         if not isinstance(stored, str):
@@ -239,7 +303,60 @@ class Shower:
                 shown[stored_as] = self.text("rules", rule_id, field, shown[stored_as])
         if reason.get("settings"):
             shown["settings"] = self.settings_used(reason["settings"])
+        if isinstance(reason.get("note"), str):
+            shown["note"] = self.note(reason)
         return shown
+
+    def _question(self, item: str) -> tuple[str, str] | None:
+        """A question (or a fact of the record) as a note names it: (English, shown), or None."""
+        from kneadwell.library.screening import _label
+
+        try:
+            english = _label(self.library, item)
+        except KeyError:
+            return None
+        if item.startswith("client."):
+            return english, self.gettext(english) if english in CLIENT_LABELS.values() else english
+        label = self.library.questions[item].label
+        return english, f'"{self.text("questions", item, "label", label)}"'
+
+    def note(self, reason: Mapping[str, Any]) -> str:
+        """A screening reason's note (library/screening.py: "Not answered: …", a measured value overruling
+        a no, the history's words, no area to leave out), said again part by part; a note with a part it
+        does not read back (a release that does not apply) is shown as stored."""
+        note = str(reason.get("note") or "")
+        rest, parts = note, []
+        unanswered = [str(q) for q in reason.get("unanswered") or []]
+        for count in range(len(unanswered), 0, -1):  # the region questions are appended after the note's
+            named = [self._question(q) for q in unanswered[:count]]
+            if any(n is None for n in named):
+                return note
+            english = NOT_ANSWERED % {"questions": "; ".join(n[0] for n in named if n)}
+            if rest == english or rest.startswith(english + " "):
+                shown = "; ".join(n[1] for n in named if n)
+                parts.append(self.gettext(NOT_ANSWERED) % {"questions": shown})
+                rest = rest[len(english) :].lstrip(" ")
+                break
+        overruled = re.match(r"(.+?) was answered no, but a measured value says otherwise: ", rest)
+        if overruled:
+            by_label = {f'"{q.label}"': q.id for q in self.library.questions.values()}
+            labels = overruled.group(1).split("; ")
+            if not all(label in by_label for label in labels):
+                return note
+            named = [self._question(by_label[label]) for label in labels]
+            english = OVERRULED % {"questions": overruled.group(1)}
+            if not rest.startswith(english):
+                return note
+            parts.append(self.gettext(OVERRULED) % {"questions": "; ".join(n[1] for n in named if n)})
+            rest = rest[len(english) :].lstrip(" ")
+        mentioned = re.match(r"The history's own words mention: (.+?)\.(?= We could not tell|$)", rest)
+        if mentioned:  # the history's words are the person's own, as they typed them
+            parts.append(self.gettext(MENTIONED) % {"words": mentioned.group(1)})
+            rest = rest[mentioned.end() :].lstrip(" ")
+        if rest == NO_AREA:
+            parts.append(self.gettext(NO_AREA))
+            rest = ""
+        return " ".join(parts) if not rest else note
 
     def verdict(self, verdict: Mapping[str, Any]) -> dict[str, Any]:
         shown = dict(verdict)
@@ -261,7 +378,18 @@ class Shower:
 
     def detail(self, detail: str) -> str:
         """A reason's detail as stop_rules wrote it: "Seen: arching, finger splay", "State 5: fussy",
-        "Crying"; anything else (a reading with its numbers) is left as written."""
+        "Crying", a reading ("95 bpm, below 100 bpm for 10 s": the figures and units as written), each with
+        "(after 2 pause(s); 2 allowed)" where pauses led to the stop; anything else is left as written."""
+        pauses = _reading_pattern(AFTER_PAUSES).fullmatch(detail)
+        if pauses:
+            inner = self.detail(pauses.group("detail"))
+            if inner == pauses.group("detail"):
+                return detail  # the inner detail did not read back: all of it as written
+            return self.gettext(AFTER_PAUSES) % {**pauses.groupdict(), "detail": inner}
+        for template in READING_DETAILS:
+            reading = _reading_pattern(template).fullmatch(detail)
+            if reading:
+                return self.gettext(template) % reading.groupdict()
         info = self.catalogue.info
         if detail == "Crying":
             return info.crying
@@ -320,13 +448,21 @@ class Shower:
         return phase
 
 
-def shower(language: str | None, *, with_original: bool = True) -> Shower | None:
-    """A Shower for the shipped content in `language`, or None for English (nothing to change)."""
+def shower(
+    language: str | None, *, with_original: bool = True, gettext: Callable[[str], str] | None = None
+) -> Shower | None:
+    """A Shower for the shipped content in `language`, or None for English (nothing to change). `gettext`:
+    the interface catalogue in the same language, for the engine's own words (English without it)."""
     from kneadwell.library.loader import default_library
 
     if language is None or language not in languages():
         return None
-    return Shower(library=default_library(), catalogue=catalogue(language), with_original=with_original)
+    return Shower(
+        library=default_library(),
+        catalogue=catalogue(language),
+        with_original=with_original,
+        gettext=gettext or _english_words,
+    )
 
 
 # --- what a parent sees ---------------------------------------------------------------------------------
