@@ -50,3 +50,35 @@ def english(text: object) -> str:
 
     with translation.override(None):  # no catalogue: the source text itself
         return str(text)
+
+
+# One decimal mark per language, for every figure a person reads (docs/languages.md, "Numbers"): Spanish
+# writes 14,8 (RAE/ASALE, Ortografía 2010; Django's es formats and CLDR's es); Arabic pages write Western
+# digits, and with them CLDR's Arabic (`ar`, Latin digits) writes the point, 14.8, which is also what the
+# growth figures (SDS, measurements, the chart) wrote in Arabic before. English: the point. What is stored
+# or exported (CSV, JSON, the API, the CLI) keeps the point whatever the language.
+DECIMAL_MARKS = {"es": ","}
+
+
+def decimal_mark() -> str:
+    """The decimal mark of the language in force ("." outside Django, or when translation is off)."""
+    if not _django_ready():
+        return "."
+    from django.utils.translation import get_language
+
+    return DECIMAL_MARKS.get((get_language() or "").split("-")[0], ".")
+
+
+def local_decimals(text: str) -> str:
+    """`text` with each decimal point between two digits ("2.70 kg", "−1.21") written with the language's
+    mark; other dots (a sentence's full stop, an abbreviation) are left alone."""
+    mark = decimal_mark()
+    if mark == "." or "." not in text:
+        return text
+    out = []
+    for k, ch in enumerate(text):
+        if ch == "." and 0 < k < len(text) - 1 and text[k - 1].isdigit() and text[k + 1].isdigit():
+            out.append(mark)
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from kneadwell.outcomes import instruments
+from kneadwell.outcomes import growth_words, instruments
 from kneadwell.outcomes import selectors as outcomes
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCE_TITLES
 from kneadwell.outcomes.instruments import gas
@@ -91,7 +91,8 @@ def growth(*, client: Client, parent: bool) -> GrowthPart | None:
         inst.id: outcomes.growth_series(client=client, instrument_id=inst.id, reference=reference)
         for inst in growth_instruments()
     }
-    labels = {inst.id: inst.short_name for inst in growth_instruments()}
+    # in the language in force: the parent's report's chart title in the reader's, the clinician's English
+    labels = {inst.id: growth_words.measure_name(inst) for inst in growth_instruments()}
     if not any(series.values()):
         return None
     summary = outcomes.growth_summary(client=client, reference=reference)

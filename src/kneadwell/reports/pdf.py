@@ -23,11 +23,13 @@ order; nothing here words or formats a figure, it only lays blocks out on A4.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 import matplotlib
 from fpdf import FPDF
@@ -52,6 +54,77 @@ from kneadwell.reports.marking import gettext as _
 from kneadwell.reports.vector import svg_for_pdf, svg_size_pt
 
 FAMILY = "DejaVu Sans"  # the family name matplotlib writes into its SVGs, so their text finds this font
+
+
+# --- Arabic inside a chart ---------------------------------------------------------------------------
+# fpdf2 draws an SVG's <text> glyph by glyph from the font's character map, with neither shaping nor
+# bidirectional reordering (fpdf/drawing.py, Text.render). A chart's Arabic words (the parent's report
+# draws the growth chart in the reader's language) are therefore written into the SVG in visual order and
+# in their joined forms: the Unicode bidirectional algorithm (fpdf2's own, fpdf/bidi.py) splits the text
+# into runs, right to left as a whole; each Arabic run is shaped by HarfBuzz (as the document's own text
+# is) and each glyph written back as the character the font maps to it (the Arabic presentation forms,
+# which DejaVu Sans carries). Numbers and Latin words keep their order; the short-vowel marks are left out.
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_HARAKAT = re.compile("[\u064b-\u065f\u0670]")
+_SVG_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*)(</text>)")
+
+
+@cache
+def _shaper() -> tuple[Any, dict[int, str]]:
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    path = str(font_dir() / "DejaVuSans.ttf")
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(path)))
+    names = TTFont(path)
+    order = names.getGlyphOrder()
+    chars: dict[int, str] = {}
+    # the presentation forms last, so a joined form's glyph maps back to its own character
+    for code, glyph in sorted(names.getBestCmap().items(), key=lambda item: 0xFB50 <= item[0] <= 0xFEFF):
+        chars[order.index(glyph)] = chr(code)
+    return font, chars
+
+
+def _shaped_run(text: str) -> str:
+    import uharfbuzz as hb
+
+    font, chars = _shaper()
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.direction = "rtl"
+    buffer.script = "Arab"
+    buffer.language = "ar"
+    hb.shape(font, buffer, {})
+    if any(info.codepoint not in chars for info in buffer.glyph_infos):
+        return text[::-1]  # a glyph with no character of its own: the letters unjoined, still right to left
+    return "".join(chars[info.codepoint] for info in buffer.glyph_infos)
+
+
+def visual_arabic(text: str) -> str:
+    """`text` (logical order) as fpdf2's SVG text must be given it to read right to left, joined."""
+    if not _ARABIC.search(text):
+        return text
+    from fpdf.bidi import BidiParagraph
+
+    # the optional short-vowel marks (ḥarakāt) left out: fpdf2 would not place them over their letters
+    text = _HARAKAT.sub("", text)
+
+    runs = BidiParagraph(text=text, base_direction=TextDirection.RTL).get_bidi_fragments()
+    return "".join(
+        _shaped_run(run) if direction == TextDirection.RTL else run for run, direction in reversed(runs)
+    )
+
+
+def visual_svg_text(svg: str) -> str:
+    """Every <text> of a chart with Arabic in it, in visual order and joined forms (see above)."""
+
+    def one(match: re.Match[str]) -> str:
+        words = html.unescape(match.group(2))
+        if not _ARABIC.search(words):
+            return match.group(0)
+        return match.group(1) + html.escape(visual_arabic(words), quote=False) + match.group(3)
+
+    return _SVG_TEXT.sub(one, svg)
 
 
 @cache
@@ -359,8 +432,9 @@ class ReportPDF(FPDF):
         return min(CHART_WIDTH, self.usable) * h_pt / w_pt
 
     def chart(self, part: Chart) -> None:
-        """The page's SVG chart as vectors, with its caption under it."""
-        svg = svg_for_pdf(part.svg)
+        """The page's SVG chart as vectors, with its caption under it. In a right-to-left document the
+        chart's Arabic words (title, axes) are given to fpdf2 already shaped (`visual_svg_text`)."""
+        svg = svg_for_pdf(visual_svg_text(part.svg) if self.rtl else part.svg)
         width = min(CHART_WIDTH, self.usable)
         height = self.chart_height(part)
         self.room(height + 12)

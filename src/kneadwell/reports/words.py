@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from kneadwell.core.marking import local_decimals
 from kneadwell.reports.marking import gettext as _
 from kneadwell.reports.marking import pgettext
 
@@ -151,5 +152,5 @@ def percent(value: float | None) -> str:
 def minutes(value: float | None) -> str:
     if value is None:
         return "—"
-    shown = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    shown = local_decimals(f"{value:.1f}") if value < 10 else f"{value:.0f}"
     return _("%(minutes)s min") % {"minutes": shown}

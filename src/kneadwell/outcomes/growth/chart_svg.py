@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -45,6 +45,9 @@ def growth_chart_svg(
     *,
     title: str | None = None,
     description: str | None = None,
+    gettext: Callable[[str], str] | None = None,
+    y_label: str | None = None,
+    decimal_mark: str = ".",
     age_range: tuple[float, float] | None = None,
     centiles: Sequence[float] | None = None,
     width_in: float = 7.0,
@@ -52,7 +55,10 @@ def growth_chart_svg(
     chronological: ChronologicalShown = "auto",
 ) -> str:
     """A self-contained SVG growth chart (no scripts, no external fonts or images). `chronological`:
-    which measurements also show their chronological-age point (see the module's note)."""
+    which measurements also show their chronological-age point (see the module's note). The words
+    (`title`, `description`, the age axis's label through `gettext`, `y_label`) and the `decimal_mark`
+    of its numbers are English and the point unless the caller gives its language's
+    (outcomes/selectors/charts.py, for the PDF report)."""
     import matplotlib as mpl  # deferred: only chart rendering needs matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
@@ -98,7 +104,7 @@ def growth_chart_svg(
                 finite = np.flatnonzero(np.isfinite(last.values))
                 j = int(finite[-1])
                 ax.annotate(
-                    _centile_label(line.centile),
+                    _centile_label(line.centile).replace(".", decimal_mark),
                     (float(axis.x(last.ages[j])), float(last.values[j])),
                     xytext=(2, 0),
                     textcoords="offset points",
@@ -142,8 +148,17 @@ def growth_chart_svg(
         values = _fit_values(points, lines)
         if values is not None:
             ax.set_ylim(*values)
-        ax.set_xlabel(axis.label)
-        ax.set_ylabel(f"{what.capitalize()} ({METHOD_UNITS[method]})")
+        if decimal_mark != ".":
+            from matplotlib.ticker import ScalarFormatter
+
+            class _Marked(ScalarFormatter):  # matplotlib's own tick texts, with the language's mark
+                def __call__(self, x: float, pos: int | None = None) -> str:
+                    return str(super().__call__(x, pos)).replace(".", decimal_mark)
+
+            ax.xaxis.set_major_formatter(_Marked())
+            ax.yaxis.set_major_formatter(_Marked())
+        ax.set_xlabel(gettext(axis.label) if gettext is not None else axis.label)
+        ax.set_ylabel(y_label if y_label is not None else f"{what.capitalize()} ({METHOD_UNITS[method]})")
         ax.set_title(title, fontsize=9)
         ax.grid(True, color="#e6e6e6", linewidth=0.4)
         ax.spines[["top", "right"]].set_visible(False)

@@ -92,7 +92,11 @@ def daily_weights(points: Iterable[WeightPoint]) -> list[WeightPoint]:
     by_date: dict[dt.date, list[float]] = {}
     for p in points:
         if not math.isfinite(p.weight_g) or p.weight_g <= 0:
-            raise VelocityError(f"weight on {p.date.isoformat()} must be a positive number of grams")
+            raise VelocityError(
+                f"weight on {p.date.isoformat()} must be a positive number of grams",
+                code="weight_not_positive",
+                date=p.date,
+            )
         by_date.setdefault(p.date, []).append(p.weight_g)
     return [WeightPoint(d, sum(ws) / len(ws)) for d, ws in sorted(by_date.items())]
 
@@ -119,19 +123,21 @@ def velocity(
     With ``start_after_regain``, give ``birth_weight_g`` (and ``birth_date`` if the birth weight is not
     the first point of ``points``); without them the earliest weight is taken as the birth weight."""
     if method not in VELOCITY_METHODS:
-        raise VelocityError(f"method must be one of {', '.join(VELOCITY_METHODS)}")
+        raise VelocityError(f"method must be one of {', '.join(VELOCITY_METHODS)}", code="unknown_method")
     series = daily_weights(points)
     regain_date: dt.date | None = None
     if start_after_regain:
         if birth_weight_g is not None:
             bdate = birth_date or (series[0].date if series else None)
             if bdate is None:
-                raise VelocityError("no weights given")
+                raise VelocityError("no weights given", code="no_weights")
             if birth_weight_g <= 0 or not math.isfinite(birth_weight_g):
-                raise VelocityError("birth weight must be a positive number of grams")
+                raise VelocityError(
+                    "birth weight must be a positive number of grams", code="birth_weight_not_positive"
+                )
             series = [WeightPoint(bdate, birth_weight_g)] + [p for p in series if p.date > bdate]
         if not series:
-            raise VelocityError("no weights given")
+            raise VelocityError("no weights given", code="no_weights")
         start = regain_index(series, series[0].weight_g)
         if start is None:
             raise VelocityError(

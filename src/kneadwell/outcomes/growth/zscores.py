@@ -110,6 +110,36 @@ def _day_numbers(values: ArrayLike) -> NDArray[np.int64]:
 
 
 @dataclass(frozen=True)
+class NoSds:
+    """Why a row has no SDS, as its code and the figures its message names: :meth:`message` is the English
+    the CLI and the stored records use; a page words the same code and figures in its own language
+    (outcomes/growth_words.py, ``sds_error``)."""
+
+    code: ErrorCode
+    reference: str
+    method: str | None = None
+    sex: str | None = None
+    chronological_age_days: int = 0
+    corrected_age_days: int = 0
+    gestation_weeks: int = 40
+    gestation_days: int = 0
+    value: float = float("nan")
+
+    def message(self) -> str | None:
+        return error_message(
+            self.code,
+            reference=self.reference,
+            method=self.method,
+            sex=self.sex,
+            chronological_age_days=self.chronological_age_days,
+            corrected_age_days=self.corrected_age_days,
+            gestation_weeks=self.gestation_weeks,
+            gestation_days=self.gestation_days,
+            value=self.value,
+        )
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """Results of :func:`batch_sds`, one entry per input row. Where ``error`` is not 0 the SDS and
     centiles are NaN; the ages are filled whenever the dates and gestation are valid."""
@@ -148,10 +178,13 @@ class BatchResult:
         )
         return result
 
-    def message(self, i: int) -> str | None:
-        """The error of row ``i`` in words, or None."""
-        return error_message(
-            ErrorCode(int(self.error[i])),
+    def why(self, i: int) -> NoSds | None:
+        """Why row ``i`` has no SDS (its code and figures), or None when it has them."""
+        code = ErrorCode(int(self.error[i]))
+        if code == ErrorCode.OK:
+            return None
+        return NoSds(
+            code,
             reference=self.reference,
             method=METHODS[self.method_code[i]] if self.method_code[i] >= 0 else None,
             sex=SEXES[self.sex_code[i]] if self.sex_code[i] >= 0 else None,
@@ -161,6 +194,11 @@ class BatchResult:
             gestation_days=int(self.gestation_days[i]),
             value=float(self.value[i]),
         )
+
+    def message(self, i: int) -> str | None:
+        """The error of row ``i`` in words (English), or None."""
+        why = self.why(i)
+        return why.message() if why is not None else None
 
     def messages(self) -> list[str | None]:
         out: list[str | None] = [None] * len(self)
@@ -308,6 +346,9 @@ class SdsResult:
     corrected_centile: float | None
     error: str | None = None
     advisory: str | None = None
+    # `error`'s code and figures when the shared checks found it (a page words it in its language); None
+    # for rcpchgrowth's own text or a missing gestation week
+    why: NoSds | None = None
 
     @property
     def ok(self) -> bool:
@@ -365,7 +406,7 @@ def measurement_sds(
         ErrorCode.VALUE_NOT_FINITE,
         ErrorCode.VALUE_NOT_POSITIVE,
     ):
-        return _with_error(empty, check.message(0))
+        return _with_error(empty, check.message(0), check.why(0))
 
     from rcpchgrowth import Measurement  # deferred: importing rcpchgrowth costs about a second
 
@@ -383,7 +424,9 @@ def measurement_sds(
                 gestation_days=gd,
             ).measurement
     except Exception as exc:  # rcpchgrowth raises IndexError/ValueError/OverflowError at some edges
-        return _with_error(empty, check.message(0) or f"rcpchgrowth could not compute this row: {exc}")
+        return _with_error(
+            empty, check.message(0) or f"rcpchgrowth could not compute this row: {exc}", check.why(0)
+        )
     values = result["measurement_calculated_values"]
     dates = result["measurement_dates"]
     corrected_sds = _float_or_none(values["corrected_sds"])
@@ -393,7 +436,7 @@ def measurement_sds(
         message = check.message(0) or (
             values["corrected_measurement_error"] or values["chronological_measurement_error"]
         )
-        return _with_error(empty, message)
+        return _with_error(empty, message, check.why(0))
     return SdsResult(
         reference=reference,
         method=method,
@@ -411,5 +454,5 @@ def measurement_sds(
     )
 
 
-def _with_error(empty: SdsResult, message: str | None) -> SdsResult:
-    return SdsResult(**{**empty.__dict__, "error": message or "the SDS could not be computed"})
+def _with_error(empty: SdsResult, message: str | None, why: NoSds | None = None) -> SdsResult:
+    return SdsResult(**{**empty.__dict__, "error": message or "the SDS could not be computed", "why": why})

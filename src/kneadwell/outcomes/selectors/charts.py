@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from kneadwell.clients.models import Client
+from kneadwell.core.marking import decimal_mark
 from kneadwell.outcomes import growth_words
 from kneadwell.outcomes.charts import describe_trend
 from kneadwell.outcomes.charts import trend_chart_data as trend_chart_data_of
@@ -33,13 +34,16 @@ def growth_chart(
     points: Sequence[GrowthPoint] | None = None,
 ) -> str:
     """The growth chart SVG (reference centile lines; the child's points at corrected and chronological
-    age; a text alternative in <desc>). Cached on its content, so an unchanged chart is not redrawn."""
+    age; a text alternative in <desc>), its words and decimal mark in the language in force (the parent's
+    report in the reader's, the clinician's in English: reports.services). Cached on its content and
+    language, so an unchanged chart is not redrawn."""
     if points is None:
         points = growth_series(client=client, instrument_id=instrument_id, reference=reference)
     method = _growth_method(instrument_id)
     key_source = repr(
         (
-            "growth-chart-v4",  # v4: chronological point for the latest only; axes fit the points
+            "growth-chart-v5",  # v5: in the language in force; v4: the latest chronological point only
+            get_language(),
             reference,
             method,
             client.sex,
@@ -60,7 +64,21 @@ def growth_chart(
             centiles=[p.corrected_centile for p in points],
         )
         # 4.6 × 4 inches: text stays readable when a phone shrinks it to its width (about 9 px).
-        svg = growth_chart_svg(reference, method, client.sex, plotted, width_in=4.6, height_in=4.0)
+        svg = growth_chart_svg(
+            reference,
+            method,
+            client.sex,
+            plotted,
+            width_in=4.6,
+            height_in=4.0,
+            title=growth_words.chart_title(method, reference, client.sex),
+            description=growth_words.chart_description(
+                reference, method, client.sex, plotted, default_centiles(reference, method)
+            ),
+            gettext=gettext,
+            y_label=growth_words.chart_value_label(method),
+            decimal_mark=decimal_mark(),
+        )
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return str(svg)
 
@@ -105,6 +123,8 @@ def growth_chart_data(
     )
     data["x_label"] = gettext(data["x_label"])
     data["y_label"] = growth_words.chart_value_label(method)
+    for line in data.get("centile_lines", ()):  # the labels the script writes at each line's end
+        line["label"] = growth_words.figure(str(line["label"]))
     return data
 
 

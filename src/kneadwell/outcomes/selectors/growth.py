@@ -116,7 +116,6 @@ def growth_series(
         np.array([v for _, _, v, _ in rows], dtype=np.float64),
         reference,
     )
-    messages = result.messages()
     shown_as = measure_formatter(
         instruments.get_instrument(instrument_id), age_days=(timezone.localdate() - client.birth_date).days
     )
@@ -124,7 +123,8 @@ def growth_series(
     for k, (pk, _taken, raw, unusual) in enumerate(rows):
         value = float(raw or 0.0)  # never None: the query keeps values only
         a = ages(client.birth_date, dates[k], client.gestation_weeks, client.gestation_days)
-        shown = shown_as(value)
+        shown = growth_words.figure(shown_as(value))
+        why = result.why(k)
         points.append(
             GrowthPoint(
                 measurement_id=pk,
@@ -138,7 +138,7 @@ def growth_series(
                 corrected_sds=_finite(result.corrected_sds[k]),
                 chronological_centile=_finite(result.chronological_centile[k]),
                 corrected_centile=_finite(result.corrected_centile[k]),
-                note=messages[k] or "",
+                note=growth_words.sds_error(why) if why is not None else "",
                 confirmed_unusual=bool(unusual),
             )
         )
@@ -154,7 +154,9 @@ class LatestGrowth:
     value: float
     display: str
     age_text: str
-    sds: SdsResult
+    sds: SdsResult  # its `error` and `advisory` are English (the API's); the page shows the two below
+    error_text: str = ""  # why there is no SDS, in the language in force
+    advisory_text: str = ""  # rcpchgrowth's advisory, in the language in force
 
 
 @dataclass(frozen=True)
@@ -324,10 +326,19 @@ def growth_summary(
             reference,
         )
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
-        shown = format_measure(inst, m.value, age_days=age_today)
+        shown = growth_words.figure(format_measure(inst, m.value, age_days=age_today))
         latest.append(
             LatestGrowth(
-                instrument_id, growth_words.measure_name(inst), m.pk, day, m.value, shown, age_text(a), sds
+                instrument_id,
+                growth_words.measure_name(inst),
+                m.pk,
+                day,
+                m.value,
+                shown,
+                age_text(a),
+                sds,
+                error_text=growth_words.sds_result_error(sds) if sds.error else "",
+                advisory_text=growth_words.sds_advisory(sds),
             )
         )
     notes = []
@@ -400,7 +411,7 @@ def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list
                 label=growth_words.measure_name(inst),
                 measurement_id=m.pk,
                 date=day,
-                display=format_measure(inst, value, age_days=age_now),
+                display=growth_words.figure(format_measure(inst, value, age_days=age_now)),
                 age_text=age_text(a),
                 corrected_sds=_finite(result.corrected_sds[k]),
                 corrected_centile=_finite(result.corrected_centile[k]),

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kneadwell.core.marking import decimal_mark, local_decimals
+
 register = template.Library()
 
 
@@ -42,19 +44,38 @@ def centile(value: Any) -> str:
         return _("below 0.1th")
     if number > 99.9:
         return _("above 99.9th")
-    return _ordinal(f"{number:.1f}")
+    return _ordinal(f"{number:.1f}".replace(".", decimal_mark()))
 
 
 @register.filter
 def sds(value: Any) -> str:
-    """SDS with an explicit sign and 2 decimals: +0.52, −1.68 (a real minus sign), isolated left to right
-    (in an Arabic sentence the bidirectional algorithm would otherwise put the sign after the digits)."""
+    """SDS with an explicit sign and 2 decimals: +0.52, −1.68 (a real minus sign; +0,52 in Spanish), isolated
+    left to right (in an Arabic sentence the bidirectional algorithm would otherwise put the sign after the
+    digits)."""
     if value is None:
         return "—"
     number = float(value)
     text = f"{abs(number):.2f}"
     signed = ("−" if number < 0 else "+") + text if round(number, 2) != 0 else "0.00"
+    signed = signed.replace(".", decimal_mark())
     return format_html('<bdi dir="ltr">{}</bdi>', signed)
+
+
+@register.filter
+def decimal(value: Any, places: int = 1) -> str:
+    """A figure with `places` decimals in the language's decimal mark (core.marking.decimal_mark: 14,8 in
+    Spanish, 14.8 in English and Arabic), where Django's `floatformat` would follow Django's own formats
+    (which write 14,8 in Arabic too). No grouping of thousands. None -> '—'."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):.{int(places)}f}".replace(".", decimal_mark())
+
+
+@register.filter
+def figures(text: Any) -> str:
+    """A text already written with decimal points ("30.3 cm") in the language's decimal mark; only a point
+    between two digits changes."""
+    return local_decimals(str(text))
 
 
 @register.filter
