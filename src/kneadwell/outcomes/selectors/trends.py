@@ -342,8 +342,8 @@ def instrument_trend(*, client: Client, instrument_id: str, words: TrendWords | 
         integer = True
         for k, m in enumerate(measurements):
             if m.total is not None:
-                band = words.band(m) if words is not None else m.band_label
-                shown = show(m) + (f" ({band})" if band else "")
+                band_label = words.band(m) if words is not None else m.band_label
+                shown = show(m) + (f" ({band_label})" if band_label else "")
                 add(str(inst.extra.get("total_label") or _("Total")), k, m.total, shown)
             else:
                 # Categories without a total (the Amsterdam stool scale): tabled, not charted.
