@@ -390,7 +390,15 @@ def cpu_serve_here() -> int:
     return 0
 
 
-def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, dump: Path | None) -> int:
+def compare_trees(
+    url: str,
+    found: dict[str, Any],
+    other: Path,
+    *,
+    rounds: int,
+    dump: Path | None,
+    skip: tuple[str, ...] = (),
+) -> int:
     """This tree against `other` (another checkout's root; its src/ is put first on the import path), both
     on the same seeded database, in two long-lived processes asked in turn, kind by kind, `rounds` times;
     the fastest round of each kind kept (on a shared machine the load moves during a run: taking turns and
@@ -406,7 +414,7 @@ def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, 
     probes: dict[str, subprocess.Popen[str]] = {}
     for name, src in trees.items():
         probes[name] = subprocess.Popen(  # noqa: S603 - our own script
-            [sys.executable, str(Path(__file__).resolve()), "--cpu-serve"],
+            [sys.executable, str(Path(__file__).resolve()), "--cpu-serve", *(f"--skip={k}" for k in skip)],
             env={**env, "PYTHONPATH": src},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -460,6 +468,111 @@ def compare_trees(url: str, found: dict[str, Any], other: Path, *, rounds: int, 
     mean_b = statistics.fmean(best["this"][k] for k in [*pages, BASELINE])
     label = "mean (load-mix kinds)"
     print(f"  {label:<22} {mean_a:>8.1f} {'':>6} {mean_b:>8.1f} {'':>6} {mean_b / mean_a:>11.2f}")
+    return 0
+
+
+# --- the page frame -----------------------------------------------------------------------------------
+
+# base.html with parts of the frame taken out (in one process, the compiled base.html swapped in Django's
+# cached template loader between measurements), to time what each part costs on every page.
+_OFFLINE_TAGS = ("{% offline_head %}", "{% offline_status %}")
+
+
+def _no_offline(source: str) -> str:
+    for tag in _OFFLINE_TAGS:
+        source = source.replace(tag, "")
+    return source
+
+
+def _no_chooser(source: str) -> str:
+    import re
+
+    return re.sub(r'<form class="languages".*?</form>', "", source, flags=re.S)
+
+
+def _no_translate(source: str) -> str:
+    """The frame's words as English literals (what the frame was before issue 14's lookups)."""
+    import re
+
+    return re.sub(r'{% translate "([^"]*)"(?: context "[^"]*")? %}', r"\1", source)
+
+
+def _bare(source: str) -> str:
+    return (
+        "{% block title %}{% endblock %}{% block head %}{% endblock %}{% block content %}{% endblock %}"
+        + ("{% block scripts %}{% endblock %}")
+    )
+
+
+FRAME_VARIANTS: dict[str, Callable[[str], str]] = {
+    "as is": lambda source: source,
+    "no offline line": _no_offline,
+    "no chooser": _no_chooser,
+    "no translated words": _no_translate,
+    "none of the three": lambda source: _no_translate(_no_chooser(_no_offline(source))),
+    "no frame at all": _bare,
+}
+
+
+def _base_template_installer() -> Callable[[str], None]:
+    """A function that makes Django's cached loader serve base.html built by the named variant."""
+    from django.template import engines
+    from django.template.base import Origin, Template
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    loader = engine.template_loaders[0]
+    if not hasattr(loader, "get_template_cache"):
+        raise SystemExit("the frame benchmark needs Django's cached template loader (DEBUG off)")
+    original = engine.get_template("base.html")
+    source = Path(original.origin.name).read_text(encoding="utf-8")
+    built: dict[str, Any] = {}
+    for name, make in FRAME_VARIANTS.items():
+        text = make(source)
+        if name != "as is" and text == source:
+            raise SystemExit(f"frame variant {name!r} changed nothing in base.html")
+        origin = Origin(original.origin.name, template_name="base.html", loader=original.origin.loader)
+        built[name] = original if name == "as is" else Template(text, origin, "base.html", engine)
+
+    def install(name: str) -> None:
+        loader.get_template_cache["base.html"] = built[name]
+
+    return install
+
+
+def frame_costs_here(rounds: int) -> int:
+    """Each kind's CPU with every frame variant, interleaved, the fastest round's median kept."""
+    import json
+
+    probe = CpuProbe(json.loads(os.environ["BENCH_TARGETS"]))
+    install = _base_template_installer()
+    kinds = [k for k in probe.paths if k not in CHART_DATA and not k.startswith("api ") and k != BASELINE]
+    kinds.append(BASELINE)
+    best: dict[str, dict[str, float]] = {v: {} for v in FRAME_VARIANTS}
+    loads = [os.getloadavg()[0]]
+    for number in range(rounds):
+        variants = list(FRAME_VARIANTS) if number % 2 == 0 else list(reversed(FRAME_VARIANTS))
+        for kind in kinds:
+            for variant in variants:
+                install(variant)
+                cpu = probe.measure(kind)[0]
+                best[variant][kind] = min(cpu, best[variant].get(kind, math.inf))
+        install("as is")
+        loads.append(os.getloadavg()[0])
+        print(f"  round {number + 1} of {rounds} (load average {loads[-1]:.1f})", flush=True)
+    print(
+        f"The page frame's cost, CPU ms per request in-process, fastest of {rounds} rounds of 12 requests' "
+        f"medians (load average {min(loads):.1f} to {max(loads):.1f}): the page as is, then what each "
+        "part of base.html costs (as is less the page without it)"
+    )
+    others = [v for v in FRAME_VARIANTS if v != "as is"]
+    print(f"  {'kind':<20} {'as is':>7} " + " ".join(f"{v:>20}" for v in others))
+    for kind in kinds:
+        whole = best["as is"][kind]
+        cells = []
+        for variant in others:
+            saved = whole - best[variant][kind]
+            cells.append(f"{saved:>7.2f} ms ({saved / whole:>5.0%})")
+        print(f"  {kind:<20} {whole:>7.1f} " + " ".join(f"{c:>20}" for c in cells))
     return 0
 
 
@@ -601,6 +714,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-counts-here", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cpu-here", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cpu-serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--frame-here", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--frame",
+        action="store_true",
+        help="only the page frame's parts, timed apart in-process on every page (see frame_costs_here)",
+    )
     parser.add_argument(
         "--compare",
         type=Path,
@@ -620,14 +739,41 @@ def main(argv: list[str] | None = None) -> int:
         return cpu_costs_here()
     if args.cpu_serve:
         return cpu_serve_here()
+    if args.frame_here:
+        return frame_costs_here(args.rounds)
     if not 1 <= args.users <= 64 or not 1 <= args.requests <= 100_000:
         parser.error("--users 1 to 64, --requests 1 to 100,000")
+    if args.frame:
+        import json
+
+        import seeded
+
+        url = seeded.database_url(args.scale)
+        env = dict(os.environ)
+        env.update(
+            {
+                "DATABASE_URL": url,
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "BENCH_TARGETS": json.dumps(seeded.targets(url)),
+            }
+        )
+        return subprocess.call(  # noqa: S603 - our own script
+            [sys.executable, str(Path(__file__).resolve()), "--frame-here", "--rounds", str(args.rounds)],
+            env=env,
+        )
     if args.cpu_only:
         import seeded
 
         url = seeded.database_url(args.scale)
         if args.compare:
-            return compare_trees(url, seeded.targets(url), args.compare, rounds=args.rounds, dump=args.dump)
+            return compare_trees(
+                url,
+                seeded.targets(url),
+                args.compare,
+                rounds=args.rounds,
+                dump=args.dump,
+                skip=tuple(args.skip),
+            )
         cpu_costs(url, seeded.targets(url))
         return 0
     failures: list[str] = []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django import forms
 from django.core.paginator import Paginator
@@ -12,8 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from kneadwell.accounts.roles import Perm
@@ -22,6 +24,7 @@ from kneadwell.audit.selectors import audit_event_list
 from kneadwell.audit.services import Action, audit_chain_verify, audit_record
 from kneadwell.core.csvcells import defuse
 from kneadwell.core.forms import DateInput
+from kneadwell.core.tablerows import choice_labels, date_j_m_y_h_i_s
 from kneadwell.core.web import ActorRequest, page
 
 CSV_COLUMNS = (
@@ -100,6 +103,51 @@ class BoundedPaginator(Paginator):
         return self.count < self.limit
 
 
+def table_rows(events: Iterable[AuditEvent], *, client_base: str) -> SafeString:
+    """The table's rows, as list.html's loop wrote them (the same bytes): one string written in Python,
+    the labels and the action names looked up once per page rather than once per row (a 50-row table
+    cost about 5 ms in the template engine)."""
+    # Each word written out, so that `make messages` still finds it (the template no longer holds them).
+    when, who, what = escape(_("When")), escape(_("Who")), escape(_("What"))
+    record, channel = escape(_("Record")), escape(_("Channel"))
+    client_word = escape(_("client"))
+    actions = choice_labels(AuditEvent.Action.choices)
+    base = escape(client_base)
+    out = []
+    for e in events:
+        role = f' <span class="muted small">({escape(e.actor_role)})</span>' if e.actor_role else ""
+        entity_id = f" #{escape(e.entity_id)}" if e.entity_id else ""
+        action = escape(actions.get(e.action, e.action))
+        client = (
+            f' · {client_word} <a href="{base}{escape(e.client_id)}/">#{escape(e.client_id)}</a>'
+            if e.client_id
+            else ""
+        )
+        out.append(
+            f'\n    <tr><td data-label="{when}">{escape(date_j_m_y_h_i_s(e.at))}</td>'
+            f'<td data-label="{who}">{escape(e.actor_label)}{role}</td>\n'
+            f'    <td data-label="{what}">{action} — {escape(e.summary)}</td>\n'
+            f'    <td data-label="{record}">{escape(e.entity)}{entity_id}{client}</td>\n'
+            f'    <td data-label="{channel}">{escape(e.channel)}</td></tr>\n  '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+# The filter form as it is first shown (nothing chosen) is the same for everyone in a language: rendered
+# once per language in this process (its labels and choices are fixed when the code loads).
+_BLANK_FORM: dict[str | None, SafeString] = {}
+
+
+def blank_filter_form() -> SafeString:
+    language = get_language()
+    found = _BLANK_FORM.get(language)
+    if found is None:
+        found = _BLANK_FORM[language] = mark_safe(  # noqa: S308 - Django's own rendering of the form
+            "".join(str(field.as_field_group()) for field in AuditFilterForm())
+        )
+    return found
+
+
 def _page_number(raw: str | None) -> int:
     return min(int(raw), 1_000_000) if raw and raw.isdigit() and int(raw) > 0 else 1
 
@@ -127,13 +175,13 @@ def audit_list(request: ActorRequest) -> HttpResponse:
         "audit/list.html",
         {
             "form": form,
+            "form_fields": blank_filter_form() if not form.is_bound else None,
             "page_obj": page_obj,
+            "rows": table_rows(page_obj, client_base=reverse("clients:list")),
             "pages": pages,
             "query": query.urlencode(),
             "chain": chain_state,
             "chain_window": CHAIN_WINDOW,
-            # A client's page is `<client list>/<number>/`: one reverse for the page, not one per row.
-            "client_base": reverse("clients:list"),
         },
     )
 
