@@ -10,8 +10,8 @@ from typing import Any
 
 from django import template
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
@@ -63,36 +63,59 @@ def offline_status(context: Any) -> SafeString:
                     "bundle_url": bundle_url(child.pk),
                 }
             )
+    fixed = _fixed_config()
     config = {
         "user": user.pk if signed_in and user is not None else None,
-        "sync_url": reverse("api:sync"),
-        "shell_url": reverse("offline:shell"),
-        "conflicts_url": reverse("offline:conflicts"),
-        "logout_url": reverse("accounts:logout"),
-        "sw_url": reverse("service_worker"),
-        "rules_js": static("js/rules.js"),
-        "sources_url": reverse("library:sources"),
+        **fixed["urls"],
         # The content language the kit and the rules bundle are fetched in (the bundle names its own): a
         # kept bundle in another language is fetched again (offline.js).
-        "language": display_language() or ENGLISH,
+        "language": fixed["language"],
         "warm": warm,
         # The words are for the script, not the page: kept out of the page's text (base64), so that what a
         # page says (and what a test reads in it) is only what it shows.
-        "words": base64.b64encode(json.dumps(offline_words()).encode()).decode(),
+        "words": fixed["words"],
     }
-    lines = "".join(
-        f'<p data-line="{name}" hidden></p>'
-        for name in ("offline", "sending", "waiting", "held", "conflicts")
-    )
-    box = mark_safe(  # noqa: S308 - fixed markup; the script fills in the words as text
-        f'<div id="kw-offline" class="offline-status" role="status" aria-live="polite" hidden>{lines}</div>'
-    )
     return format_html(
         '{}{}<script src="{}" defer></script>',
-        box,
+        _BOX,
         json_script(config, "kw-offline-config"),
-        static("js/offline.js"),
+        fixed["script"],
     )
+
+
+_LINES = "".join(
+    f'<p data-line="{name}" hidden></p>' for name in ("offline", "sending", "waiting", "held", "conflicts")
+)
+_BOX = mark_safe(  # noqa: S308 - fixed markup; the script fills in the words as text
+    f'<div id="kw-offline" class="offline-status" role="status" aria-live="polite" hidden>{_LINES}</div>'
+)
+# What the status line's settings hold that is the same on every page in a language (addresses, the
+# static files' hashed names, the script's words): worked out once per language, content language and
+# URL prefix in this process, not on every page (issue 11, docs/performance.md: the frame's cost). The
+# words come from the message catalogues, fixed for the life of the process.
+_FIXED: dict[tuple[str | None, str, str], dict[str, Any]] = {}
+
+
+def _fixed_config() -> dict[str, Any]:
+    language = display_language() or ENGLISH
+    key = (translation.get_language(), language, get_script_prefix())
+    found = _FIXED.get(key)
+    if found is None:
+        found = _FIXED[key] = {
+            "urls": {
+                "sync_url": reverse("api:sync"),
+                "shell_url": reverse("offline:shell"),
+                "conflicts_url": reverse("offline:conflicts"),
+                "logout_url": reverse("accounts:logout"),
+                "sw_url": reverse("service_worker"),
+                "rules_js": static("js/rules.js"),
+                "sources_url": reverse("library:sources"),
+            },
+            "language": language,
+            "words": base64.b64encode(json.dumps(offline_words()).encode()).decode(),
+            "script": static("js/offline.js"),
+        }
+    return found
 
 
 @register.simple_tag(takes_context=True)
