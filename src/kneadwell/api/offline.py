@@ -58,6 +58,9 @@ class SyncOut(Schema):
 
 class OfflineKitOut(Schema):
     format: int
+    content_version: str  # the library's; the device narrows steps only with a bundle of the same
+    treatment_kinds: list[str]
+    words: dict[str, Any]  # the words for today's changed steps (offline/kit.device_words)
     issued_at: str
     user_id: int
     client: dict[str, Any]

@@ -165,8 +165,10 @@ def device_words() -> dict[str, Any]:
     """The words the device shows when it narrows today's steps (the page's language)."""
     return {
         "pressures": {p: str(pressure_label(p)) for p in ("light", "moderate", "firm")},
-        "changed": _(
-            "Today's steps, changed by today's check (worked out on this device, as the server does)"
+        "changed": _("Today's steps, changed by today's check"),
+        "changed_note": _(
+            "Put together on this device from the safety rules, as the server does. The server checks them "
+            "again when the connection is back."
         ),
         "left_out": _("Left out today: %(areas)s.") % {"areas": "{areas}"},
         "steps_left_out": _("Steps left out today: %(count)s") % {"count": "{count}"},
@@ -175,7 +177,10 @@ def device_words() -> dict[str, Any]:
             "today, and do today's check again another day."
         )
         % {"why": "{why}"},
-        "why": {cause.value: _(_WHY[cause]) for cause in _WHY},
+        "why": {
+            **{cause.value: _(_WHY[cause]) for cause in _WHY},
+            "none_in_routine": _("the routine has no massage step"),
+        },
         "permission_online": _(
             "Today's check asks for permission before each step: such a session runs with a connection only. "
             "When it is back, do today's check again and start from there."

@@ -654,7 +654,7 @@
           var go = el("button", "primary big", W.start_session);
           go.type = "button";
           go.addEventListener("click", function () { api.startSession(kept.kit, changed, check); });
-          show("panel-caution", KW.changed, [leftOutList(result, kept, protocol, today)].concat(reasons, [W.check_kept, go]));
+          show("panel-caution", KW.changed, [KW.changed_note, leftOutList(result, kept, protocol, today)].concat(reasons, [W.check_kept, go]));
           form.hidden = true;
           return;
         }
