@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kneadwell.accounts.roles import Perm
+from kneadwell.audit.models import AuditEvent
 from kneadwell.audit.selectors import audit_event_list
 from kneadwell.clients import rules, selectors, services
 from kneadwell.clients.forms import ClientForm, ClientSearchForm, ConsentForm, GuardianForm, WithdrawForm
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
 from kneadwell.core.hooks import client_sections
+from kneadwell.core.tablerows import choice_labels, date_j_m_y_h_i
 from kneadwell.core.web import ActorRequest, apply_errors, page
 
 PAGE_SIZE = 25
@@ -61,6 +67,20 @@ def client_create(request: ActorRequest) -> HttpResponse:
     return render(request, "clients/form.html", {"form": form, "title": _("Add a client")})
 
 
+def trail_items(events: Iterable[AuditEvent]) -> SafeString:
+    """The trail's list items as detail.html's loop wrote them (the same bytes), written in Python: the
+    action names looked up once for the list, not once per row (issue 11, docs/performance.md)."""
+    actions = choice_labels(AuditEvent.Action.choices)
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<li style="padding:.3rem 0">{escape(date_j_m_y_h_i(e.at))} · {escape(e.actor_label)} · '
+            f"{escape(actions.get(e.action, e.action).lower())} {escape(e.entity)} · {escape(e.summary)} "
+            f'<span class="muted">({escape(e.channel)})</span></li>'
+            for e in events
+        )
+    )
+
+
 @page(Perm.CLIENT_VIEW)
 def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
     actor = request.actor
@@ -93,7 +113,7 @@ def client_detail(request: ActorRequest, client_id: int) -> HttpResponse:
             "condition_names": [labels.get(code, code) for code in client.conditions],
             "sections": client_sections(request, client),
             # The columns the trail shows (not the changes, JSON, or the hashes).
-            "trail": audit_event_list(actor=actor, client_id=client.pk).only(*TRAIL_COLUMNS)[:20]
+            "trail": trail_items(audit_event_list(actor=actor, client_id=client.pk).only(*TRAIL_COLUMNS)[:20])
             if actor.can(Perm.AUDIT_VIEW)
             else None,
         },
