@@ -230,3 +230,20 @@ def test_steps_beyond_the_servers() -> None:
         "Step 1 (v): the server leaves this step out."
     ]
     assert steps_beyond([server[1], server[0]], server)  # out of order: the second is not the server's
+
+
+@pytest.mark.parametrize("role", [Role.CAREGIVER, Role.THERAPIST])
+def test_a_programme_that_watches_vital_signs_never_starts_a_changed_session_on_the_device(
+    js: NodeRules,
+    clinic: Clinic,
+    baby: Any,  # noqa: F811
+    role: Role,
+) -> None:
+    _kit, protocol, _answers, result, today = device_check(
+        js, clinic, baby, role, "neonatal_practice", **LEFT_FOOT
+    )
+    assert result["action"] == "avoid-areas"
+    assert protocol["steps"] == []
+    assert protocol["narrow"] is None
+    assert protocol["refusal"]
+    assert today == {"ok": False, "error": "no_narrowing"}
