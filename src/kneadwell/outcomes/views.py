@@ -159,10 +159,10 @@ def _answer_rows(inst: Instrument, m: Measurement) -> list[tuple[str, str]]:
     if inst.kind is Kind.MEASUREMENT:
         unit = m.answers.get("unit") or inst.extra.get("canonical_unit", "")
         if m.answers.get("value") is not None:
-            out.append(("Entered", f"{m.answers.get('value')} {unit}"))
+            out.append((gettext("Entered"), f"{m.answers.get('value')} {unit}"))
         methods = {str(x["id"]): str(x["label"]) for x in inst.extra.get("methods", ())}
         if m.answers.get("method"):
-            out.append(("How", methods.get(str(m.answers["method"]), str(m.answers["method"]))))
+            out.append((gettext("How"), methods.get(str(m.answers["method"]), str(m.answers["method"]))))
         out.extend(context_row(k, v) for k, v in m.answers.items() if k in contexts)
         return out
     known = {it.id: it for it in (*inst.items, *inst.raw_inputs)}
@@ -193,7 +193,9 @@ def _answer_rows(inst: Instrument, m: Measurement) -> list[tuple[str, str]]:
             )
         elif key == "days":
             entries = sum(len(d.get("entries", [])) for d in value if isinstance(d, dict))
-            out.append(("Diary", f"{len(value)} day(s), {entries} entries"))
+            days = ngettext("%(n)s day", "%(n)s days", len(value)) % {"n": len(value)}
+            rows = ngettext("%(n)s entry", "%(n)s entries", entries) % {"n": entries}
+            out.append((gettext("Diary"), f"{days}, {rows}"))
         else:
             out.append((key, str(value)))
     return out
@@ -278,9 +280,11 @@ def measurement_create(request: ActorRequest, client_id: int, instrument_id: str
         except (ConsentRequired, DomainError) as exc:
             form.add_error(None, exc.message)
         else:
-            text = f"{inst.name} saved: {selectors.display_value(m)}."
+            # in the page's language: the instrument's name and value as the page shows them (the record
+            # itself is the English catalogue's)
+            text = gettext("%(name)s saved: %(value)s.") % {"name": words.name, "value": shown_value(m)}
             if m.confirmed_unusual:
-                text += " It is flagged as unusual (you confirmed it)."
+                text += " " + gettext("It is flagged as unusual (you confirmed it).")
             messages.success(request, text)
             return redirect(_after_save_url(client, inst.id))
     return render(
