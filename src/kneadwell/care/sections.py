@@ -3,6 +3,9 @@ plans, sessions and adherence."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 
@@ -61,26 +64,39 @@ def check_actions(request: ActorRequest, check: ReadinessCheck) -> str:
     )
 
 
+class NextSlot(NamedTuple):
+    """A plan's next due session as the client page's plans section shows it."""
+
+    pk: int
+    due_at: dt.datetime
+
+
 def client_section(request: ActorRequest, client: Client) -> str:
-    # Each plan's next due session comes with the plans (a subquery), so the section runs the same
-    # number of queries however many plans the client has had.
-    next_due = (
-        ScheduledSession.objects.filter(plan=OuterRef("pk"), status=ScheduledSession.Status.DUE)
-        .order_by("due_at")
-        .values("pk")[:1]
-    )
+    # Each plan's next due session (its id and when it is due: what the section shows) comes with the
+    # plans (two subqueries), so the section runs the same number of queries however many plans the
+    # client has had, and no second query for the slots.
+    next_due = ScheduledSession.objects.filter(
+        plan=OuterRef("pk"), status=ScheduledSession.Status.DUE
+    ).order_by("due_at")
     plans = list(
         selectors.plans_of(client=client)
         .select_related("figures")
-        .annotate(next_slot_id=Subquery(next_due))[:10]
+        .annotate(
+            next_slot_id=Subquery(next_due.values("pk")[:1]),
+            next_slot_due_at=Subquery(next_due.values("due_at")[:1]),
+        )[:10]
     )
     # The plans' stored tallies (PlanFigures), not every slot and session of theirs counted again. The
     # section shows doses and stops, not minutes per phase (the plan page does): leave those out.
     figures = selectors.plans_figures(plans=plans, with_phases=False) if plans else {}
-    slots = ScheduledSession.objects.in_bulk([p.next_slot_id for p in plans if p.next_slot_id])
     lib = display_library(request.actor.organisation)  # programme names in the page's language
     rows = [
-        (plan, lib.protocols.get(plan.protocol_id), figures[plan.pk], slots.get(plan.next_slot_id))
+        (
+            plan,
+            lib.protocols.get(plan.protocol_id),
+            figures[plan.pk],
+            NextSlot(plan.next_slot_id, plan.next_slot_due_at) if plan.next_slot_id else None,
+        )
         for plan in plans
     ]
     return render_to_string(
