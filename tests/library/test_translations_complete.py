@@ -54,6 +54,7 @@ def test_what_a_parent_sees_follows_the_content() -> None:
         # the instruments: every name, and the words of a scale a parent fills in
         ("instruments", "instruments", "fugl_meyer", "name"),
         ("instruments", "instruments", "nasal_congestion", "items.congestion.options.3.label"),
+        ("instruments", "instruments", "nasal_congestion", "measures"),
         ("instruments", "instruments", "infant_day_diary", "categories.inconsolable_crying.label"),
         ("instruments", "instruments", "infant_day_diary", "total_display.suffix"),
         ("instruments", "instruments", "bristol_stool", "bands.normal.label"),

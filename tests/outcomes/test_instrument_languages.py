@@ -174,11 +174,21 @@ def test_a_parent_fills_in_a_scale_in_their_language_and_the_record_is_the_engli
     assert _said(language, "nasal_congestion", "items.congestion.label") in form
     assert _said(language, "nasal_congestion", "items.congestion.options.3.label") in form
     assert "How blocked is the nose today?" not in form
+    assert _said(language, "nasal_congestion", "measures") in form  # "For … · what it measures"
     taken = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     data = {"taken_at": taken, "context": "routine", "congestion": "1"}
     sent = client.post(url, data, HTTP_ACCEPT_LANGUAGE=language)
     assert sent.status_code == 302, _text(sent)[:2000]
     translated = Measurement.objects.get(instrument_id="nasal_congestion")
+    # the message on the next page names it in the page's language too
+    after = _text(client.get(sent.url, HTTP_ACCEPT_LANGUAGE=language))
+    with translation.override(language):
+        said = translation.gettext("%(name)s saved: %(value)s.") % {
+            "name": _said(language, "nasal_congestion", "name"),
+            "value": shown_value(translated),
+        }
+    assert said in after
+    assert "saved:" not in after
     # the same answers entered from an English page make the same record
     client.post(url, data, HTTP_ACCEPT_LANGUAGE="en-GB")
     english = Measurement.objects.filter(instrument_id="nasal_congestion").exclude(pk=translated.pk).get()

@@ -5,6 +5,7 @@ listed here, by field path, the way `content.translations.item_texts` lists a li
 
     name                                   the instrument's name ("Bristol Stool Form Scale")
     short_name                             its short name, where the data gives one ("Blocked nose")
+    measures                               what it measures, in a sentence (under its name on the pages)
     items.<id>.label / .help               an item's question and help
     items.<id>.options.<value>.label       an answer's words (the anchors: "0 - no pain")
     raw_inputs.<id>...                     the same for an input that is not scored
@@ -56,7 +57,7 @@ def _item_texts(prefix: str, item: Item, out: dict[str, str]) -> None:
 
 def instrument_texts(instrument: Instrument) -> dict[str, str]:
     """Every translatable English text of one instrument, by field path."""
-    out: dict[str, str] = {"name": instrument.name}
+    out: dict[str, str] = {"name": instrument.name, "measures": instrument.measures}
     short = instrument.extra.get("short_name")
     if isinstance(short, str) and short != instrument.name:
         out["short_name"] = short
@@ -156,6 +157,7 @@ def localised_instrument(instrument: Instrument, look: Lookup) -> Instrument:
     return replace(
         instrument,
         name=name,
+        measures=look("measures", instrument.measures),
         items=tuple(_item("items", i, look) for i in instrument.items),
         raw_inputs=tuple(_item("raw_inputs", i, look) for i in instrument.raw_inputs),
         sections=tuple(
