@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import json
 import math
 import re
 import unicodedata
@@ -387,3 +388,19 @@ def test_the_parent_reports_pdf_draws_the_chart_in_the_readers_words_and_decimal
     assert not _around(spanish, DOT_DECIMAL), _around(spanish, DOT_DECIMAL)
     assert COMMA_DECIMAL.search(spanish)
     assert not _around(arabic, COMMA_DECIMAL), _around(arabic, COMMA_DECIMAL)
+
+
+@pytest.mark.django_db
+def test_the_chart_datas_centile_labels_take_the_decimal_mark(
+    parent_and_baby: tuple[HttpClient, Client],
+) -> None:
+    http, baby = parent_and_baby
+    url = reverse("outcomes:growth_chart", args=[baby.pk])
+    labels = {}
+    for language in ("en-GB", "es", "ar"):
+        data = json.loads(http.get(url, HTTP_ACCEPT_LANGUAGE=language).content)
+        labels[language] = [line["label"] for line in data["centiles"]]
+    assert "0.4" in labels["en-GB"]
+    assert "0,4" in labels["es"]
+    assert "0.4" in labels["ar"]
+    assert [label.replace(",", ".") for label in labels["es"]] == labels["en-GB"]

@@ -123,7 +123,7 @@ def growth_chart_data(
     )
     data["x_label"] = gettext(data["x_label"])
     data["y_label"] = growth_words.chart_value_label(method)
-    for line in data.get("centile_lines", ()):  # the labels the script writes at each line's end
+    for line in data["centiles"]:  # the labels the script writes at each line's end ("0,4" in Spanish)
         line["label"] = growth_words.figure(str(line["label"]))
     return data
 
