@@ -25,6 +25,7 @@ from kneadwell.accounts.roles import Role
 from kneadwell.clients.models import Client
 from kneadwell.core.marking import decimal_mark, local_decimals
 from kneadwell.outcomes import growth_words
+from kneadwell.outcomes import selectors as growth_selectors
 from kneadwell.outcomes import services as outcome_services
 from kneadwell.outcomes.growth import batch_sds, measurement_sds
 from kneadwell.outcomes.growth.errors import ErrorCode
@@ -404,3 +405,29 @@ def test_the_chart_datas_centile_labels_take_the_decimal_mark(
     assert "0,4" in labels["es"]
     assert "0.4" in labels["ar"]
     assert [label.replace(",", ".") for label in labels["es"]] == labels["en-GB"]
+
+
+@pytest.mark.django_db
+def test_the_growth_page_says_why_there_is_no_sds_in_its_language(
+    parent_and_baby: tuple[HttpClient, Client],
+) -> None:
+    """CDC has no data before the due date: the latest values and the table say so in the page's language
+    (the API keeps the English)."""
+    http, baby = parent_and_baby
+    url = reverse("outcomes:growth", args=[baby.pk]) + "?reference=cdc"
+    english = _page(http, url, "en-GB")
+    assert "No SDS: CDC has no data before the due date" in english
+    spanish = _page(http, url, "es")
+    assert "CDC has no data" not in spanish
+    assert "los CDC no tienen datos antes de la fecha prevista de parto" in spanish
+    arabic = _page(http, url, "ar")
+    assert "CDC has no data" not in arabic
+    assert "لا تتوفر بيانات CDC قبل موعد الولادة المتوقع" in arabic
+    with translation.override("es"):
+        summary = growth_selectors.growth_summary(client=baby, reference="cdc")
+    latest = summary.latest_for("weight")
+    assert latest is not None
+    # what the API returns (the SDS result's own words) stays English; the page's words are Spanish
+    assert latest.sds.error is not None
+    assert latest.sds.error.startswith("CDC has no data before the due date")
+    assert latest.error_text.startswith("los CDC no tienen datos")
