@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -68,7 +69,8 @@ def decimal(value: Any, places: int = 1) -> str:
     (which write 14,8 in Arabic too). No grouping of thousands. None -> '—'."""
     if value is None or value == "":
         return "—"
-    return f"{float(value):.{int(places)}f}".replace(".", decimal_mark())
+    # Django's own rounding (halves away from zero, as `floatformat` always wrote these), unlocalised
+    return str(floatformat(value, f"{int(places)}u")).replace(".", decimal_mark())
 
 
 @register.filter
