@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
@@ -393,6 +393,24 @@ def measurement_in_error(request: ActorRequest, client_id: int, measurement_id: 
 # --- growth ---------------------------------------------------------------------------------------
 
 
+# The choices as the page first shows them (nothing asked for: the defaults) are the same on every
+# client's page in a language: each field's HTML rendered once per language and choices in this process
+# (its labels and choices are fixed when the code loads), as growth.html reads them
+# (`options.<field>.as_field_group`). Issue 11, docs/performance.md.
+_BLANK_OPTIONS: dict[tuple[str | None, tuple[tuple[str, Any], ...]], dict[str, dict[str, str]]] = {}
+
+
+def blank_growth_options(chosen: dict[str, Any]) -> dict[str, dict[str, str]]:
+    key = (get_language(), tuple(sorted(chosen.items())))
+    found = _BLANK_OPTIONS.get(key)
+    if found is None:
+        form = GrowthOptionsForm(initial=chosen)
+        found = _BLANK_OPTIONS[key] = {
+            field.name: {"as_field_group": field.as_field_group()} for field in form
+        }
+    return found
+
+
 @page(Perm.CLIENT_VIEW)
 def growth(request: ActorRequest, client_id: int) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed growth")
@@ -416,7 +434,7 @@ def growth(request: ActorRequest, client_id: int) -> HttpResponse:
         "outcomes/growth.html",
         {
             "client": client,
-            "options": options if request.GET else GrowthOptionsForm(initial=chosen),
+            "options": options if request.GET else blank_growth_options(chosen),
             "chosen": chosen,
             "summary": summary,
             "points": newest_first if show_all else newest_first[:TABLE_ROWS],
