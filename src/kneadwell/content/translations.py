@@ -96,13 +96,22 @@ TRANSLATABLE: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 # Texts that tell a person to stop, wait or do something instead. While their translation is not
-# reviewed, the pages show the English original with it (an organisation setting, on by default).
+# reviewed, the pages show the English original with it (an organisation setting, on by default). A list
+# field counts for each of its entries: a claim's caveats ("caveats.1", "caveats.2"), some of which are
+# safety advice ("Never stop or reduce asthma medication"), are all shown so (issue 14).
 SAFETY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "rules": frozenset({"text_parent", "instead"}),
         "session_checks": frozenset({"text_parent", "instead"}),
+        "claims": frozenset({"caveats"}),
     }
 )
+
+
+def is_safety_text(collection: str, path: str) -> bool:
+    """Whether the text at `path` ("instead", "caveats.2") of an item of `collection` is a safety text."""
+    return path.split(".", 1)[0] in SAFETY_FIELDS.get(collection, ())
+
 
 # "{feeding_wait_minutes}" or "{glucose_min_mmol_l*18}": a setting's value, filled in by the form.
 _QUOTE = re.compile(r"\{\w+(?:\*\d+(?:\.\d+)?)?\}")

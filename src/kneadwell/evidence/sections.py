@@ -29,9 +29,9 @@ def client_section(request: ActorRequest, client: Client) -> str:
         {
             "client": client,
             # Their plain words in the page's language (library/display.py).
-            "claims": display_claims(found.supported[:CLIENT_SECTION_LIMIT]),
+            "claims": display_claims(found.supported[:CLIENT_SECTION_LIMIT], actor.organisation),
             "more": max(0, len(found.supported) - CLIENT_SECTION_LIMIT),
-            "unsupported": display_claims(found.unsupported),
+            "unsupported": display_claims(found.unsupported, actor.organisation),
             "population": populations[0] if populations else "",
             "population_words": ", ".join(_(selectors.POPULATION_WORDS[p]) for p in populations),
             "parent_view": actor.is_caregiver,
@@ -49,8 +49,8 @@ def protocol_section(request: ActorRequest, protocol: Any) -> str:
         "evidence/_protocol_section.html",
         {
             "protocol": protocol,
-            "claims": display_claims(found.supported),
-            "unsupported": display_claims(found.unsupported),
+            "claims": display_claims(found.supported, actor.organisation),
+            "unsupported": display_claims(found.unsupported, actor.organisation),
             "parent_view": actor.is_caregiver,
         },
         request=request,

@@ -55,9 +55,12 @@ def index(request: ActorRequest) -> HttpResponse:
     condition = _choice(request.GET.get("condition"), CONDITIONS)
     group = "population" if request.GET.get("group") == "population" else "category"
     # In plain words in the page's language (the clinical content's translations: library/display.py).
-    claims = display_claims(lib.claims_for(population, condition, include_unsupported=False))
+    claims = display_claims(
+        lib.claims_for(population, condition, include_unsupported=False), request.actor.organisation
+    )
     unsupported = display_claims(
-        [c for c in lib.claims_for(population, condition) if c.evidence == "no_evidence_found"]
+        [c for c in lib.claims_for(population, condition) if c.evidence == "no_evidence_found"],
+        request.actor.organisation,
     )
     if group == "category":
         groups: list[tuple[str, str, list[tuple[str, list[Claim]]]]] = [
@@ -121,7 +124,7 @@ def claim(request: ActorRequest, claim_id: str) -> HttpResponse:
         "evidence/claim.html",
         {
             "lib": lib,
-            "c": display_claims([item])[0],
+            "c": display_claims([item], request.actor.organisation)[0],
             "findings": lib.findings_for_claim(item.id),
             "studies": lib.studies_for_claim(item.id),
             "ceilings": ceilings,

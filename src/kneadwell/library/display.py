@@ -86,10 +86,15 @@ def display_decision(observation: Any, organisation: Organisation | None) -> Sho
     )
 
 
-def display_claims(claims: Iterable[Any]) -> list[Any]:
-    """Evidence claims with their plain words (and caveats) in the active language."""
+def display_claims(claims: Iterable[Any], organisation: Organisation | None) -> list[Any]:
+    """Evidence claims with their plain words (and caveats) in the active language; an unreviewed
+    caveat comes with its English original beside it unless the organisation switched that off."""
     language = display_language()
-    return [localise.localised_item("evidence", "claims", c, language) for c in claims]
+    with_original = english_beside_unreviewed(organisation)
+    return [
+        localise.localised_item("evidence", "claims", c, language, with_original=with_original)
+        for c in claims
+    ]
 
 
 @dataclass(frozen=True)

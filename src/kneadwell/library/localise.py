@@ -27,13 +27,13 @@ from typing import Any
 
 from kneadwell.content.loader import ContentError, ContentProblem
 from kneadwell.content.translations import (
-    SAFETY_FIELDS,
     Catalogue,
     Entry,
     Key,
     apply_texts,
     available_languages,
     english_index,
+    is_safety_text,
     note_fallback,
     read_catalogue,
 )
@@ -132,7 +132,7 @@ def translation_problems() -> list[ContentProblem]:
 def _shown(
     entry: Entry, english: str, catalogue: Catalogue, collection: str, path: str, with_original: bool
 ) -> str:
-    if with_original and not entry.file.reviewed and path in SAFETY_FIELDS.get(collection, ()):
+    if with_original and not entry.file.reviewed and is_safety_text(collection, path):
         info = catalogue.info
         return Bilingual(
             entry.text,
@@ -188,14 +188,25 @@ def library_in(language: str | None, *, with_original: bool = True) -> Library:
     return _localised_default(language, with_original)
 
 
-def localised_item(area: str, collection: str, item: Any, language: str | None) -> Any:
-    """One item of another area (an evidence claim) in `language`."""
+def localised_item(
+    area: str, collection: str, item: Any, language: str | None, *, with_original: bool = True
+) -> Any:
+    """One item of another area (an evidence claim) in `language`. `with_original`: its unreviewed safety
+    texts (a claim's caveats) come as Bilingual, as a rule's do in `library_in`."""
     if language is None or language not in languages():
         return item
-    found = catalogue(language).item_texts(area, collection, str(item.id))
-    if not found:
+    found = catalogue(language)
+    texts = found.item_texts(area, collection, str(item.id))
+    if not texts:
         return item
-    return apply_texts(item, {path: entry.text for path, entry in found.items()})
+    english = _english_of(item)
+    return apply_texts(
+        item,
+        {
+            path: _shown(entry, english.get(path, ""), found, collection, path, with_original)
+            for path, entry in texts.items()
+        },
+    )
 
 
 # --- the engine's own words in a stored snapshot ---------------------------------------------------------
