@@ -279,9 +279,10 @@ class LanguagePolicyForm(forms.Form):
         ),
         required=False,
         help_text=gettext_lazy(
-            "On by default: a stop or caution reason, and what to do instead, are shown in the page's "
-            "language with the English the team wrote, until a clinician and a native speaker have reviewed "
-            "the translation. Switch off only if your organisation has checked the translation itself."
+            "On by default: a stop or caution reason, what to do instead, and an evidence claim's caveats "
+            "are shown in the page's language with the English the team wrote, until a clinician and a "
+            "native speaker have reviewed the translation. Switch off only if your organisation has checked "
+            "the translation itself."
         ),
     )
 
