@@ -758,7 +758,14 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         return subprocess.call(  # noqa: S603 - our own script
-            [sys.executable, str(Path(__file__).resolve()), "--frame-here", "--rounds", str(args.rounds)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--frame-here",
+                "--rounds",
+                str(args.rounds),
+                *(f"--skip={k}" for k in args.skip),
+            ],
             env=env,
         )
     if args.cpu_only:
