@@ -233,6 +233,9 @@ LANGUAGE_CODE = "en-gb"
 # The languages shipped (docs/languages.md): English is the source; every parent page is translated.
 LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("ar", "العربية")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The project's number formats before Django's: Arabic writes the decimal point (formats/ar/formats.py;
+# one decimal mark per language, core.marking.decimal_mark, docs/languages.md "Numbers").
+FORMAT_MODULE_PATH = ["kneadwell.formats"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a year: a family's choice outlives the session
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")

@@ -431,3 +431,70 @@ def test_the_growth_page_says_why_there_is_no_sds_in_its_language(
     assert latest.sds.error is not None
     assert latest.sds.error.startswith("CDC has no data before the due date")
     assert latest.error_text.startswith("los CDC no tienen datos")
+
+
+# --- one decimal mark across the app (Django's formats, the measurement pages, the charts' data) ------
+
+
+def test_djangos_number_formats_follow_the_same_rule() -> None:
+    """floatformat, a float in a template and `localize` write each language's mark: Spanish's comma is
+    Django's own `es` format; Arabic's point comes from the project's format module (formats/ar), where
+    Django's `ar` says comma. Arabic's dates are still Django's."""
+    from django.template import Context, Template
+    from django.utils import formats
+
+    template = Template("{{ x|floatformat:1 }} {{ x }} {{ x|floatformat:'-2' }}")
+    expected = {"en-gb": "14.8 14.8 14.80", "es": "14,8 14,8 14,80", "ar": "14.8 14.8 14.80"}
+    for language, written in expected.items():
+        with translation.override(language):
+            assert formats.get_format("DECIMAL_SEPARATOR") == decimal_mark(), language
+            assert template.render(Context({"x": 14.8})) == written, language
+    with translation.override("ar"):
+        assert formats.get_format("DATE_FORMAT") == "j F، Y"  # Django's ar, left alone
+        assert formats.get_format("THOUSAND_SEPARATOR") == ","
+
+
+@pytest.mark.django_db
+def test_a_measurements_page_and_list_take_the_languages_decimal_mark(
+    parent_and_baby: tuple[HttpClient, Client],
+) -> None:
+    http, baby = parent_and_baby
+    length = baby.measurements.get(instrument_id="length_height")
+    urls = {
+        "list": reverse("outcomes:list", args=[baby.pk]),
+        "measurement": reverse("outcomes:detail", args=[baby.pk, length.pk]),
+    }
+    for name, url in urls.items():
+        english = _page(http, url, "en-GB")
+        spanish = _page(http, url, "es")
+        arabic = _page(http, url, "ar")
+        assert "42.5 cm" in english, name
+        assert "42,5 cm" in spanish, name
+        assert "42.5 cm" in arabic, name
+        assert not _around(spanish, DOT_DECIMAL), (name, _around(spanish, DOT_DECIMAL))
+        assert not _around(arabic, COMMA_DECIMAL), (name, _around(arabic, COMMA_DECIMAL))
+        assert not _around(english, COMMA_DECIMAL), (name, _around(english, COMMA_DECIMAL))
+    # what the API, the CSV and the clinician's report write (display_value) keeps the point
+    with translation.override("es"):
+        assert growth_selectors.display_value(length) == "42.5 cm"
+
+
+@pytest.mark.django_db
+def test_the_charts_data_carry_the_pages_decimal_mark_and_stay_numbers(
+    parent_and_baby: tuple[HttpClient, Client],
+) -> None:
+    http, baby = parent_and_baby
+    urls = [
+        reverse("outcomes:growth_chart", args=[baby.pk]),
+        reverse("outcomes:trend_chart", args=[baby.pk, "nips"]),
+    ]
+    for url in urls:
+        data = {}
+        for language in ("en-GB", "es", "ar"):
+            response = http.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200, url
+            data[language] = json.loads(response.content)
+        assert [d["decimal_mark"] for d in data.values()] == [".", ",", "."], url
+        if data["es"]["kind"] == "growth":
+            assert [p["y"] for p in data["es"]["points"]] == [p["y"] for p in data["en-GB"]["points"]]
+            assert all(isinstance(p["y"], float) for p in data["es"]["points"])

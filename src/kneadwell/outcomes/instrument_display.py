@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import cache
 
 from kneadwell.content.translations import note_fallback
+from kneadwell.core.marking import local_decimals
 from kneadwell.library import localise
 from kneadwell.library.display import display_language
 from kneadwell.outcomes import instruments
@@ -76,7 +77,13 @@ def shown_name(instrument_id: str) -> str:
 
 def shown_value(m: Measurement) -> str:
     """A measurement's main figure as selectors.display_value words it, with the instrument's words (a
-    diary total's "min crying and fussing", the stool scale's answers, who rated) in the page's language."""
+    diary total's "min crying and fussing", the stool scale's answers, who rated) in the page's language,
+    and its decimals in the page's mark (core.marking.local_decimals: "42,5 cm" in Spanish). The API, the
+    CSV and the clinician's report use display_value itself, which keeps the point."""
+    return local_decimals(_shown_value(m))
+
+
+def _shown_value(m: Measurement) -> str:
     language = display_language()
     if language is None:
         return display_value(m)

@@ -22,6 +22,7 @@ from kneadwell.accounts.roles import Perm
 from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
+from kneadwell.core.marking import local_decimals
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.outcomes import growth_words, instruments, selectors, services
 from kneadwell.outcomes.forms.growth import GrowthOptionsForm
@@ -224,7 +225,8 @@ def measurement_detail(request: ActorRequest, client_id: int, measurement_id: in
             "instrument": words,
             "shown": shown_value(m),
             "band_label": shown_band(m),
-            "answers": _answer_rows(words, m) if words else [],
+            # what was entered, its decimals in the page's mark (the record keeps what was typed)
+            "answers": [(label, local_decimals(v)) for label, v in _answer_rows(words, m)] if words else [],
             "subscores": [s for s in m.subscores.values() if s.get("answered")],
             "sources": _sources(inst) if inst else [],
             "can_mark": _can_mark(request, m) and not m.in_error,
@@ -384,7 +386,7 @@ def measurement_in_error(request: ActorRequest, client_id: int, measurement_id: 
             "client": client,
             "m": m,
             "form": form,
-            "shown": selectors.display_value(m),
+            "shown": local_decimals(selectors.display_value(m)),
             "allowed": _can_mark(request, m),
         },
     )

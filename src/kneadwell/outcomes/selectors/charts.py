@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language, gettext
 
 from kneadwell.clients.models import Client
-from kneadwell.core.marking import decimal_mark
+from kneadwell.core.marking import decimal_mark, local_decimals
 from kneadwell.outcomes import growth_words
 from kneadwell.outcomes.charts import describe_trend
 from kneadwell.outcomes.charts import trend_chart_data as trend_chart_data_of
@@ -125,6 +125,7 @@ def growth_chart_data(
     data["y_label"] = growth_words.chart_value_label(method)
     for line in data["centiles"]:  # the labels the script writes at each line's end ("0,4" in Spanish)
         line["label"] = growth_words.figure(str(line["label"]))
+    data["decimal_mark"] = decimal_mark()  # for the axes' numbers the script writes (display only)
     return data
 
 
@@ -163,7 +164,7 @@ def trend_chart(trend: Trend) -> str:
 def trend_chart_data(trend: Trend) -> dict[str, Any]:
     """The trend chart as data for the browser to draw: series with their colours, marker shapes and line
     styles, ordinal ticks, reference lines and axes, as the SVG has them."""
-    return trend_chart_data_of(
+    data = trend_chart_data_of(
         title=trend.instrument.name,
         series=trend.series,
         y_label=trend.y_label,
@@ -173,6 +174,10 @@ def trend_chart_data(trend: Trend) -> dict[str, Any]:
         integer=trend.integer,
         reference_lines=trend.reference_lines,
     )
+    for tick in (*data["y_ticks"], *data["reference_lines"]):  # words the script writes as they are
+        tick["label"] = local_decimals(str(tick["label"]))
+    data["decimal_mark"] = decimal_mark()  # for the axes' numbers the script writes (display only)
+    return data
 
 
 def trend_chart_description(trend: Trend) -> str:

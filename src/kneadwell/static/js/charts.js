@@ -92,12 +92,32 @@
     };
   }
 
+  // The axes' numbers in the page's decimal mark (the JSON's decimal_mark: "," in Spanish, "." in English
+  // and Arabic; core.marking.decimal_mark), never the browser's: uPlot's own numbers follow the
+  // browser's locale (an Arabic browser would write Arabic-Indic digits, a Spanish one a comma on an
+  // English page). With the point they read as uPlot writes them in an English browser ("2.5", "1,000");
+  // with the comma, "2,5" and no grouping ("1000", as Django writes the page's figures). Display only: the
+  // data stay numbers.
+  var POINT = typeof Intl !== "undefined" ? new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 }) : null;
+  var BARE = typeof Intl !== "undefined"
+    ? new Intl.NumberFormat("en-US", { maximumFractionDigits: 3, useGrouping: false }) : null;
+  function numbers(mark) {
+    return function (u, splits) {
+      return splits.map(function (v) {
+        if (v == null) return "";
+        if (mark === ",") return BARE.format(v).replace(".", ",");
+        return POINT.format(v);
+      });
+    };
+  }
+
   function axes(data, xValues) {
+    var values = numbers(data.decimal_mark || ".");
     var x = { stroke: INK, font: FONT, labelFont: FONT, size: 30, labelSize: 18, label: data.x_label || "",
-      grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1, size: 4 } };
+      grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1, size: 4 }, values: values };
     if (xValues) x.values = xValues;
     var y = { stroke: INK, font: FONT, labelFont: FONT, size: 42, labelSize: 18, label: data.y_label,
-      grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1, size: 4 } };
+      grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1, size: 4 }, values: values };
     return [x, y];
   }
 
