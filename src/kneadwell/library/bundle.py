@@ -25,7 +25,8 @@ server (tests/library/test_rules_bundle.py), so the device decides as the server
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,33 @@ def _originals(items: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 # "Crying"), in English; a translation's language.yaml gives its own, and the device shows the detail with
 # them as the server's pages do (localise.Shower.detail).
 ENGLISH_PHRASES = {"seen": "Seen", "state": "State {number}: {label}", "crying": "Crying"}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _braced(text: str) -> str:
+    """A gettext message's `%(name)s` placeholders as the device's `{name}` (offline.js `fill`)."""
+    return _PLACEHOLDER.sub(r"{\1}", text).replace("%%", "%")
+
+
+def engine_phrases(gettext: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The words the engine itself writes into a reason (library/screening.py's note parts, a fact's
+    label, library/stop_rules.py's reading details and the pauses before a stop), from the same marked
+    strings the server's pages show them with (`localise`'s NOT_ANSWERED … READING_DETAILS), in `gettext`'s
+    language (English without it). The device reads the engine's English note or detail back against the
+    English set and shows the same parts with these (offline.js `shownNote`, offline-player.js
+    `shownDetail`); `readings` keeps READING_DETAILS' order (most specific first)."""
+    from kneadwell.library import localise
+
+    say = gettext or (lambda text: text)
+    return {
+        "not_answered": _braced(say(localise.NOT_ANSWERED)),
+        "overruled": _braced(say(localise.OVERRULED)),
+        "mentioned": _braced(say(localise.MENTIONED)),
+        "no_area": _braced(say(localise.NO_AREA)),
+        "client_labels": {key: _braced(say(text)) for key, text in localise.CLIENT_LABELS.items()},
+        "after_pauses": _braced(say(localise.AFTER_PAUSES)),
+        "readings": [_braced(say(text)) for text in localise.READING_DETAILS],
+    }
 
 
 def words_of(
@@ -116,7 +144,8 @@ def words_of(
 ) -> dict[str, Any]:
     """What the bundle says about its words: the language, the words' own version (a translation's
     `Catalogue.version`; the English is the content's), the originals shown beside unreviewed safety
-    texts with the words that introduce them, and the phrases around an in-session reason's detail."""
+    texts with the words that introduce them, and the phrases the device shows the engine's own words with
+    (around an in-session reason's detail, a reason's note: `engine_phrases`; English unless given)."""
     originals = {"rules": _originals(library.rules), "session_checks": _originals(library.session_checks)}
     label = ""
     for found in (*library.rules.values(), *library.session_checks.values()):
@@ -129,7 +158,9 @@ def words_of(
         "version": words_version or str(library.version),
         "original_label": label,
         "originals": originals,
-        "phrases": {**ENGLISH_PHRASES, **(phrases or {})},
+        "phrases": {**ENGLISH_PHRASES, **engine_phrases(), **(phrases or {})},
+        # the engine's English, to read a note or a detail back before it is shown in `phrases`' words
+        "engine_english": engine_phrases(),
     }
 
 
@@ -338,6 +369,7 @@ __all__ = [
     "bundle_facts",
     "bundle_version",
     "device_screen",
+    "engine_phrases",
     "releases_for_day",
     "rules_bundle",
     "words_of",

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -24,7 +24,7 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import shared_read
 from kneadwell.core.errors import NotFound, ValidationFailed
 from kneadwell.library import localise
-from kneadwell.library.bundle import ENGLISH, BundleClient, BundleRelease, rules_bundle
+from kneadwell.library.bundle import ENGLISH, BundleClient, BundleRelease, engine_phrases, rules_bundle
 from kneadwell.library.catalog import Library
 from kneadwell.library.facts import client_facts
 from kneadwell.library.loader import default_library
@@ -378,4 +378,6 @@ def _phrases(language: str | None) -> dict[str, str] | None:
     if not language:
         return None
     info = localise.catalogue(language).info
-    return {"seen": info.seen, "state": info.state, "crying": info.crying}
+    with translation.override(language):  # the interface catalogue's words, as the server's pages say them
+        engine = engine_phrases(translation.gettext)
+    return {"seen": info.seen, "state": info.state, "crying": info.crying, **engine}

@@ -49,17 +49,53 @@
     });
   }
 
-  // An in-session reason's detail as stop_rules writes it ("Seen: …", "State 5: …", "Crying"), with the
-  // bundle's words for those (as localise.Shower.detail shows it on the server's pages); the cues' and
-  // states' names in it are already the bundle's. Anything else (a count of pauses) stays as written.
+  // An in-session reason's detail as stop_rules writes it ("Seen: …", "State 5: …", "Crying", a reading such as
+  // "95 bpm, below 100 bpm for 10 s", each maybe with "(after 2 pause(s); 2 allowed)"), with the bundle's
+  // words for those (as localise.Shower.detail shows it on the server's pages): the detail is read back
+  // against the engine's English (words.engine_english, the server's marked strings) and said again with
+  // words.phrases, the figures and units as written; the cues' and states' names in it are already the
+  // bundle's. A detail that does not read back (or a bundle without these words) stays as written.
+  var NUMBER = "-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?", READING = NUMBER + "(?: bpm|%| °C)?";
+  var FIELDS = { value: READING, limit: READING, baseline: READING, seconds: NUMBER, needed: NUMBER,
+                 rise: NUMBER, fall: NUMBER, count: NUMBER, allowed: NUMBER, detail: ".+" };
+  function readBack(template, text) {  // the named values of `text` when it is `template` filled, or null
+    var names = [], pattern = "", last = 0, m, re = /\{(\w+)\}/g;
+    while ((m = re.exec(template))) {
+      pattern += template.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      pattern += "(" + (FIELDS[m[1]] || ".+?") + ")";
+      names.push(m[1]);
+      last = re.lastIndex;
+    }
+    pattern += template.slice(last).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    var found = new RegExp("^" + pattern + "$").exec(text);
+    if (!found) return null;
+    var values = {};
+    names.forEach(function (n, i) { values[n] = found[i + 1]; });
+    return values;
+  }
   function shownDetail(detail, words) {
-    var ph = words && words.phrases;
+    var ph = words && words.phrases, en = words && words.engine_english;
     if (!detail || !ph) return detail;
+    if (en && en.after_pauses && ph.after_pauses) {
+      var pauses = readBack(en.after_pauses, detail);
+      if (pauses) {
+        var inner = shownDetail(pauses.detail, words);
+        if (inner === pauses.detail) return detail;  // the inner detail did not read back: all as written
+        return fill(ph.after_pauses, Object.assign({}, pauses, { detail: inner }));
+      }
+    }
+    if (en && en.readings && ph.readings && ph.readings.length === en.readings.length) {
+      for (var i = 0; i < en.readings.length; i++) {
+        var reading = readBack(en.readings[i], detail);
+        if (reading) return fill(ph.readings[i], reading);
+      }
+    }
     if (detail === "Crying") return ph.crying;
     if (detail.indexOf("Seen: ") === 0) return ph.seen + ": " + detail.slice(6);
     var m = detail.match(/^State (\d+): (.*)$/);
     return m ? fill(ph.state, { number: m[1], label: m[2] }) : detail;
   }
+  O.shownDetail = shownDetail;
 
   // --- what a tap does -----------------------------------------------------------------------------------
   function act(root, s, action, data) {

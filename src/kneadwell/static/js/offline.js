@@ -492,7 +492,62 @@
   api.withOriginal = function (container, found) {
     if (found) { container.appendChild(el("br")); withOriginal(container, found.text, found.label); }
   };
-  function reasonBlock(r, parent, bundle) {
+  // A reason's note as the device shows it, in the bundle's language. rules.js writes the note in the
+  // engine's English (it must equal the server's, word for word); the page shows it built again from the
+  // reason's own fields, as the server's pages do (localise.Shower.note): the questions not answered (its
+  // `unanswered` ids, by the bundle's labels), the questions a measured value overrules (the rule's
+  // `overrules` answered no), the history's words (its `finding`, as typed), no area to leave out
+  // (`escalated`), each with the bundle's words for it (words.phrases, from the server's marked strings).
+  // The English those fields make (words.engine_english) must be the whole note; a note with anything
+  // else (a release that does not apply), or a bundle without these words, is shown as rules.js wrote it.
+  function shownNote(r, bundle, answers) {
+    var words = bundle && bundle.words, ph = words && words.phrases, en = words && words.engine_english;
+    if (!r.note || !ph || !en || !ph.not_answered || !en.not_answered) return r.note || "";
+    var questions = bundle.questions || {};
+    function named(id, say) {  // screening._label: a question's label in quotes, or a fact of the record
+      if (id.indexOf("client.") === 0) {
+        var fact = (say.client_labels || {})[id];
+        return fact !== undefined ? fact : id.slice(7).replace(/_/g, " ");
+      }
+      return questions[id] ? '"' + questions[id].label + '"' : null;
+    }
+    function both(template, values, say) { return fill(say[template], values); }
+    var rest = r.note, parts = [];
+    function take(english, shown) {
+      if (rest !== english && rest.indexOf(english + " ") !== 0) return false;
+      parts.push(shown);
+      rest = rest.slice(english.length).replace(/^ /, "");
+      return true;
+    }
+    var unanswered = r.unanswered || [];
+    // The note names the questions the rule could not decide without; the region questions are appended
+    // to `unanswered` after them, so the longest run that reads back is the note's.
+    for (var count = unanswered.length; count > 0; count--) {
+      var ids = unanswered.slice(0, count);
+      var enNames = ids.map(function (q) { return named(q, en); });
+      if (enNames.indexOf(null) >= 0) return r.note;
+      var shownNames = ids.map(function (q) { return named(q, ph); });
+      if (take(both("not_answered", { questions: enNames.join("; ") }, en),
+               both("not_answered", { questions: shownNames.join("; ") }, ph))) break;
+    }
+    var rule = (bundle.rules || []).filter(function (x) { return x.id === r.rule_id; })[0];
+    var intake = (bundle.intake && bundle.intake.answers) || {};
+    var overruled = ((rule && rule.overrules) || []).filter(function (q) {
+      return questions[q] && (questions[q].scope === "intake" ? intake : answers || {})[q] === false;
+    });
+    if (overruled.length) {
+      take(both("overruled", { questions: overruled.map(function (q) { return named(q, en); }).join("; ") }, en),
+           both("overruled", { questions: overruled.map(function (q) { return named(q, ph); }).join("; ") }, ph));
+    }
+    var typed = r.finding && r.finding.text;
+    if (typed && typed.length) {  // the person's own words, as they typed them
+      take(both("mentioned", { words: typed.join(", ") }, en), both("mentioned", { words: typed.join(", ") }, ph));
+    }
+    if (r.escalated) take(en.no_area, ph.no_area);
+    return rest ? r.note : parts.join(" ");
+  }
+  api.shownNote = shownNote;
+  function reasonBlock(r, parent, bundle, answers) {
     var box = el("div", "reason");
     var first = box.appendChild(el("p"));
     first.appendChild(el("strong", "", parent ? (r.parent_text || r.title) : (r.title + ": " + (r.clinician_text || ""))));
@@ -503,6 +558,7 @@
       p.appendChild(document.createTextNode(r.instead));
       api.withOriginal(p, api.original(bundle, "rules", r.rule_id, "instead"));
     }
+    if (r.note) box.appendChild(el("p", "reason-note", shownNote(r, bundle, answers)));
     box.appendChild(sourcesLine(r.sources));
     return box;
   }
@@ -623,7 +679,7 @@
           device_rules: result.reasons.filter(function (r) { return r.action !== "go"; }).map(function (r) { return r.rule_id; }),
         },
       }).then(function (check) {
-        var reasons = result.reasons.filter(function (r) { return !r.released; }).map(function (r) { return reasonBlock(r, parent, kept.bundle); });
+        var reasons = result.reasons.filter(function (r) { return !r.released; }).map(function (r) { return reasonBlock(r, parent, kept.bundle, answers); });
         if (result.blocks) {
           show("panel-stop", result.action === "stop" ? W.not_today : W.needs_release, reasons.concat([W.check_kept]));
           return;
