@@ -12,14 +12,16 @@ in that language, and decides exactly as with the English bundle.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from kneadwell.accounts.roles import Role
-from kneadwell.library import services
+from kneadwell.library import localise, services
 from kneadwell.library.bundle import device_screen
 from kneadwell.library.catalog import Library
 from kneadwell.library.loader import default_library
@@ -214,3 +216,108 @@ def _intake(clinic: Clinic, baby: Any) -> None:
         answers=as_json(clear_answers(LIB, "infant", "intake")),
         expected_version=None,
     )
+
+
+# --- the engine's own words (a reason's note, a reading's detail) -------------------------------------------
+
+# In-session details as library/stop_rules.py writes them (readings, crying, the pauses before a stop).
+DETAILS = (
+    "95 bpm, below 100 bpm for 10 s",
+    "95 bpm, below 100 bpm for 4 s (less than 10 s)",
+    "95 bpm, below 100 bpm for an unknown time (treated as lasting)",
+    "185 bpm, above 180 bpm",
+    "35.9 °C, below 36.3 °C",
+    "up 30 bpm from 140 (pause at 25)",
+    "down 4 points from 97% (pause at 3)",
+    "respiratory rate 70",
+    "88%, below 90% for 12 s (after 1 pause(s); 1 allowed)",
+)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """offline.js `fill`."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _read_back(template: str, text: str) -> dict[str, str] | None:
+    """offline-player.js `readBack`, as plainly as possible: the template's fields as any text."""
+    parts = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    found = re.fullmatch(pattern, text)
+    return found.groupdict() if found else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_bundle_carries_the_engines_words_as_the_servers_pages_show_them(
+    client: HttpClient, clinic: Clinic, baby: Any, language: str
+) -> None:
+    """words.phrases has the engine's own words in the bundle's language, from the same marked strings the
+    server's display uses (localise), and words.engine_english the English they read back: filled with
+    the bundle's labels and a reason's figures, they say what the server's pages say for that reason."""
+    _intake(clinic, baby)
+    client.force_login(clinic.user(Role.CAREGIVER))
+    en, local = _get(client, baby, "en").json(), _get(client, baby, language).json()
+    english, phrases = local["words"]["engine_english"], local["words"]["phrases"]
+    assert (
+        english
+        == en["words"]["engine_english"]
+        == {k: v for k, v in en["words"]["phrases"].items() if k in english}
+    )
+    assert english["not_answered"] == "Not answered: {questions}. Treated as if it applies."
+    with translation.override(language):
+        shower = localise.shower(language, gettext=translation.gettext)
+    assert shower is not None
+    # A note naming two questions not answered: English = what the engine writes; shown = the server's.
+    ids = ["fever_today", "infection_today"]
+    stored = {
+        "rule_id": "fever",
+        "unanswered": ids,
+        "note": localise.NOT_ANSWERED % {"questions": "; ".join(f'"{LIB.questions[q].label}"' for q in ids)},
+    }
+    assert (
+        _fill(english["not_answered"], {"questions": "; ".join(f'"{LIB.questions[q].label}"' for q in ids)})
+        == (stored["note"])
+    )
+    with translation.override(language):
+        want = shower.note(stored)
+    assert want != stored["note"]
+    labels = "; ".join(f'"{local["questions"][q]["label"]}"' for q in ids)
+    assert _fill(phrases["not_answered"], {"questions": labels}) == want
+    # A measured value overruling a no, the history's words, no area, a fact of the record.
+    overruled = {"note": localise.OVERRULED % {"questions": f'"{LIB.questions["fever_today"].label}"'}}
+    mentioned = {"note": localise.MENTIONED % {"words": "eczema"}}
+    fact = "client.postmenstrual_age_weeks"
+    unknown_age = {
+        "unanswered": [fact],
+        "note": localise.NOT_ANSWERED % {"questions": localise.CLIENT_LABELS[fact]},
+    }
+    with translation.override(language):
+        shown = [shower.note(n) for n in (overruled, mentioned, {"note": localise.NO_AREA}, unknown_age)]
+    label = f'"{local["questions"]["fever_today"]["label"]}"'
+    assert shown == [
+        _fill(phrases["overruled"], {"questions": label}),
+        _fill(phrases["mentioned"], {"words": "eczema"}),
+        phrases["no_area"],
+        _fill(phrases["not_answered"], {"questions": phrases["client_labels"][fact]}),
+    ]
+    assert len(set(shown)) == 4
+    assert not any("answered" in s or "history" in s or "could not tell" in s for s in shown)
+    # A reading's detail, read back against the English and said with the bundle's words.
+    assert len(phrases["readings"]) == len(english["readings"]) == len(localise.READING_DETAILS)
+    for detail in DETAILS:
+        with translation.override(language):
+            want = shower.detail(detail)
+        assert want != detail
+        pauses = _read_back(english["after_pauses"], detail)
+        inner = pauses["detail"] if pauses else detail
+        for number, template in enumerate(english["readings"]):
+            values = _read_back(template, inner)
+            if values:
+                said = _fill(phrases["readings"][number], values)
+                break
+        else:
+            raise AssertionError(detail)
+        if pauses:
+            said = _fill(phrases["after_pauses"], {**pauses, "detail": said})
+        assert said == want, detail
