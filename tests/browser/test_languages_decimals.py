@@ -36,9 +36,7 @@ CHOOSER = {"es": "Español", "ar": "العربية"}
 def _axis_numbers(drawn: list[list[str]]) -> list[str]:
     """The numbers written in the axes' font (the largest one numbers are drawn in; the centile labels at
     the lines' ends are drawn smaller and come from the JSON already in the page's mark)."""
-    numbers = [
-        (text, int(re.match(r"\s*(\d+)px", font).group(1))) for text, font in drawn if NUMBER.match(text)
-    ]  # type: ignore[union-attr]
+    numbers = [(text, int(re.findall(r"(\d+)px", font)[0])) for text, font in drawn if NUMBER.match(text)]
     largest = max(size for _, size in numbers)
     return [text for text, size in numbers if size == largest]
 
