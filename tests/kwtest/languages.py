@@ -71,6 +71,31 @@ PARENT_PATH: tuple[str, ...] = (
     "outcomes/growth/references.py",
     "outcomes/growth/chart.py",
     "outcomes/templatetags/outcomes_tags.py",
+    # the outcome measures a parent reaches (issue 14): the list, "Add a measurement", an instrument's entry
+    # form, a week of daily weights, a measurement's page, marking it entered in error, an instrument's
+    # trend (views.py: CLIENT_VIEW and MEASUREMENT_RECORD, both held by caregivers). Staff only and off the
+    # path: the measure builder (templates/outcomes/measures/*, views_measures.py) and the CSV import.
+    "templates/outcomes/list.html",
+    "templates/outcomes/choose.html",
+    "templates/outcomes/form.html",
+    "templates/outcomes/_group.html",
+    "templates/outcomes/_sources.html",
+    "templates/outcomes/detail.html",
+    "templates/outcomes/in_error.html",
+    "templates/outcomes/trend.html",
+    "templates/outcomes/weights_week.html",
+    "outcomes/views.py",
+    "outcomes/models.py",  # a measurement's context ("Routine care (e.g. daily weight)")
+    "outcomes/forms/measurement.py",
+    "outcomes/forms/inputs.py",  # "I have checked this value and it is right…"
+    "outcomes/forms/weights.py",
+    "outcomes/forms/in_error.py",
+    "outcomes/services/drafts.py",  # the entry form's refusals and the unusual-value check
+    "outcomes/services/recording.py",
+    "outcomes/services/in_error.py",
+    "outcomes/selectors/measurements.py",
+    "outcomes/selectors/trends.py",
+    "outcomes/charts.py",  # the trend chart's text alternative
     # the baby's page and the sections the areas add to it that a parent sees
     "templates/clients/detail.html",
     "clients/models.py",
