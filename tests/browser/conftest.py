@@ -7,6 +7,7 @@ it is safe, and here it is: the test thread only sets up data between browser st
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -82,6 +83,14 @@ def _settle(page) -> None:  # type: ignore[no-untyped-def]
         page.wait_for_load_state("networkidle", timeout=10_000)
 
 
+def _collect() -> None:
+    """Collect garbage now, while this test's context is just closed. A held route (the lie-fi tests) leaves
+    Playwright a pending task that asyncio reports when it is destroyed; destroyed later, inside another
+    test's failure report, that report crashed CPython 3.11's compile() ("AST constructor recursion depth
+    mismatch", seen in CI on 6 December 2026) and took the xdist worker with it."""
+    gc.collect()
+
+
 @pytest.fixture
 def phone(browser, live_server):  # type: ignore[no-untyped-def]
     """A page at phone size (390 px wide) with the live server as its base URL. Every page it shows is
@@ -96,6 +105,7 @@ def phone(browser, live_server):  # type: ignore[no-untyped-def]
     yield page
     _settle(page)
     context.close()
+    _collect()
     assert not codes, f"codes reached the page (url, codes): {codes}"
 
 
@@ -111,4 +121,5 @@ def desktop(browser, live_server):  # type: ignore[no-untyped-def]
     yield page
     _settle(page)
     context.close()
+    _collect()
     assert not codes, f"codes reached the page (url, codes): {codes}"
