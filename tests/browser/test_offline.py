@@ -81,7 +81,8 @@ KITS = """() => new Promise((resolve) => {
 def _ready_for_offline(page: Any, client_id: int) -> None:
     """The service worker controls the page and the device holds the child's kit, rules bundle and pages.
     (Polled with evaluate: the site's Content-Security-Policy forbids the eval wait_for_function uses.)"""
-    for _ in range(100):
+    # Up to 60 s: on a loaded 2-core machine (PostgreSQL in CI, 6 December 2026) 20 s was once too short.
+    for _ in range(300):
         if page.evaluate(KEPT, client_id):
             return
         page.wait_for_timeout(200)
