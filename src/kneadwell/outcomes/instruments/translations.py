@@ -35,7 +35,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from .model import Band, Instrument, Item, Option, Section
+from .model import Instrument, Item, Option
 
 AREA = "instruments"
 COLLECTION = "instruments"
@@ -161,25 +161,9 @@ def localised_instrument(instrument: Instrument, look: Lookup) -> Instrument:
         items=tuple(_item("items", i, look) for i in instrument.items),
         raw_inputs=tuple(_item("raw_inputs", i, look) for i in instrument.raw_inputs),
         sections=tuple(
-            Section(
-                id=s.id,
-                label=look(f"sections.{s.id}.label", s.label),
-                max_score=s.max_score,
-                parent=s.parent,
-                source_ids=s.source_ids,
-            )
-            for s in instrument.sections
+            replace(s, label=look(f"sections.{s.id}.label", s.label)) for s in instrument.sections
         ),
-        bands=tuple(
-            Band(
-                id=b.id,
-                label=look(f"bands.{b.id}.label", b.label),
-                minimum=b.minimum,
-                maximum=b.maximum,
-                source_ids=b.source_ids,
-            )
-            for b in instrument.bands
-        ),
+        bands=tuple(replace(b, label=look(f"bands.{b.id}.label", b.label)) for b in instrument.bands),
         extra=_extra(instrument.extra, look),
     )
 
