@@ -153,7 +153,9 @@ def drive(
     seconds: float,
     seed_: int,
     think_ms: float = 0.0,
-) -> tuple[list[Result], float]:
+    sample: Callable[[], Any] = lambda: None,
+) -> tuple[list[Result], float, tuple[Any, Any]]:
+    """Send the requests; `sample` is called just before and just after the timed part."""
     from seed import BENCH_PASSWORD
 
     rng = random.Random(seed_)
@@ -200,12 +202,14 @@ def drive(
     for thread in threads:
         thread.start()
     warmed.wait()
+    first = sample()
     deadline = time.monotonic() + seconds
     started = time.perf_counter()
     start.set()
     for thread in threads:
         thread.join()
-    return results, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    return results, elapsed, (first, sample())
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -264,8 +268,9 @@ def run_load(args: argparse.Namespace) -> list[str]:
         cpu_costs(url, found)
     from kneadwell.commands.serve import concurrency_for, usable_cpus
 
-    shipped = concurrency_for(cpus=usable_cpus())
-    print(f"server as shipped: {shipped.workers} workers × {shipped.threads} threads", flush=True)
+    shipped = concurrency_for(cpus=usable_cpus(), workers=args.workers, threads=args.threads)
+    how = "as asked" if args.workers or args.threads else "as shipped"
+    print(f"server {how}: {shipped.workers} workers × {shipped.threads} threads", flush=True)
     think = f"think time {args.think_ms:g} ms on average" if args.think_ms else "no think time"
     print(
         f"load: {engine}, scale {args.scale:g}, {args.users} users ({think}), up to {args.requests:,} "
@@ -274,8 +279,9 @@ def run_load(args: argparse.Namespace) -> list[str]:
         flush=True,
     )
     log = seeded.bench_dir() / "serve.log"
-    with seeded.served(url, log=log) as base:
-        results, elapsed = drive(
+    with seeded.served(url, workers=args.workers, threads=args.threads, log=log) as base:
+        server_group = seeded.serving_group(base)
+        results, elapsed, (before, after) = drive(
             base,
             found,
             users=args.users,
@@ -283,9 +289,56 @@ def run_load(args: argparse.Namespace) -> list[str]:
             seconds=args.seconds,
             seed_=args.seed,
             think_ms=args.think_ms,
+            sample=lambda: cpu_split(server_group),
         )
     print(f"  load average after the run: {os.getloadavg()[0]:.1f}")
-    return report(results, elapsed)
+    failures = report(results, elapsed)
+    print_cpu_split(before, after, len(results))
+    return failures
+
+
+@dataclasses.dataclass(frozen=True)
+class CpuSplit:
+    """CPU seconds so far: the server's processes, this load generator, the whole machine (busy, idle)."""
+
+    server: float
+    generator: float
+    machine_busy: float
+    machine_idle: float
+
+
+def cpu_split(server_group: int) -> CpuSplit:
+    """Where the machine's CPU goes during the run (Linux /proc; the server is every process of its
+    process group, the master and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the command's closing bracket: state, ppid, pgrp, ..., utime (12th), stime (13th).
+        if int(fields[2]) == server_group:
+            server += (int(fields[11]) + int(fields[12])) / tick
+    usage = os.times()
+    machine = [int(v) / tick for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = machine[3] + machine[4]  # idle and iowait
+    return CpuSplit(server, usage.user + usage.system, sum(machine) - idle, idle)
+
+
+def print_cpu_split(before: CpuSplit, after: CpuSplit, requests_made: int) -> None:
+    if not requests_made:
+        return
+    per = 1000 / requests_made
+    busy = after.machine_busy - before.machine_busy
+    idle = after.machine_idle - before.machine_idle
+    server = after.server - before.server
+    generator = after.generator - before.generator
+    print(
+        f"  CPU per request during the timed part: server {server * per:.1f} ms, load generator "
+        f"{generator * per:.1f} ms, everything else {(busy - server - generator) * per:.1f} ms; "
+        f"the machine's CPUs were idle {100 * idle / (busy + idle):.0f}% of the time"
+    )
 
 
 # --- CPU per request ------------------------------------------------------------------------------
@@ -705,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
         help="each user waits 0 to twice this many ms between requests (default 0: back to back)",
     )
     parser.add_argument("--no-cpu", action="store_true", help="skip the CPU-per-request table")
+    parser.add_argument("--workers", type=int, help="server workers (default: as serve picks)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: as serve picks)")
     parser.add_argument(
         "--cpu-only", action="store_true", help="only the one-user CPU table (no load, no queries)"
     )

@@ -150,11 +150,21 @@ def free_port() -> int:
         return port
 
 
+_serving: dict[str, int] = {}
+
+
+def serving_group(base: str) -> int:
+    """The process group of the server `served` started at `base` (its master and workers)."""
+    return _serving[base]
+
+
 @contextmanager
-def served(url: str, *, workers: int | None = None, log: Path | None = None) -> Iterator[str]:
+def served(
+    url: str, *, workers: int | None = None, threads: int | None = None, log: Path | None = None
+) -> Iterator[str]:
     """`kneadwell serve` on a free loopback port, on the database `url`, with the worker and thread
-    counts it picks for this machine (as shipped: `commands/serve.py`) unless `workers` is given; yields
-    its base address and stops it afterwards."""
+    counts it picks for this machine (as shipped: `commands/serve.py`) unless `workers` or `threads` is
+    given; yields its base address and stops it afterwards."""
     with tempfile.TemporaryDirectory(prefix="kneadwell-serve-") as var:
         port = free_port()
         env = _env(url, Path(var))
@@ -162,6 +172,8 @@ def served(url: str, *, workers: int | None = None, log: Path | None = None) -> 
             env.pop(name, None)
         if workers is not None:
             env["WEB_CONCURRENCY"] = str(workers)
+        if threads is not None:
+            env["WEB_THREADS"] = str(threads)
         out = log.open("w") if log else subprocess.DEVNULL
         proc = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, "-m", "kneadwell", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -171,6 +183,7 @@ def served(url: str, *, workers: int | None = None, log: Path | None = None) -> 
             start_new_session=True,  # its own process group: stopping it stops its workers
         )
         base = f"http://127.0.0.1:{port}"
+        _serving[base] = proc.pid  # start_new_session: the group's id is the master's pid
         try:
             deadline = time.monotonic() + 180
             while True:
@@ -194,5 +207,6 @@ def served(url: str, *, workers: int | None = None, log: Path | None = None) -> 
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
+            _serving.pop(base, None)
             if log:
                 out.close()  # type: ignore[union-attr]
