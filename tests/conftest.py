@@ -41,6 +41,15 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_each_workers_memory() -> Iterator[None]:
+    # The shipped cache is files under var/ shared by every process (core/caches.py); the test workers
+    # run side by side and some tests empty the cache, so each worker keeps its own in memory.
+    memory = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=memory):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _english_after_each_test() -> Iterator[None]:
     # A test that renders or activates Spanish or Arabic leaves that language on its worker's thread;

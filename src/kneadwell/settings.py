@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from kneadwell.core.caches import cache_settings
 from kneadwell.core.env import env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -123,6 +124,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ------------------------------------------------------------------------------------------
+# Shared by every worker: files under var/cache, or Redis when REDIS_URL is set (core/caches.py says why).
+CACHES = cache_settings(redis_url=env_str("REDIS_URL"), folder=VAR_DIR / "cache")
 
 # --- accounts and security --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
