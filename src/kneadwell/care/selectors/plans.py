@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -114,6 +115,16 @@ def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[
     )
 
 
+def reads_own_measures(
+    *, timed: Iterable[str], measures: Mapping[str, tuple[str, tuple[str, ...], bool, bool]]
+) -> bool:
+    """Whether the organisation's own measures can change a plan's rows: only a measure the protocol times
+    that has no built-in instrument and is not recorded in the session takes them (a measure recorded in
+    the session is shown as such whatever records it). The read (a query, and each measure's definition
+    built) is skipped for the other protocols: most of them."""
+    return any(not measures[m][1] and not measures[m][3] for m in timed)
+
+
 def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = None) -> list[measures_due.Row]:
     """What the plan's protocol collects and when, with today's state of each (see care/measures_due.py).
     Three queries: the plan's slots, its sessions, and the client's measurements of the instruments named."""
@@ -161,7 +172,11 @@ def plan_measurements(*, client: Client, plan: Plan, today: dt.date | None = Non
     ]
     # A measure the organisation defined for itself (a licensed questionnaire) records the programme
     # measure it names, like a built-in instrument (docs/custom-measures.md).
-    own = programme_measure_links(organisation_id=client.organisation_id)
+    own = (
+        programme_measure_links(organisation_id=client.organisation_id)
+        if reads_own_measures(timed=(measure for measure, *_rest in timings), measures=measures)
+        else {}
+    )
     for measure_id, linked in own.items():
         if measure_id in measures and not measures[measure_id][1]:
             label, _ids, _own, in_session = measures[measure_id]

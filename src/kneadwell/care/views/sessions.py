@@ -9,15 +9,13 @@ from django.contrib import messages
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kneadwell.accounts.roles import Perm
 from kneadwell.care import selectors, services
-from kneadwell.care.forms import (
-    StopForm,
-)
 from kneadwell.care.models import Observation, Session
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, DomainError, ValidationFailed
@@ -186,7 +184,8 @@ def _player_context(request: ActorRequest, session: Session) -> dict[str, Any]:
         )
         if step
         else None,
-        "stop_form": StopForm(),
+        # Every button's form posts here (a dozen forms, more with the cue chips): reversed once.
+        "act_url": reverse("care:player_act", args=[session.pk]),
         "can_record": request.actor.can(Perm.SESSION_RECORD),
     }
 
