@@ -7,17 +7,20 @@ text alternative (docs/performance.md, "Charts")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from kneadwell.accounts.roles import Perm
@@ -25,7 +28,7 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
 from kneadwell.core.marking import local_decimals
-from kneadwell.core.tablerows import date_j_m_y
+from kneadwell.core.tablerows import date_j_m_y, date_j_m_y_h_i
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.outcomes import growth_words, instruments, selectors, services
 from kneadwell.outcomes.forms.growth import GrowthOptionsForm
@@ -40,9 +43,9 @@ from kneadwell.outcomes.instruments.context import context_inputs
 from kneadwell.outcomes.measures import VELOCITY_METHOD_INFO
 from kneadwell.outcomes.models import Measurement
 from kneadwell.outcomes.selectors.growth import GrowthPoint
-from kneadwell.outcomes.selectors.trends import TrendWords
+from kneadwell.outcomes.selectors.trends import TrendRow, TrendWords
 from kneadwell.outcomes.services import UnusualValue
-from kneadwell.outcomes.templatetags.outcomes_tags import centile, sds
+from kneadwell.outcomes.templatetags.outcomes_tags import centile, figures, sds
 
 PAGE_SIZE = 25
 # Tables under a chart show the latest rows first; "show all" lists every value (a long table is slow to
@@ -100,20 +103,63 @@ def client_section(request: Any, client: Client) -> str:
             "confirmed_unusual",
         )[:5]
     )
-    # the instruments' names in the page's language (translated as content: outcomes/instrument_display.py)
-    names = {i.id: shown_instrument(i).name for i in instruments.list_instruments()}
-    latest = selectors.latest_growth(client=client)
-    used = selectors.instruments_recorded(client=client)
+    # the recent entries' instruments' names in the page's language (translated as content:
+    # outcomes/instrument_display.py); an id no longer listed is shown as it is
+    listed = {i.id: i for i in instruments.list_instruments()}
+    names = {i: shown_instrument(listed[i]).name for i in {m.instrument_id for m in recent} if i in listed}
+    # the latest growth values and the instruments recorded, in two queries (issue 11)
+    latest, used = selectors.growth_and_recorded(client=client)
+    shown = [(m, names.get(m.instrument_id, m.instrument_id), shown_value(m)) for m in recent]
     return render_to_string(
         "outcomes/_client_section.html",
         {
             "client": client,
             "latest": latest,
-            "recent": [(m, names.get(m.instrument_id, m.instrument_id), shown_value(m)) for m in recent],
+            "latest_items": _latest_items(latest),
+            "recent": shown,
+            "recent_items": _recent_items(client, shown),
             "trends": [shown_instrument(i) for i in used if i.growth is None],
         },
         request=request,
     )
+
+
+# The section's two lists are written in Python, as the template's loops wrote them (the same bytes,
+# tests/outcomes/test_fast_paths.py; issue 11): each value through the filter the loop gave it, escaped.
+
+
+def _latest_items(latest: Sequence[selectors.LatestValue]) -> SafeString:
+    esc = conditional_escape
+    out = []
+    for g in latest:
+        centile_text = ""
+        if g.corrected_centile is not None:
+            centile_text = " · " + gettext("%(centile)s centile, corrected (UK-WHO)") % {
+                "centile": esc(centile(g.corrected_centile))
+            }
+        out.append(
+            f"<dt>{esc(g.label)}</dt>\n"
+            f'    <dd><strong class="num"><bdi dir="ltr">{esc(g.display)}</bdi></strong> '
+            f'<span class="small muted"><span class="num">{esc(date_filter(g.date, "j M"))}</span>'
+            f"{centile_text}</span></dd>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _recent_items(client: Client, recent: Sequence[tuple[Measurement, str, str]]) -> SafeString:
+    esc = conditional_escape
+    unusual = f' <span class="badge caution">{esc(gettext("unusual, confirmed"))}</span>'
+    out = []
+    for m, name, shown in recent:
+        url = reverse("outcomes:detail", args=[client.pk, m.pk])
+        # as the template's `date` filter reads a date-time: in the current time zone
+        when = date_filter(template_localtime(m.taken_at), "j M H:i")
+        out.append(
+            f'<li style="padding:.35rem 0"><a href="{esc(url)}">{esc(name)}</a>: '
+            f'<span class="num">{esc(figures(shown))}</span> <span class="muted">· {esc(when)}</span>'
+            f"{unusual if m.confirmed_unusual else ''}</li>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
 # --- list, detail ---------------------------------------------------------------------------------
@@ -525,6 +571,27 @@ def _trend_words(inst: Instrument) -> TrendWords | None:
     return TrendWords(instrument=words, value=shown_value, band=shown_band)
 
 
+def trend_rows(rows: Sequence[TrendRow], *, columns: Sequence[str], detail_base: str) -> SafeString:
+    """The trend table's rows, as trend.html's loop wrote them (the same bytes; issue 11): one string written
+    in Python, the labels looked up once per page rather than once per row. A cell goes through the template
+    filters' own steps (`get`, `default:"—"`, `figures`, then escaped), so the decimal mark is the page's."""
+    esc = conditional_escape
+    l_date, unusual = esc(gettext("Date")), esc(gettext("unusual, confirmed"))
+    base = esc(detail_base)
+    heads = [(col, f'<td data-label="{esc(col)}" class="num">') for col in columns]
+    out = []
+    for row in rows:
+        m = row.measurement
+        badge = f' <span class="badge caution">{unusual}</span>' if m.confirmed_unusual else ""
+        cells = "".join(f"{head}{esc(figures(row.cells.get(col, '') or '—'))}</td>" for col, head in heads)
+        out.append(
+            "<tr>\n"
+            f'      <td data-label="{l_date}" class="num"><a href="{base}{int(m.pk)}/">'
+            f"{esc(date_j_m_y_h_i(m.taken_at))}</a>{badge}</td>\n      {cells}\n    </tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
 @page(Perm.CLIENT_VIEW)
 def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResponse:
     client = client_get(actor=request.actor, client_id=client_id, purpose="viewed a trend")
@@ -533,6 +600,8 @@ def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResp
         return redirect(reverse("outcomes:growth", args=[client.pk]) + f"?measure={inst.id}")
     data = selectors.instrument_trend(client=client, instrument_id=inst.id, words=_trend_words(inst))
     show_all = request.GET.get("all") == "1"
+    rows = data.rows if show_all else data.rows[:TABLE_ROWS]
+    detail_base = reverse("outcomes:list", args=[client.pk])
     return render(
         request,
         "outcomes/trend.html",
@@ -540,9 +609,10 @@ def trend(request: ActorRequest, client_id: int, instrument_id: str) -> HttpResp
             "client": client,
             "instrument": data.instrument,
             "trend": data,
-            "rows": data.rows if show_all else data.rows[:TABLE_ROWS],
+            "rows": rows,
+            "table_rows": trend_rows(rows, columns=data.columns, detail_base=detail_base),
             "all_url": f"?{_with(request, all='1')}#values-h",
-            "detail_base": reverse("outcomes:list", args=[client.pk]),
+            "detail_base": detail_base,
             "sources": _sources(inst),
             "chart_url": reverse("outcomes:trend_chart", args=[client.pk, inst.id]),
             "chart_caption": gettext(

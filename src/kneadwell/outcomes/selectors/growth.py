@@ -9,8 +9,10 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+from django.db.models import Max, Q
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,7 @@ from kneadwell.outcomes.growth import (
 from kneadwell.outcomes.growth.ages import ages
 from kneadwell.outcomes.growth.references import DEFAULT_REFERENCE, REFERENCES
 from kneadwell.outcomes.growth.velocity import VELOCITY_METHODS, velocity
+from kneadwell.outcomes.instruments import Instrument
 from kneadwell.outcomes.measures import (
     AGE_CORRECTION_SOURCE,
     DEFAULT_VELOCITY_METHOD,
@@ -50,7 +53,12 @@ from kneadwell.outcomes.measures import (
     window_label,
 )
 from kneadwell.outcomes.selectors.display import age_text
-from kneadwell.outcomes.selectors.measurements import measurement_queryset
+from kneadwell.outcomes.selectors.measurements import instruments_of, measurement_queryset
+
+# rcpchgrowth's own `Measurement` (the growth summary's validated path) costs about 2 ms a value, most of it
+# centile bands it works out again on every call; its answer depends only on these arguments (SdsResult is
+# frozen), so a value seen before (the same client's page opened again) is not computed again. Issue 11.
+_measurement_sds = lru_cache(maxsize=4096)(measurement_sds)
 
 
 def _growth_method(instrument_id: str) -> str:
@@ -82,6 +90,54 @@ class GrowthPoint:
 
 def _finite(x: float) -> float | None:
     return float(x) if math.isfinite(float(x)) else None
+
+
+def _method_of(inst: Instrument) -> str:
+    """A growth instrument's method, as `_growth_method(inst.id)` finds it (without looking the catalogue's
+    growth measures up again: `inst` is one of them)."""
+    assert inst.growth is not None
+    return inst.growth.method
+
+
+# (measurement id, when taken, value) of one entry
+Newest = tuple[int, dt.datetime, float]
+
+
+def latest_values(
+    *, client: Client, instrument_ids: Sequence[str], recorded: bool = False
+) -> tuple[dict[str, Newest], set[str]]:
+    """The latest entry with a value (not in error) of each of `instrument_ids` that has one, by id: the row
+    that `order_by("-taken_at", "-id").first()` finds. With `recorded`, also the ids of every instrument the
+    client has an entry of (not in error: what `instruments_recorded` reads); else an empty set.
+
+    Two queries whatever the amount of data (issue 11: one query per instrument cost more CPU in the ORM
+    than in the database): the newest time with a value of each instrument (one grouped query), then the
+    entries with a value at those times, of which the highest id wins a tie, as the ordering above."""
+    base = measurement_queryset(client=client)
+    newest = Max("taken_at", filter=Q(value__isnull=False))
+    if recorded:
+        grouped = base.order_by().values("instrument_id")
+    else:
+        grouped = base.filter(instrument_id__in=instrument_ids).order_by().values("instrument_id")
+    times = list(grouped.annotate(newest=newest).values_list("instrument_id", "newest"))
+    used = {instrument_id for instrument_id, _taken in times} if recorded else set()
+    wanted = set(instrument_ids)
+    at = Q()
+    for instrument_id, taken in times:
+        if instrument_id in wanted and taken is not None:
+            at |= Q(instrument_id=instrument_id, taken_at=taken)
+    found: dict[str, Newest] = {}
+    if not at:
+        return found, used
+    rows = (
+        base.filter(at, value__isnull=False)
+        .order_by()
+        .values_list("instrument_id", "id", "taken_at", "value")
+    )
+    for instrument_id, pk, taken, value in rows:
+        if instrument_id not in found or pk > found[instrument_id][0]:
+            found[instrument_id] = (pk, taken, float(value or 0.0))  # never None: the filter keeps values
+    return found, used
 
 
 def growth_series(
@@ -298,42 +354,39 @@ def growth_summary(
 ) -> GrowthSummary:
     """Latest weight, length/height and head circumference with chronological and corrected SDS and
     centiles (rcpchgrowth's own `Measurement`, the clinically validated path), and weight velocity with its
-    method. Three queries for the latest values and one for the weights, whatever the amount of data."""
+    method. Two queries for the latest values (`latest_values`) and one for the weights, whatever the
+    amount of data."""
     _check_choices(reference, method, window_days)
     today = timezone.localdate()
     latest = []
     age_today = (today - client.birth_date).days
-    for inst in growth_instruments():
+    growth = growth_instruments()
+    newest, _unused = latest_values(client=client, instrument_ids=[i.id for i in growth])
+    for inst in growth:
         instrument_id = inst.id
-        m = (
-            measurement_queryset(client=client, instrument_id=instrument_id)
-            .filter(value__isnull=False)
-            .order_by("-taken_at", "-id")
-            .only("id", "taken_at", "value")
-            .first()
-        )
-        if m is None or m.value is None:
+        if instrument_id not in newest:
             continue
-        day = timezone.localtime(m.taken_at).date()
-        sds = measurement_sds(
+        pk, taken, value = newest[instrument_id]
+        day = timezone.localtime(taken).date()
+        sds = _measurement_sds(
             client.sex,
             client.birth_date,
             day,
             client.gestation_weeks,
             client.gestation_days,
-            _growth_method(instrument_id),
-            m.value,
+            _method_of(inst),
+            value,
             reference,
         )
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
-        shown = growth_words.figure(format_measure(inst, m.value, age_days=age_today))
+        shown = growth_words.figure(format_measure(inst, value, age_days=age_today))
         latest.append(
             LatestGrowth(
                 instrument_id,
                 growth_words.measure_name(inst),
-                m.pk,
+                pk,
                 day,
-                m.value,
+                value,
                 shown,
                 age_text(a),
                 sds,
@@ -375,41 +428,52 @@ class LatestValue:
 
 def latest_growth(*, client: Client, reference: str = DEFAULT_REFERENCE) -> list[LatestValue]:
     """The latest weight, length/height and head circumference with the corrected centile (vectorised path,
-    no rcpchgrowth import), for the client page. Three small indexed queries."""
-    found = []
-    for inst in growth_instruments():
-        m = (
-            measurement_queryset(client=client, instrument_id=inst.id)
-            .filter(value__isnull=False)
-            .order_by("-taken_at", "-id")
-            .only("id", "taken_at", "value")
-            .first()
-        )
-        if m is not None and m.value is not None:
-            found.append((inst, m, timezone.localtime(m.taken_at).date()))
+    no rcpchgrowth import), for the client page. Two small indexed queries (`latest_values`)."""
+    growth = growth_instruments()
+    newest, _unused = latest_values(client=client, instrument_ids=[i.id for i in growth])
+    return _latest_growth(client, growth, newest, reference)
+
+
+def growth_and_recorded(
+    *, client: Client, reference: str = DEFAULT_REFERENCE
+) -> tuple[list[LatestValue], list[Instrument]]:
+    """`latest_growth` and `instruments_recorded` together, in two queries rather than four (the client
+    page's section; issue 11)."""
+    growth = growth_instruments()
+    newest, used = latest_values(client=client, instrument_ids=[i.id for i in growth], recorded=True)
+    return _latest_growth(client, growth, newest, reference), instruments_of(used)
+
+
+def _latest_growth(
+    client: Client, growth: Sequence[Instrument], newest: dict[str, Newest], reference: str
+) -> list[LatestValue]:
+    found = [
+        (inst, newest[inst.id][0], float(newest[inst.id][2]), timezone.localtime(newest[inst.id][1]).date())
+        for inst in growth
+        if inst.id in newest
+    ]
     if not found:
         return []
     n = len(found)
     result = batch_sds(
         np.array([client.sex] * n),
         np.array([client.birth_date] * n, dtype="datetime64[D]"),
-        np.array([day for _, _, day in found], dtype="datetime64[D]"),
+        np.array([day for _, _, _, day in found], dtype="datetime64[D]"),
         np.full(n, 40 if client.gestation_weeks is None else client.gestation_weeks),
         np.full(n, 0 if client.gestation_days is None else client.gestation_days),
-        np.array([_growth_method(i.id) for i, _, _ in found]),
-        np.array([float(m.value or 0) for _, m, _ in found], dtype=np.float64),
+        np.array([_method_of(i) for i, _, _, _ in found]),
+        np.array([value for _, _, value, _ in found], dtype=np.float64),
         reference,
     )
     age_now = (timezone.localdate() - client.birth_date).days
     out = []
-    for k, (inst, m, day) in enumerate(found):
-        value = float(m.value or 0)
+    for k, (inst, pk, value, day) in enumerate(found):
         a = ages(client.birth_date, day, client.gestation_weeks, client.gestation_days)
         out.append(
             LatestValue(
                 instrument_id=inst.id,
                 label=growth_words.measure_name(inst),
-                measurement_id=m.pk,
+                measurement_id=pk,
                 date=day,
                 display=growth_words.figure(format_measure(inst, value, age_days=age_now)),
                 age_text=age_text(a),

@@ -67,6 +67,12 @@ def instruments_recorded(*, client: Client) -> list[Instrument]:
     used = set(
         measurement_queryset(client=client).order_by().values_list("instrument_id", flat=True).distinct()
     )
+    return instruments_of(used)
+
+
+def instruments_of(used: set[str]) -> list[Instrument]:
+    """The instruments of these ids as `instruments_recorded` lists them: in catalogue order, then the
+    organisation's own measures; an id no longer known is left out."""
     found = [i for i in instruments.list_instruments() if i.id in used]
     for instrument_id in sorted(used - {i.id for i in found}):
         try:
