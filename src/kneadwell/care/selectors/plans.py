@@ -101,9 +101,14 @@ def slot_get(*, client: Client, slot_id: int) -> ScheduledSession:
 
 
 def slots_due(*, actor: Actor, until: dt.datetime, limit: int = 20) -> QuerySet[ScheduledSession]:
-    """Sessions still due up to `until` (overdue ones first) for the clients the actor can see."""
+    """Sessions still due up to `until` (overdue ones first) for the clients the actor can see.
+
+    A list of the whole organisation, so its own index may lead (`for_organisation`): written the
+    `checked_in` way, PostgreSQL took the organisation's active plans for a handful and joined their slots
+    before sorting (87 ms on the seeded clinic's dashboard); with the plain condition it walks the slots in
+    due order and stops at `limit` (4.5 ms). SQLite's plan is the same either way (docs/performance.md)."""
     return (
-        ScheduledSession.objects.checked_in(actor.organisation_id)
+        ScheduledSession.objects.for_organisation(actor.organisation_id)
         .filter(
             status=ScheduledSession.Status.DUE,
             due_at__lte=until,

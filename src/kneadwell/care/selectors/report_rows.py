@@ -71,8 +71,17 @@ def session_rows(*, client: Client, plan: Plan | None = None, limit: int) -> tup
         for r in _sessions(client, plan)
         .order_by("-started_at")
         .annotate(steps_planned=JsonArrayLength("steps"))
-        .values("pk", "plan_id", "protocol_id", "status", "started_at", "steps_planned", "pauses",
-                "stop_check", "stop_reason")[:limit]
+        .values(
+            "pk",
+            "plan_id",
+            "protocol_id",
+            "status",
+            "started_at",
+            "steps_planned",
+            "pauses",
+            "stop_check",
+            "stop_reason",
+        )[:limit]
     ]
     total = len(rows) if len(rows) < limit else _sessions(client, plan).count()
     return rows, total
