@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from kneadwell.accounts.roles import Perm
@@ -28,7 +27,7 @@ from kneadwell.clients.models import Client
 from kneadwell.clients.selectors import client_get
 from kneadwell.core.errors import Conflict, ConsentRequired, DomainError, ValidationFailed
 from kneadwell.core.marking import local_decimals
-from kneadwell.core.tablerows import date_j_m_y, date_j_m_y_h_i
+from kneadwell.core.tablerows import date_j_m_h_i, date_j_m_y, date_j_m_y_h_i, url_maker
 from kneadwell.core.web import ActorRequest, page
 from kneadwell.outcomes import growth_words, instruments, selectors, services
 from kneadwell.outcomes.forms.growth import GrowthOptionsForm
@@ -150,12 +149,11 @@ def _recent_items(client: Client, recent: Sequence[tuple[Measurement, str, str]]
     esc = conditional_escape
     unusual = f' <span class="badge caution">{esc(gettext("unusual, confirmed"))}</span>'
     out = []
+    detail = url_maker("outcomes:detail", client.pk)
     for m, name, shown in recent:
-        url = reverse("outcomes:detail", args=[client.pk, m.pk])
-        # as the template's `date` filter reads a date-time: in the current time zone
-        when = date_filter(template_localtime(m.taken_at), "j M H:i")
+        when = date_j_m_h_i(m.taken_at)  # `date` filter's "j M H:i", in the current time zone
         out.append(
-            f'<li style="padding:.35rem 0"><a href="{esc(url)}">{esc(name)}</a>: '
+            f'<li style="padding:.35rem 0"><a href="{detail(m.pk)}">{esc(name)}</a>: '
             f'<span class="num">{esc(figures(shown))}</span> <span class="muted">· {esc(when)}</span>'
             f"{unusual if m.confirmed_unusual else ''}</li>"
         )

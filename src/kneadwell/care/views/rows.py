@@ -4,67 +4,25 @@ client page's plans, sessions and adverse events, and the plan page's coming and
 Each function gives the same bytes the template's loop gave (tests/care/test_rows.py renders the old loops
 and compares, in every language): the words come from the same catalogue entries (`{% translate %}` and
 `{% blocktranslate %}` text is not escaped by the template, values are), the dates are the `date` filter's
-formats, worked out with the month and day names looked up once per language.
+formats (core/tablerows.py), with the month and day names looked up once per language.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from kneadwell.care.adherence import Adherence
 from kneadwell.care.models import AdverseEvent, Plan, ScheduledSession, Session
-from kneadwell.core.tablerows import choice_labels, date_j_m_y
-
-# Month (`M`: MONTHS_3[m].title()) and weekday (`D`: WEEKDAYS_ABBR[weekday]) names per language: the
-# catalogues are fixed for the life of the process.
-_NAMES: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-
-def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    language = get_language()
-    found = _NAMES.get(language)
-    if found is None:
-        months = ("", *(str(MONTHS_3[m]).title() for m in range(1, 13)))
-        days = tuple(str(WEEKDAYS_ABBR[d]) for d in range(7))
-        found = _NAMES[language] = (months, days)
-    return found
-
-
-def date_j_m_h_i(value: dt.datetime | None) -> str:
-    """`{{ value|date:"j M H:i" }}` of an aware datetime."""
-    if value is None:
-        return ""
-    v = template_localtime(value)
-    return f"{v.day} {_names()[0][v.month]} {v.hour:02d}:{v.minute:02d}"
-
-
-def date_d_j_m_h_i(value: dt.datetime | None) -> str:
-    """`{{ value|date:"D j M, H:i" }}` of an aware datetime."""
-    if value is None:
-        return ""
-    v = template_localtime(value)
-    months, days = _names()
-    return f"{days[v.weekday()]} {v.day} {months[v.month]}, {v.hour:02d}:{v.minute:02d}"
-
-
-def url_maker(name: str, *fixed: object) -> Callable[[object], str]:
-    """`{% url name *fixed pk %}` for many pks: reversed once, the last argument filled in per row."""
-    probe = "2147483647"
-    prefix, _found, suffix = reverse(name, args=[*fixed, probe]).rpartition(probe)
-    prefix, suffix = conditional_escape(prefix), conditional_escape(suffix)
-    return lambda pk: f"{prefix}{e(pk)}{suffix}"
+from kneadwell.core.tablerows import choice_labels, date_d_j_m_h_i, date_j_m_h_i, date_j_m_y, url_maker
 
 
 def e(value: object) -> str:
@@ -123,20 +81,25 @@ def client_plan_rows(
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
-def client_session_rows(sessions: Iterable[Session]) -> SafeString:
-    """_client_section.html's recent sessions loop."""
+def _session_items(sessions: Iterable[Session], *, with_note: bool) -> list[str]:
+    """A session per `<li>`: when (its player), status and stop reason; with `with_note`, its diary link."""
     player, note = url_maker("care:player"), url_maker("care:note")
     statuses = choice_labels(Session.Status.choices)
     note_word = pgettext("a session's diary note", "note")
     out = []
     for s in sessions:
         reason = f": {e(s.stop_reason)}" if s.stop_reason else ""
+        diary = f' · <a href="{note(s.pk)}">{note_word}</a>' if with_note else ""
         out.append(
             f'<li><a href="{player(s.pk)}">{e(date_j_m_h_i(s.started_at))}</a> — '
-            f"{e(statuses.get(s.status, s.status))}{reason} · "
-            f'<a href="{note(s.pk)}">{note_word}</a></li>'
+            f"{e(statuses.get(s.status, s.status))}{reason}{diary}</li>"
         )
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return out
+
+
+def client_session_rows(sessions: Iterable[Session]) -> SafeString:
+    """_client_section.html's recent sessions loop."""
+    return mark_safe("".join(_session_items(sessions, with_note=True)))  # noqa: S308 - escaped
 
 
 def client_adverse_event_rows(events: Iterable[AdverseEvent], *, client_id: int) -> SafeString:
@@ -178,15 +141,5 @@ def plan_upcoming_rows(
 
 def plan_session_rows(sessions: Iterable[Session]) -> SafeString:
     """plan_detail.html's sessions loop (its `{% empty %}` included)."""
-    player = url_maker("care:player")
-    statuses = choice_labels(Session.Status.choices)
-    out = []
-    for s in sessions:
-        reason = f": {e(s.stop_reason)}" if s.stop_reason else ""
-        out.append(
-            f'<li><a href="{player(s.pk)}">{e(date_j_m_h_i(s.started_at))}</a> — '
-            f"{e(statuses.get(s.status, s.status))}{reason}</li>"
-        )
-    if not out:
-        out.append(f'<li class="muted">{_("None yet.")}</li>')
+    out = _session_items(sessions, with_note=False) or [f'<li class="muted">{_("None yet.")}</li>']
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
